@@ -1,0 +1,55 @@
+package types
+
+import (
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+)
+
+// Hash is a Keccak-256 digest.
+type Hash = common.Hash
+
+// Address is an Ethereum-style account address: the last 20 bytes of the
+// Keccak-256 of the uncompressed public key.
+type Address = common.Address
+
+// ErrBadAddress is returned for a string that is not a 0x-prefixed 20-byte hex address.
+var ErrBadAddress = errors.New("malformed address")
+
+// Keccak returns the Keccak-256 digest of the concatenated inputs.
+func Keccak(data ...[]byte) Hash {
+	return crypto.Keccak256Hash(data...)
+}
+
+// ParseAddress parses a hex address, with or without 0x, strictly: exactly
+// 40 hex digits. Unlike common.HexToAddress it never silently truncates.
+func ParseAddress(s string) (Address, error) {
+	s = strings.TrimSpace(s)
+	raw := strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X")
+	if len(raw) != 2*common.AddressLength {
+		return Address{}, fmt.Errorf("%w: %q (want 40 hex digits)", ErrBadAddress, s)
+	}
+	b, err := hex.DecodeString(raw)
+	if err != nil {
+		return Address{}, fmt.Errorf("%w: %q: %v", ErrBadAddress, s, err)
+	}
+	return common.BytesToAddress(b), nil
+}
+
+// ParseHash parses a 0x-prefixed 32-byte hex hash strictly.
+func ParseHash(s string) (Hash, error) {
+	s = strings.TrimSpace(s)
+	raw := strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X")
+	if len(raw) != 2*common.HashLength {
+		return Hash{}, fmt.Errorf("malformed hash %q (want 64 hex digits)", s)
+	}
+	b, err := hex.DecodeString(raw)
+	if err != nil {
+		return Hash{}, fmt.Errorf("malformed hash %q: %v", s, err)
+	}
+	return common.BytesToHash(b), nil
+}
