@@ -1,0 +1,13 @@
+package bank
+
+import "errors"
+
+// Sentinel errors; callers test with errors.Is.
+var (
+	ErrInsufficientFunds = errors.New("insufficient funds")
+	ErrZeroAmount        = errors.New("amount must be positive")
+	ErrBadNonce          = errors.New("bad nonce")
+	ErrFeeTooLow         = errors.New("fee below minimum")
+	ErrCannotPayFee      = errors.New("balance cannot pay the fee")
+	ErrOverflow          = errors.New("balance overflow")
+)

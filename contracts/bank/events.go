@@ -1,0 +1,6 @@
+package bank
+
+// Event types emitted by the bank.
+const (
+	EventTransfer = "bank.transfer"
+)
