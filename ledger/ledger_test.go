@@ -38,7 +38,7 @@ func TestTransfersMoveBalancesAndFeesExactly(t *testing.T) {
 			txs := []*types.Tx{
 				ledgertest.Transfer(c.Keys[0], 0, addr(c, 1), 1_500000),
 				ledgertest.Transfer(c.Keys[0], 1, addr(c, 1), 2_000000),
-				ledgertest.Transfer(c.Keys[0], 3, addr(c, 1), 1), // gap: dropped
+				ledgertest.Transfer(c.Keys[0], 3, addr(c, 1), 1),                // gap: dropped
 				ledgertest.Transfer(c.Keys[1], 0, addr(c, 0), start1+10_000000), // over balance: fails, pays fee
 			}
 			x, dropped, err := c.Produce(txs)

@@ -30,4 +30,3 @@ func (k Keeper) SupplyInvariant(st state.Store) (string, bool) {
 	}
 	return "", false
 }
-
