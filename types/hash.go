@@ -53,3 +53,6 @@ func ParseHash(s string) (Hash, error) {
 	}
 	return common.BytesToHash(b), nil
 }
+
+// NewKeccakState returns a streaming Keccak-256 hasher (Read yields the digest).
+func NewKeccakState() crypto.KeccakState { return crypto.NewKeccakState() }
