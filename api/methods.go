@@ -1,0 +1,158 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/accordnet/accord/api/views"
+	"github.com/accordnet/accord/contracts/bank"
+	"github.com/accordnet/accord/ledger"
+	"github.com/accordnet/accord/types"
+)
+
+func (s *Server) registerCore() {
+	s.Register("accord_sendRawTransaction", s.sendRawTransaction)
+	s.Register("accord_getAccount", s.getAccount)
+	s.Register("accord_getBlockByHeight", s.getBlockByHeight)
+	s.Register("accord_getTransactionReceipt", s.getTransactionReceipt)
+	s.Register("accord_getTransaction", s.getTransaction)
+	s.Register("accord_status", s.status)
+	s.Register("accord_methods", func(json.RawMessage) (any, error) { return s.Methods(), nil })
+}
+
+func (s *Server) sendRawTransaction(p json.RawMessage) (any, error) {
+	var rawHex string
+	if err := Params(p, 1, &rawHex); err != nil {
+		return nil, err
+	}
+	raw, err := hexBytes(rawHex)
+	if err != nil {
+		return nil, InvalidParams(fmt.Errorf("transaction hex: %w", err))
+	}
+	h, err := s.b.SubmitTx(raw)
+	if err != nil {
+		return nil, &Error{Code: CodeTxRejected, Message: err.Error()}
+	}
+	return views.SendResult{Hash: h.Hex()}, nil
+}
+
+func (s *Server) getAccount(p json.RawMessage) (any, error) {
+	var as string
+	if err := Params(p, 1, &as); err != nil {
+		return nil, err
+	}
+	a, err := types.ParseAddress(as)
+	if err != nil {
+		return nil, InvalidParams(err)
+	}
+	acc := (bank.Keeper{}).GetAccount(s.b.Ledger().State(), a)
+	pending := acc.Nonce
+	if n, ok := s.b.PendingNonce(a); ok && n > pending {
+		pending = n
+	}
+	return views.Account{Address: a.Hex(), Balance: types.FormatUSDT(acc.Balance), BalanceMicro: acc.Balance,
+		Nonce: acc.Nonce, PendingNonce: pending}, nil
+}
+
+// heightParam accepts a number or "latest".
+func (s *Server) heightParam(raw json.RawMessage) (uint64, error) {
+	var n uint64
+	if err := json.Unmarshal(raw, &n); err == nil {
+		return n, nil
+	}
+	var str string
+	if err := json.Unmarshal(raw, &str); err == nil && str == "latest" {
+		return s.b.Ledger().Last().Height, nil
+	}
+	return 0, errorf(CodeInvalidParams, `height must be a number or "latest"`)
+}
+
+func (s *Server) getBlockByHeight(p json.RawMessage) (any, error) {
+	var hraw json.RawMessage
+	if err := Params(p, 1, &hraw); err != nil {
+		return nil, err
+	}
+	h, err := s.heightParam(hraw)
+	if err != nil {
+		return nil, err
+	}
+	l := s.b.Ledger()
+	blk, err := l.Block(h)
+	if err != nil {
+		if errors.Is(err, ledger.ErrNotFound) {
+			return nil, NotFound(fmt.Errorf("block %d not found (head is %d)", h, l.Last().Height))
+		}
+		return nil, err
+	}
+	cert, _ := l.Cert(h)
+	return views.NewBlock(blk, cert), nil
+}
+
+func (s *Server) txResult(p json.RawMessage) (*ledger.TxResult, error) {
+	var hs string
+	if err := Params(p, 1, &hs); err != nil {
+		return nil, err
+	}
+	h, err := types.ParseHash(hs)
+	if err != nil {
+		return nil, InvalidParams(err)
+	}
+	res, err := s.b.Ledger().Tx(h)
+	if errors.Is(err, ledger.ErrNotFound) {
+		return nil, nil
+	}
+	return res, err
+}
+
+// getTransactionReceipt returns null while the transaction is not in a
+// committed block (pending or unknown), as Ethereum clients expect.
+func (s *Server) getTransactionReceipt(p json.RawMessage) (any, error) {
+	res, err := s.txResult(p)
+	if err != nil || res == nil {
+		return nil, err
+	}
+	return s.receiptView(res), nil
+}
+
+func (s *Server) receiptView(res *ledger.TxResult) views.Receipt {
+	r := res.Receipt
+	from, _ := res.Tx.Sender()
+	out := views.Receipt{TxHash: r.TxHash.Hex(), Height: res.Height, Index: res.Index, BlockHash: res.Block.Hex(),
+		Status: "ok", Error: r.Error, Fee: types.FormatUSDT(r.Fee), FeeMicro: r.Fee, From: from.Hex(), Nonce: res.Tx.Nonce,
+		Type: s.b.TxTypeName(res.Tx.Type), Events: make([]views.Event, 0, len(r.Events))}
+	if r.Status != types.StatusOK {
+		out.Status = "failed"
+	}
+	for _, e := range r.Events {
+		out.Events = append(out.Events, views.NewEvent(e))
+	}
+	return out
+}
+
+func (s *Server) getTransaction(p json.RawMessage) (any, error) {
+	res, err := s.txResult(p)
+	if err != nil || res == nil {
+		return nil, err
+	}
+	tx := res.Tx
+	from, _ := tx.Sender()
+	return views.Tx{Hash: tx.Hash().Hex(), ChainID: tx.ChainID, From: from.Hex(), Nonce: tx.Nonce,
+		Type: s.b.TxTypeName(tx.Type), TypeID: uint16(tx.Type), Fee: types.FormatUSDT(tx.Fee),
+		Payload: views.Hex0x(tx.Payload), Raw: views.Hex0x(tx.Encode())}, nil
+}
+
+func (s *Server) status(json.RawMessage) (any, error) {
+	l := s.b.Ledger()
+	last := l.Last()
+	st := views.Status{ChainID: l.ChainID(), Height: last.Height, BlockHash: last.Hash.Hex(), AppHash: last.AppHash.Hex(),
+		BlockTime: last.Time, MempoolSize: s.b.MempoolSize(), Peers: s.b.Peers(), MinFee: types.FormatUSDT(s.b.MinFee()),
+		MinFeeMicro: s.b.MinFee(), Version: s.b.Version(), CatchingUp: s.b.CatchingUp()}
+	if v := s.b.Validator(); v != (types.Address{}) {
+		st.Validator = v.Hex()
+	}
+	if vs, err := l.ValidatorSet(last.Height + 1); err == nil {
+		st.Validators = vs.Size()
+	}
+	return st, nil
+}

@@ -1,0 +1,199 @@
+package api
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/accordnet/accord/ledger"
+	"github.com/accordnet/accord/types"
+)
+
+// MaxRequestBytes bounds one HTTP request body.
+const MaxRequestBytes = 8 << 20
+
+// Backend is what the server needs from a node.
+type Backend interface {
+	Ledger() *ledger.Ledger
+	// SubmitTx admits a raw transaction into the mempool (and gossips it).
+	SubmitTx(raw []byte) (types.Hash, error)
+	PendingNonce(a types.Address) (uint64, bool)
+	MempoolSize() int
+	Peers() int
+	Validator() types.Address
+	TxTypeName(t types.TxType) string
+	MinFee() uint64
+	Version() string
+	CatchingUp() bool
+}
+
+// Method handles one JSON-RPC method.
+type Method func(params json.RawMessage) (any, error)
+
+// Server is the HTTP API of a node.
+type Server struct {
+	b       Backend
+	log     *slog.Logger
+	methods map[string]Method
+	mux     *http.ServeMux
+}
+
+// NewServer builds the API; Register adds module-specific methods.
+func NewServer(b Backend, log *slog.Logger) *Server {
+	if log == nil {
+		log = slog.Default()
+	}
+	s := &Server{b: b, log: log, methods: make(map[string]Method), mux: http.NewServeMux()}
+	s.registerCore()
+	s.mux.HandleFunc("POST /", s.serveRPC)
+	s.mux.HandleFunc("GET /health", s.serveHealth)
+	return s
+}
+
+// Register adds a JSON-RPC method.
+func (s *Server) Register(name string, m Method) { s.methods[name] = m }
+
+// Handle mounts an extra HTTP handler (metrics, REST views, WebSocket).
+func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
+
+// Methods lists the registered method names, sorted.
+func (s *Server) Methods() []string {
+	out := make([]string, 0, len(s.methods))
+	for k := range s.methods {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+type request struct {
+	JSONRPC string          `json:"jsonrpc"`
+	ID      json.RawMessage `json:"id"`
+	Method  string          `json:"method"`
+	Params  json.RawMessage `json:"params"`
+}
+
+type response struct {
+	JSONRPC string          `json:"jsonrpc"`
+	ID      json.RawMessage `json:"id"`
+	Result  any             `json:"result,omitempty"`
+	Error   *Error          `json:"error,omitempty"`
+}
+
+func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxRequestBytes))
+	w.Header().Set("Content-Type", "application/json")
+	if err != nil {
+		writeJSON(w, response{JSONRPC: "2.0", ID: json.RawMessage("null"), Error: errorf(CodeInvalidRequest, "request too large or unreadable")})
+		return
+	}
+	body = bytes.TrimSpace(body)
+	if len(body) > 0 && body[0] == '[' {
+		var reqs []json.RawMessage
+		if err := json.Unmarshal(body, &reqs); err != nil || len(reqs) == 0 {
+			writeJSON(w, response{JSONRPC: "2.0", ID: json.RawMessage("null"), Error: errorf(CodeParse, "invalid batch")})
+			return
+		}
+		out := make([]response, 0, len(reqs))
+		for _, raw := range reqs {
+			out = append(out, s.handle(raw))
+		}
+		writeJSON(w, out)
+		return
+	}
+	writeJSON(w, s.handle(body))
+}
+
+func (s *Server) handle(raw []byte) response {
+	var req request
+	if err := json.Unmarshal(raw, &req); err != nil {
+		return response{JSONRPC: "2.0", ID: json.RawMessage("null"), Error: errorf(CodeParse, "parse error: "+err.Error())}
+	}
+	if req.ID == nil {
+		req.ID = json.RawMessage("null")
+	}
+	resp := response{JSONRPC: "2.0", ID: req.ID}
+	if req.JSONRPC != "2.0" || req.Method == "" {
+		resp.Error = errorf(CodeInvalidRequest, `invalid request: need "jsonrpc":"2.0" and a method`)
+		return resp
+	}
+	m, ok := s.methods[req.Method]
+	if !ok {
+		resp.Error = errorf(CodeMethodNotFound, "method not found: "+req.Method)
+		return resp
+	}
+	res, err := m(req.Params)
+	if err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			resp.Error = e
+		} else {
+			s.log.Warn("rpc internal error", "method", req.Method, "err", err)
+			resp.Error = errorf(CodeInternal, err.Error())
+		}
+		return resp
+	}
+	resp.Result = res
+	if res == nil {
+		resp.Result = json.RawMessage("null")
+	}
+	return resp
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	enc := json.NewEncoder(w)
+	_ = enc.Encode(v)
+}
+
+func (s *Server) serveHealth(w http.ResponseWriter, _ *http.Request) {
+	last := s.b.Ledger().Last()
+	w.Header().Set("Content-Type", "application/json")
+	code := http.StatusOK
+	status := "ok"
+	if s.b.CatchingUp() {
+		status = "catching_up"
+	}
+	w.WriteHeader(code)
+	writeJSON(w, map[string]any{"status": status, "height": last.Height})
+}
+
+// Params decodes positional parameters into the pointers given, refusing
+// too many or too few (trailing optional pointers may be left out).
+func Params(raw json.RawMessage, required int, dst ...any) error {
+	var arr []json.RawMessage
+	if len(bytes.TrimSpace(raw)) > 0 && string(bytes.TrimSpace(raw)) != "null" {
+		if err := json.Unmarshal(raw, &arr); err != nil {
+			return errorf(CodeInvalidParams, "params must be an array")
+		}
+	}
+	if len(arr) < required || len(arr) > len(dst) {
+		return errorf(CodeInvalidParams, "want "+strconv.Itoa(required)+" to "+strconv.Itoa(len(dst))+" params, got "+strconv.Itoa(len(arr)))
+	}
+	for i, a := range arr {
+		if err := json.Unmarshal(a, dst[i]); err != nil {
+			return errorf(CodeInvalidParams, "param "+strconv.Itoa(i)+": "+err.Error())
+		}
+	}
+	return nil
+}
+
+// InvalidParams wraps an error as a CodeInvalidParams error.
+func InvalidParams(err error) error { return errorf(CodeInvalidParams, err.Error()) }
+
+// NotFound wraps a not-found error.
+func NotFound(err error) error { return errorf(CodeNotFound, err.Error()) }
+
+func hexBytes(s string) ([]byte, error) {
+	s = strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(s), "0x"), "0X")
+	return hex.DecodeString(s)
+}

@@ -1,0 +1,153 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/accordnet/accord/api/views"
+	"github.com/accordnet/accord/types"
+)
+
+// RPCError is an error returned by the node, with its stable code.
+type RPCError struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+}
+
+func (e *RPCError) Error() string { return e.Message }
+
+// Client talks JSON-RPC 2.0 to one node.
+type Client struct {
+	URL  string
+	HTTP *http.Client
+	id   atomic.Uint64
+}
+
+// New returns a client for a node URL such as http://127.0.0.1:26657.
+func New(url string) *Client {
+	if !strings.Contains(url, "://") {
+		url = "http://" + url
+	}
+	return &Client{URL: strings.TrimRight(url, "/"), HTTP: &http.Client{Timeout: 30 * time.Second}}
+}
+
+// Call invokes a method with positional params and decodes the result into out.
+func (c *Client) Call(ctx context.Context, method string, out any, params ...any) error {
+	if params == nil {
+		params = []any{}
+	}
+	body, err := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": c.id.Add(1), "method": method, "params": params})
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL+"/", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return fmt.Errorf("node %s unreachable: %w", c.URL, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return fmt.Errorf("read response: %w", err)
+	}
+	var r struct {
+		Result json.RawMessage `json:"result"`
+		Error  *RPCError       `json:"error"`
+	}
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return fmt.Errorf("node %s: bad response (HTTP %d): %w", c.URL, resp.StatusCode, err)
+	}
+	if r.Error != nil {
+		return r.Error
+	}
+	if out == nil {
+		return nil
+	}
+	return json.Unmarshal(r.Result, out)
+}
+
+// Status returns the node's status.
+func (c *Client) Status(ctx context.Context) (*views.Status, error) {
+	var s views.Status
+	return &s, c.Call(ctx, "accord_status", &s)
+}
+
+// Account returns an account.
+func (c *Client) Account(ctx context.Context, a types.Address) (*views.Account, error) {
+	var v views.Account
+	return &v, c.Call(ctx, "accord_getAccount", &v, a.Hex())
+}
+
+// Block returns the block at height (0 = latest).
+func (c *Client) Block(ctx context.Context, height uint64) (*views.Block, error) {
+	var v views.Block
+	var h any = height
+	if height == 0 {
+		h = "latest"
+	}
+	return &v, c.Call(ctx, "accord_getBlockByHeight", &v, h)
+}
+
+// Receipt returns a transaction's receipt, or nil if it is not committed yet.
+func (c *Client) Receipt(ctx context.Context, h types.Hash) (*views.Receipt, error) {
+	var v *views.Receipt
+	if err := c.Call(ctx, "accord_getTransactionReceipt", &v, h.Hex()); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// Tx returns a committed transaction, or nil.
+func (c *Client) Tx(ctx context.Context, h types.Hash) (*views.Tx, error) {
+	var v *views.Tx
+	if err := c.Call(ctx, "accord_getTransaction", &v, h.Hex()); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// SendTx submits a signed transaction and returns its hash.
+func (c *Client) SendTx(ctx context.Context, tx *types.Tx) (types.Hash, error) {
+	var r views.SendResult
+	if err := c.Call(ctx, "accord_sendRawTransaction", &r, views.Hex0x(tx.Encode())); err != nil {
+		return types.Hash{}, err
+	}
+	return types.ParseHash(r.Hash)
+}
+
+// ErrTimeout is returned by WaitReceipt when the context ends first.
+var ErrTimeout = errors.New("timed out waiting for the transaction to be committed")
+
+// WaitReceipt polls until the transaction is in a committed block.
+func (c *Client) WaitReceipt(ctx context.Context, h types.Hash) (*views.Receipt, error) {
+	delay := 50 * time.Millisecond
+	for {
+		r, err := c.Receipt(ctx, h)
+		if err != nil {
+			return nil, err
+		}
+		if r != nil {
+			return r, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("%w: %s", ErrTimeout, h.Hex())
+		case <-time.After(delay):
+		}
+		if delay < 500*time.Millisecond {
+			delay = delay * 3 / 2
+		}
+	}
+}
