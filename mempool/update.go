@@ -1,0 +1,122 @@
+package mempool
+
+import "github.com/accordnet/accord/types"
+
+// Update brings the pool up to date after a block commits. committed is the
+// block's transactions; the ledger must already serve the block's state.
+// Update removes the included transactions, then re-reads the committed
+// account of every sender still pooled and drops what can no longer run:
+// nonces below the new account nonce, and, walking each sender's txs in
+// nonce order, any tx the balance cannot cover after the ones before it.
+//
+// State is read without the pool lock (in parallel on Config.Workers), so
+// admission continues meanwhile; a transaction admitted during an Update
+// against the state it replaces is dropped by it if it no longer fits.
+func (p *Pool) Update(committed []*types.Tx) {
+	p.updateMu.Lock()
+	defer p.updateMu.Unlock()
+
+	p.mu.Lock()
+	// Candidates whose state read predates this point re-read under the lock.
+	p.epoch.Add(1)
+	included := 0
+	for _, tx := range committed {
+		if e := p.all[tx.Hash()]; e != nil {
+			p.removeLocked(e)
+			included++
+		}
+	}
+	senders := make([]*senderQueue, 0, len(p.senders))
+	for sq := p.head; sq != nil; sq = sq.next {
+		senders = append(senders, sq)
+	}
+	p.mu.Unlock()
+
+	accts := make([]account, len(senders))
+	errs := make([]error, len(senders))
+	forEach(len(senders), p.cfg.Workers, func(i int) {
+		accts[i], errs[i] = p.readAccount(senders[i].addr)
+	})
+
+	p.mu.Lock()
+	dropped := 0
+	for i, sq := range senders {
+		if errs[i] != nil {
+			// Keep the sender as it is; the next Update retries.
+			p.log.Warn("mempool: cannot revalidate sender", "sender", sq.addr.Hex(), "err", errs[i])
+			continue
+		}
+		if p.senders[sq.addr] != sq {
+			continue // left the pool meanwhile
+		}
+		dropped += p.revalidateLocked(sq, accts[i])
+	}
+	size, bytes := len(p.all), p.bytes
+	p.mu.Unlock()
+
+	if included > 0 || dropped > 0 {
+		p.log.Debug("mempool updated", "committed", len(committed), "removed", included,
+			"dropped", dropped, "size", size, "bytes", bytes)
+	}
+}
+
+// revalidateLocked applies a freshly read account to sq and drops what no
+// longer fits. It returns the number of txs dropped.
+func (p *Pool) revalidateLocked(sq *senderQueue, acct account) int {
+	sq.acct = acct
+	kept := sq.txs[:0]
+	var spend uint64
+	for _, e := range sq.txs {
+		if e.nonce >= acct.nonce {
+			if need, err := types.AddAmount(spend, e.total); err == nil && need <= acct.balance {
+				spend = need
+				kept = append(kept, e)
+				continue
+			}
+		}
+		delete(p.all, e.hash)
+		p.bytes -= e.size
+	}
+	dropped := len(sq.txs) - len(kept)
+	clear(sq.txs[len(kept):]) // let dropped txs be collected
+	sq.txs, sq.spend = kept, spend
+	if len(kept) == 0 {
+		p.unlinkLocked(sq)
+	}
+	return dropped
+}
+
+// removeLocked removes one pooled tx.
+func (p *Pool) removeLocked(e *entry) {
+	delete(p.all, e.hash)
+	p.bytes -= e.size
+	sq := p.senders[e.from]
+	i, ok := sq.find(e.nonce)
+	if !ok || sq.txs[i] != e {
+		panic("mempool: pooled tx missing from its sender queue")
+	}
+	copy(sq.txs[i:], sq.txs[i+1:])
+	sq.txs[len(sq.txs)-1] = nil
+	sq.txs = sq.txs[:len(sq.txs)-1]
+	sq.spend -= e.total
+	if len(sq.txs) == 0 {
+		p.unlinkLocked(sq)
+	}
+}
+
+// unlinkLocked forgets an empty sender.
+func (p *Pool) unlinkLocked(sq *senderQueue) {
+	delete(p.senders, sq.addr)
+	if sq.prev != nil {
+		sq.prev.next = sq.next
+	} else {
+		p.head = sq.next
+	}
+	if sq.next != nil {
+		sq.next.prev = sq.prev
+	} else {
+		p.tail = sq.prev
+	}
+	sq.prev, sq.next = nil, nil
+}
+
