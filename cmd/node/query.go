@@ -1,0 +1,104 @@
+package main
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+
+	"github.com/accordnet/accord/contracts/bank"
+	"github.com/accordnet/accord/types"
+	"github.com/spf13/cobra"
+)
+
+type bankTransfer = bank.MsgTransfer
+
+const bankTransferType = bank.TypeTransfer
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func newQueryCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{Use: "query", Aliases: []string{"q"}, Short: "Read chain state from a node (JSON output)"}
+	account := &cobra.Command{
+		Use: "account ADDR", Short: "Balance and nonce of an account", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			a, err := types.ParseAddress(args[0])
+			if err != nil {
+				return err
+			}
+			ctx, cancel := g.ctx()
+			defer cancel()
+			acc, err := g.client().Account(ctx, a)
+			if err != nil {
+				return err
+			}
+			return printJSON(acc)
+		},
+	}
+	block := &cobra.Command{
+		Use: "block [HEIGHT|latest]", Short: "A block by height (default latest)", Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var h uint64
+			if len(args) == 1 && args[0] != "latest" {
+				var err error
+				if h, err = strconv.ParseUint(args[0], 10, 64); err != nil || h == 0 {
+					return fmt.Errorf("height %q: want a positive integer or latest", args[0])
+				}
+			}
+			ctx, cancel := g.ctx()
+			defer cancel()
+			b, err := g.client().Block(ctx, h)
+			if err != nil {
+				return err
+			}
+			return printJSON(b)
+		},
+	}
+	tx := &cobra.Command{
+		Use: "tx HASH", Short: "A committed transaction and its receipt", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			h, err := types.ParseHash(args[0])
+			if err != nil {
+				return err
+			}
+			ctx, cancel := g.ctx()
+			defer cancel()
+			c := g.client()
+			t, err := c.Tx(ctx, h)
+			if err != nil {
+				return err
+			}
+			if t == nil {
+				return fmt.Errorf("transaction %s is not in a committed block (pending or unknown)", h.Hex())
+			}
+			r, err := c.Receipt(ctx, h)
+			if err != nil {
+				return err
+			}
+			return printJSON(map[string]any{"tx": t, "receipt": r})
+		},
+	}
+	cmd.AddCommand(account, block, tx)
+	return cmd
+}
+
+func newStatusCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use: "status", Short: "Chain head and node status", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, cancel := g.ctx()
+			defer cancel()
+			s, err := g.client().Status(ctx)
+			if err != nil {
+				return err
+			}
+			return printJSON(s)
+		},
+	}
+}

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/accordnet/accord/client"
+	"github.com/accordnet/accord/node"
+	"github.com/spf13/cobra"
+)
+
+type globals struct {
+	home     string
+	nodeURL  string
+	jsonOut  bool
+	logLevel string
+	timeout  time.Duration
+}
+
+func defaultHome() string {
+	if h := os.Getenv("ACCORD_HOME"); h != "" {
+		return h
+	}
+	d, err := os.UserHomeDir()
+	if err != nil {
+		return ".accord"
+	}
+	return filepath.Join(d, ".accord")
+}
+
+func newRootCmd() *cobra.Command {
+	g := &globals{}
+	root := &cobra.Command{
+		Use:           "node",
+		Short:         "Accord: a permissioned chain for USDT settlement and C2C acceptor payments",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	pf := root.PersistentFlags()
+	pf.StringVar(&g.home, "home", defaultHome(), "node home directory (config, keys, data); env ACCORD_HOME")
+	pf.StringVar(&g.nodeURL, "node", "", "node RPC endpoint (default: this home's rpc_addr, else http://127.0.0.1:26657)")
+	pf.BoolVar(&g.jsonOut, "json", false, "print machine-readable JSON")
+	pf.StringVar(&g.logLevel, "log-level", "", "debug, info, warn or error (default: config)")
+	pf.DurationVar(&g.timeout, "timeout", 60*time.Second, "timeout for requests to the node (and --wait)")
+	root.AddCommand(newKeysCmd(g), newInitCmd(g), newStartCmd(g), newTxCmd(g), newQueryCmd(g), newStatusCmd(g),
+		newTestnetCmd(g), newVersionCmd())
+	return root
+}
+
+// client returns an SDK client for --node or this home's RPC address.
+func (g *globals) client() *client.Client {
+	if g.nodeURL != "" {
+		return client.New(g.nodeURL)
+	}
+	if cfg, err := node.LoadConfig(node.Home(g.home)); err == nil {
+		return client.New(cfg.RPCAddr)
+	}
+	return client.New("http://127.0.0.1:26657")
+}
+
+func (g *globals) ctx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), g.timeout)
+}
+
+func (g *globals) keyring() client.Keyring {
+	return client.Keyring{Dir: node.Home(g.home).KeysDir()}
+}
+
+func (g *globals) logger(def string) *slog.Logger {
+	lvl := g.logLevel
+	if lvl == "" {
+		lvl = def
+	}
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(lvl)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+}
+
+func printJSON(v any) error {
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// oneLine flattens an error for the terminal.
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}
+
+func newVersionCmd() *cobra.Command {
+	return &cobra.Command{Use: "version", Short: "Print the version", Args: cobra.NoArgs,
+		Run: func(*cobra.Command, []string) { fmt.Println(node.Version) }}
+}

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+	"os/signal"
+	"syscall"
+
+	"github.com/accordnet/accord/node"
+	"github.com/spf13/cobra"
+)
+
+func newStartCmd(g *globals) *cobra.Command {
+	var rpcAddr, db string
+	cmd := &cobra.Command{
+		Use:   "start",
+		Short: "Run the node until Ctrl-C (SIGINT) or SIGTERM",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			h := node.Home(g.home)
+			cfg, err := node.LoadConfig(h)
+			if err != nil {
+				return err
+			}
+			log := g.logger(cfg.LogLevel)
+			n, err := node.New(h, node.Options{RPCAddr: rpcAddr, DB: db, Logger: log})
+			if err != nil {
+				return err
+			}
+			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			if err := n.Start(ctx); err != nil {
+				n.Stop()
+				return err
+			}
+			var runErr error
+			select {
+			case <-ctx.Done():
+				log.Info("shutting down")
+			case runErr = <-n.Err():
+			}
+			if err := n.Stop(); err != nil && runErr == nil {
+				runErr = err
+			}
+			return runErr
+		},
+	}
+	cmd.Flags().StringVar(&rpcAddr, "rpc.addr", "", "RPC listen address (overrides config)")
+	cmd.Flags().StringVar(&db, "db", "", "ledger backend: pebble or badger (overrides config)")
+	return cmd
+}

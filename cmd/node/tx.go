@@ -1,0 +1,143 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/accordnet/accord/api/views"
+	"github.com/accordnet/accord/client"
+	"github.com/accordnet/accord/types"
+	"github.com/spf13/cobra"
+)
+
+// txFlags are shared by every `tx` subcommand.
+type txFlags struct {
+	from    string
+	pwFile  string
+	fee     string
+	wait    bool
+	chainID string
+}
+
+func (f *txFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.from, "from", "", "name of the signing key (required)")
+	cmd.Flags().StringVar(&f.pwFile, "password-file", "", "file holding the key's password (required)")
+	cmd.Flags().StringVar(&f.fee, "fee", "", "fee in USDT (default: the chain's minimum fee)")
+	cmd.Flags().BoolVar(&f.wait, "wait", false, "wait until the transaction is in a committed block and print its receipt")
+	cmd.Flags().StringVar(&f.chainID, "chain-id", "", "chain ID to sign for (default: the node's)")
+	_ = cmd.MarkFlagRequired("from")
+}
+
+// send signs payload as a transaction of type t from --from and submits it.
+func (f *txFlags) send(g *globals, t types.TxType, payload any) error {
+	if f.pwFile == "" {
+		return errors.New("--password-file is required to decrypt the signing key")
+	}
+	pw, err := client.ReadPassword(f.pwFile)
+	if err != nil {
+		return err
+	}
+	key, err := g.keyring().Load(f.from, pw)
+	if err != nil {
+		return err
+	}
+	c := g.client()
+	ctx, cancel := g.ctx()
+	defer cancel()
+	st, err := c.Status(ctx)
+	if err != nil {
+		return err
+	}
+	chainID := st.ChainID
+	if f.chainID != "" {
+		chainID = f.chainID
+	}
+	fee := st.MinFeeMicro
+	if f.fee != "" {
+		if fee, err = types.ParseUSDT(f.fee); err != nil {
+			return fmt.Errorf("--fee: %w", err)
+		}
+	}
+	s := client.NewSigner(key, chainID, fee)
+	tx, err := s.Sign(ctx, c, t, payload)
+	if err != nil {
+		return err
+	}
+	h, err := c.SendTx(ctx, tx)
+	if err != nil {
+		return fmt.Errorf("transaction rejected: %w", err)
+	}
+	if !f.wait {
+		if g.jsonOut {
+			return printJSON(views.SendResult{Hash: h.Hex()})
+		}
+		fmt.Println(h.Hex())
+		return nil
+	}
+	r, err := c.WaitReceipt(ctx, h)
+	if err != nil {
+		return err
+	}
+	if g.jsonOut {
+		if err := printJSON(r); err != nil {
+			return err
+		}
+	} else {
+		printReceipt(r)
+	}
+	if r.Status != "ok" {
+		return fmt.Errorf("transaction %s failed in block %d: %s", r.TxHash, r.Height, r.Error)
+	}
+	return nil
+}
+
+func printReceipt(r *views.Receipt) {
+	fmt.Printf("tx      %s\nstatus  %s\nblock   %d (%s)\nfrom    %s\nnonce   %d\ntype    %s\nfee     %s USDT\n",
+		r.TxHash, r.Status, r.Height, r.BlockHash, r.From, r.Nonce, r.Type, r.Fee)
+	if r.Error != "" {
+		fmt.Printf("error   %s\n", r.Error)
+	}
+	for _, e := range r.Events {
+		fmt.Printf("event   %s", e.Type)
+		for _, k := range sortedKeys(e.Attrs) {
+			fmt.Printf(" %s=%s", k, e.Attrs[k])
+		}
+		fmt.Println()
+	}
+}
+
+func newTxCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{Use: "tx", Short: "Sign and send transactions"}
+	cmd.AddCommand(newTransferCmd(g))
+	return cmd
+}
+
+func newTransferCmd(g *globals) *cobra.Command {
+	var f txFlags
+	var to, amount string
+	cmd := &cobra.Command{
+		Use:   "transfer",
+		Short: "Transfer USDT",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dst, err := types.ParseAddress(to)
+			if err != nil {
+				return fmt.Errorf("--to: %w", err)
+			}
+			amt, err := types.ParseUSDT(amount)
+			if err != nil {
+				return fmt.Errorf("--amount: %w", err)
+			}
+			if amt == 0 {
+				return errors.New("--amount must be positive")
+			}
+			return f.send(g, bankTransferType, &bankTransfer{To: dst, Amount: amt})
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().StringVar(&to, "to", "", "recipient address (required)")
+	cmd.Flags().StringVar(&amount, "amount", "", "amount in USDT, e.g. 1.5 (required)")
+	_ = cmd.MarkFlagRequired("to")
+	_ = cmd.MarkFlagRequired("amount")
+	return cmd
+}

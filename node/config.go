@@ -1,0 +1,137 @@
+package node
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Config is the node's config.json.
+type Config struct {
+	Moniker string `json:"moniker"`
+	// RPCAddr is the HTTP listener for JSON-RPC, health and metrics.
+	RPCAddr string `json:"rpc_addr"`
+	// DB is the ledger backend: "pebble" (default) or "badger".
+	DB string `json:"db"`
+	// MaxBlockIntervalMs bounds the time between blocks: an empty block is
+	// produced when nothing else happened for this long.
+	MaxBlockIntervalMs int `json:"max_block_interval_ms"`
+	// MaxBlockTxs and MaxBlockBytes bound one block.
+	MaxBlockTxs   int `json:"max_block_txs"`
+	MaxBlockBytes int `json:"max_block_bytes"`
+	// Mempool limits.
+	MempoolMaxTxs       int `json:"mempool_max_txs"`
+	MempoolMaxPerSender int `json:"mempool_max_per_sender"`
+	// LogLevel is debug, info, warn or error.
+	LogLevel string `json:"log_level"`
+}
+
+// DefaultConfig returns the settings a new home gets.
+func DefaultConfig() Config {
+	return Config{
+		Moniker:             "accord-node",
+		RPCAddr:             "127.0.0.1:26657",
+		DB:                  "pebble",
+		MaxBlockIntervalMs:  1000,
+		MaxBlockTxs:         10_000,
+		MaxBlockBytes:       8 << 20,
+		MempoolMaxTxs:       100_000,
+		MempoolMaxPerSender: 1024,
+		LogLevel:            "info",
+	}
+}
+
+// MaxBlockInterval as a duration.
+func (c Config) MaxBlockInterval() time.Duration {
+	return time.Duration(c.MaxBlockIntervalMs) * time.Millisecond
+}
+
+// Validate checks the settings.
+func (c Config) Validate() error {
+	switch c.DB {
+	case "pebble", "badger":
+	default:
+		return fmt.Errorf("config: db must be pebble or badger, not %q", c.DB)
+	}
+	if c.MaxBlockIntervalMs <= 0 || c.MaxBlockTxs <= 0 || c.MaxBlockBytes <= 0 {
+		return errors.New("config: block interval and limits must be positive")
+	}
+	if c.RPCAddr == "" {
+		return errors.New("config: rpc_addr is empty")
+	}
+	return nil
+}
+
+// Home names the files of a node home directory.
+type Home string
+
+// ConfigFile is config.json.
+func (h Home) ConfigFile() string { return filepath.Join(string(h), "config", "config.json") }
+
+// GenesisFile is genesis.json.
+func (h Home) GenesisFile() string { return filepath.Join(string(h), "config", "genesis.json") }
+
+// ValidatorKeyFile is the validator key.
+func (h Home) ValidatorKeyFile() string {
+	return filepath.Join(string(h), "config", "validator.key")
+}
+
+// KeysDir holds account keystores.
+func (h Home) KeysDir() string { return filepath.Join(string(h), "keys") }
+
+// LedgerDir is the chain database.
+func (h Home) LedgerDir() string { return filepath.Join(string(h), "data", "ledger") }
+
+// WALFile is the consensus write-ahead log.
+func (h Home) WALFile() string { return filepath.Join(string(h), "data", "consensus.wal") }
+
+// LoadConfig reads config.json, filling missing fields with defaults.
+func LoadConfig(h Home) (Config, error) {
+	c := DefaultConfig()
+	raw, err := os.ReadFile(h.ConfigFile())
+	if err != nil {
+		if os.IsNotExist(err) {
+			return c, fmt.Errorf("no config at %s: run `node init --home %s` first", h.ConfigFile(), string(h))
+		}
+		return c, err
+	}
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return c, fmt.Errorf("parse %s: %w", h.ConfigFile(), err)
+	}
+	return c, c.Validate()
+}
+
+// SaveConfig writes config.json.
+func SaveConfig(h Home, c Config) error {
+	raw, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(h.ConfigFile(), append(raw, '\n'), 0o644)
+}
+
+func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}

@@ -1,0 +1,149 @@
+package node
+
+import (
+	"crypto/ecdsa"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/accordnet/accord/contracts/bank"
+	"github.com/accordnet/accord/ledger"
+	"github.com/accordnet/accord/types"
+	"github.com/ethereum/go-ethereum/crypto"
+)
+
+// ErrHomeExists is returned by Init when the home already has a genesis.
+var ErrHomeExists = errors.New("home already initialized")
+
+// Alloc is one genesis allocation.
+type Alloc struct {
+	Address types.Address
+	Micro   uint64
+}
+
+// ParseAlloc parses ADDR=AMOUNT with AMOUNT in decimal USDT.
+func ParseAlloc(s string) (Alloc, error) {
+	addr, amt, ok := strings.Cut(s, "=")
+	if !ok {
+		return Alloc{}, fmt.Errorf("allocation %q: want ADDR=AMOUNT", s)
+	}
+	a, err := types.ParseAddress(addr)
+	if err != nil {
+		return Alloc{}, fmt.Errorf("allocation %q: %w", s, err)
+	}
+	m, err := types.ParseUSDT(amt)
+	if err != nil {
+		return Alloc{}, fmt.Errorf("allocation %q: %w", s, err)
+	}
+	return Alloc{a, m}, nil
+}
+
+// InitOptions shape a new home.
+type InitOptions struct {
+	ChainID    string
+	Allocs     []Alloc
+	MinFee     uint64          // micro-USDT; default 0.01 USDT
+	Validators []types.Address // genesis validators; default: this node's key alone
+	// ValidatorKey is this node's key; generated when nil.
+	ValidatorKey *ecdsa.PrivateKey
+	Config       *Config
+	GenesisTime  time.Time
+	// ExtraAppState adds module sections to the genesis (gov, oracle, ...).
+	ExtraAppState map[string]json.RawMessage
+	// Genesis, when set, is written as is instead of building one (joining
+	// an existing chain).
+	Genesis []byte
+}
+
+// Init writes config, validator key and genesis into a new home.
+func Init(h Home, o InitOptions) (types.Address, error) {
+	if _, err := os.Stat(h.GenesisFile()); err == nil {
+		return types.Address{}, fmt.Errorf("%w: %s exists", ErrHomeExists, h.GenesisFile())
+	}
+	key := o.ValidatorKey
+	if key == nil {
+		var err error
+		if key, err = crypto.GenerateKey(); err != nil {
+			return types.Address{}, err
+		}
+	}
+	self := types.PubkeyAddress(key)
+	cfg := DefaultConfig()
+	if o.Config != nil {
+		cfg = *o.Config
+	}
+	if err := cfg.Validate(); err != nil {
+		return types.Address{}, err
+	}
+	if err := writeFileAtomic(h.ValidatorKeyFile(), []byte(hex.EncodeToString(crypto.FromECDSA(key))+"\n"), 0o600); err != nil {
+		return types.Address{}, err
+	}
+	if err := SaveConfig(h, cfg); err != nil {
+		return types.Address{}, err
+	}
+	raw := o.Genesis
+	if raw == nil {
+		var err error
+		if raw, err = BuildGenesis(o, self); err != nil {
+			return types.Address{}, err
+		}
+	}
+	if _, err := ledger.ParseGenesis(raw); err != nil {
+		return types.Address{}, err
+	}
+	if err := os.MkdirAll(h.KeysDir(), 0o700); err != nil {
+		return types.Address{}, err
+	}
+	return self, writeFileAtomic(h.GenesisFile(), raw, 0o644)
+}
+
+// BuildGenesis makes a genesis document from init options.
+func BuildGenesis(o InitOptions, self types.Address) ([]byte, error) {
+	if o.ChainID == "" {
+		return nil, errors.New("chain ID is empty")
+	}
+	fee := o.MinFee
+	if fee == 0 {
+		fee = 10_000
+	}
+	accs := make([]bank.GenesisAccount, 0, len(o.Allocs))
+	for _, a := range o.Allocs {
+		accs = append(accs, bank.GenesisAccount{Address: a.Address.Hex(), Balance: types.FormatUSDT(a.Micro)})
+	}
+	bg, err := json.Marshal(bank.Genesis{MinFee: types.FormatUSDT(fee), Treasury: bank.ModuleAddress("treasury").Hex(), Accounts: accs})
+	if err != nil {
+		return nil, err
+	}
+	vals := o.Validators
+	if len(vals) == 0 {
+		vals = []types.Address{self}
+	}
+	g := ledger.Genesis{ChainID: o.ChainID, GenesisTime: o.GenesisTime, AppState: map[string]json.RawMessage{"bank": bg}}
+	if g.GenesisTime.IsZero() {
+		g.GenesisTime = time.Now().UTC().Truncate(time.Second)
+	}
+	for _, v := range vals {
+		g.Validators = append(g.Validators, v.Hex())
+	}
+	for k, v := range o.ExtraAppState {
+		g.AppState[k] = v
+	}
+	raw, err := json.MarshalIndent(g, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(raw, '\n'), nil
+}
+
+// LoadValidatorKey reads the validator key of a home.
+func LoadValidatorKey(h Home) (*ecdsa.PrivateKey, error) {
+	raw, err := os.ReadFile(h.ValidatorKeyFile())
+	if err != nil {
+		return nil, fmt.Errorf("read validator key: %w", err)
+	}
+	return crypto.HexToECDSA(strings.TrimSpace(string(raw)))
+}

@@ -1,0 +1,42 @@
+package node
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// Metrics are the node's Prometheus series.
+type Metrics struct {
+	Registry      *prometheus.Registry
+	Height        prometheus.Gauge
+	BlockTxs      prometheus.Histogram
+	BlockInterval prometheus.Histogram
+	TxsTotal      prometheus.Counter
+	MempoolSize   prometheus.Gauge
+	Rejected      *prometheus.CounterVec
+	ViewChanges   prometheus.Counter
+	Peers         prometheus.Gauge
+	CommitSeconds prometheus.Histogram
+}
+
+func newMetrics() *Metrics {
+	r := prometheus.NewRegistry()
+	m := &Metrics{
+		Registry: r,
+		Height:   prometheus.NewGauge(prometheus.GaugeOpts{Name: "accord_height", Help: "Height of the last committed block."}),
+		BlockTxs: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "accord_block_txs", Help: "Transactions per committed block.",
+			Buckets: prometheus.ExponentialBuckets(1, 4, 9)}),
+		BlockInterval: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "accord_block_interval_seconds", Help: "Block time difference between consecutive blocks.",
+			Buckets: prometheus.ExponentialBuckets(0.01, 2, 10)}),
+		TxsTotal:    prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_txs_total", Help: "Transactions committed."}),
+		MempoolSize: prometheus.NewGauge(prometheus.GaugeOpts{Name: "accord_mempool_size", Help: "Transactions waiting in the mempool."}),
+		Rejected:    prometheus.NewCounterVec(prometheus.CounterOpts{Name: "accord_txs_rejected_total", Help: "Transactions refused by the mempool."}, []string{"reason"}),
+		ViewChanges: prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_view_changes_total", Help: "Consensus view changes."}),
+		Peers:       prometheus.NewGauge(prometheus.GaugeOpts{Name: "accord_peers", Help: "Connected peers."}),
+		CommitSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "accord_block_commit_seconds", Help: "Time to execute and commit a block.",
+			Buckets: prometheus.ExponentialBuckets(0.001, 2, 12)}),
+	}
+	r.MustRegister(m.Height, m.BlockTxs, m.BlockInterval, m.TxsTotal, m.MempoolSize, m.Rejected, m.ViewChanges, m.Peers, m.CommitSeconds,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}

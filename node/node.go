@@ -1,0 +1,256 @@
+package node
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/accordnet/accord/api"
+	"github.com/accordnet/accord/contracts/bank"
+	"github.com/accordnet/accord/ledger"
+	"github.com/accordnet/accord/ledger/kv"
+	"github.com/accordnet/accord/mempool"
+	"github.com/accordnet/accord/sigcache"
+	"github.com/accordnet/accord/types"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Version is the node software version, set at build time.
+var Version = "0.1.0-dev"
+
+// Options override config.json for one run (command-line flags).
+type Options struct {
+	RPCAddr string
+	DB      string
+	Logger  *slog.Logger
+}
+
+// Node is a running Accord node.
+type Node struct {
+	home    Home
+	cfg     Config
+	log     *slog.Logger
+	ledger  *ledger.Ledger
+	app     *App
+	pool    *mempool.Pool
+	cache   *sigcache.Cache
+	key     *ecdsa.PrivateKey
+	self    types.Address
+	metrics *Metrics
+	api     *api.Server
+
+	listener net.Listener
+	http     *http.Server
+	txAvail  chan struct{}
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	stopOnce sync.Once
+	runErr   chan error
+}
+
+// New opens a node's home: config, genesis, ledger, application, mempool.
+func New(h Home, o Options) (*Node, error) {
+	cfg, err := LoadConfig(h)
+	if err != nil {
+		return nil, err
+	}
+	if o.RPCAddr != "" {
+		cfg.RPCAddr = o.RPCAddr
+	}
+	if o.DB != "" {
+		cfg.DB = o.DB
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	log := o.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	gen, raw, err := ledger.LoadGenesis(h.GenesisFile())
+	if err != nil {
+		return nil, err
+	}
+	key, err := LoadValidatorKey(h)
+	if err != nil {
+		return nil, err
+	}
+	app, err := NewApp(gen.ChainID)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkBackend(h, cfg.DB); err != nil {
+		return nil, err
+	}
+	l, err := ledger.Open(cfg.DB, h.LedgerDir(), kv.Options{Logger: log.With("component", "kv")})
+	if err != nil {
+		return nil, err
+	}
+	if err := l.InitGenesis(raw, app.Router); err != nil {
+		l.Close()
+		return nil, err
+	}
+	n := &Node{home: h, cfg: cfg, log: log, ledger: l, app: app, key: key, self: types.PubkeyAddress(key),
+		metrics: newMetrics(), cache: sigcache.New(1 << 18), txAvail: make(chan struct{}, 1), runErr: make(chan error, 1)}
+	n.pool = mempool.New(mempool.Config{
+		ChainID: gen.ChainID, MinFee: n.MinFee(), MaxTxs: cfg.MempoolMaxTxs, MaxPerSender: cfg.MempoolMaxPerSender,
+		NonceWindow: uint64(cfg.MempoolMaxPerSender), OnAdmit: n.onAdmit, Logger: log.With("component", "mempool"),
+	}, stateReader{n}, app.Cost, n.cache)
+	n.api = api.NewServer(n, log.With("component", "api"))
+	n.api.Handle("GET /metrics", promhttp.HandlerFor(n.metrics.Registry, promhttp.HandlerOpts{}))
+	n.metrics.Height.Set(float64(l.Last().Height))
+	return n, nil
+}
+
+// checkBackend refuses to open a ledger with another backend than the one
+// that created it, which would otherwise look like an empty chain.
+func checkBackend(h Home, db string) error {
+	marker := h.LedgerDir() + ".backend"
+	prev, err := os.ReadFile(marker)
+	if err == nil {
+		if string(prev) != db {
+			return fmt.Errorf("ledger in %s was created with %s; cannot open it with %s", h.LedgerDir(), prev, db)
+		}
+		return nil
+	}
+	return writeFileAtomic(marker, []byte(db), 0o644)
+}
+
+type stateReader struct{ n *Node }
+
+func (s stateReader) Account(a types.Address) (uint64, uint64, error) {
+	acc := s.n.app.Bank.GetAccount(s.n.ledger.State(), a)
+	return acc.Nonce, acc.Balance, nil
+}
+
+func (n *Node) onAdmit(txs []*types.Tx) {
+	select {
+	case n.txAvail <- struct{}{}:
+	default:
+	}
+}
+
+// Start listens on the RPC address and starts producing blocks.
+func (n *Node) Start(ctx context.Context) error {
+	ln, err := net.Listen("tcp", n.cfg.RPCAddr)
+	if err != nil {
+		return fmt.Errorf("rpc listen %s: %w", n.cfg.RPCAddr, err)
+	}
+	n.listener = ln
+	n.http = &http.Server{Handler: n.api, ReadHeaderTimeout: 10 * time.Second}
+	ctx, n.cancel = context.WithCancel(ctx)
+	n.wg.Add(2)
+	go func() {
+		defer n.wg.Done()
+		if err := n.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			n.log.Error("rpc server stopped", "err", err)
+		}
+	}()
+	go func() {
+		defer n.wg.Done()
+		if err := n.runSolo(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			n.log.Error("block production stopped", "err", err)
+			n.runErr <- err
+		}
+	}()
+	last := n.ledger.Last()
+	n.log.Info("node started", "chain", n.ledger.ChainID(), "height", last.Height, "validator", n.self.Hex(),
+		"rpc", "http://"+n.RPCAddr(), "db", n.cfg.DB)
+	return nil
+}
+
+// Err delivers a fatal error of the running node.
+func (n *Node) Err() <-chan error { return n.runErr }
+
+// RPCAddr is the address the API listens on.
+func (n *Node) RPCAddr() string {
+	if n.listener != nil {
+		return n.listener.Addr().String()
+	}
+	return n.cfg.RPCAddr
+}
+
+// Stop shuts the node down: no new requests or blocks, then the ledger is
+// closed. Committed blocks are already durable.
+func (n *Node) Stop() error {
+	var err error
+	n.stopOnce.Do(func() {
+		if n.cancel != nil {
+			n.cancel()
+		}
+		if n.http != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			_ = n.http.Shutdown(ctx)
+			cancel()
+		}
+		n.wg.Wait()
+		err = n.ledger.Close()
+		n.log.Info("node stopped", "height", n.ledger.Last().Height)
+	})
+	return err
+}
+
+// Backend methods for the API.
+
+// Ledger implements api.Backend.
+func (n *Node) Ledger() *ledger.Ledger { return n.ledger }
+
+// SubmitTx implements api.Backend.
+func (n *Node) SubmitTx(raw []byte) (types.Hash, error) {
+	h, err := n.pool.AddRaw(raw)
+	if err != nil {
+		n.metrics.Rejected.WithLabelValues(rejectReason(err)).Inc()
+	}
+	return h, err
+}
+
+func rejectReason(err error) string {
+	for _, c := range []struct {
+		err  error
+		name string
+	}{
+		{mempool.ErrNonceTooLow, "nonce_too_low"}, {mempool.ErrNonceTooHigh, "nonce_too_high"},
+		{mempool.ErrInsufficientFunds, "insufficient_funds"}, {mempool.ErrAlreadyKnown, "already_known"},
+		{types.ErrBadSignature, "bad_signature"}, {types.ErrWrongChainID, "wrong_chain"},
+		{mempool.ErrPoolFull, "pool_full"}, {mempool.ErrSenderFull, "sender_full"}, {mempool.ErrFeeTooLow, "fee_too_low"},
+	} {
+		if errors.Is(err, c.err) {
+			return c.name
+		}
+	}
+	return "other"
+}
+
+// PendingNonce implements api.Backend.
+func (n *Node) PendingNonce(a types.Address) (uint64, bool) { return n.pool.PendingNonce(a) }
+
+// MempoolSize implements api.Backend.
+func (n *Node) MempoolSize() int { return n.pool.Size() }
+
+// Peers implements api.Backend.
+func (n *Node) Peers() int { return 0 }
+
+// Validator implements api.Backend.
+func (n *Node) Validator() types.Address { return n.self }
+
+// TxTypeName implements api.Backend.
+func (n *Node) TxTypeName(t types.TxType) string { return n.app.TypeName(t) }
+
+// MinFee implements api.Backend.
+func (n *Node) MinFee() uint64 { return n.app.Bank.GetParams(n.ledger.State()).MinFee }
+
+// Version implements api.Backend.
+func (n *Node) Version() string { return Version }
+
+// CatchingUp implements api.Backend.
+func (n *Node) CatchingUp() bool { return false }
+
+var _ api.Backend = (*Node)(nil)
+var _ = bank.Keeper{}
