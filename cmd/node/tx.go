@@ -17,6 +17,7 @@ type txFlags struct {
 	fee     string
 	wait    bool
 	chainID string
+	nonce   int64
 }
 
 func (f *txFlags) register(cmd *cobra.Command) {
@@ -25,6 +26,7 @@ func (f *txFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.fee, "fee", "", "fee in USDT (default: the chain's minimum fee)")
 	cmd.Flags().BoolVar(&f.wait, "wait", false, "wait until the transaction is in a committed block and print its receipt")
 	cmd.Flags().StringVar(&f.chainID, "chain-id", "", "chain ID to sign for (default: the node's)")
+	cmd.Flags().Int64Var(&f.nonce, "nonce", -1, "nonce to use (default: the account's next pending nonce)")
 	_ = cmd.MarkFlagRequired("from")
 }
 
@@ -59,6 +61,9 @@ func (f *txFlags) send(g *globals, t types.TxType, payload any) error {
 		}
 	}
 	s := client.NewSigner(key, chainID, fee)
+	if f.nonce >= 0 {
+		s.SetNonce(uint64(f.nonce))
+	}
 	tx, err := s.Sign(ctx, c, t, payload)
 	if err != nil {
 		return err

@@ -1,0 +1,40 @@
+# Accord — see README.md.
+GO        ?= go
+BIN       := bin/node
+PKGS      := ./...
+# Packages with goroutines of their own run under the race detector.
+RACE_PKGS := ./mempool/... ./sigcache/... ./node/... ./api/... ./consensus/... ./ledger/kv/...
+
+export CGO_ENABLED := 1
+
+.PHONY: build test test-race testnet bench lint fuzz clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/node
+
+test: build lint
+	$(GO) test -count=1 -timeout 15m $(PKGS)
+	$(GO) test -count=1 -race -timeout 15m $(RACE_PKGS)
+
+testnet: build
+	./$(BIN) testnet up --validators $${VALIDATORS:-1} --dir ./testnet-data
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./mempool/ ./ledger/ ./sigcache/ ./consensus/
+
+lint:
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+# A short run of every fuzz target (FUZZTIME per target).
+FUZZTIME ?= 10s
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+clean:
+	rm -rf bin testnet-data
