@@ -117,18 +117,37 @@ func (p *Pool) admitLocked(c *candidate) error {
 	if _, ok := p.all[e.hash]; ok {
 		return fmt.Errorf("%w: %s", ErrAlreadyKnown, e.hash.Hex())
 	}
+	// acct must reflect every block the pool has been told about. A read
+	// made before the current Update epoch may predate the last block.
+	cur := p.epoch.Load() // stable: Update bumps it under p.mu
+	freshAccount := func() (account, error) {
+		if c.epoch == cur {
+			return c.acct, nil
+		}
+		return p.readAccount(e.from) // rare: an Update ran since prepare
+	}
 	sq := p.senders[e.from]
-	acct := c.acct
+	if sq != nil && sq.epoch != cur {
+		// An Update is between removing the block's txs and re-reading
+		// this sender; do its work for this sender now, so a nonce the
+		// block just used is not accepted against the old state.
+		a, err := freshAccount()
+		if err != nil {
+			return err
+		}
+		p.revalidateLocked(sq, a, cur)
+		if len(sq.txs) == 0 {
+			sq = nil
+		}
+	}
+	var acct account
 	var spend uint64
 	pending := 0
 	if sq != nil {
-		// A pooled sender's state is kept current by Update.
 		acct, spend, pending = sq.acct, sq.spend, len(sq.txs)
-	} else if c.epoch != p.epoch.Load() {
-		// An Update started after the read; the block it applies may have
-		// moved this account. Rare, so reading under the lock is fine.
+	} else {
 		var err error
-		if acct, err = p.readAccount(e.from); err != nil {
+		if acct, err = freshAccount(); err != nil {
 			return err
 		}
 	}
@@ -160,7 +179,7 @@ func (p *Pool) admitLocked(c *candidate) error {
 	}
 
 	if sq == nil {
-		sq = &senderQueue{addr: e.from, acct: acct, txs: make([]*entry, 0, 4)}
+		sq = &senderQueue{addr: e.from, acct: acct, epoch: cur, txs: make([]*entry, 0, 4)}
 		p.senders[e.from] = sq
 		sq.prev = p.tail
 		if p.tail != nil {

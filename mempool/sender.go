@@ -27,7 +27,8 @@ type account struct {
 // round-robin order of Reap.
 type senderQueue struct {
 	addr       types.Address
-	acct       account  // committed state at admission of the first tx or the last Update
+	acct       account  // committed state as read during Update epoch `epoch`
+	epoch      uint64   // Pool.epoch when acct was read; older means stale
 	spend      uint64   // sum of total over txs; never above acct.balance
 	txs        []*entry // strictly increasing nonces
 	prev, next *senderQueue

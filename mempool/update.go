@@ -10,15 +10,18 @@ import "github.com/accordnet/accord/types"
 // nonce order, any tx the balance cannot cover after the ones before it.
 //
 // State is read without the pool lock (in parallel on Config.Workers), so
-// admission continues meanwhile; a transaction admitted during an Update
-// against the state it replaces is dropped by it if it no longer fits.
+// admission continues meanwhile. A sender whose transaction arrives in that
+// window is revalidated on the spot against fresh state, so a nonce the
+// block just used is refused rather than admitted and dropped later.
 func (p *Pool) Update(committed []*types.Tx) {
 	p.updateMu.Lock()
 	defer p.updateMu.Unlock()
 
 	p.mu.Lock()
-	// Candidates whose state read predates this point re-read under the lock.
-	p.epoch.Add(1)
+	// From here on, account reads made earlier are stale: candidates
+	// re-read, and pooled senders are revalidated below (or on their next
+	// admission, whichever comes first).
+	epoch := p.epoch.Add(1)
 	included := 0
 	for _, tx := range committed {
 		if e := p.all[tx.Hash()]; e != nil {
@@ -46,10 +49,10 @@ func (p *Pool) Update(committed []*types.Tx) {
 			p.log.Warn("mempool: cannot revalidate sender", "sender", sq.addr.Hex(), "err", errs[i])
 			continue
 		}
-		if p.senders[sq.addr] != sq {
-			continue // left the pool meanwhile
+		if p.senders[sq.addr] != sq || sq.epoch == epoch {
+			continue // left the pool, or an admission already revalidated it
 		}
-		dropped += p.revalidateLocked(sq, accts[i])
+		dropped += p.revalidateLocked(sq, accts[i], epoch)
 	}
 	size, bytes := len(p.all), p.bytes
 	p.mu.Unlock()
@@ -60,10 +63,11 @@ func (p *Pool) Update(committed []*types.Tx) {
 	}
 }
 
-// revalidateLocked applies a freshly read account to sq and drops what no
-// longer fits. It returns the number of txs dropped.
-func (p *Pool) revalidateLocked(sq *senderQueue, acct account) int {
-	sq.acct = acct
+// revalidateLocked applies an account read during epoch to sq and drops
+// what no longer fits; an emptied sender leaves the pool. It returns the
+// number of txs dropped.
+func (p *Pool) revalidateLocked(sq *senderQueue, acct account, epoch uint64) int {
+	sq.acct, sq.epoch = acct, epoch
 	kept := sq.txs[:0]
 	var spend uint64
 	for _, e := range sq.txs {
