@@ -2,9 +2,11 @@ package kv
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -354,24 +356,25 @@ func (b *badgerBatch) commit(bool) error {
 type badgerLogger struct{ l *slog.Logger }
 
 func (b badgerLogger) Errorf(format string, args ...any) {
-	b.l.Error(trimNL(fmt.Sprintf(format, args...)))
+	b.log(slog.LevelError, format, args)
 }
 
 func (b badgerLogger) Warningf(format string, args ...any) {
-	b.l.Warn(trimNL(fmt.Sprintf(format, args...)))
+	b.log(slog.LevelWarn, format, args)
 }
 
 func (b badgerLogger) Infof(format string, args ...any) {
-	b.l.Debug(trimNL(fmt.Sprintf(format, args...)))
+	b.log(slog.LevelDebug, format, args)
 }
 
 func (b badgerLogger) Debugf(format string, args ...any) {
-	b.l.Debug(trimNL(fmt.Sprintf(format, args...)))
+	b.log(slog.LevelDebug, format, args)
 }
 
-func trimNL(s string) string {
-	for len(s) > 0 && s[len(s)-1] == '\n' {
-		s = s[:len(s)-1]
+func (b badgerLogger) log(level slog.Level, format string, args []any) {
+	ctx := context.Background()
+	if !b.l.Enabled(ctx, level) {
+		return
 	}
-	return s
+	b.l.Log(ctx, level, strings.TrimRight(fmt.Sprintf(format, args...), "\n"))
 }

@@ -1,12 +1,14 @@
 package kv
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/bloom"
 	"github.com/cockroachdb/pebble/v2/vfs"
 )
 
@@ -65,6 +67,12 @@ func openPebble(dir string, fs vfs.FS, opts Options) (*pebbleEngine, error) {
 			},
 		},
 		FS: fs,
+	}
+	// Bloom filters on every level, the last included: point reads of absent
+	// keys (new accounts, nonce checks) are common on a ledger, and without
+	// a filter each one reads a data block per overlapping table.
+	for i := range po.Levels {
+		po.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
 	}
 	db, err := pebble.Open(dir, po)
 	if err != nil {
@@ -213,7 +221,9 @@ func (b pebbleBatch) commit(sync bool) error {
 type pebbleLogger struct{ l *slog.Logger }
 
 func (p pebbleLogger) Infof(format string, args ...any) {
-	p.l.Debug(fmt.Sprintf(format, args...))
+	if p.l.Enabled(context.Background(), slog.LevelDebug) {
+		p.l.Debug(fmt.Sprintf(format, args...))
+	}
 }
 
 func (p pebbleLogger) Errorf(format string, args ...any) {

@@ -62,10 +62,12 @@ var (
 // store implements DB over an engine.
 //
 // Locking: every operation holds mu for reading while it touches the engine,
-// and checks closed. Tearing engine objects down behind their owner's back
-// (DB.Close, Snapshot.Close releasing iterators) holds mu for writing, so it
-// never overlaps an operation in flight and every later operation sees the
-// handle as released.
+// and checks closed. DB.Close holds mu for writing, so it never overlaps an
+// operation in flight and tears down every open handle before the engine.
+// A snapshot has its own lock, taken after mu, for the same purpose:
+// Snapshot.Close releases the snapshot's iterators, which other goroutines
+// may be using, without stalling the whole DB (a writer waiting on mu would
+// hold up every new reader until a commit in flight had synced).
 type store struct {
 	name     string
 	eng      engine
@@ -129,7 +131,7 @@ func (s *store) newIter(start, end []byte, reverse bool) (Iterator, error) {
 		return nil, ErrClosed
 	}
 	defer s.mu.RUnlock()
-	return openIter(s, s.eng, &s.open, start, end, reverse)
+	return openIter(s, nil, s.eng, &s.open, start, end, reverse)
 }
 
 func (s *store) NewBatch() Batch {
@@ -173,7 +175,8 @@ func (s *store) Close() error {
 }
 
 // handle is an open iterator or snapshot. release frees its engine resources;
-// it is called with store.mu held for writing.
+// it is called with the owner's lock held for writing (store.mu for handles
+// of the DB, snapshot.mu for iterators of a snapshot).
 type handle interface {
 	release() error
 }
@@ -210,9 +213,9 @@ func (r *registry) drain() []handle {
 }
 
 // openIter makes an iterator over rd and registers it in reg. The caller
-// holds s.mu for reading.
-func openIter(s *store, rd engineReader, reg *registry, start, end []byte, reverse bool) (Iterator, error) {
-	it := &iterator{s: s, reg: reg}
+// holds s.mu for reading and parent, if not nil, for reading too.
+func openIter(s *store, parent *sync.RWMutex, rd engineReader, reg *registry, start, end []byte, reverse bool) (Iterator, error) {
+	it := &iterator{s: s, parent: parent, reg: reg}
 	if len(start) > 0 && len(end) > 0 && bytes.Compare(start, end) >= 0 {
 		it.eng = emptyIter{}
 	} else {
@@ -236,20 +239,35 @@ func cloneOrNil(b []byte) []byte {
 }
 
 type iterator struct {
-	s     *store
-	reg   *registry
-	eng   engineIter // nil once closed or released
-	valid bool
-	err   error
+	s      *store
+	parent *sync.RWMutex // the snapshot's lock, nil for an iterator on the DB
+	reg    *registry
+	eng    engineIter // nil once closed or released
+	valid  bool
+	err    error
 }
 
-// Every iterator method holds s.mu for reading: release may run on another
-// goroutine (DB.Close, Snapshot.Close) and the engine's memory must not be
-// touched after it.
+// Every iterator method holds s.mu and its parent's lock for reading:
+// release may run on another goroutine (DB.Close, Snapshot.Close) and the
+// engine's memory must not be touched after it.
+
+func (it *iterator) lock() {
+	it.s.mu.RLock()
+	if it.parent != nil {
+		it.parent.RLock()
+	}
+}
+
+func (it *iterator) unlock() {
+	if it.parent != nil {
+		it.parent.RUnlock()
+	}
+	it.s.mu.RUnlock()
+}
 
 func (it *iterator) Next() bool {
-	it.s.mu.RLock()
-	defer it.s.mu.RUnlock()
+	it.lock()
+	defer it.unlock()
 	if it.s.closed || it.eng == nil {
 		it.valid = false
 		if it.err == nil {
@@ -262,8 +280,8 @@ func (it *iterator) Next() bool {
 }
 
 func (it *iterator) Key() []byte {
-	it.s.mu.RLock()
-	defer it.s.mu.RUnlock()
+	it.lock()
+	defer it.unlock()
 	if it.s.closed || it.eng == nil || !it.valid {
 		return nil
 	}
@@ -271,8 +289,8 @@ func (it *iterator) Key() []byte {
 }
 
 func (it *iterator) Value() []byte {
-	it.s.mu.RLock()
-	defer it.s.mu.RUnlock()
+	it.lock()
+	defer it.unlock()
 	if it.s.closed || it.eng == nil || !it.valid {
 		return nil
 	}
@@ -280,8 +298,8 @@ func (it *iterator) Value() []byte {
 }
 
 func (it *iterator) Err() error {
-	it.s.mu.RLock()
-	defer it.s.mu.RUnlock()
+	it.lock()
+	defer it.unlock()
 	if it.err != nil {
 		return it.err
 	}
@@ -294,8 +312,8 @@ func (it *iterator) Err() error {
 // Close releases the iterator. After DB.Close or Snapshot.Close released it,
 // Close has nothing left to do and returns nil.
 func (it *iterator) Close() error {
-	it.s.mu.RLock()
-	defer it.s.mu.RUnlock()
+	it.lock()
+	defer it.unlock()
 	if it.s.closed || it.eng == nil {
 		return nil
 	}
@@ -332,6 +350,7 @@ func (emptyIter) close() error  { return nil }
 
 type snapshot struct {
 	s    *store
+	mu   sync.RWMutex   // write-held by Close; taken after s.mu
 	eng  engineSnapshot // nil once closed or released
 	open registry       // iterators made from the snapshot
 }
@@ -340,10 +359,10 @@ func (sn *snapshot) Get(key []byte) ([]byte, error) {
 	if len(key) == 0 {
 		return nil, ErrEmptyKey
 	}
-	if !sn.s.rlock() {
+	if !sn.rlock() {
 		return nil, ErrClosed
 	}
-	defer sn.s.mu.RUnlock()
+	defer sn.runlock()
 	if sn.eng == nil {
 		return nil, errSnapshotClosed
 	}
@@ -354,10 +373,10 @@ func (sn *snapshot) Has(key []byte) (bool, error) {
 	if len(key) == 0 {
 		return false, ErrEmptyKey
 	}
-	if !sn.s.rlock() {
+	if !sn.rlock() {
 		return false, ErrClosed
 	}
-	defer sn.s.mu.RUnlock()
+	defer sn.runlock()
 	if sn.eng == nil {
 		return false, errSnapshotClosed
 	}
@@ -373,23 +392,42 @@ func (sn *snapshot) ReverseIterator(start, end []byte) (Iterator, error) {
 }
 
 func (sn *snapshot) newIter(start, end []byte, reverse bool) (Iterator, error) {
-	if !sn.s.rlock() {
+	if !sn.rlock() {
 		return nil, ErrClosed
 	}
-	defer sn.s.mu.RUnlock()
+	defer sn.runlock()
 	if sn.eng == nil {
 		return nil, errSnapshotClosed
 	}
-	return openIter(sn.s, sn.eng, &sn.open, start, end, reverse)
+	return openIter(sn.s, &sn.mu, sn.eng, &sn.open, start, end, reverse)
 }
 
-// Close releases the snapshot and the iterators made from it. It takes the
-// store's write lock because those iterators may be in use on other
-// goroutines; the engines require them closed before the snapshot.
+// rlock read-locks the store and the snapshot and reports whether the store
+// is open. On false no lock is held.
+func (sn *snapshot) rlock() bool {
+	if !sn.s.rlock() {
+		return false
+	}
+	sn.mu.RLock()
+	return true
+}
+
+func (sn *snapshot) runlock() {
+	sn.mu.RUnlock()
+	sn.s.mu.RUnlock()
+}
+
+// Close releases the snapshot and the iterators made from it, which may be
+// in use on other goroutines; the engines require them closed before the
+// snapshot.
 func (sn *snapshot) Close() error {
-	sn.s.mu.Lock()
-	defer sn.s.mu.Unlock()
-	if sn.s.closed || sn.eng == nil {
+	if !sn.s.rlock() {
+		return nil // released by DB.Close
+	}
+	defer sn.s.mu.RUnlock()
+	sn.mu.Lock()
+	defer sn.mu.Unlock()
+	if sn.eng == nil {
 		return nil
 	}
 	sn.s.open.remove(sn)
@@ -399,6 +437,8 @@ func (sn *snapshot) Close() error {
 	return nil
 }
 
+// release is called by Close with sn.mu held for writing, or by DB.Close
+// with s.mu held for writing.
 func (sn *snapshot) release() error {
 	if sn.eng == nil {
 		return nil

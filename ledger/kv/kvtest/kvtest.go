@@ -53,6 +53,7 @@ func Run(t *testing.T, open func(t *testing.T) kv.DB) {
 		{"binary keys with 0x00 and 0xff sort bytewise", testBinaryKeys},
 		{"operations after Close return ErrClosed", testAfterClose},
 		{"concurrent readers and writers", testConcurrent},
+		{"closing races with readers", testCloseRace},
 		{"backend reports a known name", testBackendName},
 	}
 	for _, c := range cases {
@@ -1022,6 +1023,62 @@ func testConcurrent(t *testing.T, db kv.DB) {
 	}
 	for i := range 100 {
 		wantValue(t, db, string(key(i)), fmt.Sprint(rounds))
+	}
+}
+
+// Closing a snapshot and then the DB while other goroutines read through
+// them must end those reads with ErrClosed, never a panic or a data race.
+func testCloseRace(t *testing.T, db kv.DB) {
+	b := db.NewBatch()
+	for i := range 200 {
+		must(t, b.Set(key(i), []byte("v")))
+	}
+	commit(t, b)
+	snap, err := db.Snapshot()
+	must(t, err)
+
+	readers := []kv.Reader{db, snap, db, snap}
+	var wg sync.WaitGroup
+	started := make(chan struct{}, len(readers))
+	errc := make(chan error, len(readers))
+	for _, r := range readers {
+		wg.Go(func() {
+			started <- struct{}{}
+			for i := 0; ; i++ {
+				if _, err := r.Get(key(i % 200)); err != nil {
+					errc <- err
+					return
+				}
+				it, err := r.Iterator(nil, nil)
+				if err != nil {
+					errc <- err
+					return
+				}
+				for it.Next() {
+					_, _ = it.Key(), it.Value()
+				}
+				err = it.Err()
+				if cerr := it.Close(); err == nil {
+					err = cerr
+				}
+				if err != nil {
+					errc <- err
+					return
+				}
+			}
+		})
+	}
+	for range readers {
+		<-started
+	}
+	must(t, snap.Close())
+	must(t, db.Close())
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		if !errors.Is(err, kv.ErrClosed) {
+			t.Errorf("reader stopped with %v, want ErrClosed", err)
+		}
 	}
 }
 
