@@ -1,0 +1,233 @@
+package gov
+
+import (
+	"fmt"
+	"unicode/utf8"
+
+	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/types"
+)
+
+// Transaction types of the gov module.
+const (
+	TypePropose = core.TypeGov + 1 // MsgPropose: an admin opens a proposal (and approves it)
+	TypeApprove = core.TypeGov + 2 // MsgApprove: another admin approves; k approvals execute it
+	TypeCancel  = core.TypeGov + 3 // MsgCancel: the proposer withdraws an open proposal
+)
+
+// Limits on a proposal.
+const (
+	MaxActions = 16
+	MaxMemoLen = 256
+	MaxAdmins  = 64
+)
+
+// GrantRole gives Addr the role.
+type GrantRole struct {
+	Addr types.Address
+	Role Role
+}
+
+// RevokeRole takes the role from Addr.
+type RevokeRole struct {
+	Addr types.Address
+	Role Role
+}
+
+// SetParam sets a module parameter. Uint64 parameters are canonical
+// decimal strings (see FormatUint64Param).
+type SetParam struct {
+	Module string
+	Key    string
+	Value  []byte
+}
+
+// AddAdmin adds Addr to the admin multisig.
+type AddAdmin struct{ Addr types.Address }
+
+// RemoveAdmin removes Addr from the admin multisig.
+type RemoveAdmin struct{ Addr types.Address }
+
+// SetThreshold sets k, the approvals a proposal needs.
+type SetThreshold struct{ Threshold uint64 }
+
+// Action is one change a proposal makes: exactly one field is set. Use the
+// constructors (GrantRoleAction, ...) to build one. A proposal's actions run
+// in order and atomically: if one fails, none is applied.
+type Action struct {
+	GrantRole    *GrantRole    `rlp:"nil"`
+	RevokeRole   *RevokeRole   `rlp:"nil"`
+	SetParam     *SetParam     `rlp:"nil"`
+	AddAdmin     *AddAdmin     `rlp:"nil"`
+	RemoveAdmin  *RemoveAdmin  `rlp:"nil"`
+	SetThreshold *SetThreshold `rlp:"nil"`
+}
+
+// GrantRoleAction builds a GrantRole action.
+func GrantRoleAction(a types.Address, r Role) Action {
+	return Action{GrantRole: &GrantRole{Addr: a, Role: r}}
+}
+
+// RevokeRoleAction builds a RevokeRole action.
+func RevokeRoleAction(a types.Address, r Role) Action {
+	return Action{RevokeRole: &RevokeRole{Addr: a, Role: r}}
+}
+
+// SetParamAction builds a SetParam action.
+func SetParamAction(module, key string, value []byte) Action {
+	return Action{SetParam: &SetParam{Module: module, Key: key, Value: value}}
+}
+
+// SetUint64ParamAction builds a SetParam action for a uint64 parameter.
+func SetUint64ParamAction(module, key string, v uint64) Action {
+	return SetParamAction(module, key, FormatUint64Param(v))
+}
+
+// AddAdminAction builds an AddAdmin action.
+func AddAdminAction(a types.Address) Action { return Action{AddAdmin: &AddAdmin{Addr: a}} }
+
+// RemoveAdminAction builds a RemoveAdmin action.
+func RemoveAdminAction(a types.Address) Action { return Action{RemoveAdmin: &RemoveAdmin{Addr: a}} }
+
+// SetThresholdAction builds a SetThreshold action.
+func SetThresholdAction(k uint64) Action { return Action{SetThreshold: &SetThreshold{Threshold: k}} }
+
+// Kind names the action ("grant_role", ...), or "" if malformed.
+func (a *Action) Kind() string {
+	kind, n := "", 0
+	if a.GrantRole != nil {
+		kind, n = "grant_role", n+1
+	}
+	if a.RevokeRole != nil {
+		kind, n = "revoke_role", n+1
+	}
+	if a.SetParam != nil {
+		kind, n = "set_param", n+1
+	}
+	if a.AddAdmin != nil {
+		kind, n = "add_admin", n+1
+	}
+	if a.RemoveAdmin != nil {
+		kind, n = "remove_admin", n+1
+	}
+	if a.SetThreshold != nil {
+		kind, n = "set_threshold", n+1
+	}
+	if n != 1 {
+		return ""
+	}
+	return kind
+}
+
+// ValidateBasic checks what needs no state.
+func (a *Action) ValidateBasic() error {
+	switch a.Kind() {
+	case "":
+		return fmt.Errorf("%w: exactly one change must be set", ErrBadAction)
+	case "grant_role":
+		return checkAddrRole(a.GrantRole.Addr, a.GrantRole.Role)
+	case "revoke_role":
+		return checkAddrRole(a.RevokeRole.Addr, a.RevokeRole.Role)
+	case "set_param":
+		p := a.SetParam
+		if err := CheckParamName(p.Module, p.Key); err != nil {
+			return err
+		}
+		if len(p.Value) > MaxParamValueLen {
+			return fmt.Errorf("%w: value of %d bytes (max %d)", ErrBadParam, len(p.Value), MaxParamValueLen)
+		}
+	case "add_admin":
+		if a.AddAdmin.Addr == (types.Address{}) {
+			return fmt.Errorf("add admin: %w", ErrZeroAddress)
+		}
+	case "remove_admin":
+		if a.RemoveAdmin.Addr == (types.Address{}) {
+			return fmt.Errorf("remove admin: %w", ErrZeroAddress)
+		}
+	case "set_threshold":
+		if k := a.SetThreshold.Threshold; k == 0 || k > MaxAdmins {
+			return fmt.Errorf("%w: %d", ErrBadThreshold, k)
+		}
+	}
+	return nil
+}
+
+func checkAddrRole(a types.Address, r Role) error {
+	if a == (types.Address{}) {
+		return ErrZeroAddress
+	}
+	return CheckRole(r)
+}
+
+// MsgPropose opens a proposal; the proposer's approval is the first. With a
+// threshold of 1 it executes at once.
+type MsgPropose struct {
+	Actions []Action
+	Memo    string // free text for humans (no personal data: it is public)
+}
+
+// ValidateBasic checks what needs no state.
+func (m *MsgPropose) ValidateBasic() error {
+	if len(m.Actions) == 0 {
+		return ErrNoActions
+	}
+	if len(m.Actions) > MaxActions {
+		return fmt.Errorf("%w: %d (max %d)", ErrTooManyActions, len(m.Actions), MaxActions)
+	}
+	for i := range m.Actions {
+		if err := m.Actions[i].ValidateBasic(); err != nil {
+			return fmt.Errorf("action %d: %w", i, err)
+		}
+	}
+	if len(m.Memo) > MaxMemoLen || !utf8.ValidString(m.Memo) {
+		return fmt.Errorf("%w: %d bytes (max %d, UTF-8)", ErrMemoTooLong, len(m.Memo), MaxMemoLen)
+	}
+	return nil
+}
+
+// MsgApprove approves an open proposal.
+type MsgApprove struct{ ProposalID uint64 }
+
+// ValidateBasic checks what needs no state.
+func (m *MsgApprove) ValidateBasic() error {
+	if m.ProposalID == 0 {
+		return fmt.Errorf("%w: id 0", ErrUnknownProposal)
+	}
+	return nil
+}
+
+// MsgCancel withdraws an open proposal; only its proposer may.
+type MsgCancel struct{ ProposalID uint64 }
+
+// ValidateBasic checks what needs no state.
+func (m *MsgCancel) ValidateBasic() error {
+	if m.ProposalID == 0 {
+		return fmt.Errorf("%w: id 0", ErrUnknownProposal)
+	}
+	return nil
+}
+
+type validator interface{ ValidateBasic() error }
+
+func decode[T any, P interface {
+	*T
+	validator
+}](payload []byte) (*T, error) {
+	var m T
+	if err := core.Decode(payload, &m); err != nil {
+		return nil, err
+	}
+	if err := P(&m).ValidateBasic(); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// DecodePropose decodes and validates a propose payload.
+func DecodePropose(payload []byte) (*MsgPropose, error) { return decode[MsgPropose](payload) }
+
+// DecodeApprove decodes and validates an approve payload.
+func DecodeApprove(payload []byte) (*MsgApprove, error) { return decode[MsgApprove](payload) }
+
+// DecodeCancel decodes and validates a cancel payload.
+func DecodeCancel(payload []byte) (*MsgCancel, error) { return decode[MsgCancel](payload) }
