@@ -19,9 +19,9 @@ import (
 // dedicated server.
 const (
 	// badgerMemTableSize also bounds one atomic batch: badger refuses a
-	// transaction above 15% of it (about 4.8 MiB or ~50k operations here),
+	// transaction above 15% of it (about 9.6 MiB or ~100k operations here),
 	// which Commit reports as ErrBatchTooLarge.
-	badgerMemTableSize  = 32 << 20
+	badgerMemTableSize  = 64 << 20
 	badgerNumMemtables  = 2
 	badgerValueLogFile  = 64 << 20 // also the largest value badger accepts
 	badgerValueInLSM    = 64 << 10 // smaller values live in the LSM tree, larger ones in the value log

@@ -129,7 +129,7 @@ func TestBadgerBatchTooLarge(t *testing.T) {
 	b := db.NewBatch()
 	defer b.Close()
 	val := make([]byte, 1024) // inline in the LSM tree, so it counts fully
-	for i := range 8 << 10 {  // 8 MiB, above the ~4.8 MiB limit
+	for i := range 16 << 10 { // 16 MiB, above the ~9.6 MiB limit
 		if err := b.Set([]byte{byte(i >> 8), byte(i)}, val); err != nil {
 			t.Fatal(err)
 		}
