@@ -13,6 +13,7 @@ import (
 
 func (s *Server) registerCore() {
 	s.Register("accord_sendRawTransaction", s.sendRawTransaction)
+	s.Register("accord_sendRawTransactions", s.sendRawTransactions)
 	s.Register("accord_getAccount", s.getAccount)
 	s.Register("accord_getBlockByHeight", s.getBlockByHeight)
 	s.Register("accord_getTransactionReceipt", s.getTransactionReceipt)
@@ -35,6 +36,43 @@ func (s *Server) sendRawTransaction(p json.RawMessage) (any, error) {
 		return nil, &Error{Code: CodeTxRejected, Message: err.Error()}
 	}
 	return views.SendResult{Hash: h.Hex()}, nil
+}
+
+// MaxBatchTxs bounds accord_sendRawTransactions.
+const MaxBatchTxs = 10_000
+
+// sendRawTransactions admits many transactions at once; each gets its own
+// result, so one rejection does not fail the others.
+func (s *Server) sendRawTransactions(p json.RawMessage) (any, error) {
+	var hexes []string
+	if err := Params(p, 1, &hexes); err != nil {
+		return nil, err
+	}
+	if len(hexes) > MaxBatchTxs {
+		return nil, InvalidParams(fmt.Errorf("%d transactions, at most %d per call", len(hexes), MaxBatchTxs))
+	}
+	raws := make([][]byte, len(hexes))
+	out := make([]views.BatchResult, len(hexes))
+	for i, h := range hexes {
+		raw, err := hexBytes(h)
+		if err != nil {
+			out[i].Error = "transaction hex: " + err.Error()
+			continue
+		}
+		raws[i] = raw
+	}
+	hashes, errs := s.b.SubmitTxs(raws)
+	for i := range out {
+		if out[i].Error != "" {
+			continue
+		}
+		if errs[i] != nil {
+			out[i].Error = errs[i].Error()
+			continue
+		}
+		out[i].Hash = hashes[i].Hex()
+	}
+	return out, nil
 }
 
 func (s *Server) getAccount(p json.RawMessage) (any, error) {

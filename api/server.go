@@ -24,6 +24,8 @@ type Backend interface {
 	Ledger() *ledger.Ledger
 	// SubmitTx admits a raw transaction into the mempool (and gossips it).
 	SubmitTx(raw []byte) (types.Hash, error)
+	// SubmitTxs admits a batch (signatures recovered in parallel).
+	SubmitTxs(raws [][]byte) ([]types.Hash, []error)
 	PendingNonce(a types.Address) (uint64, bool)
 	MempoolSize() int
 	Peers() int

@@ -127,6 +127,23 @@ func (c *Client) SendTx(ctx context.Context, tx *types.Tx) (types.Hash, error) {
 	return types.ParseHash(r.Hash)
 }
 
+// SendTxs submits many signed transactions in one call; each result has a
+// hash or the reason it was refused.
+func (c *Client) SendTxs(ctx context.Context, txs []*types.Tx) ([]views.BatchResult, error) {
+	hexes := make([]string, len(txs))
+	for i, tx := range txs {
+		hexes[i] = views.Hex0x(tx.Encode())
+	}
+	var out []views.BatchResult
+	if err := c.Call(ctx, "accord_sendRawTransactions", &out, hexes); err != nil {
+		return nil, err
+	}
+	if len(out) != len(txs) {
+		return nil, fmt.Errorf("node answered %d results for %d transactions", len(out), len(txs))
+	}
+	return out, nil
+}
+
 // ErrTimeout is returned by WaitReceipt when the context ends first.
 var ErrTimeout = errors.New("timed out waiting for the transaction to be committed")
 

@@ -211,6 +211,17 @@ func (n *Node) SubmitTx(raw []byte) (types.Hash, error) {
 	return h, err
 }
 
+// SubmitTxs implements api.Backend.
+func (n *Node) SubmitTxs(raws [][]byte) ([]types.Hash, []error) {
+	hashes, errs := n.pool.AddRawBatch(raws)
+	for _, err := range errs {
+		if err != nil {
+			n.metrics.Rejected.WithLabelValues(rejectReason(err)).Inc()
+		}
+	}
+	return hashes, errs
+}
+
 func rejectReason(err error) string {
 	for _, c := range []struct {
 		err  error

@@ -95,6 +95,13 @@ type SendResult struct {
 	Hash string `json:"hash"`
 }
 
+// BatchResult is one entry of accord_sendRawTransactions' answer: a hash
+// when admitted, else the reason.
+type BatchResult struct {
+	Hash  string `json:"hash,omitempty"`
+	Error string `json:"error,omitempty"`
+}
+
 // Hex0x encodes bytes as 0x-prefixed hex.
 func Hex0x(b []byte) string { return "0x" + hex.EncodeToString(b) }
 
