@@ -1,0 +1,554 @@
+package acceptor
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math/bits"
+
+	"github.com/accordnet/accord/contracts/bank"
+	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/ledger/state"
+	"github.com/accordnet/accord/types"
+)
+
+// Module accounts holding every acceptor's free float and margin; the
+// per-acceptor shares are the Float and Margin fields of the records.
+var (
+	FloatAddress  = bank.ModuleAddress("acceptor/float")
+	MarginAddress = bank.ModuleAddress("acceptor/margin")
+)
+
+// Store layout. Addresses and currency codes are fixed width, so a prefix
+// walk visits acceptors in address order.
+var (
+	prefixRecord = []byte("acceptor/r/") // + addr -> RLP Acceptor
+	prefixIndex  = []byte("acceptor/c/") // + currency + "/" + addr -> {} for active acceptors
+	prefixParty  = []byte("acceptor/p/") // + addr + identity -> 8-byte completions credited
+)
+
+// Status of an acceptor.
+type Status uint8
+
+// Acceptor states.
+const (
+	StatusActive Status = 1 // eligible for assignment (if the other rules hold)
+	StatusPaused Status = 2 // takes no new orders; open orders continue
+)
+
+func (s Status) String() string {
+	switch s {
+	case StatusActive:
+		return "active"
+	case StatusPaused:
+		return "paused"
+	}
+	return fmt.Sprintf("status(%d)", uint8(s))
+}
+
+// VolumeBucket is the volume assigned to an acceptor in one hour of block
+// time (Hour = block time / 1 h).
+type VolumeBucket struct {
+	Hour   uint64
+	Volume uint64
+}
+
+// ReleaseSamples is how many recent release times the median is taken over.
+const ReleaseSamples = 15
+
+// Stats are the counters reputation is computed from (see the package doc).
+type Stats struct {
+	Completed      uint64   // completed orders, all counterparties
+	Credited       uint64   // completions credited: other KYC'd identity, at most rep_counterparty_cap per identity
+	Counterparties uint64   // distinct counterparty identities credited at least once
+	Expired        uint64   // orders that expired unpaid
+	DisputesWon    uint64   // disputes resolved with a refund to the acceptor
+	DisputesLost   uint64   // disputes resolved with a release to the merchant
+	OpenDisputes   uint64   // disputes currently open
+	ReleaseTimes   []uint64 // last ReleaseSamples credited release times (ms from PAID to COMPLETED), oldest first
+}
+
+// Acceptor is one acceptor's record.
+type Acceptor struct {
+	Address          types.Address
+	Identity         types.Hash // KYC identity at registration or last update
+	Status           Status
+	RegisteredAt     uint64 // block time, ms
+	RegisteredHeight uint64
+	Currencies       []string        // strictly ascending
+	Methods          []PaymentMethod // hashes of account details
+	MinOrder         uint64          // micro-USDT; orders below are not assigned
+	MaxOrder         uint64          // micro-USDT; 0: no own maximum
+	Float            uint64          // free float, micro-USDT (held in FloatAddress)
+	Locked           uint64          // float currently in order escrow
+	Margin           uint64          // margin, micro-USDT (held in MarginAddress)
+	Volume           []VolumeBucket  // assigned volume of the last 24 hours, ascending hours
+	Stats            Stats
+	Reputation       uint64 // 0–1000, recomputed whenever Stats change
+}
+
+// Keeper reads and writes acceptor state. Its dependencies are other
+// modules' keepers; it holds no state of its own.
+type Keeper struct {
+	bank       BankKeeper
+	params     ParamStore
+	kyc        KYCKeeper
+	freezer    Freezer
+	currencies CurrencySet
+}
+
+// Deps are the keepers the acceptor module uses. Bank, Params and KYC are
+// required; Freezer and Currencies may be nil.
+type Deps struct {
+	Bank       BankKeeper
+	Params     ParamStore
+	KYC        KYCKeeper
+	Freezer    Freezer
+	Currencies CurrencySet
+}
+
+// NewKeeper returns a keeper over deps.
+func NewKeeper(d Deps) Keeper {
+	return Keeper{bank: d.Bank, params: d.Params, kyc: d.KYC, freezer: d.Freezer, currencies: d.Currencies}
+}
+
+func cat(parts ...[]byte) []byte {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	k := make([]byte, 0, n)
+	for _, p := range parts {
+		k = append(k, p...)
+	}
+	return k
+}
+
+func recordKey(a types.Address) []byte { return cat(prefixRecord, a[:]) }
+
+func currencyPrefix(cur string) []byte { return cat(prefixIndex, []byte(cur), []byte{'/'}) }
+
+func indexKey(cur string, a types.Address) []byte { return cat(currencyPrefix(cur), a[:]) }
+
+func partyKey(a types.Address, id types.Hash) []byte { return cat(prefixParty, a[:], id[:]) }
+
+// IsFrozen reports whether the risk module froze a.
+func (k Keeper) IsFrozen(st state.Store, a types.Address) bool {
+	return k.freezer != nil && k.freezer.IsFrozen(st, a)
+}
+
+// KYC returns a's attestation if it is valid at now and of at least the
+// acceptor KYC level.
+func (k Keeper) checkKYC(st state.Store, p Params, a types.Address, now uint64) (KYCInfo, error) {
+	if k.kyc == nil {
+		return KYCInfo{}, fmt.Errorf("%s: %w (no KYC keeper wired)", a.Hex(), ErrNoKYC)
+	}
+	info, ok := k.kyc.KYC(st, a, now)
+	if !ok {
+		return KYCInfo{}, fmt.Errorf("%s: %w", a.Hex(), ErrNoKYC)
+	}
+	if uint64(info.Level) < p.MinKYCLevel {
+		return KYCInfo{}, fmt.Errorf("%s: level %d < %d: %w", a.Hex(), info.Level, p.MinKYCLevel, ErrNoKYC)
+	}
+	return info, nil
+}
+
+// GetAcceptor returns a's record, or an error wrapping ErrNotRegistered.
+func (Keeper) GetAcceptor(st state.Store, a types.Address) (*Acceptor, error) {
+	v, ok := st.Get(recordKey(a))
+	if !ok {
+		return nil, fmt.Errorf("%s: %w", a.Hex(), ErrNotRegistered)
+	}
+	var rec Acceptor
+	if err := core.Decode(v, &rec); err != nil {
+		return nil, fmt.Errorf("%s: %w: %v", a.Hex(), ErrCorrupt, err)
+	}
+	return &rec, nil
+}
+
+// IsAcceptor reports whether a is registered.
+func (Keeper) IsAcceptor(st state.Store, a types.Address) bool { return st.Has(recordKey(a)) }
+
+func (Keeper) setAcceptor(st state.Store, rec *Acceptor) {
+	st.Set(recordKey(rec.Address), core.Encode(rec))
+}
+
+// Acceptors returns up to limit records with addresses above after, in
+// address order (after = zero address starts at the beginning; limit ≤ 0
+// means no limit). It is a query: for the API and the CLI.
+func (k Keeper) Acceptors(st state.Store, after types.Address, limit int) []*Acceptor {
+	start := recordKey(after)
+	if after != (types.Address{}) {
+		start = append(start, 0)
+	}
+	var out []*Acceptor
+	st.Iterate(start, state.PrefixEnd(prefixRecord), false, func(_, v []byte) bool {
+		var rec Acceptor
+		if core.Decode(v, &rec) == nil {
+			out = append(out, &rec)
+		}
+		return limit <= 0 || len(out) < limit
+	})
+	return out
+}
+
+// ActiveFor returns the active acceptors supporting currency, in address
+// order.
+func (Keeper) ActiveFor(st state.Store, currency string) []types.Address {
+	p := currencyPrefix(currency)
+	var out []types.Address
+	st.Iterate(p, state.PrefixEnd(p), false, func(key, _ []byte) bool {
+		var a types.Address
+		if len(key) == len(p)+len(a) {
+			copy(a[:], key[len(p):])
+			out = append(out, a)
+		}
+		return true
+	})
+	return out
+}
+
+func (Keeper) index(st state.Store, rec *Acceptor) {
+	if rec.Status != StatusActive {
+		return
+	}
+	for _, c := range rec.Currencies {
+		st.Set(indexKey(c, rec.Address), []byte{})
+	}
+}
+
+func (Keeper) unindex(st state.Store, rec *Acceptor) {
+	for _, c := range rec.Currencies {
+		st.Delete(indexKey(c, rec.Address))
+	}
+}
+
+// Supports reports whether the acceptor lists currency.
+func (a *Acceptor) Supports(currency string) bool { return contains(a.Currencies, currency) }
+
+// MethodFor returns the hash of the first payment method for currency.
+func (a *Acceptor) MethodFor(currency string) (types.Hash, bool) {
+	for _, m := range a.Methods {
+		if m.Currency == currency {
+			return m.DetailsHash, true
+		}
+	}
+	return types.Hash{}, false
+}
+
+func hourOf(now uint64) uint64 { return now / hour }
+
+// Volume24h is the volume assigned in the trailing 24 hourly buckets of
+// block time, the current hour included.
+func (a *Acceptor) Volume24h(now uint64) uint64 {
+	h := hourOf(now)
+	var sum uint64
+	for _, b := range a.Volume {
+		if b.Hour+24 > h && b.Hour <= h {
+			sum = satAdd(sum, b.Volume)
+		}
+	}
+	return sum
+}
+
+// addVolume books amount in the current hour's bucket and drops buckets
+// older than 24 hours.
+func (a *Acceptor) addVolume(now, amount uint64) error {
+	h := hourOf(now)
+	kept := a.Volume[:0]
+	for _, b := range a.Volume {
+		if b.Hour+24 > h {
+			kept = append(kept, b)
+		}
+	}
+	a.Volume = kept
+	if n := len(a.Volume); n > 0 && a.Volume[n-1].Hour == h {
+		v, err := types.AddAmount(a.Volume[n-1].Volume, amount)
+		if err != nil {
+			return err
+		}
+		a.Volume[n-1].Volume = v
+		return nil
+	}
+	a.Volume = append(a.Volume, VolumeBucket{Hour: h, Volume: amount})
+	return nil
+}
+
+// RequiredMargin is the margin that covers volume at marginBps, rounded
+// up (saturating at the largest amount).
+func RequiredMargin(volume, marginBps uint64) uint64 {
+	hi, lo := bits.Mul64(volume, marginBps)
+	if hi >= 10_000 {
+		return ^uint64(0)
+	}
+	q, r := bits.Div64(hi, lo, 10_000)
+	if r != 0 && q < ^uint64(0) {
+		q++
+	}
+	return q
+}
+
+// Limits are an acceptor's current ramp limits (micro-USDT).
+type Limits struct {
+	Order     uint64 // largest single order
+	Daily     uint64 // trailing-24h assigned volume
+	Volume24h uint64 // trailing-24h assigned volume so far
+	Margin    uint64 // margin the trailing-24h volume requires
+}
+
+// rampBps is how far the acceptor is through its ramp-up, in basis points:
+// the smaller of its age progress and its credited-completions progress.
+func rampBps(p Params, a *Acceptor, now uint64) uint64 {
+	age := uint64(0)
+	if now > a.RegisteredAt {
+		age = now - a.RegisteredAt
+	}
+	byAge := uint64(10_000)
+	if p.RampAge > 0 {
+		byAge = min(age, p.RampAge) * 10_000 / p.RampAge
+	}
+	byOrders := uint64(10_000)
+	if p.RampOrders > 0 {
+		byOrders = min(a.Stats.Credited, p.RampOrders) * 10_000 / p.RampOrders
+	}
+	return min(byAge, byOrders)
+}
+
+func ramp(lo, hi, bps uint64) uint64 {
+	d, _ := types.MulDiv(hi-lo, bps, 10_000) // hi ≥ lo after sanitize; bps ≤ 10 000
+	return lo + d
+}
+
+// LimitsOf computes a's limits at block time now under p.
+func LimitsOf(p Params, a *Acceptor, now uint64) Limits {
+	bps := rampBps(p, a, now)
+	vol := a.Volume24h(now)
+	return Limits{
+		Order:     ramp(p.NewOrderLimit, p.MaxOrderLimit, bps),
+		Daily:     ramp(p.NewDailyLimit, p.MaxDailyLimit, bps),
+		Volume24h: vol,
+		Margin:    RequiredMargin(vol, p.MarginBps),
+	}
+}
+
+// Limits returns a's current limits.
+func (k Keeper) Limits(st state.Store, a types.Address, now uint64) (Limits, error) {
+	rec, err := k.GetAcceptor(st, a)
+	if err != nil {
+		return Limits{}, err
+	}
+	return LimitsOf(k.Params(st), rec, now), nil
+}
+
+// checkOrder applies every eligibility rule but KYC and freezing to one
+// order of amount in currency at block time now.
+func checkOrder(p Params, a *Acceptor, currency string, amount, now uint64) error {
+	who := a.Address.Hex()
+	if a.Status != StatusActive {
+		return fmt.Errorf("%s: %w", who, ErrPaused)
+	}
+	if !a.Supports(currency) {
+		return fmt.Errorf("%s %s: %w", who, currency, ErrNotSupported)
+	}
+	if amount < a.MinOrder || (a.MaxOrder != 0 && amount > a.MaxOrder) {
+		return fmt.Errorf("%s: %d not in [%d, %d]: %w", who, amount, a.MinOrder, a.MaxOrder, ErrOrderBounds)
+	}
+	lim := LimitsOf(p, a, now)
+	if amount > lim.Order {
+		return fmt.Errorf("%s: %d > %d: %w", who, amount, lim.Order, ErrOrderLimit)
+	}
+	vol, err := types.AddAmount(lim.Volume24h, amount)
+	if err != nil || vol > lim.Daily {
+		return fmt.Errorf("%s: %d + %d > %d: %w", who, lim.Volume24h, amount, lim.Daily, ErrDailyLimit)
+	}
+	if a.Float < amount {
+		return fmt.Errorf("%s: float %d < %d: %w", who, a.Float, amount, ErrInsufficientFloat)
+	}
+	if need := RequiredMargin(vol, p.MarginBps); a.Margin < need {
+		return fmt.Errorf("%s: margin %d < %d: %w", who, a.Margin, need, ErrMarginTooLow)
+	}
+	return nil
+}
+
+// Candidate is an acceptor eligible for an order, with its draw weight.
+type Candidate struct {
+	Address    types.Address
+	Weight     uint64
+	Method     types.Hash // details hash of its first method for the currency
+	Reputation uint64
+	Float      uint64
+}
+
+// Weight is the draw weight of an acceptor with reputation rep and free
+// float (micro-USDT): (rep + weight_floor) × (⌊√(float in whole USDT)⌋ + 1).
+// The square root lets float count without letting the largest wallet take
+// every order; the floor gives new acceptors a chance to build reputation.
+func Weight(p Params, rep, float uint64) uint64 {
+	return satMul(satAdd(rep, p.WeightFloor), isqrt(float/usdt)+1)
+}
+
+// Exclude names who must not be assigned an order: the merchant itself
+// and accounts of the same KYC identity.
+type Exclude struct {
+	Address  types.Address
+	Identity types.Hash // zero: none
+}
+
+// Eligible returns the acceptors that may take an order of amount
+// micro-USDT in currency at block time now, in address order, with their
+// weights. Eligible means: active, not frozen, KYC valid, currency
+// supported, amount within its own bounds and its ramp limits, free float
+// ≥ amount, and margin ≥ margin_bps of trailing-24h volume including this
+// order. An error means corrupt state, never "nobody eligible".
+func (k Keeper) Eligible(st state.Store, currency string, amount, now uint64, ex Exclude) ([]Candidate, error) {
+	p := k.Params(st)
+	var out []Candidate
+	var err error
+	for _, a := range k.ActiveFor(st, currency) {
+		if a == ex.Address || k.IsFrozen(st, a) {
+			continue
+		}
+		var rec *Acceptor
+		if rec, err = k.GetAcceptor(st, a); err != nil {
+			return nil, err
+		}
+		if checkOrder(p, rec, currency, amount, now) != nil {
+			continue
+		}
+		info, kerr := k.checkKYC(st, p, a, now)
+		if kerr != nil || (ex.Identity != (types.Hash{}) && info.Identity == ex.Identity) {
+			continue
+		}
+		method, _ := rec.MethodFor(currency)
+		out = append(out, Candidate{Address: a, Weight: Weight(p, rec.Reputation, rec.Float),
+			Method: method, Reputation: rec.Reputation, Float: rec.Float})
+	}
+	return out, nil
+}
+
+// CheckEligible returns why a may not take the order (nil if it may).
+func (k Keeper) CheckEligible(st state.Store, a types.Address, currency string, amount, now uint64) error {
+	rec, err := k.GetAcceptor(st, a)
+	if err != nil {
+		return err
+	}
+	if k.IsFrozen(st, a) {
+		return fmt.Errorf("%s: %w", a.Hex(), ErrFrozen)
+	}
+	p := k.Params(st)
+	if err := checkOrder(p, rec, currency, amount, now); err != nil {
+		return err
+	}
+	_, err = k.checkKYC(st, p, a, now)
+	return err
+}
+
+// Lock moves amount of a's free float into escrow (a module account of the
+// order module) and books it in a's trailing volume. The caller has chosen
+// a from Eligible in the same transaction.
+func (k Keeper) Lock(st state.Store, a types.Address, amount, now uint64, escrow types.Address) error {
+	rec, err := k.GetAcceptor(st, a)
+	if err != nil {
+		return err
+	}
+	if rec.Float < amount {
+		return fmt.Errorf("lock %s: float %d < %d: %w", a.Hex(), rec.Float, amount, ErrInsufficientFloat)
+	}
+	locked, err := types.AddAmount(rec.Locked, amount)
+	if err != nil {
+		return fmt.Errorf("lock %s: %w", a.Hex(), err)
+	}
+	if err := rec.addVolume(now, amount); err != nil {
+		return fmt.Errorf("lock %s: volume: %w", a.Hex(), err)
+	}
+	rec.Float -= amount
+	rec.Locked = locked
+	if err := k.bank.Send(st, FloatAddress, escrow, amount); err != nil {
+		return fmt.Errorf("lock %s: %w", a.Hex(), err)
+	}
+	k.setAcceptor(st, rec)
+	return nil
+}
+
+// Unlock moves amount from escrow back into a's free float (an order
+// expired, was cancelled or refunded, or the commission of a completed one).
+func (k Keeper) Unlock(st state.Store, a types.Address, amount uint64, escrow types.Address) error {
+	if amount == 0 {
+		return nil
+	}
+	rec, err := k.GetAcceptor(st, a)
+	if err != nil {
+		return err
+	}
+	if rec.Locked < amount {
+		return fmt.Errorf("unlock %s: locked %d < %d: %w", a.Hex(), rec.Locked, amount, ErrCorrupt)
+	}
+	fl, err := types.AddAmount(rec.Float, amount)
+	if err != nil {
+		return fmt.Errorf("unlock %s: %w", a.Hex(), err)
+	}
+	if err := k.bank.Send(st, escrow, FloatAddress, amount); err != nil {
+		return fmt.Errorf("unlock %s: %w", a.Hex(), err)
+	}
+	rec.Locked -= amount
+	rec.Float = fl
+	k.setAcceptor(st, rec)
+	return nil
+}
+
+// Settle records that amount of a's locked float left escrow to someone
+// else (the merchant, the treasury): the caller moved the funds.
+func (k Keeper) Settle(st state.Store, a types.Address, amount uint64) error {
+	if amount == 0 {
+		return nil
+	}
+	rec, err := k.GetAcceptor(st, a)
+	if err != nil {
+		return err
+	}
+	if rec.Locked < amount {
+		return fmt.Errorf("settle %s: locked %d < %d: %w", a.Hex(), rec.Locked, amount, ErrCorrupt)
+	}
+	rec.Locked -= amount
+	k.setAcceptor(st, rec)
+	return nil
+}
+
+// Slash moves up to amount of a's margin to the wronged party and returns
+// what it moved (less than amount if the margin is short).
+func (k Keeper) Slash(ctx *core.Context, a, to types.Address, amount uint64) (uint64, error) {
+	rec, err := k.GetAcceptor(ctx.Store, a)
+	if err != nil {
+		return 0, err
+	}
+	s := min(rec.Margin, amount)
+	if s == 0 {
+		return 0, nil
+	}
+	if err := k.bank.Send(ctx.Store, MarginAddress, to, s); err != nil {
+		return 0, fmt.Errorf("slash %s: %w", a.Hex(), err)
+	}
+	rec.Margin -= s
+	k.setAcceptor(ctx.Store, rec)
+	ctx.Emit(EventSlashed, "address", a.Hex(), "to", to.Hex(), "amount", core.U64(s), "margin", core.U64(rec.Margin))
+	return s, nil
+}
+
+func getU64(st state.Store, key []byte) uint64 {
+	v, ok := st.Get(key)
+	if !ok || len(v) != 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(v)
+}
+
+func putU64(st state.Store, key []byte, n uint64) {
+	v := make([]byte, 8)
+	binary.BigEndian.PutUint64(v, n)
+	st.Set(key, v)
+}
+
+// CounterpartyCredits is how many of a's completions with the KYC
+// identity id were credited to its reputation.
+func (Keeper) CounterpartyCredits(st state.Store, a types.Address, id types.Hash) uint64 {
+	return getU64(st, partyKey(a, id))
+}
