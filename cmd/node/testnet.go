@@ -8,9 +8,11 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/accordnet/accord/client"
 	"github.com/accordnet/accord/node"
+	"github.com/accordnet/accord/testnet"
 	"github.com/accordnet/accord/types"
 	"github.com/spf13/cobra"
 )
@@ -20,7 +22,7 @@ const devFunds = 1_000_000 * types.MicroPerUSDT
 func newTestnetCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "testnet", Short: "Local testnets for development"}
 	var dir, chainID string
-	var validators, basePort int
+	var validators, basePort, benchAccounts int
 	up := &cobra.Command{
 		Use:   "up",
 		Short: "Create (if needed) and run a local testnet in --dir until Ctrl-C",
@@ -31,7 +33,7 @@ func newTestnetCmd(g *globals) *cobra.Command {
 			}
 			home := node.Home(filepath.Join(dir, "node0"))
 			rpc := fmt.Sprintf("127.0.0.1:%d", basePort)
-			devAddr, created, err := initDevHome(home, dir, chainID, rpc)
+			devAddr, created, err := initDevHome(home, dir, chainID, rpc, benchAccounts)
 			if err != nil {
 				return err
 			}
@@ -80,14 +82,15 @@ Stop with Ctrl-C; run again to resume.
 	up.Flags().IntVar(&validators, "validators", 1, "number of validators")
 	up.Flags().IntVar(&basePort, "base-port", 26657, "RPC port of the first validator (others follow)")
 	up.Flags().StringVar(&chainID, "chain-id", "accord-local", "chain ID of a new testnet")
-	cmd.AddCommand(up)
+	up.Flags().IntVar(&benchAccounts, "bench-accounts", 2000, "load-generator accounts funded in a new testnet's genesis (for `testnet bench`)")
+	cmd.AddCommand(up, newBenchCmd(g))
 	return cmd
 }
 
 func devPasswordFile(dir string) string { return filepath.Join(dir, "dev.password") }
 
 // initDevHome creates the home with a funded "dev" key unless it exists.
-func initDevHome(home node.Home, dir, chainID, rpc string) (types.Address, bool, error) {
+func initDevHome(home node.Home, dir, chainID, rpc string, benchAccounts int) (types.Address, bool, error) {
 	kr := client.Keyring{Dir: home.KeysDir(), LightKDF: true}
 	if _, err := os.Stat(home.GenesisFile()); err == nil {
 		a, err := kr.Address("dev")
@@ -106,6 +109,49 @@ func initDevHome(home node.Home, dir, chainID, rpc string) (types.Address, bool,
 	}
 	cfg := node.DefaultConfig()
 	cfg.RPCAddr = rpc
-	_, err = node.Init(home, node.InitOptions{ChainID: chainID, Config: &cfg, Allocs: []node.Alloc{{Address: devAddr, Micro: devFunds}}})
+	allocs := []node.Alloc{{Address: devAddr, Micro: devFunds}}
+	for i := 0; i < benchAccounts; i++ {
+		allocs = append(allocs, node.Alloc{Address: types.PubkeyAddress(testnet.BenchKey(i)), Micro: devFunds})
+	}
+	_, err = node.Init(home, node.InitOptions{ChainID: chainID, Config: &cfg, Allocs: allocs})
 	return devAddr, true, err
+}
+
+func newBenchCmd(g *globals) *cobra.Command {
+	var urls []string
+	var cfg testnet.BenchConfig
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Load a testnet with pre-signed transfers and report finalized tx/s and finality latency",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg.URLs = urls
+			if len(cfg.URLs) == 0 {
+				cfg.URLs = []string{g.client().URL}
+			}
+			if !g.jsonOut {
+				cfg.Progress = os.Stderr
+			}
+			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			r, err := testnet.Bench(ctx, cfg)
+			if err != nil {
+				return err
+			}
+			if g.jsonOut {
+				return printJSON(r)
+			}
+			fmt.Println(r.String())
+			if r.FirstReject != "" {
+				fmt.Println("first rejection:", r.FirstReject)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringSliceVar(&urls, "node", nil, "node RPC URLs, comma-separated (default: --home's node)")
+	cmd.Flags().DurationVar(&cfg.Duration, "duration", 30*time.Second, "how long to submit load")
+	cmd.Flags().IntVar(&cfg.Rate, "rate", 0, "target submitted tx/s (0 = as fast as accepted)")
+	cmd.Flags().IntVar(&cfg.Accounts, "accounts", 1000, "sending accounts (must be funded: testnet up --bench-accounts)")
+	cmd.Flags().IntVar(&cfg.BatchSize, "batch", 500, "transactions per RPC call")
+	return cmd
 }
