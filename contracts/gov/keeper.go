@@ -15,7 +15,7 @@ import (
 // Store layout. Addresses and ids are fixed-width, so iterating a prefix
 // walks members in address order and proposals in id order.
 var (
-	keyThreshold   = []byte("gov/threshold")    // 8-byte k
+	keyThreshold   = []byte("gov/threshold")     // 8-byte k
 	keyNextID      = []byte("gov/next_proposal") // 8-byte next proposal id (absent: 1)
 	prefixAdmin    = []byte("gov/admin/")        // + addr -> {1}
 	prefixRole     = []byte("gov/role/")         // + role byte + addr -> {1}
