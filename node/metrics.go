@@ -15,6 +15,7 @@ type Metrics struct {
 	MempoolSize   prometheus.Gauge
 	Rejected      *prometheus.CounterVec
 	ViewChanges   prometheus.Counter
+	Equivocations prometheus.Counter
 	Peers         prometheus.Gauge
 	CommitSeconds prometheus.Histogram
 }
@@ -28,15 +29,16 @@ func newMetrics() *Metrics {
 			Buckets: prometheus.ExponentialBuckets(1, 4, 9)}),
 		BlockInterval: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "accord_block_interval_seconds", Help: "Block time difference between consecutive blocks.",
 			Buckets: prometheus.ExponentialBuckets(0.01, 2, 10)}),
-		TxsTotal:    prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_txs_total", Help: "Transactions committed."}),
-		MempoolSize: prometheus.NewGauge(prometheus.GaugeOpts{Name: "accord_mempool_size", Help: "Transactions waiting in the mempool."}),
-		Rejected:    prometheus.NewCounterVec(prometheus.CounterOpts{Name: "accord_txs_rejected_total", Help: "Transactions refused by the mempool."}, []string{"reason"}),
-		ViewChanges: prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_view_changes_total", Help: "Consensus view changes."}),
-		Peers:       prometheus.NewGauge(prometheus.GaugeOpts{Name: "accord_peers", Help: "Connected peers."}),
+		TxsTotal:      prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_txs_total", Help: "Transactions committed."}),
+		MempoolSize:   prometheus.NewGauge(prometheus.GaugeOpts{Name: "accord_mempool_size", Help: "Transactions waiting in the mempool."}),
+		Rejected:      prometheus.NewCounterVec(prometheus.CounterOpts{Name: "accord_txs_rejected_total", Help: "Transactions refused by the mempool."}, []string{"reason"}),
+		ViewChanges:   prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_view_changes_total", Help: "Consensus view changes."}),
+		Equivocations: prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_equivocations_total", Help: "Conflicting votes seen from validators."}),
+		Peers:         prometheus.NewGauge(prometheus.GaugeOpts{Name: "accord_peers", Help: "Connected peers."}),
 		CommitSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "accord_block_commit_seconds", Help: "Time to execute and commit a block.",
 			Buckets: prometheus.ExponentialBuckets(0.001, 2, 12)}),
 	}
-	r.MustRegister(m.Height, m.BlockTxs, m.BlockInterval, m.TxsTotal, m.MempoolSize, m.Rejected, m.ViewChanges, m.Peers, m.CommitSeconds,
+	r.MustRegister(m.Height, m.BlockTxs, m.BlockInterval, m.TxsTotal, m.MempoolSize, m.Rejected, m.ViewChanges, m.Equivocations, m.Peers, m.CommitSeconds,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -53,6 +53,40 @@ type Node struct {
 	wg       sync.WaitGroup
 	stopOnce sync.Once
 	runErr   chan error
+	net      Network
+	drv      *driver
+
+	subMu sync.Mutex
+	subs  map[chan *types.Block]struct{}
+}
+
+// SubscribeCommits delivers every block committed from now on until cancel
+// is called. A subscriber that falls behind misses blocks rather than
+// stalling the node.
+func (n *Node) SubscribeCommits(buf int) (<-chan *types.Block, func()) {
+	ch := make(chan *types.Block, buf)
+	n.subMu.Lock()
+	if n.subs == nil {
+		n.subs = make(map[chan *types.Block]struct{})
+	}
+	n.subs[ch] = struct{}{}
+	n.subMu.Unlock()
+	return ch, func() {
+		n.subMu.Lock()
+		delete(n.subs, ch)
+		n.subMu.Unlock()
+	}
+}
+
+func (n *Node) notifyCommit(b *types.Block) {
+	n.subMu.Lock()
+	defer n.subMu.Unlock()
+	for ch := range n.subs {
+		select {
+		case ch <- b:
+		default:
+		}
+	}
 }
 
 // New opens a node's home: config, genesis, ledger, application, mempool.
@@ -153,9 +187,15 @@ func (n *Node) Start(ctx context.Context) error {
 			n.log.Error("rpc server stopped", "err", err)
 		}
 	}()
+	drv, err := newDriver(n, n.net)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	n.drv = drv
 	go func() {
 		defer n.wg.Done()
-		if err := n.runSolo(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		if err := drv.run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			n.log.Error("block production stopped", "err", err)
 			n.runErr <- err
 		}
