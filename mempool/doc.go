@@ -26,7 +26,9 @@
 // The stateless checks come first and cheapest first, so junk never costs an
 // ECDSA recovery. "Cannot pay" means the amount (from CostFunc) plus the fee,
 // added to what the sender's already pooled transactions will spend, exceeds
-// the committed balance. A rejected transaction changes nothing.
+// the committed balance. A rejected transaction changes nothing (except
+// that a sender caught in the middle of an Update, see below, is brought up
+// to date first, as the Update would have done a moment later).
 //
 // Replacement: a second transaction for a pooled (sender, nonce) is refused
 // with ErrNonceTaken, whatever its fee. Fees are flat on Accord and blocks

@@ -65,6 +65,10 @@ type candidate struct {
 // payload, signature; and reads the sender's committed account. It is the
 // expensive part of admission and runs without the pool lock.
 func (p *Pool) prepare(tx *types.Tx) (c candidate) {
+	if tx == nil {
+		c.err = fmt.Errorf("%w: nil transaction", types.ErrMalformedTx)
+		return c
+	}
 	size := tx.Size()
 	if size > p.cfg.MaxTxBytes {
 		c.err = fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, size, p.cfg.MaxTxBytes)
@@ -120,11 +124,16 @@ func (p *Pool) admitLocked(c *candidate) error {
 	// acct must reflect every block the pool has been told about. A read
 	// made before the current Update epoch may predate the last block.
 	cur := p.epoch.Load() // stable: Update bumps it under p.mu
+	fresh, haveFresh := c.acct, c.epoch == cur
 	freshAccount := func() (account, error) {
-		if c.epoch == cur {
-			return c.acct, nil
+		if !haveFresh { // rare: an Update ran since prepare
+			a, err := p.readAccount(e.from)
+			if err != nil {
+				return account{}, err
+			}
+			fresh, haveFresh = a, true
 		}
-		return p.readAccount(e.from) // rare: an Update ran since prepare
+		return fresh, nil
 	}
 	sq := p.senders[e.from]
 	if sq != nil && sq.epoch != cur {

@@ -413,3 +413,13 @@ func TestNilCacheStillVerifies(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestNilTxIsMalformed(t *testing.T) {
+	e := newEnv(t, baseConfig())
+	if err := e.pool.Add(nil); !errors.Is(err, types.ErrMalformedTx) {
+		t.Fatalf("Add(nil) = %v", err)
+	}
+	if errs := e.pool.AddBatch([]*types.Tx{nil}); !errors.Is(errs[0], types.ErrMalformedTx) {
+		t.Fatalf("AddBatch(nil) = %v", errs[0])
+	}
+}

@@ -41,6 +41,11 @@ type shard struct {
 
 // New returns a cache holding at most capacity senders (DefaultCapacity if
 // capacity <= 0).
+//
+// Size it well above the working set, at least twice the mempool's MaxTxs:
+// capacity is split evenly over shards that fill unevenly, and a FIFO cache
+// scanned in insertion order by a working set larger than a shard misses on
+// every entry of that shard.
 func New(capacity int) *Cache {
 	if capacity <= 0 {
 		capacity = DefaultCapacity

@@ -231,3 +231,17 @@ func TestConcurrentUse(t *testing.T) {
 		t.Fatalf("Len = %d exceeds capacity", c.Len())
 	}
 }
+
+func TestHitDoesNotAllocate(t *testing.T) {
+	key, _ := crypto.GenerateKey()
+	tx := signed(t, key, 1)[0]
+	c := New(100)
+	if _, err := c.Sender(tx); err != nil {
+		t.Fatal(err)
+	}
+	again := fresh(t, tx)
+	again.Hash() // the hash is cached on the tx by the decoder's caller in practice
+	if n := testing.AllocsPerRun(100, func() { _, _ = c.Sender(again) }); n != 0 {
+		t.Fatalf("%v allocations per hit", n)
+	}
+}
