@@ -148,7 +148,7 @@ func BenchmarkAdmission(b *testing.B) {
 	b.Run("AddBatch", func(b *testing.B) {
 		w := makeWorkload(b, b.N)
 		txs := decodeAll(b, w.raws[:b.N])
-		p := benchPool(w, b.N, sigcache.New(2 * b.N))
+		p := benchPool(w, b.N, sigcache.New(2*b.N))
 		cpu := startTiming(b)
 		for i := 0; i < b.N; i += batch {
 			checkAll(b, p.AddBatch(txs[i:min(i+batch, b.N)]))
@@ -160,7 +160,7 @@ func BenchmarkAdmission(b *testing.B) {
 	// AddRawBatch: gossip bytes in, decoding in the parallel phase too.
 	b.Run("AddRawBatch", func(b *testing.B) {
 		w := makeWorkload(b, b.N)
-		p := benchPool(w, b.N, sigcache.New(2 * b.N))
+		p := benchPool(w, b.N, sigcache.New(2*b.N))
 		cpu := startTiming(b)
 		for i := 0; i < b.N; i += batch {
 			_, errs := p.AddRawBatch(w.raws[i:min(i+batch, b.N)])
@@ -174,7 +174,7 @@ func BenchmarkAdmission(b *testing.B) {
 	b.Run("Add/parallel", func(b *testing.B) {
 		w := makeWorkload(b, b.N)
 		txs := decodeAll(b, w.raws[:b.N])
-		p := benchPool(w, b.N, sigcache.New(2 * b.N))
+		p := benchPool(w, b.N, sigcache.New(2*b.N))
 		var next sync.Mutex
 		i := 0
 		take := func() *types.Tx {
@@ -204,7 +204,7 @@ func BenchmarkAdmission(b *testing.B) {
 	b.Run("Add/serial", func(b *testing.B) {
 		w := makeWorkload(b, b.N)
 		txs := decodeAll(b, w.raws[:b.N])
-		p := benchPool(w, b.N, sigcache.New(2 * b.N))
+		p := benchPool(w, b.N, sigcache.New(2*b.N))
 		cpu := startTiming(b)
 		for _, tx := range txs {
 			if err := p.Add(tx); err != nil {

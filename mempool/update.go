@@ -123,4 +123,3 @@ func (p *Pool) unlinkLocked(sq *senderQueue) {
 	}
 	sq.prev, sq.next = nil, nil
 }
-
