@@ -177,8 +177,12 @@ func (p *Pool) admitLocked(c *candidate) error {
 	}
 	need, err := types.AddAmount(spend, e.total)
 	if err != nil || need > acct.balance {
-		return fmt.Errorf("%w: tx needs %s USDT (amount + fee), balance is %s USDT of which %s is held by %d pending txs",
-			ErrInsufficientFunds, types.FormatUSDT(e.total), types.FormatUSDT(acct.balance), types.FormatUSDT(spend), pending)
+		held := ""
+		if pending > 0 {
+			held = fmt.Sprintf(" of which %s USDT is held by %d pending txs", types.FormatUSDT(spend), pending)
+		}
+		return fmt.Errorf("%w: tx needs %s USDT (amount + fee), balance is %s USDT%s",
+			ErrInsufficientFunds, types.FormatUSDT(e.total), types.FormatUSDT(acct.balance), held)
 	}
 	if pending >= p.cfg.MaxPerSender {
 		return fmt.Errorf("%w: %s has %d pending (limit %d)", ErrSenderFull, e.from.Hex(), pending, p.cfg.MaxPerSender)

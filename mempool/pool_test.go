@@ -119,7 +119,7 @@ func TestAdmissionRejections(t *testing.T) {
 			},
 			raw:    func(t *testing.T) []byte { return bob.tx(t, 1, 31).Encode() }, // 41 > 40 left
 			want:   ErrInsufficientFunds,
-			reason: "0.00006 is held by 1 pending txs",
+			reason: "balance is 0.0001 USDT of which 0.00006 USDT is held by 1 pending txs",
 		},
 		{
 			name:  "amount that overflows with the fee is refused",
@@ -187,6 +187,7 @@ func TestAdmissionRejections(t *testing.T) {
 				t.Fatalf("err = %v, want %v", err, c.want)
 			}
 			msg := err.Error()
+			t.Log(msg)
 			if strings.Contains(msg, "\n") || !strings.Contains(msg, c.reason) {
 				t.Fatalf("message %q: want one line containing %q", msg, c.reason)
 			}
