@@ -25,6 +25,14 @@ type Config struct {
 	// Mempool limits.
 	MempoolMaxTxs       int `json:"mempool_max_txs"`
 	MempoolMaxPerSender int `json:"mempool_max_per_sender"`
+	// P2PListen is the libp2p listen multiaddr, e.g. /ip4/127.0.0.1/tcp/26656.
+	// Empty means no networking: only a single-validator chain can run.
+	P2PListen string `json:"p2p_listen"`
+	// P2PPeers are multiaddrs (with /p2p/ID) of peers to connect to and keep connected.
+	P2PPeers []string `json:"p2p_peers"`
+	// P2PAllow adds addresses (full nodes) to the allow-list; the genesis
+	// validators are always allowed. Other peers are refused.
+	P2PAllow []string `json:"p2p_allow"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `json:"log_level"`
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -10,111 +9,70 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/accordnet/accord/client"
-	"github.com/accordnet/accord/node"
 	"github.com/accordnet/accord/testnet"
-	"github.com/accordnet/accord/types"
 	"github.com/spf13/cobra"
 )
 
-const devFunds = 1_000_000 * types.MicroPerUSDT
-
 func newTestnetCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "testnet", Short: "Local testnets for development"}
-	var dir, chainID string
-	var validators, basePort, benchAccounts int
+	var l testnet.Layout
+	var o testnet.InitOptions
+	flags := func(c *cobra.Command) {
+		c.Flags().StringVar(&l.Dir, "dir", "./testnet-data", "directory holding the validators' homes")
+		c.Flags().IntVar(&l.Validators, "validators", 4, "number of validators")
+		c.Flags().IntVar(&l.BasePort, "base-port", 26657, "RPC port of node0 (node i uses base+i; p2p uses base+100+i)")
+		c.Flags().StringVar(&l.ChainID, "chain-id", "accord-local", "chain ID of a new testnet")
+		c.Flags().IntVar(&o.BenchAccounts, "bench-accounts", 2000, "load-generator accounts funded in a new testnet's genesis (for `testnet bench`)")
+	}
+	initCmd := &cobra.Command{
+		Use: "init", Short: "Write the homes of a new testnet (keys, genesis, peer lists) without starting it", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if l.Initialized() {
+				return fmt.Errorf("%s already holds a testnet; delete it to start over", l.Dir)
+			}
+			dev, err := testnet.Init(l, o)
+			if err != nil {
+				return err
+			}
+			fmt.Printf("Wrote %d validator homes in %s; dev key %s (password file %s)\n", l.Validators, l.Dir, dev.Hex(), l.DevPasswordFile())
+			return nil
+		},
+	}
 	up := &cobra.Command{
 		Use:   "up",
 		Short: "Create (if needed) and run a local testnet in --dir until Ctrl-C",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if validators != 1 {
-				return errors.New("this build runs single-validator testnets only (--validators 1); multi-validator networking is not wired yet")
+			if !l.Initialized() {
+				if _, err := testnet.Init(l, o); err != nil {
+					return err
+				}
+			} else if n := countHomes(l.Dir); n != l.Validators {
+				return fmt.Errorf("%s holds a testnet of %d validators, not %d; use --validators %d or delete it", l.Dir, n, l.Validators, n)
 			}
-			home := node.Home(filepath.Join(dir, "node0"))
-			rpc := fmt.Sprintf("127.0.0.1:%d", basePort)
-			devAddr, created, err := initDevHome(home, dir, chainID, rpc, benchAccounts)
-			if err != nil {
-				return err
-			}
-			cfg, err := node.LoadConfig(home)
-			if err != nil {
-				return err
-			}
-			log := g.logger(cfg.LogLevel)
-			n, err := node.New(home, node.Options{Logger: log})
+			bin, err := os.Executable()
 			if err != nil {
 				return err
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
-			if err := n.Start(ctx); err != nil {
-				n.Stop()
-				return err
-			}
-			state := "resumed"
-			if created {
-				state = "created"
-			}
-			fmt.Printf(`
-Accord testnet %s in %s (1 validator)
-  node0 RPC:   http://%s   (JSON-RPC; /metrics, /health)
-  dev key:     name "dev", address %s, funded with %s USDT
-  password:    %s
-Try:
-  go run ./cmd/node status --home %s
-  go run ./cmd/node tx transfer --home %s --from dev --password-file %s --to 0x000000000000000000000000000000000000dEaD --amount 1.5 --wait
-Stop with Ctrl-C; run again to resume.
-
-`, state, dir, n.RPCAddr(), devAddr.Hex(), types.FormatUSDT(devFunds), devPasswordFile(dir), string(home), string(home), devPasswordFile(dir))
-			var runErr error
-			select {
-			case <-ctx.Done():
-			case runErr = <-n.Err():
-			}
-			if err := n.Stop(); err != nil && runErr == nil {
-				runErr = err
-			}
-			return runErr
+			return testnet.Up(ctx, l, bin, os.Stdout, 10*time.Second)
 		},
 	}
-	up.Flags().StringVar(&dir, "dir", "./testnet-data", "directory holding the validators' homes")
-	up.Flags().IntVar(&validators, "validators", 1, "number of validators")
-	up.Flags().IntVar(&basePort, "base-port", 26657, "RPC port of the first validator (others follow)")
-	up.Flags().StringVar(&chainID, "chain-id", "accord-local", "chain ID of a new testnet")
-	up.Flags().IntVar(&benchAccounts, "bench-accounts", 2000, "load-generator accounts funded in a new testnet's genesis (for `testnet bench`)")
-	cmd.AddCommand(up, newBenchCmd(g))
+	flags(initCmd)
+	flags(up)
+	cmd.AddCommand(initCmd, up, newBenchCmd(g))
 	return cmd
 }
 
-func devPasswordFile(dir string) string { return filepath.Join(dir, "dev.password") }
-
-// initDevHome creates the home with a funded "dev" key unless it exists.
-func initDevHome(home node.Home, dir, chainID, rpc string, benchAccounts int) (types.Address, bool, error) {
-	kr := client.Keyring{Dir: home.KeysDir(), LightKDF: true}
-	if _, err := os.Stat(home.GenesisFile()); err == nil {
-		a, err := kr.Address("dev")
-		return a, false, err
+func countHomes(dir string) int {
+	n := 0
+	for {
+		if _, err := os.Stat(filepath.Join(dir, fmt.Sprintf("node%d", n), "config", "genesis.json")); err != nil {
+			return n
+		}
+		n++
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return types.Address{}, false, err
-	}
-	pwFile := devPasswordFile(dir)
-	if err := os.WriteFile(pwFile, []byte("dev\n"), 0o600); err != nil {
-		return types.Address{}, false, err
-	}
-	devAddr, err := kr.New("dev", "dev")
-	if err != nil {
-		return types.Address{}, false, err
-	}
-	cfg := node.DefaultConfig()
-	cfg.RPCAddr = rpc
-	allocs := []node.Alloc{{Address: devAddr, Micro: devFunds}}
-	for i := 0; i < benchAccounts; i++ {
-		allocs = append(allocs, node.Alloc{Address: types.PubkeyAddress(testnet.BenchKey(i)), Micro: devFunds})
-	}
-	_, err = node.Init(home, node.InitOptions{ChainID: chainID, Config: &cfg, Allocs: allocs})
-	return devAddr, true, err
 }
 
 func newBenchCmd(g *globals) *cobra.Command {

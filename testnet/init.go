@@ -1,0 +1,120 @@
+package testnet
+
+import (
+	"crypto/ecdsa"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/accordnet/accord/client"
+	"github.com/accordnet/accord/node"
+	"github.com/accordnet/accord/p2p"
+	"github.com/accordnet/accord/types"
+	"github.com/ethereum/go-ethereum/crypto"
+)
+
+// DevFunds is what the dev key and each bench account get in a testnet genesis.
+const DevFunds = 1_000_000 * types.MicroPerUSDT
+
+// Layout describes a testnet directory.
+type Layout struct {
+	Dir        string
+	Validators int
+	BasePort   int // RPC of node i is BasePort+i; p2p of node i is BasePort+100+i
+	ChainID    string
+}
+
+// Home of validator i.
+func (l Layout) Home(i int) node.Home { return node.Home(filepath.Join(l.Dir, fmt.Sprintf("node%d", i))) }
+
+// RPCAddr of validator i.
+func (l Layout) RPCAddr(i int) string { return fmt.Sprintf("127.0.0.1:%d", l.BasePort+i) }
+
+// P2PAddr of validator i.
+func (l Layout) P2PAddr(i int) string { return fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", l.BasePort+100+i) }
+
+// DevPasswordFile holds the dev key's password.
+func (l Layout) DevPasswordFile() string { return filepath.Join(l.Dir, "dev.password") }
+
+// Initialized reports whether the directory already holds this testnet.
+func (l Layout) Initialized() bool {
+	_, err := os.Stat(l.Home(0).GenesisFile())
+	return err == nil
+}
+
+// InitOptions add to a testnet genesis.
+type InitOptions struct {
+	BenchAccounts int // BenchKey(0..n-1) funded with DevFunds each
+	Config        func(i int, c *node.Config)
+}
+
+// Init writes the homes of a new testnet: one validator key each, a shared
+// genesis naming all validators and funding the dev key (in node0's
+// keyring, password in dev.password) and the bench accounts, and configs
+// where every node lists every other as a peer.
+func Init(l Layout, o InitOptions) (types.Address, error) {
+	if l.Validators < 1 {
+		return types.Address{}, fmt.Errorf("need at least one validator")
+	}
+	if err := os.MkdirAll(l.Dir, 0o755); err != nil {
+		return types.Address{}, err
+	}
+	keys := make([]*ecdsa.PrivateKey, l.Validators)
+	vals := make([]types.Address, l.Validators)
+	peers := make([]string, l.Validators)
+	for i := range keys {
+		k, err := crypto.GenerateKey()
+		if err != nil {
+			return types.Address{}, err
+		}
+		keys[i], vals[i] = k, types.PubkeyAddress(k)
+		id, err := p2p.PeerIDFromKey(k)
+		if err != nil {
+			return types.Address{}, err
+		}
+		peers[i] = l.P2PAddr(i) + "/p2p/" + id.String()
+	}
+	if err := os.WriteFile(l.DevPasswordFile(), []byte("dev\n"), 0o600); err != nil {
+		return types.Address{}, err
+	}
+	kr := client.Keyring{Dir: l.Home(0).KeysDir(), LightKDF: true}
+	devAddr, err := kr.New("dev", "dev")
+	if err != nil {
+		return types.Address{}, err
+	}
+	allocs := []node.Alloc{{Address: devAddr, Micro: DevFunds}}
+	for i := 0; i < o.BenchAccounts; i++ {
+		allocs = append(allocs, node.Alloc{Address: types.PubkeyAddress(BenchKey(i)), Micro: DevFunds})
+	}
+	genesis, err := node.BuildGenesis(node.InitOptions{ChainID: l.ChainID, Allocs: allocs, Validators: vals,
+		GenesisTime: time.Now().UTC().Truncate(time.Second)}, vals[0])
+	if err != nil {
+		return types.Address{}, err
+	}
+	for i := range keys {
+		cfg := node.DefaultConfig()
+		cfg.Moniker = fmt.Sprintf("node%d", i)
+		cfg.RPCAddr = l.RPCAddr(i)
+		if l.Validators > 1 {
+			cfg.P2PListen = l.P2PAddr(i)
+			for j, p := range peers {
+				if j != i {
+					cfg.P2PPeers = append(cfg.P2PPeers, p)
+				}
+			}
+		}
+		if o.Config != nil {
+			o.Config(i, &cfg)
+		}
+		if _, err := node.Init(l.Home(i), node.InitOptions{ValidatorKey: keys[i], Config: &cfg, Genesis: genesis}); err != nil {
+			return types.Address{}, fmt.Errorf("node%d: %w", i, err)
+		}
+	}
+	return devAddr, nil
+}
+
+// DevAddress reads the dev key's address of an initialized testnet.
+func (l Layout) DevAddress() (types.Address, error) {
+	return client.Keyring{Dir: l.Home(0).KeysDir()}.Address("dev")
+}

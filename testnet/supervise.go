@@ -1,0 +1,141 @@
+package testnet
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/accordnet/accord/client"
+)
+
+// LogFile of validator i (its stderr when run by Up).
+func (l Layout) LogFile(i int) string { return filepath.Join(string(l.Home(i)), "node.log") }
+
+type child struct {
+	i    int
+	cmd  *exec.Cmd
+	done chan error
+}
+
+// Up runs every validator of an initialized testnet as a process of bin,
+// prints their endpoints to out, reports heights every statusEvery, and on
+// ctx's end stops them all with SIGINT (SIGKILL after 15 s).
+func Up(ctx context.Context, l Layout, bin string, out io.Writer, statusEvery time.Duration) error {
+	children := make([]*child, 0, l.Validators)
+	stopAll := func() {
+		for _, c := range children {
+			_ = c.cmd.Process.Signal(syscall.SIGINT)
+		}
+		for _, c := range children {
+			select {
+			case <-c.done:
+			case <-time.After(15 * time.Second):
+				_ = c.cmd.Process.Kill()
+				<-c.done
+			}
+		}
+	}
+	for i := 0; i < l.Validators; i++ {
+		logf, err := os.OpenFile(l.LogFile(i), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			stopAll()
+			return err
+		}
+		cmd := exec.Command(bin, "start", "--home", string(l.Home(i)))
+		cmd.Stdout, cmd.Stderr = logf, logf
+		if err := cmd.Start(); err != nil {
+			logf.Close()
+			stopAll()
+			return fmt.Errorf("start node%d: %w", i, err)
+		}
+		c := &child{i: i, cmd: cmd, done: make(chan error, 1)}
+		go func() { c.done <- cmd.Wait(); logf.Close() }()
+		children = append(children, c)
+	}
+	dev, _ := l.DevAddress()
+	fmt.Fprintf(out, "\nAccord testnet %q: %d validator(s) in %s\n", l.ChainID, l.Validators, l.Dir)
+	for i := 0; i < l.Validators; i++ {
+		fmt.Fprintf(out, "  node%d  RPC http://%s   log %s\n", i, l.RPCAddr(i), l.LogFile(i))
+	}
+	fmt.Fprintf(out, `  dev key: "dev" = %s (%s USDT), password file %s
+Try:
+  ./bin/node status --home %s
+  ./bin/node tx transfer --home %s --from dev --password-file %s --to 0x000000000000000000000000000000000000dEaD --amount 1.5 --wait
+  ./bin/node query account 0x000000000000000000000000000000000000dEaD --node http://%s
+  ./bin/node testnet bench --node %s --duration 30s
+Stop with Ctrl-C; run again to resume.
+
+`, dev.Hex(), "1000000", l.DevPasswordFile(), l.Home(0), l.Home(0), l.DevPasswordFile(), l.RPCAddr(l.Validators-1), strings.Join(l.URLs(), ","))
+
+	exited := make(chan *child, len(children))
+	for _, c := range children {
+		go func(c *child) {
+			err := <-c.done
+			c.done <- err // keep it readable for stopAll
+			exited <- c
+		}(c)
+	}
+	tick := time.NewTicker(statusEvery)
+	defer tick.Stop()
+	alive := len(children)
+	for {
+		select {
+		case <-ctx.Done():
+			fmt.Fprintln(out, "stopping validators...")
+			stopAll()
+			return nil
+		case c := <-exited:
+			alive--
+			err := <-c.done
+			c.done <- err
+			fmt.Fprintf(out, "node%d exited (%v); last log lines:\n%s\n", c.i, err, tail(l.LogFile(c.i), 5))
+			if alive == 0 {
+				return fmt.Errorf("all validators exited")
+			}
+		case <-tick.C:
+			fmt.Fprintln(out, heights(ctx, l))
+		}
+	}
+}
+
+// URLs are the validators' RPC URLs.
+func (l Layout) URLs() []string {
+	out := make([]string, l.Validators)
+	for i := range out {
+		out[i] = "http://" + l.RPCAddr(i)
+	}
+	return out
+}
+
+func heights(ctx context.Context, l Layout) string {
+	parts := make([]string, l.Validators)
+	for i := range parts {
+		cctx, cancel := context.WithTimeout(ctx, time.Second)
+		st, err := client.New(l.RPCAddr(i)).Status(cctx)
+		cancel()
+		if err != nil {
+			parts[i] = fmt.Sprintf("node%d=down", i)
+			continue
+		}
+		parts[i] = fmt.Sprintf("node%d=%d", i, st.Height)
+	}
+	return time.Now().Format("15:04:05") + " heights: " + strings.Join(parts, " ")
+}
+
+func tail(path string, n int) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
