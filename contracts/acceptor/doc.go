@@ -57,12 +57,11 @@
 //	m = median of the last 15 credited release times (PAID → COMPLETED)
 //
 //	volume      = 400 × D / (D + rep_half_counterparties)
-//	speed       = 150                                   if no samples
-//	            = 300                                   if m ≤ rep_fast_release_ms
+//	s           = 300                                   if m ≤ rep_fast_release_ms
 //	            = 0                                     if m ≥ rep_slow_release_ms
 //	            = 300 × (slow − m) / (slow − fast)      otherwise
-//	reliability = 150                                   if G + W + E + L = 0
-//	            = 300 × (G + W) / (G + W + E + 4L)      otherwise
+//	speed       = (n × s + (15 − n) × 150) / 15         n = samples (0–15)
+//	reliability = 300 × (G + W + 5) / (G + W + E + 4L + 10)
 //	R = min(volume + speed + reliability, 1000)
 //
 // A completion is credited only if the merchant holds a valid KYC
@@ -73,8 +72,14 @@
 // colluding identity earns at most one distinct counterparty and a capped
 // number of completions. Expiries count against the acceptor because it
 // delivers its payment details to the merchant off-chain after assignment;
-// an unresponsive acceptor is what makes orders expire. A new acceptor
-// starts at 0 + 150 + 150 = 300.
+// an unresponsive acceptor is what makes orders expire. Speed and
+// reliability start from a neutral 150 and move away from it gradually:
+// speed over its first 15 samples, reliability through a prior worth five
+// observations (the "+ 5" and "+ 10"). A new acceptor starts at
+// 0 + 150 + 150 = 300; one with 20 distinct counterparties, a 1-minute
+// median release and no failures over 200 credited completions scores
+// 200 + 300 + 292 = 792, and
+// 1000 is approached only with many distinct counterparties.
 //
 // # Draw weight
 //

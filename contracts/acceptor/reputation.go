@@ -14,6 +14,12 @@ const (
 	SpeedPoints       = 300
 	ReliabilityPoints = 300
 	MaxReputation     = 1000
+
+	// RepPrior is the weight, in pseudo-observations, of the neutral prior
+	// the reliability score starts from, so that one early trade cannot
+	// swing it to an extreme. (Speed fades its prior out over the first
+	// ReleaseSamples samples instead.)
+	RepPrior = 5
 )
 
 // Score computes the reputation (0–1000) from an acceptor's stats. It is a
@@ -24,24 +30,24 @@ func Score(p Params, s Stats) uint64 {
 	volume := mulDiv(VolumePoints, d, satAdd(d, p.RepHalfParties))
 
 	speed := uint64(SpeedPoints / 2)
-	if len(s.ReleaseTimes) > 0 {
+	if n := uint64(len(s.ReleaseTimes)); n > 0 {
 		m := median(s.ReleaseTimes)
+		var raw uint64
 		switch {
 		case m <= p.RepFastRelease:
-			speed = SpeedPoints
+			raw = SpeedPoints
 		case m >= p.RepSlowRelease:
-			speed = 0
+			raw = 0
 		default:
-			speed = mulDiv(SpeedPoints, p.RepSlowRelease-m, p.RepSlowRelease-p.RepFastRelease)
+			raw = mulDiv(SpeedPoints, p.RepSlowRelease-m, p.RepSlowRelease-p.RepFastRelease)
 		}
+		n = min(n, ReleaseSamples)
+		speed = (n*raw + (ReleaseSamples-n)*(SpeedPoints/2)) / ReleaseSamples
 	}
 
 	good := satAdd(s.Credited, s.DisputesWon)
 	bad := satAdd(s.Expired, satMul(4, s.DisputesLost))
-	reliability := uint64(ReliabilityPoints / 2)
-	if total := satAdd(good, bad); total > 0 {
-		reliability = mulDiv(ReliabilityPoints, good, total)
-	}
+	reliability := mulDiv(ReliabilityPoints, satAdd(good, RepPrior), satAdd(satAdd(good, bad), 2*RepPrior))
 	return min(volume+speed+reliability, MaxReputation)
 }
 

@@ -62,7 +62,7 @@ func (k Keeper) Create(ctx *core.Context, m *MsgCreate) (*Order, error) {
 	}
 	amount, err := k.rates.ToMicroUSDT(st, now, m.Currency, m.FiatAmount)
 	if err != nil {
-		return nil, wrap(id, fmt.Errorf("%w: %s: %w", ErrRate, m.Currency, err))
+		return nil, wrap(id, fmt.Errorf("%w: %w", ErrRate, err))
 	}
 	if amount < p.MinOrder {
 		return nil, wrap(id, fmt.Errorf("%s USDT < %s: %w", types.FormatUSDT(amount), types.FormatUSDT(p.MinOrder), ErrAmountTooSmall))
@@ -265,8 +265,9 @@ func (k Keeper) Extend(ctx *core.Context, id types.Hash) error {
 	if left := o.Deadline - ctx.Block.Time; left >= p.ExtendThreshold {
 		return wrap(o.ID, fmt.Errorf("%d ms left, extension allowed below %d: %w", left, p.ExtendThreshold, ErrTooEarlyToExtend))
 	}
+	deadline := o.Deadline
 	k.dequeue(ctx.Store, o)
-	o.Deadline += p.ExtendBy
+	o.Deadline = deadline + p.ExtendBy
 	o.Extended = true
 	k.setOrder(ctx.Store, o)
 	k.enqueue(ctx.Store, o)

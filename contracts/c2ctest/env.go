@@ -1,0 +1,238 @@
+// Package c2ctest wires bank, the acceptor and order modules and fakes of
+// gov's parameter store, KYC, the oracle and the risk freezer for tests
+// and benchmarks: an Env executes messages without signatures against an
+// in-memory state, and Chain (chain.go) runs them through the ledger's
+// executor as signed transactions.
+package c2ctest
+
+import (
+	"fmt"
+
+	"github.com/accordnet/accord/contracts/acceptor"
+	"github.com/accordnet/accord/contracts/bank"
+	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/contracts/order"
+	"github.com/accordnet/accord/ledger/state"
+	"github.com/accordnet/accord/types"
+)
+
+// ChainID of test chains.
+const ChainID = "accord-c2c-test"
+
+// GenesisTime is the block time (ms) envs start at: 2023-11-14T22:13:20Z.
+const GenesisTime = 1_700_000_000_000
+
+// Treasury receives fees in test chains.
+var Treasury = bank.ModuleAddress("treasury")
+
+// Keepers are the wired keepers.
+type Keepers struct {
+	Bank     bank.Keeper
+	Params   Params
+	KYC      KYC
+	Rates    Rates
+	Freezer  Freezer
+	Acceptor acceptor.Keeper
+	Order    order.Keeper
+}
+
+// NewKeepers wires the keepers over the fakes.
+func NewKeepers() Keepers {
+	k := Keepers{}
+	k.Acceptor = acceptor.NewKeeper(acceptor.Deps{Bank: k.Bank, Params: k.Params, KYC: k.KYC, Freezer: k.Freezer, Currencies: k.Rates})
+	k.Order = order.NewKeeper(order.Deps{Bank: k.Bank, Acceptors: k.Acceptor, Rates: k.Rates, KYC: k.KYC, Freezer: k.Freezer, Params: k.Params})
+	return k
+}
+
+// Modules returns the contract modules in registration order.
+func (k Keepers) Modules() []core.Module {
+	return []core.Module{bank.Module{Keeper: k.Bank}, acceptor.NewModule(k.Acceptor), order.NewModule(k.Order)}
+}
+
+// Env is an in-memory chain state with a current block, executing messages
+// directly (no signatures, nonces or fees).
+type Env struct {
+	Keepers
+	St     *state.Overlay
+	Router *core.Router
+	Block  core.Block
+}
+
+// NewEnv returns an empty state at GenesisTime with rates for USD (2
+// digits, 1 USD = 1 USDT), EUR (1.08), JPY (0 digits, 0.0067) fresh for a
+// day, and the module parameters at their defaults.
+func NewEnv() *Env {
+	k := NewKeepers()
+	r, err := core.NewRouter(ChainID, nil, k.Modules()...)
+	if err != nil {
+		panic(err)
+	}
+	e := &Env{Keepers: k, St: state.NewOverlay(nil), Router: r,
+		Block: core.Block{ChainID: ChainID, Height: 1, Time: GenesisTime, Seed: types.Keccak([]byte("seed"), []byte{1})}}
+	k.Bank.SetParams(e.St, bank.Params{Treasury: Treasury})
+	k.Rates.SetMaxAge(e.St, 24*3600*1000)
+	e.PostRates()
+	return e
+}
+
+// PostRates posts the default rates at the current block time.
+func (e *Env) PostRates() {
+	e.Rates.Post(e.St, "USD", 100_000_000, 2, e.Block.Time)
+	e.Rates.Post(e.St, "EUR", 108_000_000, 2, e.Block.Time)
+	e.Rates.Post(e.St, "JPY", 670_000, 0, e.Block.Time)
+}
+
+// Ctx returns a context for sender in the current block.
+func (e *Env) Ctx(sender types.Address) *core.Context {
+	c := core.NewContext(e.Block, e.St)
+	c.Sender = sender
+	return c
+}
+
+// Exec runs one message as sender would through the router: on error every
+// write is rolled back.
+func (e *Env) Exec(sender types.Address, msg interface{ TxType() types.TxType }) ([]types.Event, error) {
+	rt, ok := e.Router.Route(msg.TxType())
+	if !ok {
+		return nil, fmt.Errorf("%w %#x", core.ErrUnknownType, msg.TxType())
+	}
+	ctx := e.Ctx(sender)
+	mark := e.St.Snapshot()
+	if err := rt.Handler(ctx, core.Encode(msg)); err != nil {
+		e.St.RevertTo(mark)
+		return nil, err
+	}
+	return ctx.Events(), nil
+}
+
+// Call runs fn (e.g. a keeper method arbitration would call) like Exec.
+func (e *Env) Call(fn func(ctx *core.Context) error) ([]types.Event, error) {
+	ctx := e.Ctx(types.Address{})
+	mark := e.St.Snapshot()
+	if err := fn(ctx); err != nil {
+		e.St.RevertTo(mark)
+		return nil, err
+	}
+	return ctx.Events(), nil
+}
+
+// Advance starts the next block dt ms later with a fresh seed and runs the
+// begin-block timers, returning their events.
+func (e *Env) Advance(dt uint64) []types.Event {
+	e.Block.Height++
+	e.Block.Time += dt
+	e.Block.Seed = types.Keccak([]byte("seed"), types.Keccak(e.Block.Seed[:]).Bytes())
+	evs, err := e.Router.BeginBlock(e.Block, e.St)
+	if err != nil {
+		panic(fmt.Sprintf("begin block %d: %v", e.Block.Height, err))
+	}
+	return evs
+}
+
+// Addr returns a deterministic test address.
+func Addr(name string) types.Address {
+	var a types.Address
+	h := types.Keccak([]byte("c2ctest/" + name))
+	copy(a[:], h[12:])
+	return a
+}
+
+// Identity returns a deterministic KYC identity.
+func Identity(name string) types.Hash { return types.Keccak([]byte("c2ctest/identity/" + name)) }
+
+// Fund mints amount micro-USDT to a.
+func (e *Env) Fund(a types.Address, amount uint64) {
+	if err := e.Bank.Mint(e.St, a, amount); err != nil {
+		panic(err)
+	}
+}
+
+// KYCFor attests a with its own identity at level 2 for a year.
+func (e *Env) KYCFor(a types.Address) {
+	e.KYC.Attest(e.St, a, types.Keccak([]byte("identity"), a[:]), 2, e.Block.Time+365*24*3600*1000)
+}
+
+// Method returns a payment method for currency.
+func Method(currency, label string) acceptor.PaymentMethod {
+	return acceptor.PaymentMethod{Currency: currency, Kind: "bank_transfer", DetailsHash: types.Keccak([]byte("details/" + currency + "/" + label))}
+}
+
+// AcceptorSpec describes an acceptor for NewAcceptor.
+type AcceptorSpec struct {
+	Currencies []string // sorted; default USD
+	Float      uint64   // micro-USDT
+	Margin     uint64
+}
+
+// NewAcceptor funds, KYCs and registers a, then deposits float and margin.
+func (e *Env) NewAcceptor(a types.Address, s AcceptorSpec) {
+	if len(s.Currencies) == 0 {
+		s.Currencies = []string{"USD"}
+	}
+	var methods []acceptor.PaymentMethod
+	for _, c := range s.Currencies {
+		methods = append(methods, Method(c, a.Hex()))
+	}
+	e.Fund(a, s.Float+s.Margin+1)
+	e.KYCFor(a)
+	must(e.Exec(a, &acceptor.MsgRegister{Currencies: s.Currencies, Methods: methods}))
+	if s.Float > 0 {
+		must(e.Exec(a, &acceptor.MsgDepositFloat{Amount: s.Float}))
+	}
+	if s.Margin > 0 {
+		must(e.Exec(a, &acceptor.MsgDepositMargin{Amount: s.Margin}))
+	}
+}
+
+// NewMerchant KYCs a merchant.
+func (e *Env) NewMerchant(a types.Address) { e.KYCFor(a) }
+
+// Ramp sets parameters so that every acceptor is fully ramped up from the
+// start (no age or completion ramp), for tests about other rules.
+func (e *Env) Ramp() {
+	e.Params.SetUint64(e.St, acceptor.ModuleName, acceptor.ParamRampAge, 0)
+	e.Params.SetUint64(e.St, acceptor.ModuleName, acceptor.ParamRampOrders, 0)
+}
+
+func must(_ []types.Event, err error) {
+	if err != nil {
+		panic(err)
+	}
+}
+
+// Invariants runs every invariant of bank, acceptor and order and returns
+// the first broken one's message, or "".
+func (e *Env) Invariants() string {
+	return Invariants(e.Keepers, e.St)
+}
+
+// Invariants runs every invariant over st, plus the exact equalities that
+// hold when nobody sends USDT to a module account directly.
+func Invariants(k Keepers, st state.Store) string {
+	for _, inv := range []func(state.Store) (string, bool){
+		k.Bank.SupplyInvariant, k.Acceptor.FundsInvariant, k.Acceptor.IndexInvariant, k.Order.EscrowInvariant,
+	} {
+		if msg, broken := inv(st); broken {
+			return msg
+		}
+	}
+	t, err := k.Acceptor.Totals(st)
+	if err != nil {
+		return err.Error()
+	}
+	esc, err := k.Order.Escrowed(st)
+	if err != nil {
+		return err.Error()
+	}
+	switch {
+	case k.Bank.Balance(st, acceptor.FloatAddress) != t.Float:
+		return fmt.Sprintf("float account %d != ledgers %d", k.Bank.Balance(st, acceptor.FloatAddress), t.Float)
+	case k.Bank.Balance(st, acceptor.MarginAddress) != t.Margin:
+		return fmt.Sprintf("margin account %d != ledgers %d", k.Bank.Balance(st, acceptor.MarginAddress), t.Margin)
+	case k.Bank.Balance(st, order.EscrowAddress) != esc:
+		return fmt.Sprintf("escrow account %d != open orders %d", k.Bank.Balance(st, order.EscrowAddress), esc)
+	case t.Locked != esc:
+		return fmt.Sprintf("acceptors' locked %d != open orders %d", t.Locked, esc)
+	}
+	return ""
+}
