@@ -97,7 +97,9 @@ var ErrStaleRate = errors.New("no fresh rate")
 type Rates struct{}
 
 // SetMaxAge sets how long a posted rate stays fresh (ms).
-func (Rates) SetMaxAge(st state.Store, ms uint64) { st.Set(keyMaxAge, binary.BigEndian.AppendUint64(nil, ms)) }
+func (Rates) SetMaxAge(st state.Store, ms uint64) {
+	st.Set(keyMaxAge, binary.BigEndian.AppendUint64(nil, ms))
+}
 
 // Post records a rate for currency at block time now.
 func (Rates) Post(st state.Store, currency string, rateE8 uint64, digits uint8, now uint64) {
