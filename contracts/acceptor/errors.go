@@ -8,6 +8,7 @@ var (
 	ErrNotRegistered      = errors.New("not a registered acceptor")
 	ErrAlreadyRegistered  = errors.New("already registered as an acceptor")
 	ErrNoKYC              = errors.New("no valid KYC attestation at the required level")
+	ErrKYCLimit           = errors.New("amount above the KYC level's order limit")
 	ErrFrozen             = errors.New("account is frozen")
 	ErrPaused             = errors.New("acceptor is paused")
 	ErrNotPaused          = errors.New("acceptor is not paused")

@@ -28,6 +28,9 @@ type KYCInfo struct {
 	// accounts can be recognised without revealing who they are.
 	Identity types.Hash
 	Level    uint8
+	// OrderLimit is the largest order, in micro-USDT, the account may take
+	// part in at its level (0: no limit).
+	OrderLimit uint64
 }
 
 // KYCKeeper reports an account's KYC attestation if it is valid (issued by

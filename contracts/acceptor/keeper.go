@@ -136,8 +136,8 @@ func (k Keeper) IsFrozen(st state.Store, a types.Address) bool {
 	return k.freezer != nil && k.freezer.IsFrozen(st, a)
 }
 
-// KYC returns a's attestation if it is valid at now and of at least the
-// acceptor KYC level.
+// checkKYC returns a's attestation if it is valid at now and of at least
+// the acceptor KYC level.
 func (k Keeper) checkKYC(st state.Store, p Params, a types.Address, now uint64) (KYCInfo, error) {
 	if k.kyc == nil {
 		return KYCInfo{}, fmt.Errorf("%s: %w (no KYC keeper wired)", a.Hex(), ErrNoKYC)
@@ -415,7 +415,7 @@ func (k Keeper) Eligible(st state.Store, currency string, amount, now uint64, ex
 			continue
 		}
 		info, kerr := k.checkKYC(st, p, a, now)
-		if kerr != nil || (ex.Identity != (types.Hash{}) && info.Identity == ex.Identity) {
+		if kerr != nil || kycLimit(info, amount) != nil || (ex.Identity != (types.Hash{}) && info.Identity == ex.Identity) {
 			continue
 		}
 		method, _ := rec.MethodFor(currency)
@@ -438,8 +438,22 @@ func (k Keeper) CheckEligible(st state.Store, a types.Address, currency string, 
 	if err := checkOrder(p, rec, currency, amount, now); err != nil {
 		return err
 	}
-	_, err = k.checkKYC(st, p, a, now)
-	return err
+	info, err := k.checkKYC(st, p, a, now)
+	if err != nil {
+		return err
+	}
+	if err := kycLimit(info, amount); err != nil {
+		return fmt.Errorf("%s: %w", a.Hex(), err)
+	}
+	return nil
+}
+
+// kycLimit checks amount against the KYC level's order limit.
+func kycLimit(info KYCInfo, amount uint64) error {
+	if info.OrderLimit != 0 && amount > info.OrderLimit {
+		return fmt.Errorf("%d above the KYC level %d limit %d: %w", amount, info.Level, info.OrderLimit, ErrKYCLimit)
+	}
+	return nil
 }
 
 // Lock moves amount of a's free float into escrow (a module account of the

@@ -1,6 +1,5 @@
-// Package c2ctest wires bank, the acceptor and order modules and fakes of
-// gov's parameter store, KYC, the oracle and the risk freezer for tests
-// and benchmarks: an Env executes messages without signatures against an
+// Package c2ctest wires bank, gov, kyc, oracle, acceptor and order (and a
+// stand-in for the risk module's freezer) for tests and benchmarks: an Env executes messages without signatures against an
 // in-memory state, and Chain (chain.go) runs them through the ledger's
 // executor as signed transactions.
 package c2ctest
@@ -11,6 +10,9 @@ import (
 	"github.com/accordnet/accord/contracts/acceptor"
 	"github.com/accordnet/accord/contracts/bank"
 	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/contracts/gov"
+	"github.com/accordnet/accord/contracts/gov/kyc"
+	"github.com/accordnet/accord/contracts/oracle"
 	"github.com/accordnet/accord/contracts/order"
 	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
@@ -25,28 +27,50 @@ const GenesisTime = 1_700_000_000_000
 // Treasury receives fees in test chains.
 var Treasury = bank.ModuleAddress("treasury")
 
-// Keepers are the wired keepers.
+// Well-known role holders of test chains.
+var (
+	KYCProvider = Addr("kyc-provider")
+	Oracle      = Addr("oracle")
+)
+
+// Keepers are the wired keepers: the real bank, gov, kyc and oracle, and
+// a stand-in for the risk module's freezer.
 type Keepers struct {
 	Bank     bank.Keeper
-	Params   Params
-	KYC      KYC
-	Rates    Rates
+	Gov      gov.Keeper
+	KYC      kyc.Keeper
+	Oracle   oracle.Keeper
 	Freezer  Freezer
 	Acceptor acceptor.Keeper
 	Order    order.Keeper
 }
 
-// NewKeepers wires the keepers over the fakes.
+// NewKeepers wires the acceptor and order keepers to the others through
+// the adapters a node uses.
 func NewKeepers() Keepers {
 	k := Keepers{}
-	k.Acceptor = acceptor.NewKeeper(acceptor.Deps{Bank: k.Bank, Params: k.Params, KYC: k.KYC, Freezer: k.Freezer, Currencies: k.Rates})
-	k.Order = order.NewKeeper(order.Deps{Bank: k.Bank, Acceptors: k.Acceptor, Rates: k.Rates, KYC: k.KYC, Freezer: k.Freezer, Params: k.Params})
+	kycAdapter := acceptor.KYCFrom{Keeper: k.KYC}
+	k.Acceptor = acceptor.NewKeeper(acceptor.Deps{Bank: k.Bank, Params: k.Gov, KYC: kycAdapter,
+		Freezer: k.Freezer, Currencies: acceptor.OracleCurrencies{}})
+	k.Order = order.NewKeeper(order.Deps{Bank: k.Bank, Acceptors: k.Acceptor, Rates: order.RatesFrom{Keeper: k.Oracle},
+		KYC: kycAdapter, Freezer: k.Freezer, Params: k.Gov})
 	return k
 }
 
-// Modules returns the contract modules in registration order.
+// ParamSpecs are the parameter specs gov checks proposals against.
+func ParamSpecs() []gov.ParamSpec {
+	var s []gov.ParamSpec
+	for _, f := range []func() []gov.ParamSpec{kyc.ParamSpecs, oracle.ParamSpecs, acceptor.ParamSpecs, order.ParamSpecs} {
+		s = append(s, f()...)
+	}
+	return s
+}
+
+// Modules returns the contract modules in registration order: bank, gov,
+// kyc, oracle, acceptor, order.
 func (k Keepers) Modules() []core.Module {
-	return []core.Module{bank.Module{Keeper: k.Bank}, acceptor.NewModule(k.Acceptor), order.NewModule(k.Order)}
+	return []core.Module{bank.Module{Keeper: k.Bank}, gov.Module{Keeper: k.Gov, Specs: ParamSpecs()},
+		kyc.Module{Keeper: k.KYC}, oracle.Module{Keeper: k.Oracle}, acceptor.NewModule(k.Acceptor), order.NewModule(k.Order)}
 }
 
 // Env is an in-memory chain state with a current block, executing messages
@@ -58,9 +82,9 @@ type Env struct {
 	Block  core.Block
 }
 
-// NewEnv returns an empty state at GenesisTime with rates for USD (2
-// digits, 1 USD = 1 USDT), EUR (1.08), JPY (0 digits, 0.0067) fresh for a
-// day, and the module parameters at their defaults.
+// NewEnv returns a state at GenesisTime with a KYC provider and an
+// oracle, rates fresh for a day (max_rate_age_ms) for USD (1 per USDT),
+// EUR (0.8) and JPY (150), and every other parameter at its default.
 func NewEnv() *Env {
 	k := NewKeepers()
 	r, err := core.NewRouter(ChainID, nil, k.Modules()...)
@@ -70,16 +94,53 @@ func NewEnv() *Env {
 	e := &Env{Keepers: k, St: state.NewOverlay(nil), Router: r,
 		Block: core.Block{ChainID: ChainID, Height: 1, Time: GenesisTime, Seed: types.Keccak([]byte("seed"), []byte{1})}}
 	k.Bank.SetParams(e.St, bank.Params{Treasury: Treasury})
-	k.Rates.SetMaxAge(e.St, 24*3600*1000)
+	for _, g := range []struct {
+		a types.Address
+		r gov.Role
+	}{{KYCProvider, gov.RoleKYCProvider}, {Oracle, gov.RoleOracle}} {
+		if err := k.Gov.GrantRole(e.St, g.a, g.r); err != nil {
+			panic(err)
+		}
+	}
+	e.SetParam(oracle.ModuleName, oracle.ParamMaxRateAge, 24*3600*1000)
 	e.PostRates()
 	return e
 }
 
+// SetParam sets a uint64 parameter in gov's store.
+func (e *Env) SetParam(module, key string, v uint64) {
+	if err := e.Gov.SetParam(e.St, module, key, gov.FormatUint64Param(v)); err != nil {
+		panic(err)
+	}
+}
+
+// Rate posts rate (fiat per USDT) for currency at the current block time.
+func (e *Env) Rate(currency string, rate oracle.RateE8) {
+	e.Oracle.SetPost(e.St, oracle.Post{Oracle: Oracle, Currency: currency, Rate: rate, PostedAt: e.Block.Time})
+}
+
 // PostRates posts the default rates at the current block time.
 func (e *Env) PostRates() {
-	e.Rates.Post(e.St, "USD", 100_000_000, 2, e.Block.Time)
-	e.Rates.Post(e.St, "EUR", 108_000_000, 2, e.Block.Time)
-	e.Rates.Post(e.St, "JPY", 670_000, 0, e.Block.Time)
+	e.Rate("USD", 1*oracle.RateScale)
+	e.Rate("EUR", 80_000_000)
+	e.Rate("JPY", 150*oracle.RateScale)
+}
+
+// Attest records a KYC attestation of a at level, valid until expiresAt,
+// whose record hash (the identity linking accounts) is identity.
+func (e *Env) Attest(a types.Address, identity types.Hash, level uint8, expiresAt uint64) {
+	e.KYC.SetAttestation(e.St, kyc.Attestation{Account: a, Level: level, ExpiresAt: expiresAt, Country: "SG",
+		RecordHash: identity, Provider: KYCProvider, AttestedAt: e.Block.Time})
+}
+
+// Revoke revokes a's attestation.
+func (e *Env) Revoke(a types.Address) {
+	att, ok := e.KYC.KYC(e.St, a)
+	if !ok {
+		return
+	}
+	att.Revoked, att.RevokedBy, att.RevokedAt, att.Reason = true, KYCProvider, e.Block.Time, "test"
+	e.KYC.SetAttestation(e.St, att)
 }
 
 // Ctx returns a context for sender in the current block.
@@ -147,9 +208,10 @@ func (e *Env) Fund(a types.Address, amount uint64) {
 	}
 }
 
-// KYCFor attests a with its own identity at level 2 for a year.
+// KYCFor attests a with its own identity at level 2 (orders up to 10 000
+// USDT) for a year.
 func (e *Env) KYCFor(a types.Address) {
-	e.KYC.Attest(e.St, a, types.Keccak([]byte("identity"), a[:]), 2, e.Block.Time+365*24*3600*1000)
+	e.Attest(a, types.Keccak([]byte("identity"), a[:]), 2, e.Block.Time+365*24*3600*1000)
 }
 
 // Method returns a payment method for currency.
@@ -190,8 +252,8 @@ func (e *Env) NewMerchant(a types.Address) { e.KYCFor(a) }
 // Ramp sets parameters so that every acceptor is fully ramped up from the
 // start (no age or completion ramp), for tests about other rules.
 func (e *Env) Ramp() {
-	e.Params.SetUint64(e.St, acceptor.ModuleName, acceptor.ParamRampAge, 0)
-	e.Params.SetUint64(e.St, acceptor.ModuleName, acceptor.ParamRampOrders, 0)
+	e.SetParam(acceptor.ModuleName, acceptor.ParamRampAge, 0)
+	e.SetParam(acceptor.ModuleName, acceptor.ParamRampOrders, 0)
 }
 
 func must(_ []types.Event, err error) {

@@ -16,6 +16,7 @@ var (
 	ErrTooEarlyToExtend = errors.New("the payment window can only be extended near its end")
 	ErrCancelLimit      = errors.New("daily cancellation limit reached")
 	ErrNoKYC            = errors.New("merchant has no valid KYC attestation at the required level")
+	ErrKYCLimit         = errors.New("amount above the merchant's KYC level limit")
 	ErrFrozen           = errors.New("account is frozen")
 	ErrRate             = errors.New("no usable fiat rate")
 	ErrAmountTooSmall   = errors.New("order amount below the minimum")

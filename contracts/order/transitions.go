@@ -42,7 +42,6 @@ func (k Keeper) Create(ctx *core.Context, m *MsgCreate) (*Order, error) {
 		return nil, wrap(id, fmt.Errorf("merchant %s: %w", merchant.Hex(), ErrFrozen))
 	}
 	p := k.Params(st)
-	var identity types.Hash
 	if k.kyc == nil {
 		return nil, wrap(id, fmt.Errorf("merchant %s: %w", merchant.Hex(), ErrNoKYC))
 	}
@@ -50,7 +49,7 @@ func (k Keeper) Create(ctx *core.Context, m *MsgCreate) (*Order, error) {
 	if !ok || uint64(info.Level) < p.MerchantKYCLevel {
 		return nil, wrap(id, fmt.Errorf("merchant %s: %w", merchant.Hex(), ErrNoKYC))
 	}
-	identity = info.Identity
+	identity := info.Identity
 	prev, err := k.GetOrder(st, id)
 	switch {
 	case err == nil && prev.State != StateRejected:
@@ -66,6 +65,9 @@ func (k Keeper) Create(ctx *core.Context, m *MsgCreate) (*Order, error) {
 	}
 	if amount < p.MinOrder {
 		return nil, wrap(id, fmt.Errorf("%s USDT < %s: %w", types.FormatUSDT(amount), types.FormatUSDT(p.MinOrder), ErrAmountTooSmall))
+	}
+	if info.OrderLimit != 0 && amount > info.OrderLimit {
+		return nil, wrap(id, fmt.Errorf("%s USDT > %s at level %d: %w", types.FormatUSDT(amount), types.FormatUSDT(info.OrderLimit), info.Level, ErrKYCLimit))
 	}
 	o := &Order{
 		ID: id, Seq: k.nextSeq(st), Merchant: merchant, Currency: m.Currency, FiatAmount: m.FiatAmount,

@@ -152,7 +152,7 @@ func TestTransitions(t *testing.T) {
 			state:  order.StateLocked,
 			events: []string{order.EventCreated, order.EventLocked},
 			check: func(t *testing.T, f *fx, o *order.Order) {
-				if o.Amount != 54*usdt || o.FiatAmount != 50_00 || o.Currency != "EUR" {
+				if o.Amount != 62_500_000 || o.FiatAmount != 50_00 || o.Currency != "EUR" { // 50 EUR at 0.8 EUR/USDT
 					t.Fatalf("amount %d", o.Amount)
 				}
 			},
@@ -464,11 +464,11 @@ func TestRefusals(t *testing.T) {
 			return f.nobo, create("a")
 		}, order.ErrNoKYC},
 		{"create with expired KYC", func(t *testing.T, f *fx) (types.Address, msg) {
-			f.e.KYC.Attest(f.e.St, f.mer, c2ctest.Identity("m"), 2, f.e.Block.Time)
+			f.e.Attest(f.mer, c2ctest.Identity("m"), 2, f.e.Block.Time)
 			return f.mer, create("a")
 		}, order.ErrNoKYC},
 		{"create with KYC below the merchant level", func(t *testing.T, f *fx) (types.Address, msg) {
-			f.e.Params.SetUint64(f.e.St, order.ModuleName, order.ParamMerchantKYCLevel, 3)
+			f.e.SetParam(order.ModuleName, order.ParamMerchantKYCLevel, 3)
 			return f.mer, create("a")
 		}, order.ErrNoKYC},
 		{"create with a stale rate", func(t *testing.T, f *fx) (types.Address, msg) {
@@ -478,6 +478,13 @@ func TestRefusals(t *testing.T) {
 		{"create in a currency without a rate", func(t *testing.T, f *fx) (types.Address, msg) {
 			return f.mer, &order.MsgCreate{Currency: "GBP", FiatAmount: 100, MerchantRef: "a"}
 		}, order.ErrRate},
+		{"create in a currency the oracle does not quote", func(t *testing.T, f *fx) (types.Address, msg) {
+			return f.mer, &order.MsgCreate{Currency: "XAU", FiatAmount: 100, MerchantRef: "a"}
+		}, order.ErrRate},
+		{"create above the merchant's KYC level limit", func(t *testing.T, f *fx) (types.Address, msg) {
+			f.e.Attest(f.mer, c2ctest.Identity("m"), 1, f.e.Block.Time+1e9) // level 1: 1 000 USDT
+			return f.mer, &order.MsgCreate{Currency: "USD", FiatAmount: 1_000_01, MerchantRef: "a"}
+		}, order.ErrKYCLimit},
 		{"create below the minimum order", func(t *testing.T, f *fx) (types.Address, msg) {
 			return f.mer, &order.MsgCreate{Currency: "USD", FiatAmount: 99, MerchantRef: "a"}
 		}, order.ErrAmountTooSmall},
@@ -692,7 +699,7 @@ func TestIneligible(t *testing.T) {
 			ok(t)(f.e.Exec(f.acc, &acceptor.MsgWithdrawMargin{Amount: 381 * usdt})) // 19 USDT < 20% of 100
 		}, 100_00},
 		{"frozen acceptor", func(t *testing.T, f *fx) { f.e.Freezer.Freeze(f.e.St, f.acc, true) }, 100_00},
-		{"acceptor KYC expired", func(t *testing.T, f *fx) { f.e.KYC.Revoke(f.e.St, f.acc) }, 100_00},
+		{"acceptor KYC expired", func(t *testing.T, f *fx) { f.e.Revoke(f.acc) }, 100_00},
 		{"acceptor paused", func(t *testing.T, f *fx) { ok(t)(f.e.Exec(f.acc, &acceptor.MsgPause{})) }, 100_00},
 		{"above the new acceptor's per-order limit", func(t *testing.T, f *fx) {}, 501_00},
 		{"above the new acceptor's daily limit", func(t *testing.T, f *fx) {
@@ -707,13 +714,19 @@ func TestIneligible(t *testing.T) {
 				f.e.Advance(60_000)
 			}
 		}, 1_00},
+		{"above the acceptor's KYC level limit", func(t *testing.T, f *fx) {
+			f.e.Ramp()
+			f.e.Fund(f.acc, 1_000*usdt)
+			ok(t)(f.e.Exec(f.acc, &acceptor.MsgDepositFloat{Amount: 1_000 * usdt}))
+			f.e.Attest(f.acc, f.acceptor(t, f.acc).Identity, 1, f.e.Block.Time+1e9) // level 1: 1 000 USDT
+		}, 1_000_01},
 		{"below the acceptor's own minimum", func(t *testing.T, f *fx) {
 			ok(t)(f.e.Exec(f.acc, &acceptor.MsgUpdate{Currencies: []string{"USD"}, Methods: []acceptor.PaymentMethod{c2ctest.Method("USD", "x")}, MinOrder: 200 * usdt}))
 		}, 100_00},
 		{"merchant's own acceptor account", func(t *testing.T, f *fx) { f.mer = f.acc }, 100_00},
 		{"acceptor of the merchant's identity", func(t *testing.T, f *fx) {
 			rec := f.acceptor(t, f.acc)
-			f.e.KYC.Attest(f.e.St, f.mer, rec.Identity, 2, f.e.Block.Time+1e9)
+			f.e.Attest(f.mer, rec.Identity, 2, f.e.Block.Time+1e9)
 		}, 100_00},
 	}
 	for _, tc := range tests {
