@@ -53,7 +53,7 @@ type Node struct {
 	wg       sync.WaitGroup
 	stopOnce sync.Once
 	runErr   chan error
-	net      Network
+	net      *network
 	drv      *driver
 
 	subMu sync.Mutex
@@ -187,9 +187,36 @@ func (n *Node) Start(ctx context.Context) error {
 			n.log.Error("rpc server stopped", "err", err)
 		}
 	}()
-	drv, err := newDriver(n, n.net)
+	var netw Network
+	if n.cfg.P2PListen != "" {
+		vals, err := n.ledger.ValidatorSet(n.ledger.Last().Height + 1)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		var allow []types.Address
+		for _, s := range n.cfg.P2PAllow {
+			a, err := types.ParseAddress(s)
+			if err != nil {
+				ln.Close()
+				return fmt.Errorf("config p2p_allow: %w", err)
+			}
+			allow = append(allow, a)
+		}
+		if n.net, err = newNetwork(n, vals.Validators, allow); err != nil {
+			ln.Close()
+			return fmt.Errorf("p2p: %w", err)
+		}
+		netw = n.net
+		n.wg.Add(1)
+		go func() { defer n.wg.Done(); n.net.runGossip(ctx) }()
+	}
+	drv, err := newDriver(n, netw)
 	if err != nil {
 		ln.Close()
+		if n.net != nil {
+			n.net.host.Close()
+		}
 		return err
 	}
 	n.drv = drv
@@ -231,6 +258,9 @@ func (n *Node) Stop() error {
 			cancel()
 		}
 		n.wg.Wait()
+		if n.net != nil {
+			_ = n.net.host.Close()
+		}
 		err = n.ledger.Close()
 		n.log.Info("node stopped", "height", n.ledger.Last().Height)
 	})
@@ -247,17 +277,27 @@ func (n *Node) SubmitTx(raw []byte) (types.Hash, error) {
 	h, err := n.pool.AddRaw(raw)
 	if err != nil {
 		n.metrics.Rejected.WithLabelValues(rejectReason(err)).Inc()
+		return h, err
 	}
-	return h, err
+	if n.net != nil {
+		n.net.gossipTxs([][]byte{raw})
+	}
+	return h, nil
 }
 
 // SubmitTxs implements api.Backend.
 func (n *Node) SubmitTxs(raws [][]byte) ([]types.Hash, []error) {
 	hashes, errs := n.pool.AddRawBatch(raws)
-	for _, err := range errs {
+	admitted := make([][]byte, 0, len(raws))
+	for i, err := range errs {
 		if err != nil {
 			n.metrics.Rejected.WithLabelValues(rejectReason(err)).Inc()
+			continue
 		}
+		admitted = append(admitted, raws[i])
+	}
+	if n.net != nil && len(admitted) > 0 {
+		n.net.gossipTxs(admitted)
 	}
 	return hashes, errs
 }
@@ -286,7 +326,12 @@ func (n *Node) PendingNonce(a types.Address) (uint64, bool) { return n.pool.Pend
 func (n *Node) MempoolSize() int { return n.pool.Size() }
 
 // Peers implements api.Backend.
-func (n *Node) Peers() int { return 0 }
+func (n *Node) Peers() int {
+	if n.net == nil {
+		return 0
+	}
+	return n.net.host.PeerCount()
+}
 
 // Validator implements api.Backend.
 func (n *Node) Validator() types.Address { return n.self }

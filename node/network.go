@@ -1,0 +1,193 @@
+package node
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/accordnet/accord/consensus"
+	"github.com/accordnet/accord/p2p"
+	"github.com/accordnet/accord/types"
+	"github.com/ethereum/go-ethereum/rlp"
+)
+
+// Gossip batching: transactions admitted through the API are published in
+// batches, not one message each.
+const (
+	gossipFlushEvery = 5 * time.Millisecond
+	gossipMaxTxs     = 2000
+	gossipMaxBytes   = 1 << 20
+)
+
+// network adapts a p2p.Host to the node: consensus messages to the driver,
+// transaction batches to the mempool, blocks to block sync.
+type network struct {
+	n    *Node
+	host *p2p.Host
+
+	mu      sync.Mutex
+	pending [][]byte
+	size    int
+	kick    chan struct{}
+
+	decoded sync.Map // string(data hash) -> *consensus.Message, filled by the topic validator
+}
+
+func newNetwork(n *Node, vals []types.Address, allow []types.Address) (*network, error) {
+	cfg := n.cfg
+	nw := &network{n: n, kick: make(chan struct{}, 1)}
+	h, err := p2p.New(p2p.Config{
+		ListenAddr: cfg.P2PListen, Key: n.key, ChainID: n.ledger.ChainID(),
+		AllowList: append(append([]types.Address(nil), vals...), allow...), Bootstrap: cfg.P2PPeers,
+		Logger: n.log.With("component", "p2p"), Registerer: n.metrics.Registry, BlockSource: blockSource{n},
+	})
+	if err != nil {
+		return nil, err
+	}
+	nw.host = h
+	chainID := n.ledger.ChainID()
+	if err := h.SetValidator(p2p.TopicConsensus, func(from types.Address, data []byte) bool {
+		if from == n.self {
+			return true // our own publish: never delivered back to us
+		}
+		m, err := consensus.DecodeMessage(data)
+		if err != nil {
+			return false
+		}
+		if _, err := m.VerifySignature(chainID); err != nil {
+			return false
+		}
+		nw.decoded.Store(string(types.Keccak(data).Bytes()), m)
+		return true
+	}); err != nil {
+		return nil, err
+	}
+	if err := h.Subscribe(p2p.TopicConsensus, func(from types.Address, data []byte) {
+		key := string(types.Keccak(data).Bytes())
+		v, ok := nw.decoded.LoadAndDelete(key)
+		var m *consensus.Message
+		if ok {
+			m = v.(*consensus.Message)
+		} else if m, err = consensus.DecodeMessage(data); err != nil {
+			return
+		}
+		if n.drv != nil {
+			n.drv.deliver(m)
+		}
+	}); err != nil {
+		return nil, err
+	}
+	if err := h.SetValidator(p2p.TopicTxs, func(from types.Address, data []byte) bool {
+		var raws [][]byte
+		return rlp.DecodeBytes(data, &raws) == nil && len(raws) > 0
+	}); err != nil {
+		return nil, err
+	}
+	if err := h.Subscribe(p2p.TopicTxs, func(from types.Address, data []byte) {
+		var raws [][]byte
+		if rlp.DecodeBytes(data, &raws) != nil {
+			return
+		}
+		n.pool.AddRawBatch(raws)
+	}); err != nil {
+		return nil, err
+	}
+	return nw, nil
+}
+
+// gossipTxs queues admitted transactions for the next batch.
+func (nw *network) gossipTxs(raws [][]byte) {
+	nw.mu.Lock()
+	nw.pending = append(nw.pending, raws...)
+	for _, r := range raws {
+		nw.size += len(r)
+	}
+	full := len(nw.pending) >= gossipMaxTxs || nw.size >= gossipMaxBytes
+	nw.mu.Unlock()
+	if full {
+		select {
+		case nw.kick <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func (nw *network) runGossip(ctx context.Context) {
+	t := time.NewTicker(gossipFlushEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-nw.kick:
+		}
+		nw.flush()
+	}
+}
+
+func (nw *network) flush() {
+	for {
+		nw.mu.Lock()
+		if len(nw.pending) == 0 {
+			nw.mu.Unlock()
+			return
+		}
+		var batch [][]byte
+		size := 0
+		i := 0
+		for ; i < len(nw.pending) && i < gossipMaxTxs && size < gossipMaxBytes; i++ {
+			size += len(nw.pending[i])
+		}
+		batch, nw.pending = nw.pending[:i], nw.pending[i:]
+		nw.size -= size
+		nw.mu.Unlock()
+		data, err := rlp.EncodeToBytes(batch)
+		if err != nil {
+			nw.n.log.Error("encode tx batch", "err", err)
+			return
+		}
+		if err := nw.host.Publish(p2p.TopicTxs, data); err != nil {
+			nw.n.log.Debug("publish tx batch", "txs", len(batch), "err", err)
+		}
+	}
+}
+
+// PublishConsensus implements Network.
+func (nw *network) PublishConsensus(data []byte) error {
+	return nw.host.Publish(p2p.TopicConsensus, data)
+}
+
+// FetchBlocks implements Network.
+func (nw *network) FetchBlocks(ctx context.Context, peer types.Address, from, to uint64) ([]SyncedBlock, error) {
+	bs, err := nw.host.FetchBlocks(ctx, peer, from, to)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]SyncedBlock, len(bs))
+	for i, b := range bs {
+		out[i] = SyncedBlock{Block: b.Block, Cert: b.Cert}
+	}
+	return out, nil
+}
+
+// SyncPeers implements Network.
+func (nw *network) SyncPeers() []types.Address { return nw.host.Peers() }
+
+// blockSource serves block sync from the ledger.
+type blockSource struct{ n *Node }
+
+func (b blockSource) Height() uint64 { return b.n.ledger.Last().Height }
+
+func (b blockSource) BlockWithCert(h uint64) ([]byte, []byte, error) {
+	raw, err := b.n.ledger.BlockRaw(h)
+	if err != nil {
+		return nil, nil, err
+	}
+	cert, err := b.n.ledger.Cert(h)
+	if err != nil {
+		return nil, nil, fmt.Errorf("certificate %d: %w", h, err)
+	}
+	return raw, cert.Encode(), nil
+}
