@@ -231,3 +231,21 @@ func DecodeApprove(payload []byte) (*MsgApprove, error) { return decode[MsgAppro
 
 // DecodeCancel decodes and validates a cancel payload.
 func DecodeCancel(payload []byte) (*MsgCancel, error) { return decode[MsgCancel](payload) }
+
+// Cost is gov's mempool CostFunc: gov messages move no USDT besides the
+// fee, so it only decodes and validates the payload (an unknown type or a
+// malformed payload is an error).
+func Cost(tx *types.Tx) (uint64, error) {
+	var err error
+	switch tx.Type {
+	case TypePropose:
+		_, err = DecodePropose(tx.Payload)
+	case TypeApprove:
+		_, err = DecodeApprove(tx.Payload)
+	case TypeCancel:
+		_, err = DecodeCancel(tx.Payload)
+	default:
+		err = fmt.Errorf("%w %#x", core.ErrUnknownType, tx.Type)
+	}
+	return 0, err
+}

@@ -64,6 +64,7 @@ type ParamSpec struct {
 	Module   string
 	Key      string
 	Validate func(value []byte) error // nil: any value
+	CheckKey func(key string) error   // for "*" keys: checks the full key; nil: any
 }
 
 func (s ParamSpec) matches(module, key string) bool {
@@ -126,6 +127,11 @@ func checkParam(specs []ParamSpec, module, key string, value []byte) error {
 		}
 		declared = true
 		if s.matches(module, key) {
+			if s.CheckKey != nil {
+				if err := s.CheckKey(key); err != nil {
+					return fmt.Errorf("%w %s/%s: %w", ErrUnknownParam, module, key, err)
+				}
+			}
 			if s.Validate == nil {
 				return nil
 			}

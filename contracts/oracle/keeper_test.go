@@ -5,9 +5,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/gov"
 	"github.com/accordnet/accord/contracts/gov/govtest"
 	"github.com/accordnet/accord/contracts/oracle"
+	"github.com/accordnet/accord/types"
 )
 
 const (
@@ -270,4 +272,18 @@ func TestThroughRouter(t *testing.T) {
 		t.Fatal(r, err)
 	}
 	e.CheckInvariants()
+}
+
+func TestCost(t *testing.T) {
+	ok := &types.Tx{Type: oracle.TypePostRates, Payload: core.Encode(post(rp("USD", 1)))}
+	if n, err := oracle.Cost(ok); n != 0 || err != nil {
+		t.Fatal(n, err)
+	}
+	bad := &types.Tx{Type: oracle.TypePostRates, Payload: core.Encode(post(rp("USD", 0)))}
+	if _, err := oracle.Cost(bad); !errors.Is(err, oracle.ErrZeroRate) {
+		t.Fatal(err)
+	}
+	if _, err := oracle.Cost(&types.Tx{Type: oracle.TypePostRates + 1, Payload: ok.Payload}); !errors.Is(err, core.ErrUnknownType) {
+		t.Fatal(err)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/types"
 )
 
 // Transaction types of the oracle module.
@@ -58,4 +59,14 @@ func DecodePostRates(payload []byte) (*MsgPostRates, error) {
 		return nil, err
 	}
 	return &m, nil
+}
+
+// Cost is oracle's mempool CostFunc: posting rates moves no USDT besides
+// the fee, so it only decodes and validates the payload.
+func Cost(tx *types.Tx) (uint64, error) {
+	if tx.Type != TypePostRates {
+		return 0, fmt.Errorf("%w %#x", core.ErrUnknownType, tx.Type)
+	}
+	_, err := DecodePostRates(tx.Payload)
+	return 0, err
 }

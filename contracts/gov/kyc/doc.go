@@ -9,6 +9,13 @@
 // ErrKYCExpired, and Keeper.LevelLimit(st, level), the largest order in
 // micro-USDT at that level (level 0 = no KYC = 0).
 //
+// RecordHash is the hash of the provider's off-chain record of the subject
+// (the person or company), not of the account: a provider attesting several
+// accounts of one subject from one record gives them the same RecordHash,
+// and the acceptor module uses that to recognise linked accounts. Providers
+// must salt the hash with a per-subject secret so it cannot be brute-forced
+// from guessable personal data.
+//
 // A new attestation of an account replaces the previous one, revoked or
 // not. A provider cannot attest itself. Levels run from 1 to max_level.
 //

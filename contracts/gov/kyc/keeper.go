@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/gov"
@@ -36,8 +37,20 @@ func ParamSpecs() []gov.ParamSpec {
 	return []gov.ParamSpec{
 		gov.Uint64Spec(ModuleName, ParamMaxLevel, 1, math.MaxUint8),
 		gov.Uint64Spec(ModuleName, ParamMaxValidity, 24*3600*1000, 20*365*24*3600*1000),
-		gov.Uint64Spec(ModuleName, ParamLevelLimitPref+"*", 0, math.MaxUint64),
+		levelLimitSpec(),
 	}
+}
+
+func levelLimitSpec() gov.ParamSpec {
+	s := gov.Uint64Spec(ModuleName, ParamLevelLimitPref+"*", 0, math.MaxUint64)
+	s.CheckKey = func(key string) error {
+		n, err := strconv.ParseUint(strings.TrimPrefix(key, ParamLevelLimitPref), 10, 8)
+		if err != nil || n == 0 || LevelLimitKey(uint8(n)) != key {
+			return fmt.Errorf("%q: want %s1 .. %s255", key, ParamLevelLimitPref, ParamLevelLimitPref)
+		}
+		return nil
+	}
+	return s
 }
 
 // LevelLimitKey is the parameter key of a level's per-order limit.

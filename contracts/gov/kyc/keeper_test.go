@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/gov"
 	"github.com/accordnet/accord/contracts/gov/govtest"
 	"github.com/accordnet/accord/contracts/gov/kyc"
@@ -301,6 +302,31 @@ func TestParamsChangeThroughGov(t *testing.T) {
 	if err := e.Exec(admin, gov.TypePropose, &gov.MsgPropose{Actions: []gov.Action{
 		gov.SetUint64ParamAction("kyc", kyc.ParamMaxLevel, 0)}}); !errors.Is(err, gov.ErrBadParam) {
 		t.Fatalf("max_level 0: %v", err)
+	}
+	for _, key := range []string{"level_limit.0", "level_limit.01", "level_limit.256", "level_limit.x", "level_limit.", "level_limits"} {
+		if err := e.Exec(admin, gov.TypePropose, &gov.MsgPropose{Actions: []gov.Action{
+			gov.SetUint64ParamAction("kyc", key, 1)}}); !errors.Is(err, gov.ErrUnknownParam) {
+			t.Errorf("%s: %v", key, err)
+		}
+	}
+}
+
+func TestCost(t *testing.T) {
+	e := newEnv(t)
+	for _, c := range []struct {
+		typ  types.TxType
+		msg  any
+		fail bool
+	}{
+		{kyc.TypeAttest, attestMsg(e, account), false},
+		{kyc.TypeRevoke, &kyc.MsgRevoke{Account: e.Addr(account)}, false},
+		{kyc.TypeAttest, &kyc.MsgAttest{}, true},
+		{kyc.TypeRevoke + 7, &kyc.MsgRevoke{Account: e.Addr(account)}, true},
+	} {
+		n, err := kyc.Cost(&types.Tx{Type: c.typ, Payload: core.Encode(c.msg)})
+		if n != 0 || (err != nil) != c.fail {
+			t.Errorf("type %#x: %d %v", c.typ, n, err)
+		}
 	}
 }
 

@@ -24,7 +24,7 @@ type MsgAttest struct {
 	Level      uint8      // 1..max_level; 0 means "no KYC" and is refused
 	ExpiresAt  uint64     // block time, ms
 	Country    string     // ISO 3166-1 alpha-2, e.g. "SG"
-	RecordHash types.Hash // hash of the off-chain KYC record
+	RecordHash types.Hash // salted hash of the subject's off-chain record: shared by one subject's accounts (see package doc)
 }
 
 // ValidateBasic checks what needs no state.
@@ -96,4 +96,19 @@ func DecodeRevoke(payload []byte) (*MsgRevoke, error) {
 		return nil, err
 	}
 	return &m, nil
+}
+
+// Cost is kyc's mempool CostFunc: kyc messages move no USDT besides the
+// fee, so it only decodes and validates the payload.
+func Cost(tx *types.Tx) (uint64, error) {
+	var err error
+	switch tx.Type {
+	case TypeAttest:
+		_, err = DecodeAttest(tx.Payload)
+	case TypeRevoke:
+		_, err = DecodeRevoke(tx.Payload)
+	default:
+		err = fmt.Errorf("%w %#x", core.ErrUnknownType, tx.Type)
+	}
+	return 0, err
 }
