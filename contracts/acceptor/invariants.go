@@ -2,6 +2,8 @@ package acceptor
 
 import (
 	"fmt"
+	"slices"
+	"sort"
 
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/ledger/state"
@@ -52,10 +54,10 @@ func (k Keeper) FundsInvariant(st state.Store) (string, bool) {
 	return "", false
 }
 
-// IndexInvariant checks that the currency index lists exactly the active
-// acceptors under each currency they support.
+// IndexInvariant checks that each currency's active list names exactly
+// the active acceptors supporting it, in strictly ascending order.
 func (k Keeper) IndexInvariant(st state.Store) (string, bool) {
-	want := 0
+	want := map[string][]types.Address{} // filled in address order; read by key below
 	var msg string
 	st.Iterate(prefixRecord, state.PrefixEnd(prefixRecord), false, func(_, v []byte) bool {
 		var rec Acceptor
@@ -63,14 +65,9 @@ func (k Keeper) IndexInvariant(st state.Store) (string, bool) {
 			msg = "acceptor index: undecodable record"
 			return false
 		}
-		for _, c := range rec.Currencies {
-			has := st.Has(indexKey(c, rec.Address))
-			if has != (rec.Status == StatusActive) {
-				msg = fmt.Sprintf("acceptor index: %s %s status %s indexed=%v", rec.Address.Hex(), c, rec.Status, has)
-				return false
-			}
-			if has {
-				want++
+		if rec.Status == StatusActive {
+			for _, c := range rec.Currencies {
+				want[c] = append(want[c], rec.Address)
 			}
 		}
 		return true
@@ -78,10 +75,30 @@ func (k Keeper) IndexInvariant(st state.Store) (string, bool) {
 	if msg != "" {
 		return msg, true
 	}
-	got := 0
-	st.Iterate(prefixIndex, state.PrefixEnd(prefixIndex), false, func(_, _ []byte) bool { got++; return true })
-	if got != want {
-		return fmt.Sprintf("acceptor index: %d entries, %d expected", got, want), true
+	st.Iterate(prefixIndex, state.PrefixEnd(prefixIndex), false, func(key, v []byte) bool {
+		c := string(key[len(prefixIndex):])
+		if _, ok := want[c]; !ok {
+			want[c] = nil
+		}
+		if len(v)%addrLen != 0 {
+			msg = fmt.Sprintf("acceptor index %s: %d bytes", c, len(v))
+			return false
+		}
+		return true
+	})
+	if msg != "" {
+		return msg, true
+	}
+	currencies := make([]string, 0, len(want))
+	for c := range want {
+		currencies = append(currencies, c)
+	}
+	sort.Strings(currencies)
+	for _, c := range currencies {
+		got := k.ActiveFor(st, c)
+		if !slices.Equal(got, want[c]) {
+			return fmt.Sprintf("acceptor index %s: %d listed, %d active", c, len(got), len(want[c])), true
+		}
 	}
 	return "", false
 }

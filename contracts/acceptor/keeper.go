@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/bits"
+	"slices"
 
 	"github.com/accordnet/accord/contracts/bank"
 	"github.com/accordnet/accord/contracts/core"
@@ -22,7 +23,7 @@ var (
 // walk visits acceptors in address order.
 var (
 	prefixRecord = []byte("acceptor/r/") // + addr -> RLP Acceptor
-	prefixIndex  = []byte("acceptor/c/") // + currency + "/" + addr -> {} for active acceptors
+	prefixIndex  = []byte("acceptor/c/") // + currency -> addresses of its active acceptors, ascending, concatenated
 	prefixParty  = []byte("acceptor/p/") // + addr + identity -> 8-byte completions credited
 )
 
@@ -125,9 +126,9 @@ func cat(parts ...[]byte) []byte {
 
 func recordKey(a types.Address) []byte { return cat(prefixRecord, a[:]) }
 
-func currencyPrefix(cur string) []byte { return cat(prefixIndex, []byte(cur), []byte{'/'}) }
+const addrLen = len(types.Address{})
 
-func indexKey(cur string, a types.Address) []byte { return cat(currencyPrefix(cur), a[:]) }
+func indexKey(cur string) []byte { return cat(prefixIndex, []byte(cur)) }
 
 func partyKey(a types.Address, id types.Hash) []byte { return cat(prefixParty, a[:], id[:]) }
 
@@ -192,33 +193,50 @@ func (k Keeper) Acceptors(st state.Store, after types.Address, limit int) []*Acc
 }
 
 // ActiveFor returns the active acceptors supporting currency, in address
-// order.
+// order. The list is one value per currency, so the order path reads it
+// with one Get instead of a range scan; it changes only when an acceptor
+// registers, updates, pauses or resumes.
 func (Keeper) ActiveFor(st state.Store, currency string) []types.Address {
-	p := currencyPrefix(currency)
-	var out []types.Address
-	st.Iterate(p, state.PrefixEnd(p), false, func(key, _ []byte) bool {
-		var a types.Address
-		if len(key) == len(p)+len(a) {
-			copy(a[:], key[len(p):])
-			out = append(out, a)
-		}
-		return true
-	})
+	v, _ := st.Get(indexKey(currency))
+	out := make([]types.Address, len(v)/addrLen)
+	for i := range out {
+		copy(out[i][:], v[i*addrLen:])
+	}
 	return out
 }
 
-func (Keeper) index(st state.Store, rec *Acceptor) {
+func setActive(st state.Store, currency string, list []types.Address) {
+	if len(list) == 0 {
+		st.Delete(indexKey(currency))
+		return
+	}
+	v := make([]byte, 0, len(list)*addrLen)
+	for _, a := range list {
+		v = append(v, a[:]...)
+	}
+	st.Set(indexKey(currency), v)
+}
+
+func (k Keeper) index(st state.Store, rec *Acceptor) {
 	if rec.Status != StatusActive {
 		return
 	}
 	for _, c := range rec.Currencies {
-		st.Set(indexKey(c, rec.Address), []byte{})
+		list := k.ActiveFor(st, c)
+		i, found := slices.BinarySearchFunc(list, rec.Address, func(x, t types.Address) int { return x.Cmp(t) })
+		if !found {
+			setActive(st, c, slices.Insert(list, i, rec.Address))
+		}
 	}
 }
 
-func (Keeper) unindex(st state.Store, rec *Acceptor) {
+func (k Keeper) unindex(st state.Store, rec *Acceptor) {
 	for _, c := range rec.Currencies {
-		st.Delete(indexKey(c, rec.Address))
+		list := k.ActiveFor(st, c)
+		i, found := slices.BinarySearchFunc(list, rec.Address, func(x, t types.Address) int { return x.Cmp(t) })
+		if found {
+			setActive(st, c, slices.Delete(list, i, i+1))
+		}
 	}
 }
 
@@ -340,33 +358,53 @@ func (k Keeper) Limits(st state.Store, a types.Address, now uint64) (Limits, err
 }
 
 // checkOrder applies every eligibility rule but KYC and freezing to one
-// order of amount in currency at block time now.
+// order of amount in currency at block time now. It returns a bare
+// sentinel (the draw checks many acceptors and discards the reasons);
+// explain adds the numbers for a caller who shows it.
 func checkOrder(p Params, a *Acceptor, currency string, amount, now uint64) error {
-	who := a.Address.Hex()
-	if a.Status != StatusActive {
-		return fmt.Errorf("%s: %w", who, ErrPaused)
-	}
-	if !a.Supports(currency) {
-		return fmt.Errorf("%s %s: %w", who, currency, ErrNotSupported)
-	}
-	if amount < a.MinOrder || (a.MaxOrder != 0 && amount > a.MaxOrder) {
-		return fmt.Errorf("%s: %d not in [%d, %d]: %w", who, amount, a.MinOrder, a.MaxOrder, ErrOrderBounds)
+	switch {
+	case a.Status != StatusActive:
+		return ErrPaused
+	case !a.Supports(currency):
+		return ErrNotSupported
+	case amount < a.MinOrder || (a.MaxOrder != 0 && amount > a.MaxOrder):
+		return ErrOrderBounds
 	}
 	lim := LimitsOf(p, a, now)
 	if amount > lim.Order {
-		return fmt.Errorf("%s: %d > %d: %w", who, amount, lim.Order, ErrOrderLimit)
+		return ErrOrderLimit
 	}
 	vol, err := types.AddAmount(lim.Volume24h, amount)
 	if err != nil || vol > lim.Daily {
-		return fmt.Errorf("%s: %d + %d > %d: %w", who, lim.Volume24h, amount, lim.Daily, ErrDailyLimit)
+		return ErrDailyLimit
 	}
 	if a.Float < amount {
-		return fmt.Errorf("%s: float %d < %d: %w", who, a.Float, amount, ErrInsufficientFloat)
+		return ErrInsufficientFloat
 	}
-	if need := RequiredMargin(vol, p.MarginBps); a.Margin < need {
-		return fmt.Errorf("%s: margin %d < %d: %w", who, a.Margin, need, ErrMarginTooLow)
+	if a.Margin < RequiredMargin(vol, p.MarginBps) {
+		return ErrMarginTooLow
 	}
 	return nil
+}
+
+// explain wraps a checkOrder sentinel with the acceptor and the numbers.
+func explain(err error, p Params, a *Acceptor, amount, now uint64) error {
+	lim := LimitsOf(p, a, now)
+	who := a.Address.Hex()
+	switch err {
+	case ErrOrderBounds:
+		return fmt.Errorf("%s: %d not in [%d, %d]: %w", who, amount, a.MinOrder, a.MaxOrder, err)
+	case ErrOrderLimit:
+		return fmt.Errorf("%s: %d > %d: %w", who, amount, lim.Order, err)
+	case ErrDailyLimit:
+		return fmt.Errorf("%s: %d + %d > %d: %w", who, lim.Volume24h, amount, lim.Daily, err)
+	case ErrInsufficientFloat:
+		return fmt.Errorf("%s: float %d < %d: %w", who, a.Float, amount, err)
+	case ErrMarginTooLow:
+		vol := satAdd(lim.Volume24h, amount)
+		return fmt.Errorf("%s: margin %d < %d for volume %d: %w", who, a.Margin, RequiredMargin(vol, p.MarginBps), vol, err)
+	}
+	return fmt.Errorf("%s: %w", who, err)
 }
 
 // Candidate is an acceptor eligible for an order, with its draw weight.
@@ -436,7 +474,7 @@ func (k Keeper) CheckEligible(st state.Store, a types.Address, currency string, 
 	}
 	p := k.Params(st)
 	if err := checkOrder(p, rec, currency, amount, now); err != nil {
-		return err
+		return explain(err, p, rec, amount, now)
 	}
 	info, err := k.checkKYC(st, p, a, now)
 	if err != nil {
