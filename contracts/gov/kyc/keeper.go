@@ -42,7 +42,7 @@ func ParamSpecs() []gov.ParamSpec {
 }
 
 func levelLimitSpec() gov.ParamSpec {
-	s := gov.Uint64Spec(ModuleName, ParamLevelLimitPref+"*", 0, math.MaxUint64)
+	s := gov.Uint64Spec(ModuleName, ParamLevelLimitPref+"*", 1, math.MaxUint64)
 	s.CheckKey = func(key string) error {
 		n, err := strconv.ParseUint(strings.TrimPrefix(key, ParamLevelLimitPref), 10, 8)
 		if err != nil || n == 0 || LevelLimitKey(uint8(n)) != key {
@@ -128,7 +128,10 @@ func (k Keeper) KYCValid(st state.Store, a types.Address, nowMs uint64) (Attesta
 }
 
 // LevelLimit is the largest order, in micro-USDT, an account of that KYC
-// level may take part in. Level 0 (no KYC) is 0.
+// level may take part in. 0 means no orders at all: level 0 (no KYC) and
+// levels with no configured limit. It is never "unlimited": the limit
+// parameters are at least 1, and an attestation is refused at a level
+// whose limit is 0, so every valid attestation has a positive limit.
 func (k Keeper) LevelLimit(st state.Store, level uint8) uint64 {
 	if level == 0 {
 		return 0
@@ -165,6 +168,11 @@ func (k Keeper) checkAttest(st state.Store, provider types.Address, m *MsgAttest
 	}
 	if max := k.MaxLevel(st); m.Level > max {
 		return fmt.Errorf("%w: level %d above max_level %d", ErrBadLevel, m.Level, max)
+	}
+	// A valid attestation always has a positive limit, so no caller can
+	// mistake 0 ("no orders") for "unlimited".
+	if k.LevelLimit(st, m.Level) == 0 {
+		return fmt.Errorf("%w: level %d has no order limit (set %s)", ErrBadLevel, m.Level, LevelLimitKey(m.Level))
 	}
 	if m.ExpiresAt <= now {
 		return fmt.Errorf("%w: expires at %d, now %d", ErrBadExpiry, m.ExpiresAt, now)
@@ -270,6 +278,9 @@ func (m Module) InitGenesis(ctx *core.Context, raw json.RawMessage) error {
 	set := func(key string, v uint64) error {
 		if _, dup := gk.Param(st, ModuleName, key); dup {
 			return fmt.Errorf("%w: %s set both here and in gov params", ErrBadGenesis, key)
+		}
+		if err := (gov.Module{Specs: ParamSpecs()}).CheckParam(ModuleName, key, gov.FormatUint64Param(v)); err != nil {
+			return fmt.Errorf("%w: %w", ErrBadGenesis, err)
 		}
 		return gk.SetParam(st, ModuleName, key, gov.FormatUint64Param(v))
 	}

@@ -239,6 +239,24 @@ func TestLevelLimits(t *testing.T) {
 	if e.KYC.MaxLevel(e.St) != 5 {
 		t.Fatal("max level")
 	}
+	// Level 4 is allowed by max_level but has no limit: attesting it is refused,
+	// so a valid attestation never has limit 0.
+	if err := e.Gov.GrantRole(e.St, e.Addr(provider), gov.RoleKYCProvider); err != nil {
+		t.Fatal(err)
+	}
+	m := attestMsg(e, account)
+	m.Level = 4
+	if err := e.Exec(provider, kyc.TypeAttest, m); !errors.Is(err, kyc.ErrBadLevel) {
+		t.Fatalf("level without a limit: %v", err)
+	}
+	m.Level = 5
+	if err := e.Exec(provider, kyc.TypeAttest, m); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Exec(admin, gov.TypePropose, &gov.MsgPropose{Actions: []gov.Action{
+		gov.SetUint64ParamAction("kyc", kyc.LevelLimitKey(5), 0)}}); !errors.Is(err, gov.ErrBadParam) {
+		t.Fatalf("limit 0 by proposal: %v", err)
+	}
 }
 
 func TestGenesis(t *testing.T) {
@@ -270,6 +288,8 @@ func TestGenesis(t *testing.T) {
 		{"bad record hash", govtest.Setup{Roles: roles, KYC: ok(func(g *kyc.GenesisAttestation) { g.RecordHash = "0x12" })}, kyc.ErrBadGenesis},
 		{"limit for level 0", govtest.Setup{KYC: &kyc.Genesis{LevelLimits: []kyc.GenesisLevelLimit{{Level: 0, Limit: "1"}}}}, kyc.ErrBadLevel},
 		{"limit above max level", govtest.Setup{KYC: &kyc.Genesis{LevelLimits: []kyc.GenesisLevelLimit{{Level: 4, Limit: "1"}}}}, kyc.ErrBadLevel},
+		{"zero limit", govtest.Setup{KYC: &kyc.Genesis{LevelLimits: []kyc.GenesisLevelLimit{{Level: 1, Limit: "0"}}}}, gov.ErrBadParam},
+		{"max validity below its minimum", govtest.Setup{KYC: &kyc.Genesis{MaxValidityMs: 1000}}, gov.ErrBadParam},
 		{"malformed limit", govtest.Setup{KYC: &kyc.Genesis{LevelLimits: []kyc.GenesisLevelLimit{{Level: 1, Limit: "-1"}}}}, types.ErrBadAmount},
 		{"param set twice", govtest.Setup{Params: map[string]map[string]string{"kyc": {"max_level": "4"}},
 			KYC: &kyc.Genesis{MaxLevel: 4}}, kyc.ErrBadGenesis},
