@@ -350,3 +350,21 @@ func (n *Node) CatchingUp() bool { return false }
 
 var _ api.Backend = (*Node)(nil)
 var _ = bank.Keeper{}
+
+// Partition cuts (or, with cut false, heals) this node's links to addrs.
+// It is a fault-injection hook for tests; it does nothing without p2p.
+func (n *Node) Partition(cut bool, addrs ...types.Address) {
+	if n.net == nil {
+		return
+	}
+	for _, a := range addrs {
+		if cut {
+			n.net.host.Block(a)
+		} else {
+			n.net.host.Unblock(a)
+		}
+	}
+}
+
+// Address is this node's validator address.
+func (n *Node) Address() types.Address { return n.self }

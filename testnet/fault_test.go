@@ -1,0 +1,141 @@
+package testnet
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/accordnet/accord/client"
+	"github.com/accordnet/accord/contracts/bank"
+	"github.com/accordnet/accord/types"
+)
+
+func newCluster(t *testing.T, n int) *Cluster {
+	t.Helper()
+	c, err := NewCluster(t.TempDir(), ClusterOptions{Validators: n, BenchAccounts: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
+// sendFinal submits a transfer from bench account acc through node via and
+// waits for its receipt there; it returns the tx hash.
+func sendFinal(t *testing.T, c *Cluster, via, acc int, nonce uint64) types.Hash {
+	t.Helper()
+	ctx, cancel := Timeout(60 * time.Second)
+	defer cancel()
+	cl := c.Client(via)
+	st, err := cl.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := client.NewSigner(BenchKey(acc), st.ChainID, st.MinFeeMicro)
+	s.SetNonce(nonce)
+	tx, err := s.Submit(ctx, cl, bank.TypeTransfer, &bank.MsgTransfer{To: types.Address{0xaa}, Amount: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.WaitReceipt(ctx, tx.Hash()); err != nil {
+		t.Fatal(err)
+	}
+	return tx.Hash()
+}
+
+// assertEverywhere checks every running node has each tx and agrees on blocks.
+func assertEverywhere(t *testing.T, c *Cluster, hashes []types.Hash) {
+	t.Helper()
+	ctx, cancel := Timeout(60 * time.Second)
+	defer cancel()
+	top := uint64(0)
+	for i := 0; i < c.Layout.Validators; i++ {
+		top = max(top, c.Height(i))
+	}
+	if err := c.WaitAll(ctx, top); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.CheckAgreement(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < c.Layout.Validators; i++ {
+		n := c.Node(i)
+		if n == nil {
+			continue
+		}
+		for _, h := range hashes {
+			if _, err := n.Ledger().Tx(h); err != nil {
+				t.Fatalf("node%d lacks final tx %s: %v", i, h.Hex(), err)
+			}
+		}
+	}
+}
+
+func TestKillOneOfFourKeepsFinalizingAndRestartCatchesUp(t *testing.T) {
+	c := newCluster(t, 4)
+	var final []types.Hash
+	final = append(final, sendFinal(t, c, 0, 0, 0))
+	if err := c.Stop(3); err != nil {
+		t.Fatal(err)
+	}
+	for k := uint64(1); k <= 3; k++ {
+		final = append(final, sendFinal(t, c, int(k%3), 0, k))
+	}
+	ctx, cancel := Timeout(60 * time.Second)
+	defer cancel()
+	target := c.Height(0) + 2
+	if err := c.WaitHeight(ctx, 0, target); err != nil {
+		t.Fatalf("chain stopped with one validator down: %v", err)
+	}
+	if err := c.Start(3); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.WaitHeight(ctx, 3, c.Height(0)); err != nil {
+		t.Fatalf("restarted validator did not catch up: %v", err)
+	}
+	final = append(final, sendFinal(t, c, 3, 1, 0))
+	assertEverywhere(t, c, final)
+}
+
+func TestKillTwoOfFourStopsFinalityWithoutFork(t *testing.T) {
+	c := newCluster(t, 4)
+	final := []types.Hash{sendFinal(t, c, 0, 0, 0)}
+	c.Stop(2)
+	c.Stop(3)
+	before := c.Height(0)
+	// With 2 of 4 the quorum (3) cannot form: submit and observe that no
+	// block is finalized within several view timeouts.
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
+	defer cancel()
+	if err := c.WaitHeight(ctx, 0, before+1); err == nil {
+		t.Fatalf("a block was finalized with only 2 of 4 validators (height %d -> %d)", before, c.Height(0))
+	}
+	if err := c.Start(2); err != nil {
+		t.Fatal(err)
+	}
+	ctx2, cancel2 := Timeout(90 * time.Second)
+	defer cancel2()
+	if err := c.WaitHeight(ctx2, 0, before+2); err != nil {
+		t.Fatalf("finality did not resume with 3 of 4: %v", err)
+	}
+	final = append(final, sendFinal(t, c, 2, 1, 0))
+	assertEverywhere(t, c, final)
+}
+
+func TestPartitionedValidatorCatchesUpAfterHeal(t *testing.T) {
+	c := newCluster(t, 4)
+	final := []types.Hash{sendFinal(t, c, 0, 0, 0)}
+	c.Isolate(1, true)
+	ctx, cancel := Timeout(60 * time.Second)
+	defer cancel()
+	if err := c.WaitHeight(ctx, 0, c.Height(0)+3); err != nil {
+		t.Fatalf("majority stopped while one validator was partitioned: %v", err)
+	}
+	final = append(final, sendFinal(t, c, 2, 0, 1))
+	stale := c.Height(1)
+	c.Isolate(1, false)
+	if err := c.WaitHeight(ctx, 1, c.Height(0)); err != nil {
+		t.Fatalf("partitioned validator (stuck at %d) did not catch up: %v", stale, err)
+	}
+	assertEverywhere(t, c, final)
+}
