@@ -26,7 +26,9 @@ type Layout struct {
 }
 
 // Home of validator i.
-func (l Layout) Home(i int) node.Home { return node.Home(filepath.Join(l.Dir, fmt.Sprintf("node%d", i))) }
+func (l Layout) Home(i int) node.Home {
+	return node.Home(filepath.Join(l.Dir, fmt.Sprintf("node%d", i)))
+}
 
 // RPCAddr of validator i.
 func (l Layout) RPCAddr(i int) string { return fmt.Sprintf("127.0.0.1:%d", l.BasePort+i) }
