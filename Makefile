@@ -17,7 +17,7 @@ test: build lint
 	$(GO) test -count=1 -race -timeout 15m $(RACE_PKGS)
 
 testnet: build
-	./$(BIN) testnet up --validators $${VALIDATORS:-1} --dir ./testnet-data
+	./$(BIN) testnet up --validators $${VALIDATORS:-4} --dir ./testnet-data
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./mempool/ ./ledger/ ./sigcache/ ./consensus/
