@@ -56,7 +56,7 @@
 //	  ],
 //	  "params": {
 //	    "gov":    {"proposal_ttl_ms": "604800000", "max_open_proposals": "16"},
-//	    "kyc":    {"level_limit.4": "1000000000000"},
+//	    "kyc":    {"max_level": "4", "level_limit.4": "1000000000000"},
 //	    "order":  {"payment_window_ms": "900000"}
 //	  }
 //	}
