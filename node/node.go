@@ -368,3 +368,11 @@ func (n *Node) Partition(cut bool, addrs ...types.Address) {
 
 // Address is this node's validator address.
 func (n *Node) Address() types.Address { return n.self }
+
+// P2PPeers lists the connected peers' addresses.
+func (n *Node) P2PPeers() []types.Address {
+	if n.net == nil {
+		return nil
+	}
+	return n.net.host.Peers()
+}

@@ -2,12 +2,16 @@ package testnet
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"testing"
 	"time"
 
 	"github.com/accordnet/accord/client"
 	"github.com/accordnet/accord/contracts/bank"
+	"github.com/accordnet/accord/node"
+	"github.com/accordnet/accord/p2p"
 	"github.com/accordnet/accord/types"
+	"github.com/ethereum/go-ethereum/crypto"
 )
 
 func newCluster(t *testing.T, n int) *Cluster {
@@ -138,4 +142,51 @@ func TestPartitionedValidatorCatchesUpAfterHeal(t *testing.T) {
 		t.Fatalf("partitioned validator (stuck at %d) did not catch up: %v", stale, err)
 	}
 	assertEverywhere(t, c, final)
+}
+
+func TestOutsiderCannotConnectOrInject(t *testing.T) {
+	c := newCluster(t, 4)
+	sendFinal(t, c, 0, 0, 0)
+	key, _ := crypto.GenerateKey()
+	var vals []types.Address
+	for i := 0; i < 4; i++ {
+		vals = append(vals, c.Node(i).Address())
+	}
+	outsider, err := p2p.New(p2p.Config{ListenAddr: "/ip4/127.0.0.1/tcp/0", Key: key, ChainID: c.Layout.ChainID, AllowList: vals})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer outsider.Close()
+	ctx, cancel := Timeout(20 * time.Second)
+	defer cancel()
+	for i := 0; i < 4; i++ {
+		id, _ := p2p.PeerIDFromKey(mustValidatorKey(t, c, i))
+		maddr := c.Layout.P2PAddr(i) + "/p2p/" + id.String()
+		// The dialer may see its handshake complete before the validator's
+		// gater drops the connection, so judge by the validators' side.
+		_ = outsider.Connect(ctx, maddr)
+		_ = outsider.Publish(p2p.TopicConsensus, []byte("forged vote"))
+	}
+	outsiderAddr := types.PubkeyAddress(key)
+	for i := 0; i < 4; i++ {
+		for _, p := range c.Node(i).P2PPeers() {
+			if p == outsiderAddr {
+				t.Fatalf("node%d lists the outsider as a peer", i)
+			}
+		}
+	}
+	// The chain is unaffected.
+	sendFinal(t, c, 1, 0, 1)
+	if err := c.CheckAgreement(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func mustValidatorKey(t *testing.T, c *Cluster, i int) *ecdsa.PrivateKey {
+	t.Helper()
+	k, err := node.LoadValidatorKey(c.Layout.Home(i))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }
