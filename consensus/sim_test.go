@@ -776,8 +776,8 @@ func TestSimulation(t *testing.T) {
 	var totals struct {
 		sync.Mutex
 		commits, heals int
-		maxHeal      uint64
-		maxView      uint64
+		maxHeal        uint64
+		maxView        uint64
 	}
 	errs := forSeeds(first, count, func(seed uint64) error {
 		s, err := runSeed(seed, false, trace && count == 1)

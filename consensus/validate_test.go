@@ -106,7 +106,9 @@ func TestProposalValidation(t *testing.T) {
 		{name: "proposal for view 1 without a justification is refused", want: ErrBadJustification,
 			msg: func(fx *fixture) *Message { return fx.proposal(fx.primary(1), 1, fx.block(fx.primary(1), "a")) }},
 		{name: "proposal for a view far ahead is refused", want: ErrFutureView,
-			msg: func(fx *fixture) *Message { return fx.proposal(fx.primary(1000), 1000, fx.block(fx.primary(1000), "a")) }},
+			msg: func(fx *fixture) *Message {
+				return fx.proposal(fx.primary(1000), 1000, fx.block(fx.primary(1000), "a"))
+			}},
 		{name: "proposal for a past view is refused", want: ErrOldView,
 			setup: func(fx *fixture) { fx.tick(fx.cfg.BaseTimeoutTicks) },
 			msg:   prop(nil)},

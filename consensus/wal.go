@@ -39,7 +39,7 @@ var ErrCorruptWAL = errors.New("corrupt WAL")
 const (
 	frameHeader   = 16
 	maxFrameData  = 2 * MaxMessageSize
-	defaultCompat = 1 << 20 // rewrite the file once this many bytes are droppable
+	defaultCompactBytes = 1 << 20 // rewrite the file once this many bytes are droppable
 )
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
@@ -64,7 +64,7 @@ type FileWAL struct {
 
 // NewFileWAL opens (creating if needed) the WAL at path.
 func NewFileWAL(path string) (*FileWAL, error) {
-	w := &FileWAL{path: path, compactBytes: defaultCompat}
+	w := &FileWAL{path: path, compactBytes: defaultCompactBytes}
 	if err := w.open(); err != nil {
 		return nil, err
 	}
@@ -128,7 +128,9 @@ func scanFrames(raw []byte) ([]frameInfo, int64, error) {
 		}
 		end := off + frameHeader + n
 		if crc32.Checksum(rest[8:frameHeader+n], crcTable) != binary.LittleEndian.Uint32(rest[4:8]) {
-			if end == int64(len(raw)) {
+			if end == int64(len(raw)) || allZero(rest) {
+				// The last write was torn, or the file system extended
+				// the file with zeros that were never written.
 				return frames, off, nil
 			}
 			return nil, 0, fmt.Errorf("%w: bad checksum at offset %d", ErrCorruptWAL, off)
@@ -137,6 +139,15 @@ func scanFrames(raw []byte) ([]frameInfo, int64, error) {
 		off = end
 	}
 	return frames, off, nil
+}
+
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func encodeFrame(height uint64, rec []byte) []byte {
