@@ -37,8 +37,8 @@ var ErrCorruptWAL = errors.New("corrupt WAL")
 // frame: | len uint32 | crc32c uint32 | height uint64 | data (len bytes) |,
 // little-endian; the CRC covers height and data.
 const (
-	frameHeader   = 16
-	maxFrameData  = 2 * MaxMessageSize
+	frameHeader         = 16
+	maxFrameData        = 2 * MaxMessageSize
 	defaultCompactBytes = 1 << 20 // rewrite the file once this many bytes are droppable
 )
 
