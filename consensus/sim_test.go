@@ -296,6 +296,17 @@ func (s *sim) push(ev *simEvent) {
 // start (re)creates a node's engine from its WAL and ledger.
 func (s *sim) start(nd *simNode) {
 	nd.app.validated = make(map[types.Hash]int)
+	nd.app.onVal = func(b *types.Block) error {
+		// The engine validates a block at most once, and only on top of
+		// the block the driver applied last.
+		if n := nd.app.validated[b.Hash()]; n > 1 {
+			s.fail(errHarness, "node %d validated block %d/%s %d times", nd.id, b.Height(), b.Hash().Hex(), n)
+		}
+		if b.Height() != nd.app.height()+1 {
+			s.fail(errHarness, "node %d validated block %d with its ledger at %d", nd.id, b.Height(), nd.app.height())
+		}
+		return nil
+	}
 	eng, err := New(s.p.cfg, nd.signer, nd.app, nd.wal, nd.app.last())
 	if err != nil {
 		s.fail(errHarness, "node %d restart: %v", nd.id, err)

@@ -241,6 +241,11 @@ func TestViewChangeValidation(t *testing.T) {
 			msg: func(fx *fixture) *Message {
 				return signMsg(&Message{Type: MsgViewChange, Height: 2, View: 1}, fx.keys[1])
 			}},
+		{name: "view change for a past height is refused", want: ErrOldHeight,
+			setup: func(fx *fixture) { fx.finalize(fx.block(fx.primary(0), "first")) },
+			msg: func(fx *fixture) *Message {
+				return signMsg(&Message{Type: MsgViewChange, Height: 1, View: 1}, fx.keys[1])
+			}},
 		{name: "view change to a past view is refused", want: ErrOldView,
 			setup: func(fx *fixture) {
 				fx.step(fx.viewChange(1, 3, nil, nil))
@@ -301,6 +306,30 @@ func TestDecisionValidation(t *testing.T) {
 				m := decision(fx, []int{1, 2, 3}, 1)
 				return fx.outsider(&Message{Type: MsgDecision, Height: 1, BlockHash: m.BlockHash, Block: m.Block, Cert: m.Cert})
 			}},
+		{name: "decision for a later height is not acted on", want: ErrFutureHeight,
+			msg: func(fx *fixture) *Message {
+				m := decision(fx, []int{1, 2, 3}, 1)
+				b := *m.Block
+				b.Header.Height = 2
+				c := &types.CommitCert{Height: 1, BlockHash: m.BlockHash}
+				b.Header.ParentHash, b.Header.LastCertHash, b.LastCert = m.BlockHash, c.Hash(), c
+				c2 := *m.Cert
+				c2.Height, c2.BlockHash = 2, b.Hash()
+				return signMsg(&Message{Type: MsgDecision, Height: 2, BlockHash: b.Hash(), Block: &b, Cert: &c2}, fx.keys[1])
+			}},
+		{name: "decision for a past height is refused", want: ErrOldHeight,
+			setup: func(fx *fixture) { fx.step(decision(fx, []int{1, 2, 3}, 1)) },
+			msg: func(fx *fixture) *Message {
+				b, c := fx.app.blocks[0], fx.app.certs[0]
+				return signMsg(&Message{Type: MsgDecision, Height: 1, BlockHash: b.Hash(), Block: b, Cert: c}, fx.keys[2])
+			}},
+		{name: "decision whose view differs from its certificate's is malformed", want: ErrMalformed,
+			msg: func(fx *fixture) *Message {
+				m := decision(fx, []int{1, 2, 3}, 1)
+				return signMsg(&Message{Type: MsgDecision, Height: 1, View: 4, BlockHash: m.BlockHash, Block: m.Block, Cert: m.Cert}, fx.keys[1])
+			}},
+		{name: "decision with a damaged signature is refused", want: ErrBadSignature,
+			msg: func(fx *fixture) *Message { return badSig(decision(fx, []int{1, 2, 3}, 1)) }},
 		{name: "decision without a quorum is refused", want: ErrBadCert,
 			msg: func(fx *fixture) *Message { return decision(fx, []int{1, 2}, 1) }},
 		{name: "decision whose certificate names another block is malformed", want: ErrMalformed,
