@@ -47,6 +47,7 @@ type Config struct {
 	// anything), in admission order, e.g. to gossip them. It is called
 	// outside the pool lock on the admitting goroutine, possibly
 	// concurrently; it may call back into the pool, and should not block.
+	// The slice is the callee's to keep.
 	OnAdmit func(txs []*types.Tx)
 
 	// Logger receives Update summaries at debug level; nil means slog.Default().
