@@ -1,7 +1,9 @@
 package consensus
 
 import (
+	"cmp"
 	"encoding/binary"
+	"slices"
 	"math/rand/v2"
 
 	"github.com/accordnet/accord/types"
@@ -23,6 +25,10 @@ type byzState struct {
 	conflict   bool // also vote for random blocks
 	garbage    bool // random bytes, stale, future and forged messages
 	withholdPM int  // per mille of its messages it does not send
+	sneaky     bool // as a new primary, cherry-pick view changes without prepared certificates and propose a fresh block
+	vcs        map[uint64][]*Message
+	vcHeight   uint64
+	attacked   map[[2]uint64]bool
 	splits     map[[2]uint64]*equivocation
 	seen       []*Message
 }
@@ -34,7 +40,7 @@ type equivocation struct {
 }
 
 func newByzState(s *sim, nd *simNode) *byzState {
-	b := &byzState{s: s, nd: nd, splits: make(map[[2]uint64]*equivocation)}
+	b := &byzState{s: s, nd: nd, splits: make(map[[2]uint64]*equivocation), vcs: make(map[uint64][]*Message), attacked: make(map[[2]uint64]bool)}
 	rng := s.rng
 	b.equivocate = s.p.weak || rng.IntN(10) < 8
 	b.conflict = !s.p.weak && rng.IntN(2) == 0
@@ -42,10 +48,23 @@ func newByzState(s *sim, nd *simNode) *byzState {
 	if !s.p.weak && rng.IntN(3) == 0 {
 		b.withholdPM = rng.IntN(1000)
 	}
+	b.sneaky = s.p.weak || rng.IntN(2) == 0
 	return b
 }
 
 func (b *byzState) record(m *Message) {
+	if m.Type == MsgViewChange && b.nd.eng != nil && m.Height == b.nd.eng.Height() {
+		if b.vcHeight != m.Height {
+			b.vcHeight = m.Height
+			clear(b.vcs)
+		}
+		for _, o := range b.vcs[m.View] {
+			if o.From == m.From {
+				return
+			}
+		}
+		b.vcs[m.View] = append(b.vcs[m.View], stripBlock(m))
+	}
 	if len(b.seen) < 64 {
 		b.seen = append(b.seen, m)
 		return
@@ -113,9 +132,63 @@ func (b *byzState) split(m *Message) *equivocation {
 	return eq
 }
 
-// tick sends some garbage now and then.
+// newViewAttack: as the primary of a view, justify a fresh block with the
+// view changes that report no (or the lowest) prepared certificate, hoping
+// to override a block that may already be final.
+func (b *byzState) newViewAttack() {
+	s := b.s
+	eng := b.nd.eng
+	h := eng.Height()
+	if b.vcHeight != h {
+		return
+	}
+	views := make([]uint64, 0, len(b.vcs))
+	for v := range b.vcs {
+		views = append(views, v)
+	}
+	slices.Sort(views)
+	for _, v := range views {
+		if eng.hs.vals.Primary(h, v) != b.nd.signer.addr || b.attacked[[2]uint64{h, v}] {
+			continue
+		}
+		others := slices.Clone(b.vcs[v])
+		slices.SortStableFunc(others, func(x, y *Message) int {
+			px, py := int64(-1), int64(-1)
+			if x.Prepared != nil {
+				px = int64(x.Prepared.View)
+			}
+			if y.Prepared != nil {
+				py = int64(y.Prepared.View)
+			}
+			return cmp.Compare(px, py)
+		})
+		q := eng.hs.q
+		if len(others) < q-1 {
+			continue
+		}
+		b.attacked[[2]uint64{h, v}] = true
+		just := []*Message{signMsg(&Message{Type: MsgViewChange, Height: h, View: v}, b.nd.key)}
+		just = append(just, others[:q-1]...)
+		req := RequestProposal{Height: h, View: v, Parent: eng.last.Hash, ParentTime: eng.last.Time, LastCert: eng.last.Cert, ValidatorsHash: eng.hs.valsHash}
+		if h == 1 {
+			req.LastCert = nil
+		}
+		blk := b.nd.app.build(req, b.nd.signer.addr, randHash(s.rng), 1)
+		m := signMsg(&Message{Type: MsgProposal, Height: h, View: v, BlockHash: blk.Hash(), Block: blk, Justification: just}, b.nd.key)
+		for _, o := range s.nodes {
+			if o.id != b.nd.id {
+				s.transmit(b.nd.id, o.id, m, true)
+			}
+		}
+	}
+}
+
+// tick attacks the new view and sends some garbage now and then.
 func (b *byzState) tick() {
 	s := b.s
+	if b.sneaky {
+		b.newViewAttack()
+	}
 	if !b.garbage || s.rng.IntN(100) >= 5 || len(s.nodes) < 2 {
 		return
 	}
@@ -126,7 +199,7 @@ func (b *byzState) tick() {
 	eng := b.nd.eng
 	h, v := eng.Height(), eng.View()
 	key := b.nd.key
-	switch s.rng.IntN(8) {
+	switch s.rng.IntN(9) {
 	case 0: // random bytes
 		raw := make([]byte, s.rng.IntN(200))
 		for i := range raw {
@@ -177,6 +250,11 @@ func (b *byzState) tick() {
 		if len(b.seen) > 0 {
 			s.transmit(b.nd.id, to, b.seen[s.rng.IntN(len(b.seen))], true)
 		}
+	case 8: // two different view changes for one view
+		vc := signMsg(&Message{Type: MsgViewChange, Height: h, View: v + 1}, key)
+		other := signMsg(&Message{Type: MsgViewChange, Height: h, View: v + 1, Prepared: &PreparedCert{Height: h, View: v, BlockHash: randHash(s.rng)}}, key)
+		s.transmit(b.nd.id, to, vc, true)
+		s.transmit(b.nd.id, to, other, true)
 	case 7: // a decision with a forged certificate
 		req := RequestProposal{Height: h, View: v, Parent: eng.last.Hash, ParentTime: eng.last.Time, LastCert: eng.last.Cert, ValidatorsHash: eng.hs.valsHash}
 		blk := b.nd.app.build(req, b.nd.signer.addr, randHash(s.rng), 1)

@@ -178,7 +178,11 @@ type sim struct {
 	stats    simStats
 }
 
+var stepReasons = []error{ErrEquivocation, ErrConflict, ErrBadJustification, ErrBadCert, ErrInvalidBlock, ErrWrongProposer,
+	ErrBadSignature, ErrNotValidator, ErrMalformed, ErrDuplicate, ErrOldHeight, ErrFutureHeight, ErrOldView, ErrFutureView}
+
 type simStats struct {
+	reasons                                                map[error]int
 	delivered, dropped, commits, syncs, evidence, rejected int
 	maxView                                                uint64
 	healTicks                                              uint64
@@ -557,8 +561,21 @@ func (s *sim) deliver(ev *simEvent) {
 	m := ev.msg
 	if ev.kind == evRaw {
 		var err error
-		if m, err = DecodeMessage(ev.raw); err != nil {
+		m, err = DecodeMessage(ev.raw)
+		if err == nil {
+			// As a gossip topic validator would, before the engine.
+			_, err = m.VerifySignature(testChain)
+		}
+		if err != nil {
 			s.stats.rejected++
+			if s.stats.reasons == nil {
+				s.stats.reasons = make(map[error]int)
+			}
+			if errors.Is(err, ErrBadSignature) {
+				s.stats.reasons[ErrBadSignature]++
+			} else {
+				s.stats.reasons[ErrMalformed]++
+			}
 			return
 		}
 	}
@@ -569,6 +586,15 @@ func (s *sim) deliver(ev *simEvent) {
 	acts, err := nd.eng.Step(m)
 	if err != nil {
 		s.stats.rejected++
+		if s.stats.reasons == nil {
+			s.stats.reasons = make(map[error]int)
+		}
+		for _, r := range stepReasons {
+			if errors.Is(err, r) {
+				s.stats.reasons[r]++
+				break
+			}
+		}
 	}
 	if s.trace && m.Type != MsgPrepare && m.Type != MsgCommit {
 		s.tracef("node %d <- %s %d/%d from %d: %v", nd.id, m.Type, m.Height, m.View, s.byAddr[m.From], err)
@@ -786,7 +812,8 @@ func TestSimulation(t *testing.T) {
 	start := time.Now()
 	var totals struct {
 		sync.Mutex
-		commits, heals int
+		commits, syncs, evidence int
+		reasons                  map[error]int
 		maxHeal        uint64
 		maxView        uint64
 	}
@@ -794,6 +821,14 @@ func TestSimulation(t *testing.T) {
 		s, err := runSeed(seed, false, trace && count == 1)
 		totals.Lock()
 		totals.commits += s.stats.commits
+		totals.syncs += s.stats.syncs
+		totals.evidence += s.stats.evidence
+		if totals.reasons == nil {
+			totals.reasons = make(map[error]int)
+		}
+		for r, n := range s.stats.reasons {
+			totals.reasons[r] += n
+		}
 		totals.maxHeal = max(totals.maxHeal, s.stats.healTicks)
 		totals.maxView = max(totals.maxView, s.stats.maxView)
 		totals.Unlock()
@@ -806,8 +841,11 @@ func TestSimulation(t *testing.T) {
 		}
 		t.Errorf("%v\n\treplay: ACCORD_SIM_SEED=%d ACCORD_SIM_TRACE=1 go test ./consensus/ -run 'TestSimulation$' -v", err, seedOf(err))
 	}
-	t.Logf("%d seeds in %v: %d commits, slowest recovery %d ticks after healing, highest view %d",
-		count, time.Since(start).Round(time.Millisecond), totals.commits, totals.maxHeal, totals.maxView)
+	t.Logf("%d seeds in %v: %d commits, %d sync requests, %d evidence reports, slowest recovery %d ticks after healing, highest view %d",
+		count, time.Since(start).Round(time.Millisecond), totals.commits, totals.syncs, totals.evidence, totals.maxHeal, totals.maxView)
+	for _, r := range stepReasons {
+		t.Logf("  refused %-50q %d", r.Error(), totals.reasons[r])
+	}
 }
 
 func seedOf(err error) uint64 {
