@@ -3,8 +3,8 @@ package consensus
 import (
 	"cmp"
 	"encoding/binary"
-	"slices"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/accordnet/accord/types"
 )

@@ -814,8 +814,8 @@ func TestSimulation(t *testing.T) {
 		sync.Mutex
 		commits, syncs, evidence int
 		reasons                  map[error]int
-		maxHeal        uint64
-		maxView        uint64
+		maxHeal                  uint64
+		maxView                  uint64
 	}
 	errs := forSeeds(first, count, func(seed uint64) error {
 		s, err := runSeed(seed, false, trace && count == 1)
