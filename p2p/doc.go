@@ -1,0 +1,66 @@
+// Package p2p is Accord's network layer: it moves bytes between the
+// members of a consortium and knows nothing of what they mean. Decoding,
+// signature checks on transactions and votes, and block verification
+// belong to the caller (mempool, consensus, node).
+//
+// # Identity
+//
+// A node's libp2p identity is its secp256k1 validator key, so its peer ID
+// embeds the same public key as its Ethereum-style chain address.
+// PeerAddress maps a peer ID back to that address; PeerIDFromKey goes the
+// other way. Every decision the package takes about a peer is taken on its
+// address.
+//
+// # Membership
+//
+// A Host listens on TCP (Noise or TLS 1.3 security, yamux multiplexing) and
+// admits a connection only if the peer's address is on the allow-list
+// (Config.AllowList, replaceable with SetAllowList) and not blocked with
+// Block. The connection gater checks a peer before dialling it and right
+// after the security handshake, the first moment an inbound peer is
+// authenticated, and logs each refusal with the peer, its address and the
+// reason. A stranger therefore never reaches gossip or sync.
+//
+// Bootstrap peers (Config.Bootstrap) are dialled at start and redialled
+// with exponential backoff whenever they drop. Block and Unblock cut and
+// heal links for fault-injection tests.
+//
+// # Gossip
+//
+// Two gossipsub topics, namespaced by chain ID: TopicTxs
+// ("/accord/<chain>/txs/1") and TopicConsensus
+// ("/accord/<chain>/consensus/1"). The gossipsub protocol IDs are
+// namespaced too, so a chain's mesh never mixes with another network.
+// Messages are signed by their author's key (StrictSign); the Handler
+// gets the author's address, not the relaying peer's. A message authored
+// outside the allow-list is dropped even when a member relays it. The
+// caller's Validator (SetValidator) runs before a message is delivered or
+// relayed, so undecodable or badly signed messages stop at the first
+// honest hop. A host does not receive its own messages.
+//
+// The mesh is tuned for a small, fully connected set: the mesh degree
+// covers (almost) every member, the heartbeat is 100 ms and own messages
+// are flooded to every subscribed peer. Messages may be up to
+// Config.MaxMessageSize (16 MiB by default) because a PRE-PREPARE carries a
+// whole block.
+//
+// Gossip is best effort: a message published while a peer is disconnected
+// or not yet subscribed is lost for it. WaitTopicPeers waits for
+// subscribers; consensus must retransmit on its own timers, and a node that
+// fell behind catches up with block sync.
+//
+// # Block sync
+//
+// A request/response stream protocol ("/accord/<chain>/sync/1"). The
+// serving side reads a BlockSource; the requesting side calls PeerHeight or
+// PeerHeights to choose a peer and FetchBlocks for a range. Frames are
+// length-prefixed, size-checked before allocation and bounded by stream
+// deadlines; a response holds at most MaxSyncBlocks blocks and
+// MaxSyncResponseBytes. Blocks and certificates come back unverified.
+//
+// # Metrics
+//
+// Stats returns counters (peers, bytes in and out, messages per topic,
+// sync); Collector exposes them to Prometheus, registered automatically
+// when Config.Registerer is set.
+package p2p

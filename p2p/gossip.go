@@ -1,0 +1,405 @@
+package p2p
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/protocol"
+
+	"github.com/accordnet/accord/types"
+)
+
+// Topic names a gossip topic. The zero value is not a topic.
+type Topic uint8
+
+// The gossip topics.
+const (
+	// TopicTxs carries signed transactions between mempools.
+	TopicTxs Topic = iota + 1
+	// TopicConsensus carries consensus messages (proposals with whole
+	// blocks, votes, view changes).
+	TopicConsensus
+
+	numTopics = int(TopicConsensus)
+)
+
+// Topics lists every gossip topic.
+func Topics() []Topic { return []Topic{TopicTxs, TopicConsensus} }
+
+func (t Topic) valid() bool { return t >= TopicTxs && int(t) <= numTopics }
+
+func (t Topic) String() string {
+	switch t {
+	case TopicTxs:
+		return "txs"
+	case TopicConsensus:
+		return "consensus"
+	}
+	return fmt.Sprintf("Topic(%d)", uint8(t))
+}
+
+// TopicName is the pubsub topic name of t on chainID, e.g.
+// "/accord/<chain>/consensus/1".
+func TopicName(chainID string, t Topic) string {
+	return "/accord/" + chainID + "/" + t.String() + "/1"
+}
+
+// Handler receives a gossip message: from is the chain address of the
+// peer that authored (and signed) it, which may differ from the peer that
+// relayed it. data must not be modified.
+type Handler func(from types.Address, data []byte)
+
+// Validator decides whether a gossip message is valid (decodable, signed,
+// for this chain). Messages it refuses are neither delivered nor relayed.
+// It runs concurrently for different messages and must not block for long.
+type Validator func(from types.Address, data []byte) bool
+
+// subscriptionBuffer is the per-subscription queue; pubsub drops messages
+// for a subscriber that falls this far behind, so a handler must hand off
+// slow work.
+const subscriptionBuffer = 4096
+
+// envelopeReserve is what the pubsub envelope (author, sequence number,
+// topic name, signature) and RPC framing may add to the data.
+const envelopeReserve = 64 << 10
+
+type gossipTopic struct {
+	t           Topic
+	name        string
+	topic       *pubsub.Topic
+	relayCancel pubsub.RelayCancelFunc
+	events      *pubsub.TopicEventHandler
+	validator   atomic.Pointer[Validator]
+
+	peers map[peer.ID]struct{} // subscribed peers; guarded by Host.mu
+	mesh  map[peer.ID]struct{} // mesh peers (relayed messages go to them); guarded by Host.mu
+
+	published, received, rejected atomic.Uint64
+}
+
+// gossipParams tunes gossipsub for a consortium of n members: the mesh
+// degree covers (almost) every other member, the heartbeat is fast so a
+// reconnected peer is grafted within a tenth of a second, and the message
+// cache spans a few seconds of heartbeats.
+func gossipParams(n int) pubsub.GossipSubParams {
+	d := min(max(n-1, 4), 12)
+	p := pubsub.DefaultGossipSubParams()
+	p.D = d
+	p.Dlo = max(3, d*2/3)
+	p.Dhi = 2 * d
+	p.Dout = max(1, d/4)
+	p.Dscore = d / 2
+	p.Dlazy = d
+	p.HeartbeatInitialDelay = 10 * time.Millisecond
+	p.HeartbeatInterval = 100 * time.Millisecond
+	p.HistoryLength = 30
+	p.HistoryGossip = 10
+	p.PruneBackoff = 10 * time.Second
+	p.UnsubscribeBackoff = 5 * time.Second
+	return p
+}
+
+// meshProtocols are the gossipsub protocol IDs, namespaced by chain: the
+// larger message limit and the private membership must never meet the
+// public libp2p gossipsub network (see pubsub.WithMaxMessageSize).
+func meshProtocols(chainID string) ([]protocol.ID, pubsub.GossipSubFeatureTest) {
+	v12 := protocol.ID("/accord/" + chainID + "/meshsub/1.2.0")
+	v11 := protocol.ID("/accord/" + chainID + "/meshsub/1.1.0")
+	feature := func(f pubsub.GossipSubFeature, p protocol.ID) bool {
+		switch f {
+		case pubsub.GossipSubFeatureMesh, pubsub.GossipSubFeaturePX:
+			return p == v12 || p == v11
+		case pubsub.GossipSubFeatureIdontwant:
+			return p == v12
+		}
+		return false
+	}
+	return []protocol.ID{v12, v11}, feature
+}
+
+func (h *Host) startGossip() error {
+	// The topic records exist before pubsub starts: its tracer looks them up.
+	for _, t := range Topics() {
+		h.topics[t-1] = &gossipTopic{
+			t: t, name: TopicName(h.cfg.ChainID, t),
+			peers: make(map[peer.ID]struct{}), mesh: make(map[peer.ID]struct{}),
+		}
+	}
+	protos, feature := meshProtocols(h.cfg.ChainID)
+	ps, err := pubsub.NewGossipSub(h.ctx, h.host,
+		pubsub.WithGossipSubProtocols(protos, feature),
+		pubsub.WithGossipSubParams(gossipParams(h.gater.allowSize())),
+		pubsub.WithFloodPublish(true),
+		pubsub.WithPeerExchange(false),
+		pubsub.WithMessageSignaturePolicy(pubsub.StrictSign),
+		pubsub.WithMaxMessageSize(h.cfg.MaxMessageSize),
+		pubsub.WithPeerOutboundQueueSize(256),
+		pubsub.WithValidateQueueSize(1024),
+		pubsub.WithPeerFilter(func(id peer.ID, _ string) bool { return h.gater.permits(id) }),
+		pubsub.WithRawTracer((*meshTracer)(h)),
+		pubsub.WithLogger(h.log.With("component", "pubsub")),
+	)
+	if err != nil {
+		return fmt.Errorf("p2p: start gossipsub: %w", err)
+	}
+	h.ps = ps
+	for _, gt := range h.topics {
+		if err := ps.RegisterTopicValidator(gt.name, h.validator(gt)); err != nil {
+			return fmt.Errorf("p2p: topic %s validator: %w", gt.name, err)
+		}
+		if gt.topic, err = ps.Join(gt.name); err != nil {
+			return fmt.Errorf("p2p: join %s: %w", gt.name, err)
+		}
+		// Relaying subscribes the host to the topic without a local
+		// subscriber, so it is part of the mesh from the start.
+		if gt.relayCancel, err = gt.topic.Relay(); err != nil {
+			return fmt.Errorf("p2p: relay %s: %w", gt.name, err)
+		}
+		if gt.events, err = gt.topic.EventHandler(); err != nil {
+			return fmt.Errorf("p2p: events of %s: %w", gt.name, err)
+		}
+		h.wg.Add(1)
+		go h.watchTopic(gt)
+	}
+	return nil
+}
+
+func (h *Host) stopGossip() {
+	for _, gt := range h.topics {
+		if gt == nil {
+			continue
+		}
+		gt.events.Cancel()
+	}
+}
+
+// watchTopic tracks which peers are subscribed to a topic.
+func (h *Host) watchTopic(gt *gossipTopic) {
+	defer h.wg.Done()
+	for {
+		ev, err := gt.events.NextPeerEvent(h.ctx)
+		if err != nil {
+			return
+		}
+		h.mu.Lock()
+		switch ev.Type {
+		case pubsub.PeerJoin:
+			gt.peers[ev.Peer] = struct{}{}
+		case pubsub.PeerLeave:
+			delete(gt.peers, ev.Peer)
+		}
+		h.mu.Unlock()
+		h.notify()
+	}
+}
+
+// validator wraps the caller's Validator with the membership rule: a
+// message authored by a peer outside the allow-list is rejected even when
+// an allow-listed peer relays it.
+func (h *Host) validator(gt *gossipTopic) pubsub.ValidatorEx {
+	return func(_ context.Context, via peer.ID, m *pubsub.Message) pubsub.ValidationResult {
+		local := via == h.self
+		from := h.selfAddr
+		if !local {
+			a, err := h.addrs.get(m.GetFrom())
+			if err != nil || !h.gater.allowedAddr(a) || !h.gater.permits(via) {
+				gt.rejected.Add(1)
+				h.log.Debug("gossip rejected: author or relay not allowed", "topic", gt.t, "peer", via, "author", m.GetFrom())
+				h.validated(gt.t, a, false)
+				return pubsub.ValidationReject
+			}
+			from = a
+		}
+		if v := gt.validator.Load(); v != nil && !(*v)(from, m.Data) {
+			if !local {
+				gt.rejected.Add(1)
+				h.log.Debug("gossip rejected by validator", "topic", gt.t, "peer", via, "addr", from)
+			}
+			h.validated(gt.t, from, false)
+			return pubsub.ValidationReject
+		}
+		if !local {
+			gt.received.Add(1)
+		}
+		h.validated(gt.t, from, true)
+		return pubsub.ValidationAccept
+	}
+}
+
+func (h *Host) validated(t Topic, from types.Address, ok bool) {
+	if f := h.onValidated.Load(); f != nil {
+		(*f)(t, from, ok)
+	}
+}
+
+func (h *Host) topic(t Topic) (*gossipTopic, error) {
+	if !t.valid() {
+		return nil, fmt.Errorf("%w: %d", ErrUnknownTopic, uint8(t))
+	}
+	if h.isClosed() {
+		return nil, ErrClosed
+	}
+	return h.topics[t-1], nil
+}
+
+// MaxPayload is the largest data Publish accepts.
+func (h *Host) MaxPayload() int { return h.cfg.MaxMessageSize - envelopeReserve }
+
+// Publish signs data with the host's key and gossips it on topic t. The
+// topic's own Validator, if set, checks it first (ErrRejected). Publishing
+// with no peers subscribed is not an error: the message is simply not
+// delivered, as with any loss the consensus layer already tolerates.
+func (h *Host) Publish(t Topic, data []byte) error {
+	gt, err := h.topic(t)
+	if err != nil {
+		return err
+	}
+	if len(data) > h.MaxPayload() {
+		return fmt.Errorf("%w: %d bytes on %s, limit %d", ErrMessageTooLarge, len(data), t, h.MaxPayload())
+	}
+	if err := gt.topic.Publish(h.ctx, data); err != nil {
+		var ve pubsub.ValidationError
+		switch {
+		case errors.As(err, &ve):
+			return fmt.Errorf("%w: %s", ErrRejected, t)
+		case h.ctx.Err() != nil:
+			return ErrClosed
+		}
+		return fmt.Errorf("p2p: publish on %s: %w", t, err)
+	}
+	gt.published.Add(1)
+	return nil
+}
+
+// Subscribe calls handler for every valid message on topic t authored by
+// another node. Messages this host published are not delivered back.
+// handler runs on one goroutine per Subscribe call, in arrival order; it
+// must return quickly (a subscriber that falls behind loses messages), so
+// hand heavy work to a queue. Subscriptions end with Close.
+func (h *Host) Subscribe(t Topic, handler Handler) error {
+	gt, err := h.topic(t)
+	if err != nil {
+		return err
+	}
+	if handler == nil {
+		return fmt.Errorf("p2p: subscribe to %s: nil handler", t)
+	}
+	sub, err := gt.topic.Subscribe(pubsub.WithBufferSize(subscriptionBuffer))
+	if err != nil {
+		return fmt.Errorf("p2p: subscribe to %s: %w", t, err)
+	}
+	ok := h.goTracked(func() {
+		defer sub.Cancel()
+		for {
+			m, err := sub.Next(h.ctx)
+			if err != nil {
+				return
+			}
+			if m.ReceivedFrom == h.self {
+				continue
+			}
+			from, err := h.addrs.get(m.GetFrom())
+			if err != nil {
+				continue // the validator already refused such authors
+			}
+			handler(from, m.Data)
+		}
+	})
+	if !ok {
+		sub.Cancel()
+		return ErrClosed
+	}
+	return nil
+}
+
+// SetValidator installs v as the validator of topic t, replacing any
+// previous one; nil removes it. It applies to messages from peers and to
+// this host's own Publish.
+func (h *Host) SetValidator(t Topic, v Validator) error {
+	gt, err := h.topic(t)
+	if err != nil {
+		return err
+	}
+	if v == nil {
+		gt.validator.Store(nil)
+	} else {
+		gt.validator.Store(&v)
+	}
+	return nil
+}
+
+// TopicPeers returns the addresses of the peers subscribed to topic t.
+func (h *Host) TopicPeers(t Topic) []types.Address {
+	gt, err := h.topic(t)
+	if err != nil {
+		return nil
+	}
+	h.mu.Lock()
+	ids := make([]peer.ID, 0, len(gt.peers))
+	for id := range gt.peers {
+		ids = append(ids, id)
+	}
+	h.mu.Unlock()
+	return h.addrsOf(ids)
+}
+
+// MeshPeers returns the addresses of the peers in this host's gossipsub
+// mesh for topic t: those it forwards other nodes' messages to. (Its own
+// messages go to every subscribed peer.)
+func (h *Host) MeshPeers(t Topic) []types.Address {
+	gt, err := h.topic(t)
+	if err != nil {
+		return nil
+	}
+	h.mu.Lock()
+	ids := make([]peer.ID, 0, len(gt.mesh))
+	for id := range gt.mesh {
+		ids = append(ids, id)
+	}
+	h.mu.Unlock()
+	return h.addrsOf(ids)
+}
+
+func (h *Host) addrsOf(ids []peer.ID) []types.Address {
+	out := make([]types.Address, 0, len(ids))
+	for _, id := range ids {
+		if a, err := h.addrs.get(id); err == nil {
+			out = append(out, a)
+		}
+	}
+	slices.SortFunc(out, func(a, b types.Address) int { return bytes.Compare(a[:], b[:]) })
+	return out
+}
+
+// WaitTopicPeers blocks until at least n peers are subscribed to topic t
+// (so a Publish reaches them), ctx ends or the host closes. A node may use
+// it at start before its first proposal.
+func (h *Host) WaitTopicPeers(ctx context.Context, t Topic, n int) error {
+	gt, err := h.topic(t)
+	if err != nil {
+		return err
+	}
+	for {
+		ch := h.changes()
+		h.mu.Lock()
+		have := len(gt.peers)
+		h.mu.Unlock()
+		if have >= n {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return fmt.Errorf("p2p: %d of %d peers on %s: %w", have, n, t, ctx.Err())
+		case <-h.ctx.Done():
+			return ErrClosed
+		}
+	}
+}
