@@ -67,9 +67,10 @@ func (e *Engine) sendProposal(vs *viewState, m *Message) {
 // afterProposal votes PREPARE for an accepted proposal and checks whether
 // votes that arrived earlier complete a certificate.
 func (e *Engine) afterProposal(v uint64, hash types.Hash) {
+	hs := e.hs
 	e.sendPrepare(v, hash)
 	e.checkPrepared(v)
-	if e.hs.views[v] != nil {
+	if e.hs == hs { // not finalized by our own COMMIT already
 		e.checkCommitted(v, hash)
 	}
 }
