@@ -247,15 +247,15 @@ func (e *Engine) Propose(b *types.Block) ([]Action, error) {
 
 // Synced reports a finalized block the driver fetched, verified against
 // cert and applied to the ledger (blocks in height order). The engine moves
-// past it; blocks at or below the engine's last committed height are ignored.
+// past it; a block at or below the engine's last committed height is
+// ignored (nil error). Synced never replays buffered messages (that waits
+// for the next Step or Tick), so a driver may apply a batch of synced
+// blocks, calling Synced after each, before carrying out the actions.
 func (e *Engine) Synced(b *types.Block, cert *types.CommitCert) ([]Action, error) {
 	if e.halted != nil {
 		return e.haltActions(), ErrHalted
 	}
-	// The ledger already holds b: take it before replaying buffered
-	// messages, which might otherwise finalize b's height a second time.
 	err := e.synced(b, cert)
-	e.begin()
 	return e.finish(), err
 }
 
@@ -264,7 +264,7 @@ func (e *Engine) synced(b *types.Block, cert *types.CommitCert) error {
 		return fmt.Errorf("%w: synced block without certificate", ErrInvalidBlock)
 	}
 	if b.Height() < e.hs.height {
-		return fmt.Errorf("%w: synced block %d, engine at %d", ErrOldHeight, b.Height(), e.hs.height)
+		return nil
 	}
 	if cert.Height != b.Height() || cert.BlockHash != b.Hash() {
 		return fmt.Errorf("%w: synced certificate is for %d/%s", ErrBadCert, cert.Height, cert.BlockHash.Hex())

@@ -635,3 +635,44 @@ func TestValidatorSetChangesPerHeight(t *testing.T) {
 		t.Fatalf("new validator's vote: %v", err)
 	}
 }
+
+func TestSyncedBatchDoesNotReplayUntilTheNextCall(t *testing.T) {
+	// Validator 0 at height 1 buffers a COMMIT quorum for height 2; the
+	// driver then applies blocks 1 and 2 from sync, calling Synced after
+	// each before carrying out any action. Nothing may finalize height 2 a
+	// second time, and an old block is simply ignored.
+	src := newFixture(t, 4)
+	a := src.block(src.primary(0), "a")
+	src.finalize(a)
+	b := src.block(src.primary(0), "b")
+	src.finalize(b)
+
+	fx := newFixture(t, 4)
+	for _, i := range []int{1, 2, 3} {
+		fx.step(fx.vote2(MsgCommit, i, 2, 0, b.Hash()))
+	}
+	var acts []Action
+	for h := range 2 {
+		if err := fx.app.apply(src.app.blocks[h], src.app.certs[h]); err != nil {
+			t.Fatal(err)
+		}
+		out, err := fx.eng.Synced(src.app.blocks[h], src.app.certs[h])
+		if err != nil {
+			t.Fatal(err)
+		}
+		acts = append(acts, out...)
+	}
+	if c := actionsOf[Commit](acts); len(c) != 0 {
+		t.Fatalf("Synced finalized a block the driver already applied: %v", c)
+	}
+	if fx.eng.Height() != 3 {
+		t.Fatalf("engine at %d, want 3", fx.eng.Height())
+	}
+	if out, err := fx.eng.Synced(src.app.blocks[0], src.app.certs[0]); err != nil || len(actionsOf[Commit](out)) != 0 {
+		t.Fatalf("old synced block: %v %v", out, err)
+	}
+	fx.tick(1) // the buffered height-2 votes are replayed now and dropped as old
+	if c := actionsOf[Commit](fx.out); len(c) != 0 {
+		t.Fatalf("stale replay finalized: %v", c)
+	}
+}

@@ -1,6 +1,7 @@
 package consensus
 
 import (
+	"fmt"
 	"sync"
 
 	"github.com/accordnet/accord/types"
@@ -45,5 +46,22 @@ func (c *SigCache) Recover(digest types.Hash, sig []byte) (types.Address, error)
 	}
 	c.sigs[key] = a
 	c.mu.Unlock()
+	return a, nil
+}
+
+// VerifyMessage is Message.VerifySignature through the cache: a gossip
+// validator that shares the engine's cache (Config.SigCache) saves the
+// engine from recovering the same signature again.
+func (c *SigCache) VerifyMessage(m *Message, chainID string) (types.Address, error) {
+	if err := m.ValidateBasic(); err != nil {
+		return types.Address{}, err
+	}
+	a, err := c.Recover(m.Digest(chainID), m.Sig)
+	if err != nil {
+		return types.Address{}, fmt.Errorf("%w: %w", ErrBadSignature, err)
+	}
+	if a != m.From {
+		return types.Address{}, fmt.Errorf("%w: signed by %s, claims %s", ErrBadSignature, a.Hex(), m.From.Hex())
+	}
 	return a, nil
 }

@@ -361,6 +361,9 @@ func (s *sim) process(nd *simNode, acts []Action) {
 				s.send(nd, to, a.Msg)
 			}
 		case RequestProposal:
+			if a.Height <= nd.app.height() {
+				continue // stale: a synced batch moved past it
+			}
 			if got := nd.app.height() + 1; got != a.Height {
 				s.fail(errHarness, "node %d: proposal requested for %d, ledger at %d", nd.id, a.Height, got-1)
 				return
@@ -520,6 +523,7 @@ func (s *sim) onSync(nd *simNode) {
 	if src == nil {
 		return
 	}
+	var batch []Action
 	for h := nd.app.height() + 1; h <= src.app.height(); h++ {
 		if s.err != nil || !nd.up {
 			return
@@ -538,8 +542,15 @@ func (s *sim) onSync(nd *simNode) {
 		}
 		acts, err := nd.eng.Synced(b, c)
 		s.tracef("node %d synced %d (%v)", nd.id, h, err)
-		s.process(nd, acts)
+		if err != nil {
+			s.fail(errHarness, "node %d: Synced(%d): %v", nd.id, h, err)
+			return
+		}
+		// Like a driver applying a fetched batch, carry out the actions
+		// only after the whole batch (Synced must allow it).
+		batch = append(batch, acts...)
 	}
+	s.process(nd, batch)
 }
 
 func (s *sim) onPropose(nd *simNode, req RequestProposal) {
