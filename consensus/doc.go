@@ -118,10 +118,14 @@
 //     no-op if the hash matches; RequestProposal is answered with Propose
 //     (immediately if the mempool has transactions, else after the maximum
 //     block interval; the base view timeout must stay well above that);
-//     RequestSync fetches and verifies finalized blocks and reports each with
-//     Synced, in height order; Evidence is kept for inclusion on chain;
-//     Halted stops the node.
+//     RequestSync fetches and verifies finalized blocks, applies them and
+//     reports each with Synced, in height order (Synced does not replay
+//     buffered messages, so a whole fetched batch may be applied before its
+//     actions are carried out; a RequestProposal whose parent is no longer
+//     the head is then stale and dropped); Evidence is kept for inclusion on
+//     chain; Halted stops the node.
 //  4. Message.VerifySignature is a stateless check fit for a gossip topic
-//     validator; give the engine a shared SigCache (Config.SigCache) so a
-//     signature is recovered once per node.
+//     validator; better, create one SigCache, verify with
+//     SigCache.VerifyMessage in the topic validator and pass the same cache
+//     as Config.SigCache, so each signature is recovered once per node.
 package consensus
