@@ -22,6 +22,8 @@ import (
 	"github.com/libp2p/go-libp2p/core/peerstore"
 	"github.com/libp2p/go-libp2p/p2p/net/swarm"
 	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
+	ma "github.com/multiformats/go-multiaddr"
+	mafmt "github.com/multiformats/go-multiaddr-fmt"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/accordnet/accord/types"
@@ -85,6 +87,11 @@ type Config struct {
 func (c *Config) check() error {
 	if c.Key == nil {
 		return fmt.Errorf("%w: no key", ErrInvalidConfig)
+	}
+	if c.ListenAddr != "" {
+		if err := checkListenAddr(c.ListenAddr); err != nil {
+			return err
+		}
 	}
 	if c.ChainID == "" || strings.ContainsAny(c.ChainID, "/ \t\r\n") {
 		return fmt.Errorf("%w: chain ID %q must be non-empty without '/' or spaces", ErrInvalidConfig, c.ChainID)
@@ -187,21 +194,27 @@ func New(cfg Config) (*Host, error) {
 
 	opts := []libp2p.Option{
 		libp2p.Identity(sk),
-		libp2p.Transport(tcp.NewTCPTransport),
+		// No SO_REUSEPORT: a second process on the same port must fail to
+		// start, not share the listener.
+		libp2p.Transport(tcp.NewTCPTransport, tcp.DisableReuseport()),
 		libp2p.ConnectionGater(h.gater),
 		libp2p.DisableRelay(),
 		libp2p.BandwidthReporter(h.bw),
 		libp2p.DisableMetrics(),
 		libp2p.UserAgent("accord/" + cfg.ChainID),
-	}
-	if cfg.ListenAddr == "" {
-		opts = append(opts, libp2p.NoListenAddrs)
-	} else {
-		opts = append(opts, libp2p.ListenAddrStrings(cfg.ListenAddr))
+		// Listening starts below: libp2p.New leaks goroutines when it fails
+		// to listen (say, the port is taken), Close does not.
+		libp2p.NoListenAddrs,
 	}
 	lh, err := libp2p.New(opts...)
 	if err != nil {
-		return nil, fmt.Errorf("p2p: start host on %q: %w", cfg.ListenAddr, err)
+		return nil, fmt.Errorf("p2p: start host: %w", err)
+	}
+	if cfg.ListenAddr != "" {
+		if err := lh.Network().Listen(ma.StringCast(cfg.ListenAddr)); err != nil {
+			_ = lh.Close()
+			return nil, fmt.Errorf("p2p: listen on %q: %w", cfg.ListenAddr, err)
+		}
 	}
 	h.host = lh
 	h.ctx, h.cancel = context.WithCancel(context.Background())
@@ -243,6 +256,20 @@ func (h *Host) start(boot []peer.AddrInfo) error {
 	h.boot = newReconnector(h, boot)
 	h.wg.Add(1)
 	go h.boot.run(h.ctx)
+	return nil
+}
+
+// checkListenAddr accepts /ip4|ip6|dns…/…/tcp/PORT, the one transport the
+// host runs. (libp2p.New would refuse others too, but leaks goroutines
+// doing so.)
+func checkListenAddr(s string) error {
+	addr, err := ma.NewMultiaddr(s)
+	if err != nil {
+		return fmt.Errorf("%w: listen address %q: %v", ErrInvalidConfig, s, err)
+	}
+	if !mafmt.TCP.Matches(addr) {
+		return fmt.Errorf("%w: listen address %q is not TCP", ErrInvalidConfig, s)
+	}
 	return nil
 }
 
@@ -458,6 +485,8 @@ func (h *Host) dial(ctx context.Context, id peer.ID) error {
 				}
 			case event.EvtPeerIdentificationFailed:
 				if ev.Peer == id {
+					// Drop our half of the connection the peer already closed.
+					_ = h.host.Network().ClosePeer(id)
 					return fmt.Errorf("%w: %s: %v", ErrRefused, id, ev.Reason)
 				}
 			}
