@@ -11,7 +11,6 @@ const (
 	EventMarginWithdrawn = "acceptor.margin_withdrawn" // address, amount, margin
 	EventPaused          = "acceptor.paused"           // address
 	EventResumed         = "acceptor.resumed"          // address
-	EventLocked          = "acceptor.locked"           // address, amount, float, volume_24h
 	EventSlashed         = "acceptor.slashed"          // address, to, amount, margin
 	EventReputation      = "acceptor.reputation"       // address, reputation, previous, reason
 )

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"sort"
 
-	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
 )
@@ -20,18 +19,18 @@ func (Keeper) Totals(st state.Store) (Totals, error) {
 	var t Totals
 	var err error
 	st.Iterate(prefixRecord, state.PrefixEnd(prefixRecord), false, func(k, v []byte) bool {
-		var rec Acceptor
-		if err = core.Decode(v, &rec); err != nil {
+		var h hot
+		if h, err = decodeHot(v); err != nil {
 			err = fmt.Errorf("record %x: %w", k, err)
 			return false
 		}
-		if t.Float, err = types.AddAmount(t.Float, rec.Float); err != nil {
+		if t.Float, err = types.AddAmount(t.Float, h.Float); err != nil {
 			return false
 		}
-		if t.Locked, err = types.AddAmount(t.Locked, rec.Locked); err != nil {
+		if t.Locked, err = types.AddAmount(t.Locked, h.Locked); err != nil {
 			return false
 		}
-		t.Margin, err = types.AddAmount(t.Margin, rec.Margin)
+		t.Margin, err = types.AddAmount(t.Margin, h.Margin)
 		return err == nil
 	})
 	return t, err
@@ -59,21 +58,21 @@ func (k Keeper) FundsInvariant(st state.Store) (string, bool) {
 func (k Keeper) IndexInvariant(st state.Store) (string, bool) {
 	want := map[string][]types.Address{} // filled in address order; read by key below
 	var msg string
-	st.Iterate(prefixRecord, state.PrefixEnd(prefixRecord), false, func(_, v []byte) bool {
-		var rec Acceptor
-		if core.Decode(v, &rec) != nil {
-			msg = "acceptor index: undecodable record"
-			return false
+	var addrs []types.Address
+	st.Iterate(prefixRecord, state.PrefixEnd(prefixRecord), false, func(key, _ []byte) bool {
+		addrs = append(addrs, types.Address(key[len(prefixRecord):]))
+		return true
+	})
+	for _, a := range addrs {
+		rec, err := k.GetAcceptor(st, a)
+		if err != nil {
+			return "acceptor index: " + err.Error(), true
 		}
 		if rec.Status == StatusActive {
 			for _, c := range rec.Currencies {
 				want[c] = append(want[c], rec.Address)
 			}
 		}
-		return true
-	})
-	if msg != "" {
-		return msg, true
 	}
 	st.Iterate(prefixIndex, state.PrefixEnd(prefixIndex), false, func(key, v []byte) bool {
 		c := string(key[len(prefixIndex):])

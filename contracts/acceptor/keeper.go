@@ -153,43 +153,33 @@ func (k Keeper) checkKYC(st state.Store, p Params, a types.Address, now uint64) 
 	return info, nil
 }
 
-// GetAcceptor returns a's record, or an error wrapping ErrNotRegistered.
-func (Keeper) GetAcceptor(st state.Store, a types.Address) (*Acceptor, error) {
-	v, ok := st.Get(recordKey(a))
-	if !ok {
-		return nil, fmt.Errorf("%s: %w", a.Hex(), ErrNotRegistered)
-	}
-	var rec Acceptor
-	if err := core.Decode(v, &rec); err != nil {
-		return nil, fmt.Errorf("%s: %w: %v", a.Hex(), ErrCorrupt, err)
-	}
-	return &rec, nil
-}
-
 // IsAcceptor reports whether a is registered.
 func (Keeper) IsAcceptor(st state.Store, a types.Address) bool { return st.Has(recordKey(a)) }
-
-func (Keeper) setAcceptor(st state.Store, rec *Acceptor) {
-	st.Set(recordKey(rec.Address), core.Encode(rec))
-}
 
 // Acceptors returns up to limit records with addresses above after, in
 // address order (after = zero address starts at the beginning; limit ≤ 0
 // means no limit). It is a query: for the API and the CLI.
-func (k Keeper) Acceptors(st state.Store, after types.Address, limit int) []*Acceptor {
+func (k Keeper) Acceptors(st state.Store, after types.Address, limit int) ([]*Acceptor, error) {
 	start := recordKey(after)
 	if after != (types.Address{}) {
 		start = append(start, 0)
 	}
-	var out []*Acceptor
-	st.Iterate(start, state.PrefixEnd(prefixRecord), false, func(_, v []byte) bool {
-		var rec Acceptor
-		if core.Decode(v, &rec) == nil {
-			out = append(out, &rec)
+	var addrs []types.Address
+	st.Iterate(start, state.PrefixEnd(prefixRecord), false, func(key, _ []byte) bool {
+		if len(key) == len(prefixRecord)+addrLen {
+			addrs = append(addrs, types.Address(key[len(prefixRecord):]))
 		}
-		return limit <= 0 || len(out) < limit
+		return limit <= 0 || len(addrs) < limit
 	})
-	return out
+	out := make([]*Acceptor, 0, len(addrs))
+	for _, a := range addrs {
+		rec, err := k.GetAcceptor(st, a)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rec)
+	}
+	return out, nil
 }
 
 // ActiveFor returns the active acceptors supporting currency, in address
@@ -357,16 +347,15 @@ func (k Keeper) Limits(st state.Store, a types.Address, now uint64) (Limits, err
 	return LimitsOf(k.Params(st), rec, now), nil
 }
 
-// checkOrder applies every eligibility rule but KYC and freezing to one
-// order of amount in currency at block time now. It returns a bare
+// checkOrder applies every eligibility rule but currency support (the
+// caller walks the currency's index), KYC and freezing to one order of
+// amount at block time now. It returns a bare
 // sentinel (the draw checks many acceptors and discards the reasons);
 // explain adds the numbers for a caller who shows it.
-func checkOrder(p Params, a *Acceptor, currency string, amount, now uint64) error {
+func checkOrder(p Params, a *Acceptor, amount, now uint64) error {
 	switch {
 	case a.Status != StatusActive:
 		return ErrPaused
-	case !a.Supports(currency):
-		return ErrNotSupported
 	case amount < a.MinOrder || (a.MaxOrder != 0 && amount > a.MaxOrder):
 		return ErrOrderBounds
 	}
@@ -411,7 +400,6 @@ func explain(err error, p Params, a *Acceptor, amount, now uint64) error {
 type Candidate struct {
 	Address    types.Address
 	Weight     uint64
-	Method     types.Hash // details hash of its first method for the currency
 	Reputation uint64
 	Float      uint64
 }
@@ -433,32 +421,30 @@ type Exclude struct {
 
 // Eligible returns the acceptors that may take an order of amount
 // micro-USDT in currency at block time now, in address order, with their
-// weights. Eligible means: active, not frozen, KYC valid, currency
-// supported, amount within its own bounds and its ramp limits, free float
-// ≥ amount, and margin ≥ margin_bps of trailing-24h volume including this
-// order. An error means corrupt state, never "nobody eligible".
+// weights. Eligible means: active, not frozen, KYC valid (and the amount
+// within its KYC level's limit), currency supported, amount within its
+// own bounds and its ramp limits, free float ≥ amount, and margin ≥
+// margin_bps of trailing-24h volume including this order. An error means
+// corrupt state, never "nobody eligible".
 func (k Keeper) Eligible(st state.Store, currency string, amount, now uint64, ex Exclude) ([]Candidate, error) {
 	p := k.Params(st)
 	var out []Candidate
-	var err error
 	for _, a := range k.ActiveFor(st, currency) {
-		if a == ex.Address || k.IsFrozen(st, a) {
+		if a == ex.Address {
 			continue
 		}
-		var rec *Acceptor
-		if rec, err = k.GetAcceptor(st, a); err != nil {
+		h, err := k.getHot(st, a)
+		if err != nil {
 			return nil, err
 		}
-		if checkOrder(p, rec, currency, amount, now) != nil {
+		if checkOrder(p, hotView(a, h), amount, now) != nil || k.IsFrozen(st, a) {
 			continue
 		}
 		info, kerr := k.checkKYC(st, p, a, now)
 		if kerr != nil || kycLimit(info, amount) != nil || (ex.Identity != (types.Hash{}) && info.Identity == ex.Identity) {
 			continue
 		}
-		method, _ := rec.MethodFor(currency)
-		out = append(out, Candidate{Address: a, Weight: Weight(p, rec.Reputation, rec.Float),
-			Method: method, Reputation: rec.Reputation, Float: rec.Float})
+		out = append(out, Candidate{Address: a, Weight: Weight(p, h.Reputation, h.Float), Reputation: h.Reputation, Float: h.Float})
 	}
 	return out, nil
 }
@@ -472,8 +458,11 @@ func (k Keeper) CheckEligible(st state.Store, a types.Address, currency string, 
 	if k.IsFrozen(st, a) {
 		return fmt.Errorf("%s: %w", a.Hex(), ErrFrozen)
 	}
+	if !rec.Supports(currency) {
+		return fmt.Errorf("%s %s: %w", a.Hex(), currency, ErrNotSupported)
+	}
 	p := k.Params(st)
-	if err := checkOrder(p, rec, currency, amount, now); err != nil {
+	if err := checkOrder(p, rec, amount, now); err != nil {
 		return explain(err, p, rec, amount, now)
 	}
 	info, err := k.checkKYC(st, p, a, now)
@@ -498,26 +487,28 @@ func kycLimit(info KYCInfo, amount uint64) error {
 // order module) and books it in a's trailing volume. The caller has chosen
 // a from Eligible in the same transaction.
 func (k Keeper) Lock(st state.Store, a types.Address, amount, now uint64, escrow types.Address) error {
-	rec, err := k.GetAcceptor(st, a)
+	h, err := k.getHot(st, a)
 	if err != nil {
 		return err
 	}
-	if rec.Float < amount {
-		return fmt.Errorf("lock %s: float %d < %d: %w", a.Hex(), rec.Float, amount, ErrInsufficientFloat)
+	if h.Float < amount {
+		return fmt.Errorf("lock %s: float %d < %d: %w", a.Hex(), h.Float, amount, ErrInsufficientFloat)
 	}
-	locked, err := types.AddAmount(rec.Locked, amount)
+	locked, err := types.AddAmount(h.Locked, amount)
 	if err != nil {
 		return fmt.Errorf("lock %s: %w", a.Hex(), err)
 	}
+	rec := hotView(a, h)
 	if err := rec.addVolume(now, amount); err != nil {
 		return fmt.Errorf("lock %s: volume: %w", a.Hex(), err)
 	}
-	rec.Float -= amount
-	rec.Locked = locked
+	h.Volume = rec.Volume
+	h.Float -= amount
+	h.Locked = locked
 	if err := k.bank.Send(st, FloatAddress, escrow, amount); err != nil {
 		return fmt.Errorf("lock %s: %w", a.Hex(), err)
 	}
-	k.setAcceptor(st, rec)
+	k.setHot(st, a, &h)
 	return nil
 }
 
@@ -527,23 +518,23 @@ func (k Keeper) Unlock(st state.Store, a types.Address, amount uint64, escrow ty
 	if amount == 0 {
 		return nil
 	}
-	rec, err := k.GetAcceptor(st, a)
+	h, err := k.getHot(st, a)
 	if err != nil {
 		return err
 	}
-	if rec.Locked < amount {
-		return fmt.Errorf("unlock %s: locked %d < %d: %w", a.Hex(), rec.Locked, amount, ErrCorrupt)
+	if h.Locked < amount {
+		return fmt.Errorf("unlock %s: locked %d < %d: %w", a.Hex(), h.Locked, amount, ErrCorrupt)
 	}
-	fl, err := types.AddAmount(rec.Float, amount)
+	fl, err := types.AddAmount(h.Float, amount)
 	if err != nil {
 		return fmt.Errorf("unlock %s: %w", a.Hex(), err)
 	}
 	if err := k.bank.Send(st, escrow, FloatAddress, amount); err != nil {
 		return fmt.Errorf("unlock %s: %w", a.Hex(), err)
 	}
-	rec.Locked -= amount
-	rec.Float = fl
-	k.setAcceptor(st, rec)
+	h.Locked -= amount
+	h.Float = fl
+	k.setHot(st, a, &h)
 	return nil
 }
 
@@ -553,35 +544,35 @@ func (k Keeper) Settle(st state.Store, a types.Address, amount uint64) error {
 	if amount == 0 {
 		return nil
 	}
-	rec, err := k.GetAcceptor(st, a)
+	h, err := k.getHot(st, a)
 	if err != nil {
 		return err
 	}
-	if rec.Locked < amount {
-		return fmt.Errorf("settle %s: locked %d < %d: %w", a.Hex(), rec.Locked, amount, ErrCorrupt)
+	if h.Locked < amount {
+		return fmt.Errorf("settle %s: locked %d < %d: %w", a.Hex(), h.Locked, amount, ErrCorrupt)
 	}
-	rec.Locked -= amount
-	k.setAcceptor(st, rec)
+	h.Locked -= amount
+	k.setHot(st, a, &h)
 	return nil
 }
 
 // Slash moves up to amount of a's margin to the wronged party and returns
 // what it moved (less than amount if the margin is short).
 func (k Keeper) Slash(ctx *core.Context, a, to types.Address, amount uint64) (uint64, error) {
-	rec, err := k.GetAcceptor(ctx.Store, a)
+	h, err := k.getHot(ctx.Store, a)
 	if err != nil {
 		return 0, err
 	}
-	s := min(rec.Margin, amount)
+	s := min(h.Margin, amount)
 	if s == 0 {
 		return 0, nil
 	}
 	if err := k.bank.Send(ctx.Store, MarginAddress, to, s); err != nil {
 		return 0, fmt.Errorf("slash %s: %w", a.Hex(), err)
 	}
-	rec.Margin -= s
-	k.setAcceptor(ctx.Store, rec)
-	ctx.Emit(EventSlashed, "address", a.Hex(), "to", to.Hex(), "amount", core.U64(s), "margin", core.U64(rec.Margin))
+	h.Margin -= s
+	k.setHot(ctx.Store, a, &h)
+	ctx.Emit(EventSlashed, "address", a.Hex(), "to", to.Hex(), "amount", core.U64(s), "margin", core.U64(h.Margin))
 	return s, nil
 }
 

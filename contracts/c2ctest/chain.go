@@ -26,6 +26,9 @@ type ChainSpec struct {
 	Merchants int    // KYC'd at genesis
 	Float     string // USDT each acceptor deposits (default "1000000")
 	Margin    string // USDT each acceptor deposits as margin (default "300000")
+	// Rates replaces the oracle for conversions if set (benchmarks use it
+	// to separate the order path from the oracle's per-call rate scan).
+	Rates order.RateKeeper
 }
 
 // Chain is a ledger with one validator running bank, gov, kyc, oracle,
@@ -116,6 +119,9 @@ func NewChain(l *ledger.Ledger, s ChainSpec) (*Chain, error) {
 		return nil, err
 	}
 	k := NewKeepers()
+	if s.Rates != nil {
+		k = NewKeepersWith(s.Rates)
+	}
 	c := &Chain{Keepers: k, nonces: map[types.Address]uint64{}, byAddr: map[types.Address]*ecdsa.PrivateKey{}}
 	c.Acceptors = keys(1<<20, s.Acceptors)
 	c.Merchants = keys(2<<20, s.Merchants)

@@ -47,12 +47,18 @@ type Keepers struct {
 
 // NewKeepers wires the acceptor and order keepers to the others through
 // the adapters a node uses.
-func NewKeepers() Keepers {
+func NewKeepers() Keepers { return NewKeepersWith(nil) }
+
+// NewKeepersWith is NewKeepers with another rate source (nil: the oracle).
+func NewKeepersWith(rates order.RateKeeper) Keepers {
 	k := Keepers{}
+	if rates == nil {
+		rates = order.RatesFrom{Keeper: k.Oracle}
+	}
 	kycAdapter := acceptor.KYCFrom{Keeper: k.KYC}
 	k.Acceptor = acceptor.NewKeeper(acceptor.Deps{Bank: k.Bank, Params: k.Gov, KYC: kycAdapter,
 		Freezer: k.Freezer, Currencies: acceptor.OracleCurrencies{}})
-	k.Order = order.NewKeeper(order.Deps{Bank: k.Bank, Acceptors: k.Acceptor, Rates: order.RatesFrom{Keeper: k.Oracle},
+	k.Order = order.NewKeeper(order.Deps{Bank: k.Bank, Acceptors: k.Acceptor, Rates: rates,
 		KYC: kycAdapter, Freezer: k.Freezer, Params: k.Gov})
 	return k
 }

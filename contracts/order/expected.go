@@ -28,6 +28,7 @@ type RateKeeper interface {
 // acceptor.Keeper implements it.
 type AcceptorKeeper interface {
 	Eligible(st state.Store, currency string, amount, now uint64, ex acceptor.Exclude) ([]acceptor.Candidate, error)
+	Method(st state.Store, a types.Address, currency string) (types.Hash, error)
 	Lock(st state.Store, a types.Address, amount, now uint64, escrow types.Address) error
 	Unlock(st state.Store, a types.Address, amount uint64, escrow types.Address) error
 	Settle(st state.Store, a types.Address, amount uint64) error

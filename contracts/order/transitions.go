@@ -94,16 +94,20 @@ func (k Keeper) Create(ctx *core.Context, m *MsgCreate) (*Order, error) {
 		return o, nil
 	}
 	win := cands[i]
+	method, err := k.acceptors.Method(st, win.Address, m.Currency)
+	if err != nil {
+		return nil, wrap(id, err)
+	}
 	if err := k.acceptors.Lock(st, win.Address, amount, now, EscrowAddress); err != nil {
 		return nil, wrap(id, err)
 	}
 	transition(o, StateLocked)
-	o.Acceptor, o.Method, o.Deadline = win.Address, win.Method, now+p.PaymentWindow
+	o.Acceptor, o.Method, o.Deadline = win.Address, method, now+p.PaymentWindow
 	k.setOrder(st, o)
 	k.enqueue(st, o)
 	st.Set(partyKey(prefixAcceptor, win.Address, o.Seq), id[:])
 	k.emit(ctx, EventLocked, o, "merchant", merchant.Hex(), "acceptor", win.Address.Hex(), "amount", core.U64(amount),
-		"method", win.Method.Hex(), "pay_deadline", core.U64(o.Deadline))
+		"method", method.Hex(), "pay_deadline", core.U64(o.Deadline))
 	return o, nil
 }
 
