@@ -71,12 +71,11 @@ const subscriptionBuffer = 4096
 const envelopeReserve = 64 << 10
 
 type gossipTopic struct {
-	t           Topic
-	name        string
-	topic       *pubsub.Topic
-	relayCancel pubsub.RelayCancelFunc
-	events      *pubsub.TopicEventHandler
-	validator   atomic.Pointer[Validator]
+	t         Topic
+	name      string
+	topic     *pubsub.Topic
+	events    *pubsub.TopicEventHandler
+	validator atomic.Pointer[Validator]
 
 	peers map[peer.ID]struct{} // subscribed peers; guarded by Host.mu
 	mesh  map[peer.ID]struct{} // mesh peers (relayed messages go to them); guarded by Host.mu
@@ -149,7 +148,6 @@ func (h *Host) startGossip() error {
 	if err != nil {
 		return fmt.Errorf("p2p: start gossipsub: %w", err)
 	}
-	h.ps = ps
 	for _, gt := range h.topics {
 		if err := ps.RegisterTopicValidator(gt.name, h.validator(gt)); err != nil {
 			return fmt.Errorf("p2p: topic %s validator: %w", gt.name, err)
@@ -159,7 +157,7 @@ func (h *Host) startGossip() error {
 		}
 		// Relaying subscribes the host to the topic without a local
 		// subscriber, so it is part of the mesh from the start.
-		if gt.relayCancel, err = gt.topic.Relay(); err != nil {
+		if _, err = gt.topic.Relay(); err != nil {
 			return fmt.Errorf("p2p: relay %s: %w", gt.name, err)
 		}
 		if gt.events, err = gt.topic.EventHandler(); err != nil {

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/libp2p/go-libp2p"
-	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	"github.com/libp2p/go-libp2p/core/event"
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
@@ -133,7 +132,6 @@ type Host struct {
 	self     peer.ID
 	selfAddr types.Address
 	host     host.Host
-	ps       *pubsub.PubSub
 	gater    *gater
 	addrs    *addrCache
 	bw       *byteCounter
@@ -233,6 +231,8 @@ func New(cfg Config) (*Host, error) {
 }
 
 func (h *Host) start(boot []peer.AddrInfo) error {
+	// The reconnector exists before anything reads h.boot; it runs last.
+	h.boot = newReconnector(h, boot)
 	// Subscribe before anything can connect, so no connection event is missed.
 	sub, err := h.host.EventBus().Subscribe(new(event.EvtPeerConnectednessChanged))
 	if err != nil {
@@ -253,7 +253,6 @@ func (h *Host) start(boot []peer.AddrInfo) error {
 		}
 	}
 
-	h.boot = newReconnector(h, boot)
 	h.wg.Add(1)
 	go h.boot.run(h.ctx)
 	return nil
@@ -325,9 +324,7 @@ func (h *Host) watchConns() {
 			if h.host.Network().Connectedness(ev.Peer) != network.Connected {
 				h.meshForget(ev.Peer)
 			}
-			if h.boot != nil {
-				h.boot.kick()
-			}
+			h.boot.kick()
 		}
 		h.notify()
 	}
@@ -506,9 +503,7 @@ func (h *Host) dial(ctx context.Context, id peer.ID) error {
 func (h *Host) SetAllowList(list []types.Address) {
 	h.gater.setAllow(list)
 	h.dropRefused()
-	if h.boot != nil {
-		h.boot.kick()
-	}
+	h.boot.kick()
 	h.log.Info("allow-list replaced", "size", len(list))
 }
 
@@ -531,7 +526,7 @@ func (h *Host) Unblock(addr types.Address) {
 		return
 	}
 	h.log.Info("peer unblocked", "addr", addr)
-	if h.boot != nil && h.boot.reset(addr) {
+	if h.boot.reset(addr) {
 		return
 	}
 	id, ok := h.addrs.lookup(addr)

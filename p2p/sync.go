@@ -86,23 +86,28 @@ func (h *Host) serveSync(s network.Stream) {
 		log = log.With("addr", addr)
 	}
 
-	kind, body, _, err := readFrame(s, maxRequestFrame)
-	if err != nil {
-		log.Debug("sync: bad request", "err", err)
-		_ = s.Reset()
-		return
-	}
 	w := bufio.NewWriterSize(s, 64<<10)
-	err = h.answer(w, kind, body, log)
+	err := h.handleRequest(s, w, log)
 	if err == nil {
 		err = w.Flush()
 	}
 	if err != nil {
-		log.Debug("sync: answer failed", "err", err)
+		log.Debug("sync: request failed", "err", err)
 		_ = s.Reset()
 		return
 	}
 	_ = s.Close()
+}
+
+// handleRequest reads one request frame from r and writes the answer to w.
+// An unreadable request is an error (the stream is reset); a readable but
+// unservable one is answered with an error frame.
+func (h *Host) handleRequest(r io.Reader, w io.Writer, log *slog.Logger) error {
+	kind, body, _, err := readFrame(r, maxRequestFrame)
+	if err != nil {
+		return err
+	}
+	return h.answer(w, kind, body, log)
 }
 
 func (h *Host) answer(w io.Writer, kind byte, body []byte, log *slog.Logger) error {

@@ -1,6 +1,7 @@
 package p2p
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -94,14 +95,18 @@ func readFrame(r io.Reader, limit int) (kind byte, body []byte, n int, err error
 	if uint64(size) > uint64(limit) {
 		return 0, nil, 0, fmt.Errorf("%w: %w: %d bytes, limit %d", ErrMalformed, ErrFrameTooLarge, size, limit)
 	}
-	buf := make([]byte, size)
-	if _, err := io.ReadFull(r, buf); err != nil {
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return 0, nil, 0, fmt.Errorf("%w: truncated frame (%d bytes announced)", ErrMalformed, size)
+	// The buffer grows with the bytes that actually arrive, so a peer
+	// announcing a large frame and sending little costs little memory.
+	var buf bytes.Buffer
+	buf.Grow(int(min(size, 64<<10)))
+	if _, err := io.CopyN(&buf, r, int64(size)); err != nil {
+		if errors.Is(err, io.EOF) {
+			return 0, nil, 0, fmt.Errorf("%w: truncated frame (%d bytes announced, %d sent)", ErrMalformed, size, buf.Len())
 		}
 		return 0, nil, 0, err
 	}
-	return buf[0], buf[1:], int(size), nil
+	b := buf.Bytes()
+	return b[0], b[1:], int(size), nil
 }
 
 func encodeRange(from, to uint64) []byte {
