@@ -1,7 +1,6 @@
 package p2p
 
 import (
-	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"errors"
@@ -200,19 +199,12 @@ func New(cfg Config) (*Host, error) {
 		libp2p.BandwidthReporter(h.bw),
 		libp2p.DisableMetrics(),
 		libp2p.UserAgent("accord/" + cfg.ChainID),
-		// Listening starts below: libp2p.New leaks goroutines when it fails
-		// to listen (say, the port is taken), Close does not.
-		libp2p.NoListenAddrs,
+		libp2p.NoListenAddrs, // see start
+
 	}
 	lh, err := libp2p.New(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("p2p: start host: %w", err)
-	}
-	if cfg.ListenAddr != "" {
-		if err := lh.Network().Listen(ma.StringCast(cfg.ListenAddr)); err != nil {
-			_ = lh.Close()
-			return nil, fmt.Errorf("p2p: listen on %q: %w", cfg.ListenAddr, err)
-		}
 	}
 	h.host = lh
 	h.ctx, h.cancel = context.WithCancel(context.Background())
@@ -246,6 +238,15 @@ func (h *Host) start(boot []peer.AddrInfo) error {
 		return err
 	}
 	h.host.SetStreamHandler(h.syncProtocol(), h.serveSync)
+
+	// Listen once every handler is in place. libp2p.New is told not to:
+	// it leaks goroutines when listening fails (say, the port is taken),
+	// while Close after a failed Listen does not.
+	if h.cfg.ListenAddr != "" {
+		if err := h.host.Network().Listen(ma.StringCast(h.cfg.ListenAddr)); err != nil {
+			return fmt.Errorf("p2p: listen on %q: %w", h.cfg.ListenAddr, err)
+		}
+	}
 
 	if h.cfg.Registerer != nil {
 		if err := h.cfg.Registerer.Register(h.Collector()); err != nil {
@@ -388,15 +389,7 @@ func (h *Host) Addrs() []string {
 
 // Peers returns the addresses of the connected peers, sorted.
 func (h *Host) Peers() []types.Address {
-	ids := h.host.Network().Peers()
-	out := make([]types.Address, 0, len(ids))
-	for _, id := range ids {
-		if a, err := h.addrs.get(id); err == nil {
-			out = append(out, a)
-		}
-	}
-	slices.SortFunc(out, func(a, b types.Address) int { return bytes.Compare(a[:], b[:]) })
-	return slices.Compact(out)
+	return slices.Compact(h.addrsOf(h.host.Network().Peers()))
 }
 
 // PeerCount returns the number of connected peers.
