@@ -36,7 +36,9 @@
 // outside the allow-list is dropped even when a member relays it. The
 // caller's Validator (SetValidator) runs before a message is delivered or
 // relayed, so undecodable or badly signed messages stop at the first
-// honest hop. A host does not receive its own messages.
+// honest hop. A Decoder (SetDecoder) is a Validator that also hands what
+// it decoded to SubscribeDecoded handlers, so each message is decoded
+// once. A host does not receive its own messages.
 //
 // The mesh is tuned for a small, fully connected set: the mesh degree
 // covers (almost) every member, the heartbeat is 100 ms and own messages

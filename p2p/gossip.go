@@ -61,6 +61,15 @@ type Handler func(from types.Address, data []byte)
 // It runs concurrently for different messages and must not block for long.
 type Validator func(from types.Address, data []byte) bool
 
+// Decoder is a Validator that also returns what it decoded. The value
+// travels with the message to every DecodedHandler, so a message is
+// decoded (and its signature checked) once per node.
+type Decoder func(from types.Address, data []byte) (decoded any, ok bool)
+
+// DecodedHandler is a Handler that also gets the value the topic's Decoder
+// returned (nil if the topic has a plain Validator or none).
+type DecodedHandler func(from types.Address, data []byte, decoded any)
+
 // subscriptionBuffer is the per-subscription queue; pubsub drops messages
 // for a subscriber that falls this far behind, so a handler must hand off
 // slow work.
@@ -71,11 +80,11 @@ const subscriptionBuffer = 4096
 const envelopeReserve = 64 << 10
 
 type gossipTopic struct {
-	t         Topic
-	name      string
-	topic     *pubsub.Topic
-	events    *pubsub.TopicEventHandler
-	validator atomic.Pointer[Validator]
+	t       Topic
+	name    string
+	topic   *pubsub.Topic
+	events  *pubsub.TopicEventHandler
+	decoder atomic.Pointer[Decoder]
 
 	peers map[peer.ID]struct{} // subscribed peers; guarded by Host.mu
 	mesh  map[peer.ID]struct{} // mesh peers (relayed messages go to them); guarded by Host.mu
@@ -215,13 +224,17 @@ func (h *Host) validator(gt *gossipTopic) pubsub.ValidatorEx {
 			}
 			from = a
 		}
-		if v := gt.validator.Load(); v != nil && !(*v)(from, m.Data) {
-			if !local {
-				gt.rejected.Add(1)
-				h.log.Debug("gossip rejected by validator", "topic", gt.t, "peer", via, "addr", from)
+		if d := gt.decoder.Load(); d != nil {
+			decoded, ok := (*d)(from, m.Data)
+			if !ok {
+				if !local {
+					gt.rejected.Add(1)
+					h.log.Debug("gossip rejected by validator", "topic", gt.t, "peer", via, "addr", from)
+				}
+				h.validated(gt.t, from, false)
+				return pubsub.ValidationReject
 			}
-			h.validated(gt.t, from, false)
-			return pubsub.ValidationReject
+			m.ValidatorData = decoded
 		}
 		if !local {
 			gt.received.Add(1)
@@ -282,6 +295,15 @@ func (h *Host) Publish(t Topic, data []byte) error {
 // must return quickly (a subscriber that falls behind loses messages), so
 // hand heavy work to a queue. Subscriptions end with Close.
 func (h *Host) Subscribe(t Topic, handler Handler) error {
+	if handler == nil {
+		return fmt.Errorf("p2p: subscribe to %s: nil handler", t)
+	}
+	return h.SubscribeDecoded(t, func(from types.Address, data []byte, _ any) { handler(from, data) })
+}
+
+// SubscribeDecoded is Subscribe for a topic with a Decoder: handler also
+// gets the decoded value.
+func (h *Host) SubscribeDecoded(t Topic, handler DecodedHandler) error {
 	gt, err := h.topic(t)
 	if err != nil {
 		return err
@@ -307,7 +329,7 @@ func (h *Host) Subscribe(t Topic, handler Handler) error {
 			if err != nil {
 				continue // the validator already refused such authors
 			}
-			handler(from, m.Data)
+			handler(from, m.Data, m.ValidatorData)
 		}
 	})
 	if !ok {
@@ -321,14 +343,24 @@ func (h *Host) Subscribe(t Topic, handler Handler) error {
 // previous one; nil removes it. It applies to messages from peers and to
 // this host's own Publish.
 func (h *Host) SetValidator(t Topic, v Validator) error {
+	if v == nil {
+		return h.SetDecoder(t, nil)
+	}
+	return h.SetDecoder(t, func(from types.Address, data []byte) (any, bool) { return nil, v(from, data) })
+}
+
+// SetDecoder is SetValidator for a validator that also decodes: what it
+// returns reaches SubscribeDecoded handlers with the message. It replaces
+// any Validator or Decoder of topic t; nil removes it.
+func (h *Host) SetDecoder(t Topic, d Decoder) error {
 	gt, err := h.topic(t)
 	if err != nil {
 		return err
 	}
-	if v == nil {
-		gt.validator.Store(nil)
+	if d == nil {
+		gt.decoder.Store(nil)
 	} else {
-		gt.validator.Store(&v)
+		gt.decoder.Store(&d)
 	}
 	return nil
 }

@@ -245,3 +245,30 @@ func TestValidatorDropsInvalidBeforeRelay(t *testing.T) {
 		t.Fatalf("publishing invalid data: err = %v, want ErrRejected", err)
 	}
 }
+
+func TestDecoderValueReachesTheHandler(t *testing.T) {
+	nodes := startNet(t, 2, netOpts{})
+	a, b := nodes[0], nodes[1]
+	waitMesh(t, 1, a, b)
+	type decoded struct{ n int }
+	if err := b.SetDecoder(TopicConsensus, func(_ types.Address, data []byte) (any, bool) {
+		return &decoded{n: len(data)}, bytes.HasPrefix(data, []byte("vote"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan any, 4)
+	if err := b.SubscribeDecoded(TopicConsensus, func(from types.Address, data []byte, v any) {
+		if from == a.Address() {
+			got <- v
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Publish(TopicConsensus, []byte("vote 1")); err != nil {
+		t.Fatal(err)
+	}
+	v := waitErr(t, got)
+	if d, ok := v.(*decoded); !ok || d.n != len("vote 1") {
+		t.Fatalf("handler got %#v", v)
+	}
+}
