@@ -43,6 +43,9 @@
 //	daily limit     = new_daily_limit + (max_daily_limit − new_daily_limit) × progress / 10 000
 //
 // with G the credited completions below, so wash trades do not ramp limits.
+// Reputation R then scales the per-order limit: it is multiplied by
+// (5 000 + 5 000 × R / rep_full_limit) / 10 000 while R < rep_full_limit
+// (default 300, a new acceptor's score), so it is halved at R = 0.
 //
 // # Reputation
 //
@@ -109,6 +112,7 @@
 //	rep_fast_release_ms      2 min
 //	rep_slow_release_ms      30 min
 //	weight_floor             100
+//	rep_full_limit           300        reputation from which the per-order limit is whole
 //
 // The genesis section sets any of them:
 //

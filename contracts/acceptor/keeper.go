@@ -326,12 +326,24 @@ func ramp(lo, hi, bps uint64) uint64 {
 	return lo + d
 }
 
+// repBps scales the per-order limit by reputation: half at 0, rising
+// linearly to the full limit at rep_full_limit (a new acceptor's 300 by
+// default), so an acceptor whose score fell below a newcomer's takes
+// smaller orders.
+func repBps(p Params, rep uint64) uint64 {
+	if rep >= p.RepFullLimit {
+		return 10_000
+	}
+	return 5_000 + 5_000*rep/p.RepFullLimit
+}
+
 // LimitsOf computes a's limits at block time now under p.
 func LimitsOf(p Params, a *Acceptor, now uint64) Limits {
 	bps := rampBps(p, a, now)
 	vol := a.Volume24h(now)
+	order, _ := types.MulDiv(ramp(p.NewOrderLimit, p.MaxOrderLimit, bps), repBps(p, a.Reputation), 10_000)
 	return Limits{
-		Order:     ramp(p.NewOrderLimit, p.MaxOrderLimit, bps),
+		Order:     order,
 		Daily:     ramp(p.NewDailyLimit, p.MaxDailyLimit, bps),
 		Volume24h: vol,
 		Margin:    RequiredMargin(vol, p.MarginBps),

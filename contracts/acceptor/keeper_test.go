@@ -355,7 +355,7 @@ func TestMarginWindow(t *testing.T) {
 
 func TestRamp(t *testing.T) {
 	p := acceptor.DefaultParams()
-	a := &acceptor.Acceptor{RegisteredAt: 0}
+	a := &acceptor.Acceptor{RegisteredAt: 0, Reputation: 300}
 	day := uint64(24 * 3600 * 1000)
 	for _, tc := range []struct {
 		name         string
@@ -377,6 +377,19 @@ func TestRamp(t *testing.T) {
 				t.Fatalf("limits %d/%d, want %d/%d", l.Order, l.Daily, tc.order, tc.daily)
 			}
 		})
+	}
+}
+
+func TestReputationScalesOrderLimit(t *testing.T) {
+	p := acceptor.DefaultParams()
+	p.RampAge, p.RampOrders = 0, 0
+	for _, tc := range []struct{ rep, want uint64 }{
+		{0, 25_000 * usdt}, {150, 37_500 * usdt}, {299, 49_915 * usdt}, {300, 50_000 * usdt}, {900, 50_000 * usdt},
+	} {
+		a := &acceptor.Acceptor{Reputation: tc.rep}
+		if l := acceptor.LimitsOf(p, a, 0); l.Order != tc.want || l.Daily != 1_000_000*usdt {
+			t.Errorf("reputation %d: limits %d/%d, want %d", tc.rep, l.Order, l.Daily, tc.want)
+		}
 	}
 }
 

@@ -26,6 +26,7 @@ const (
 	ParamRepFastRelease     = "rep_fast_release_ms"     // median release at or below this scores full speed
 	ParamRepSlowRelease     = "rep_slow_release_ms"     // median release at or above this scores zero speed
 	ParamWeightFloor        = "weight_floor"            // added to reputation in the draw weight
+	ParamRepFullLimit       = "rep_full_limit"          // reputation from which the per-order limit is not reduced
 )
 
 // Params are the acceptor module's governable parameters.
@@ -43,6 +44,7 @@ type Params struct {
 	RepFastRelease     uint64
 	RepSlowRelease     uint64
 	WeightFloor        uint64
+	RepFullLimit       uint64
 }
 
 const (
@@ -68,6 +70,7 @@ func DefaultParams() Params {
 		RepFastRelease:     2 * minute,
 		RepSlowRelease:     30 * minute,
 		WeightFloor:        100,
+		RepFullLimit:       300,
 	}
 }
 
@@ -100,6 +103,7 @@ var fields = []field{
 	{ParamRepFastRelease, 0, 7 * day, func(p *Params) *uint64 { return &p.RepFastRelease }},
 	{ParamRepSlowRelease, 1, 7 * day, func(p *Params) *uint64 { return &p.RepSlowRelease }},
 	{ParamWeightFloor, 1, 1_000_000, func(p *Params) *uint64 { return &p.WeightFloor }},
+	{ParamRepFullLimit, 0, MaxReputation, func(p *Params) *uint64 { return &p.RepFullLimit }},
 }
 
 // ParamBounds lists every parameter with its allowed range.
