@@ -17,6 +17,18 @@
 // out to someone else. FundsInvariant checks the ledgers against the
 // module accounts.
 //
+// # Storage
+//
+// Each acceptor is two values (record.go): a fixed-layout binary "hot"
+// part under "acceptor/r/" ‖ address (status, bounds, float, locked,
+// margin, reputation, credited completions, volume buckets) that the draw
+// reads for every candidate and Lock writes, and an RLP profile under
+// "acceptor/x/" ‖ address (identity, currencies, methods, other counters).
+// "acceptor/c/" ‖ currency holds the addresses of the active acceptors
+// supporting it, ascending, as one value, so an order reads its candidate
+// list with one Get; "acceptor/p/" ‖ address ‖ identity counts credited
+// completions per counterparty identity.
+//
 // # Eligibility
 //
 // An acceptor may be assigned an order of A micro-USDT in currency C at
@@ -81,8 +93,8 @@
 // observations (the "+ 5" and "+ 10"). A new acceptor starts at
 // 0 + 150 + 150 = 300; one with 20 distinct counterparties, a 1-minute
 // median release and no failures over 200 credited completions scores
-// 200 + 300 + 292 = 792, and
-// 1000 is approached only with many distinct counterparties.
+// 200 + 300 + 292 = 792, and 1000 is approached only with many distinct
+// counterparties.
 //
 // # Draw weight
 //
