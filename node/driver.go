@@ -180,6 +180,7 @@ func (d *driver) do(ctx context.Context, acts []consensus.Action) error {
 		case consensus.Evidence:
 			d.n.log.Warn("equivocation evidence", "validator", a.Validator.Hex(), "height", a.Height, "view", a.View, "kind", a.Kind)
 			d.n.metrics.Equivocations.Inc()
+			d.n.recordEvidence(a)
 		case consensus.ViewChanged:
 			if a.View > 0 {
 				d.n.metrics.ViewChanges.Inc()

@@ -30,8 +30,6 @@ type network struct {
 	pending [][]byte
 	size    int
 	kick    chan struct{}
-
-	decoded sync.Map // string(data hash) -> *consensus.Message, filled by the topic validator
 }
 
 func newNetwork(n *Node, vals []types.Address, allow []types.Address) (*network, error) {
@@ -47,34 +45,29 @@ func newNetwork(n *Node, vals []types.Address, allow []types.Address) (*network,
 	}
 	nw.host = h
 	chainID := n.ledger.ChainID()
-	if err := h.SetValidator(p2p.TopicConsensus, func(from types.Address, data []byte) bool {
+	// The decoder runs as the topic validator, so a message is decoded and
+	// its signature checked once, before it is relayed or delivered.
+	if err := h.SetDecoder(p2p.TopicConsensus, func(from types.Address, data []byte) (any, bool) {
 		if from == n.self {
-			return true // our own publish: never delivered back to us
+			return nil, true // our own publish (the author is authenticated by gossipsub); never delivered back
 		}
 		m, err := consensus.DecodeMessage(data)
 		if err != nil {
-			return false
+			return nil, false
 		}
 		if _, err := m.VerifySignature(chainID); err != nil {
-			return false
+			return nil, false
 		}
-		nw.decoded.Store(string(types.Keccak(data).Bytes()), m)
-		return true
+		return m, true
 	}); err != nil {
 		return nil, err
 	}
-	if err := h.Subscribe(p2p.TopicConsensus, func(from types.Address, data []byte) {
-		key := string(types.Keccak(data).Bytes())
-		v, ok := nw.decoded.LoadAndDelete(key)
-		var m *consensus.Message
-		if ok {
-			m = v.(*consensus.Message)
-		} else if m, err = consensus.DecodeMessage(data); err != nil {
+	if err := h.SubscribeDecoded(p2p.TopicConsensus, func(from types.Address, data []byte, decoded any) {
+		m, ok := decoded.(*consensus.Message)
+		if !ok || n.drv == nil {
 			return
 		}
-		if n.drv != nil {
-			n.drv.deliver(m)
-		}
+		n.drv.deliver(m)
 	}); err != nil {
 		return nil, err
 	}

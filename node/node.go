@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/accordnet/accord/api"
+	"github.com/accordnet/accord/consensus"
 	"github.com/accordnet/accord/contracts/bank"
 	"github.com/accordnet/accord/ledger"
 	"github.com/accordnet/accord/ledger/kv"
@@ -58,6 +59,38 @@ type Node struct {
 
 	subMu sync.Mutex
 	subs  map[chan *types.Block]struct{}
+
+	evMu     sync.Mutex
+	evidence []consensus.Evidence
+}
+
+// maxEvidence bounds the evidence kept in memory.
+const maxEvidence = 1024
+
+func (n *Node) recordEvidence(e consensus.Evidence) {
+	n.evMu.Lock()
+	defer n.evMu.Unlock()
+	if len(n.evidence) < maxEvidence {
+		n.evidence = append(n.evidence, e)
+	}
+}
+
+// Evidence returns the equivocations this node has seen. Putting them on
+// chain (and slashing) is future work; today they are logged, counted in
+// accord_equivocations_total and kept here.
+func (n *Node) Evidence() []consensus.Evidence {
+	n.evMu.Lock()
+	defer n.evMu.Unlock()
+	return append([]consensus.Evidence(nil), n.evidence...)
+}
+
+// PublishConsensus gossips a consensus message as this node. It exists for
+// fault injection (an equivocating validator in tests).
+func (n *Node) PublishConsensus(m *consensus.Message) error {
+	if n.net == nil {
+		return errors.New("no network")
+	}
+	return n.net.PublishConsensus(m.Encode())
 }
 
 // SubscribeCommits delivers every block committed from now on until cancel

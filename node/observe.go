@@ -14,6 +14,7 @@ func (n *Node) observeBlock(blk *types.Block, prevTime uint64, took time.Duratio
 	m.BlockInterval.Observe(float64(blk.Header.Time-prevTime) / 1000)
 	m.MempoolSize.Set(float64(n.pool.Size()))
 	m.CommitSeconds.Observe(took.Seconds())
+	m.Peers.Set(float64(n.Peers()))
 	if len(blk.Txs) > 0 {
 		n.log.Info("committed block", "height", blk.Height(), "txs", len(blk.Txs), "hash", blk.Hash().Hex()[:10], "took", took.Round(time.Microsecond))
 	} else {

@@ -2,11 +2,13 @@ package testnet
 
 import (
 	"context"
+	"errors"
 	"crypto/ecdsa"
 	"testing"
 	"time"
 
 	"github.com/accordnet/accord/client"
+	"github.com/accordnet/accord/consensus"
 	"github.com/accordnet/accord/contracts/bank"
 	"github.com/accordnet/accord/node"
 	"github.com/accordnet/accord/p2p"
@@ -162,9 +164,9 @@ func TestOutsiderCannotConnectOrInject(t *testing.T) {
 	for i := 0; i < 4; i++ {
 		id, _ := p2p.PeerIDFromKey(mustValidatorKey(t, c, i))
 		maddr := c.Layout.P2PAddr(i) + "/p2p/" + id.String()
-		// The dialer may see its handshake complete before the validator's
-		// gater drops the connection, so judge by the validators' side.
-		_ = outsider.Connect(ctx, maddr)
+		if err := outsider.Connect(ctx, maddr); !errors.Is(err, p2p.ErrRefused) {
+			t.Fatalf("outsider dialling node%d: err = %v, want ErrRefused", i, err)
+		}
 		_ = outsider.Publish(p2p.TopicConsensus, []byte("forged vote"))
 	}
 	outsiderAddr := types.PubkeyAddress(key)
@@ -189,4 +191,49 @@ func mustValidatorKey(t *testing.T, c *Cluster, i int) *ecdsa.PrivateKey {
 		t.Fatal(err)
 	}
 	return k
+}
+
+func TestEquivocatingValidatorIsRecordedAndOthersStaySafe(t *testing.T) {
+	c := newCluster(t, 4)
+	final := []types.Hash{sendFinal(t, c, 0, 0, 0)}
+	byz := 3
+	key := mustValidatorKey(t, c, byz)
+	from := types.PubkeyAddress(key)
+	ctx, cancel := Timeout(90 * time.Second)
+	defer cancel()
+	// For each new height, the Byzantine validator signs PREPARE and
+	// COMMIT votes for a block that does not exist, next to its honest
+	// votes for the real one.
+	caught := func() bool {
+		for i := 0; i < 3; i++ {
+			for _, e := range c.Node(i).Evidence() {
+				if e.Validator == from {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for round := 0; !caught(); round++ {
+		if ctx.Err() != nil {
+			t.Fatal("no honest validator recorded the equivocation")
+		}
+		h := c.Height(0) + 1
+		for _, typ := range []consensus.MsgType{consensus.MsgPrepare, consensus.MsgCommit} {
+			m := &consensus.Message{Type: typ, Height: h, View: 0, BlockHash: types.Keccak([]byte{byte(round), byte(typ)}), From: from}
+			sig, err := types.SignDigest(m.Digest(c.Layout.ChainID), key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m.Sig = sig
+			if err := c.Node(byz).PublishConsensus(m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := c.WaitHeight(ctx, 0, h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	final = append(final, sendFinal(t, c, 1, 1, 0))
+	assertEverywhere(t, c, final)
 }
