@@ -86,6 +86,8 @@ type Env struct {
 	St     *state.Overlay
 	Router *core.Router
 	Block  core.Block
+	// LastBlockEvents are the begin-block events of the last Advance.
+	LastBlockEvents []types.Event
 }
 
 // NewEnv returns a state at GenesisTime with a KYC provider and an
@@ -193,6 +195,7 @@ func (e *Env) Advance(dt uint64) []types.Event {
 	if err != nil {
 		panic(fmt.Sprintf("begin block %d: %v", e.Block.Height, err))
 	}
+	e.LastBlockEvents = evs
 	return evs
 }
 
