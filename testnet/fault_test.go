@@ -2,8 +2,8 @@ package testnet
 
 import (
 	"context"
-	"errors"
 	"crypto/ecdsa"
+	"errors"
 	"testing"
 	"time"
 
