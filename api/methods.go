@@ -84,7 +84,7 @@ func (s *Server) getAccount(p json.RawMessage) (any, error) {
 	if err != nil {
 		return nil, InvalidParams(err)
 	}
-	acc := (bank.Keeper{}).GetAccount(s.b.Ledger().State(), a)
+	acc := (bank.Keeper{}).GetAccount(s.b.Ledger().ReadState(), a)
 	pending := acc.Nonce
 	if n, ok := s.b.PendingNonce(a); ok && n > pending {
 		pending = n

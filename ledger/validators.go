@@ -50,5 +50,5 @@ func ValidatorSetAt(st state.Store, height uint64) (*types.ValidatorSet, error) 
 
 // ValidatorSet returns the committed set for height.
 func (l *Ledger) ValidatorSet(height uint64) (*types.ValidatorSet, error) {
-	return ValidatorSetAt(l.State(), height)
+	return ValidatorSetAt(l.ReadState(), height)
 }

@@ -193,7 +193,7 @@ func checkBackend(h Home, db string) error {
 type stateReader struct{ n *Node }
 
 func (s stateReader) Account(a types.Address) (uint64, uint64, error) {
-	acc := s.n.app.Bank.GetAccount(s.n.ledger.State(), a)
+	acc := s.n.app.Bank.GetAccount(s.n.ledger.ReadState(), a)
 	return acc.Nonce, acc.Balance, nil
 }
 
@@ -373,7 +373,7 @@ func (n *Node) Validator() types.Address { return n.self }
 func (n *Node) TxTypeName(t types.TxType) string { return n.app.TypeName(t) }
 
 // MinFee implements api.Backend.
-func (n *Node) MinFee() uint64 { return n.app.Bank.GetParams(n.ledger.State()).MinFee }
+func (n *Node) MinFee() uint64 { return n.app.Bank.GetParams(n.ledger.ReadState()).MinFee }
 
 // Version implements api.Backend.
 func (n *Node) Version() string { return Version }
