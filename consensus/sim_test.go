@@ -869,17 +869,25 @@ func seedOf(err error) uint64 {
 // engines that commit on f+1 votes instead of a quorum, an equivocating
 // primary splits the honest nodes and the harness must report the fork.
 func TestSimulationCatchesWeakQuorumFork(t *testing.T) {
-	for seed := uint64(1); seed <= 200; seed++ {
+	const seeds = 40
+	var first error
+	forks := 0
+	for seed := uint64(1); seed <= seeds; seed++ {
 		_, err := runSeed(seed, true, false)
-		if errors.Is(err, errFork) {
-			t.Logf("weakened quorum caught: %v", err)
-			return
-		}
-		if err != nil && !errors.Is(err, errLiveness) && !errors.Is(err, errHarness) {
+		switch {
+		case errors.Is(err, errFork):
+			forks++
+			if first == nil {
+				first = err
+			}
+		case err != nil && !errors.Is(err, errLiveness) && !errors.Is(err, errHarness) && !errors.Is(err, errDoubleSign):
 			t.Fatalf("unexpected failure: %v", err)
 		}
 	}
-	t.Fatal("the harness found no fork with a weakened quorum: it cannot tell a broken engine from a correct one")
+	if forks == 0 {
+		t.Fatal("the harness found no fork with a weakened quorum: it cannot tell a broken engine from a correct one")
+	}
+	t.Logf("weakened quorum (f+1): %d of %d seeds caught a fork; first: %v", forks, seeds, first)
 }
 
 // TestSimulationReplaysExactly runs seeds twice and compares everything
