@@ -1,0 +1,41 @@
+package testnet
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+)
+
+// BenchmarkFinalizedTransfers4 measures finalized transfer throughput and
+// finality latency on four in-process validators talking libp2p over
+// loopback, with the load generator in the same process (so on a 2-core
+// machine the load generator competes with the validators). One iteration
+// is one 10-second load run.
+func BenchmarkFinalizedTransfers4(b *testing.B) {
+	c, err := NewCluster(b.TempDir(), ClusterOptions{Validators: 4, BenchAccounts: 1000})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := Timeout(60 * time.Second)
+	defer cancel()
+	if err := c.WaitAll(ctx, 2); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r, err := Bench(context.Background(), BenchConfig{URLs: c.Layout.URLs(), Duration: 10 * time.Second,
+			Rate: 3000, Accounts: 1000, Progress: os.Stderr})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(r.FinalizedTPS, "finalized-tx/s")
+		b.ReportMetric(r.P50Ms, "p50-ms")
+		b.ReportMetric(r.P99Ms, "p99-ms")
+		b.Logf("%s", r)
+	}
+	if err := c.CheckAgreement(); err != nil {
+		b.Fatal(err)
+	}
+}
