@@ -55,7 +55,7 @@ func newNetwork(n *Node, vals []types.Address, allow []types.Address) (*network,
 		if err != nil {
 			return nil, false
 		}
-		if _, err := m.VerifySignature(chainID); err != nil {
+		if _, err := n.voteCache.VerifyMessage(m, chainID); err != nil {
 			return nil, false
 		}
 		return m, true

@@ -35,17 +35,20 @@ type Options struct {
 
 // Node is a running Accord node.
 type Node struct {
-	home    Home
-	cfg     Config
-	log     *slog.Logger
-	ledger  *ledger.Ledger
-	app     *App
-	pool    *mempool.Pool
-	cache   *sigcache.Cache
-	key     *ecdsa.PrivateKey
-	self    types.Address
-	metrics *Metrics
-	api     *api.Server
+	home   Home
+	cfg    Config
+	log    *slog.Logger
+	ledger *ledger.Ledger
+	app    *App
+	pool   *mempool.Pool
+	cache  *sigcache.Cache
+	// voteCache holds verified consensus signatures, shared by the gossip
+	// decoder and the engine so each vote is recovered once.
+	voteCache *consensus.SigCache
+	key       *ecdsa.PrivateKey
+	self      types.Address
+	metrics   *Metrics
+	api       *api.Server
 
 	listener net.Listener
 	http     *http.Server
@@ -165,7 +168,7 @@ func New(h Home, o Options) (*Node, error) {
 		return nil, err
 	}
 	n := &Node{home: h, cfg: cfg, log: log, ledger: l, app: app, key: key, self: types.PubkeyAddress(key),
-		metrics: newMetrics(), cache: sigcache.New(1 << 18), txAvail: make(chan struct{}, 1), runErr: make(chan error, 1)}
+		metrics: newMetrics(), cache: sigcache.New(1 << 18), voteCache: consensus.NewSigCache(1 << 14), txAvail: make(chan struct{}, 1), runErr: make(chan error, 1)}
 	n.pool = mempool.New(mempool.Config{
 		ChainID: gen.ChainID, MinFee: n.MinFee(), MaxTxs: cfg.MempoolMaxTxs, MaxPerSender: cfg.MempoolMaxPerSender,
 		NonceWindow: uint64(cfg.MempoolMaxPerSender), OnAdmit: n.onAdmit, Logger: log.With("component", "mempool"),
