@@ -60,4 +60,3 @@ func TestTimeoutsAreBoundedAndOrdered(t *testing.T) {
 		t.Fatal(msg)
 	}
 }
-
