@@ -58,4 +58,3 @@ func (s ReadState) Iterate(start, end []byte, reverse bool, fn func(key, value [
 		}
 	}
 }
-
