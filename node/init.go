@@ -11,7 +11,10 @@ import (
 	"time"
 
 	"github.com/accordnet/accord/contracts/bank"
+	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/contracts/gov"
 	"github.com/accordnet/accord/ledger"
+	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
 	"github.com/ethereum/go-ethereum/crypto"
 )
@@ -42,6 +45,39 @@ func ParseAlloc(s string) (Alloc, error) {
 	return Alloc{a, m}, nil
 }
 
+// RoleGrant gives an address a gov role in the genesis.
+type RoleGrant struct {
+	Address types.Address
+	Role    gov.Role
+}
+
+// ParseRoleGrant parses ADDR=ROLE, ROLE one of kyc_provider, compliance,
+// oracle, arbitrator, bridge_signer.
+func ParseRoleGrant(s string) (RoleGrant, error) {
+	addr, role, ok := strings.Cut(s, "=")
+	if !ok {
+		return RoleGrant{}, fmt.Errorf("role %q: want ADDR=ROLE", s)
+	}
+	a, err := types.ParseAddress(addr)
+	if err != nil {
+		return RoleGrant{}, fmt.Errorf("role %q: %w", s, err)
+	}
+	r, err := gov.ParseRole(role)
+	if err != nil {
+		return RoleGrant{}, fmt.Errorf("role %q: %w", s, err)
+	}
+	return RoleGrant{a, r}, nil
+}
+
+// DefaultThreshold is the admin threshold used when none is given: more
+// than two thirds of n admins.
+func DefaultThreshold(n int) uint64 {
+	if n <= 0 {
+		return 0
+	}
+	return uint64(n - (n-1)/3)
+}
+
 // InitOptions shape a new home.
 type InitOptions struct {
 	ChainID    string
@@ -52,7 +88,20 @@ type InitOptions struct {
 	ValidatorKey *ecdsa.PrivateKey
 	Config       *Config
 	GenesisTime  time.Time
-	// ExtraAppState adds module sections to the genesis (gov, oracle, ...).
+	// Admins form gov's admin multisig; default: the genesis validators.
+	Admins []types.Address
+	// AdminThreshold is the approvals a gov proposal needs; default: more
+	// than two thirds of the admins (n − ⌊(n−1)/3⌋), so 1 of 1, 3 of 4.
+	AdminThreshold uint64
+	// Roles are gov role grants at genesis (oracle, kyc_provider, ...).
+	Roles []RoleGrant
+	// Params is gov's genesis "params" section: module -> key -> value, as
+	// a SetParam proposal would set them (e.g. "order" ->
+	// "payment_window_ms" -> "60000").
+	Params map[string]map[string]string
+	// ExtraAppState adds module sections to the genesis (oracle, acceptor,
+	// ...); a "gov" section here replaces the one built from the fields
+	// above.
 	ExtraAppState map[string]json.RawMessage
 	// Genesis, when set, is written as is instead of building one (joining
 	// an existing chain).
@@ -92,7 +141,7 @@ func Init(h Home, o InitOptions) (types.Address, error) {
 			return types.Address{}, err
 		}
 	}
-	if _, err := ledger.ParseGenesis(raw); err != nil {
+	if err := CheckGenesis(raw); err != nil {
 		return types.Address{}, err
 	}
 	if err := os.MkdirAll(h.KeysDir(), 0o700); err != nil {
@@ -122,7 +171,26 @@ func BuildGenesis(o InitOptions, self types.Address) ([]byte, error) {
 	if len(vals) == 0 {
 		vals = []types.Address{self}
 	}
-	g := ledger.Genesis{ChainID: o.ChainID, GenesisTime: o.GenesisTime, AppState: map[string]json.RawMessage{"bank": bg}}
+	admins := o.Admins
+	if len(admins) == 0 {
+		admins = vals
+	}
+	gg := gov.Genesis{Threshold: o.AdminThreshold, Params: o.Params}
+	if gg.Threshold == 0 {
+		gg.Threshold = DefaultThreshold(len(admins))
+	}
+	for _, a := range admins {
+		gg.Admins = append(gg.Admins, a.Hex())
+	}
+	for _, r := range o.Roles {
+		gg.Roles = append(gg.Roles, gov.GenesisRole{Address: r.Address.Hex(), Role: r.Role.String()})
+	}
+	govRaw, err := json.Marshal(gg)
+	if err != nil {
+		return nil, err
+	}
+	g := ledger.Genesis{ChainID: o.ChainID, GenesisTime: o.GenesisTime,
+		AppState: map[string]json.RawMessage{"bank": bg, gov.ModuleName: govRaw}}
 	if g.GenesisTime.IsZero() {
 		g.GenesisTime = time.Now().UTC().Truncate(time.Second)
 	}
@@ -137,6 +205,25 @@ func BuildGenesis(o InitOptions, self types.Address) ([]byte, error) {
 		return nil, err
 	}
 	return append(raw, '\n'), nil
+}
+
+// CheckGenesis parses a genesis document and applies its app state to an
+// empty in-memory state with the application NewApp builds, so a document
+// a node could not start from is refused at init rather than at start.
+func CheckGenesis(raw []byte) error {
+	g, err := ledger.ParseGenesis(raw)
+	if err != nil {
+		return err
+	}
+	app, err := NewApp(g.ChainID)
+	if err != nil {
+		return err
+	}
+	blk := core.Block{ChainID: g.ChainID, Height: 0, Time: g.TimeMillis()}
+	if err := app.Router.InitGenesis(blk, state.NewOverlay(nil), g.AppState); err != nil {
+		return fmt.Errorf("genesis app_state: %w", err)
+	}
+	return nil
 }
 
 // LoadValidatorKey reads the validator key of a home.

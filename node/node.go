@@ -174,6 +174,7 @@ func New(h Home, o Options) (*Node, error) {
 		NonceWindow: uint64(cfg.MempoolMaxPerSender), OnAdmit: n.onAdmit, Logger: log.With("component", "mempool"),
 	}, stateReader{n}, app.Cost, n.cache)
 	n.api = api.NewServer(n, log.With("component", "api"))
+	n.api.RegisterC2C(app.C2C())
 	n.api.Handle("GET /metrics", promhttp.HandlerFor(n.metrics.Registry, promhttp.HandlerOpts{}))
 	n.metrics.Height.Set(float64(l.Last().Height))
 	return n, nil

@@ -34,6 +34,7 @@ type ClusterOptions struct {
 	BenchAccounts int
 	Logger        *slog.Logger
 	Config        func(i int, c *node.Config)
+	Params        map[string]map[string]string // gov genesis params (see InitOptions)
 }
 
 // freePortBlock finds a base port with base..base+n-1 and base+100..base+100+n-1 free.
@@ -71,7 +72,7 @@ func NewCluster(dir string, o ClusterOptions) (*Cluster, error) {
 		return nil, err
 	}
 	l := Layout{Dir: dir, Validators: o.Validators, BasePort: base, ChainID: "accord-cluster"}
-	dev, err := Init(l, InitOptions{BenchAccounts: o.BenchAccounts, Config: o.Config})
+	dev, err := Init(l, InitOptions{BenchAccounts: o.BenchAccounts, Config: o.Config, Params: o.Params})
 	if err != nil {
 		return nil, err
 	}

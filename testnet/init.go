@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/accordnet/accord/client"
+	"github.com/accordnet/accord/contracts/gov"
 	"github.com/accordnet/accord/node"
 	"github.com/accordnet/accord/p2p"
 	"github.com/accordnet/accord/types"
@@ -49,12 +50,21 @@ func (l Layout) Initialized() bool {
 type InitOptions struct {
 	BenchAccounts int // BenchKey(0..n-1) funded with DevFunds each
 	Config        func(i int, c *node.Config)
+	// Params is gov's genesis "params" section (module -> key -> value),
+	// e.g. a short order payment window for tests.
+	Params map[string]map[string]string
 }
 
+// DevRoles are the gov roles the dev key holds in a testnet genesis, so one
+// developer can try the whole C2C flow alone: it is also the only admin
+// (threshold 1), so its proposals execute at once.
+var DevRoles = []gov.Role{gov.RoleKYCProvider, gov.RoleCompliance, gov.RoleOracle, gov.RoleArbitrator}
+
 // Init writes the homes of a new testnet: one validator key each, a shared
-// genesis naming all validators and funding the dev key (in node0's
-// keyring, password in dev.password) and the bench accounts, and configs
-// where every node lists every other as a peer.
+// genesis naming all validators, funding the dev key (in node0's keyring,
+// password in dev.password) and the bench accounts and making the dev key
+// the single gov admin holding DevRoles, and configs where every node lists
+// every other as a peer.
 func Init(l Layout, o InitOptions) (types.Address, error) {
 	if l.Validators < 1 {
 		return types.Address{}, fmt.Errorf("need at least one validator")
@@ -89,7 +99,12 @@ func Init(l Layout, o InitOptions) (types.Address, error) {
 	for i := 0; i < o.BenchAccounts; i++ {
 		allocs = append(allocs, node.Alloc{Address: types.PubkeyAddress(BenchKey(i)), Micro: DevFunds})
 	}
+	roles := make([]node.RoleGrant, 0, len(DevRoles))
+	for _, r := range DevRoles {
+		roles = append(roles, node.RoleGrant{Address: devAddr, Role: r})
+	}
 	genesis, err := node.BuildGenesis(node.InitOptions{ChainID: l.ChainID, Allocs: allocs, Validators: vals,
+		Admins: []types.Address{devAddr}, AdminThreshold: 1, Roles: roles, Params: o.Params,
 		GenesisTime: time.Now().UTC().Truncate(time.Second)}, vals[0])
 	if err != nil {
 		return types.Address{}, err

@@ -10,7 +10,8 @@ import (
 
 func newInitCmd(g *globals) *cobra.Command {
 	var chainID, minFee, rpcAddr, db string
-	var allocs []string
+	var allocs, admins, roles, params []string
+	var threshold uint64
 	cmd := &cobra.Command{
 		Use:   "init",
 		Short: "Create a node home: config, validator key and a genesis with this node as the validator",
@@ -23,6 +24,34 @@ func newInitCmd(g *globals) *cobra.Command {
 					return err
 				}
 				o.Allocs = append(o.Allocs, al)
+			}
+			for _, s := range admins {
+				a, err := types.ParseAddress(s)
+				if err != nil {
+					return fmt.Errorf("--admin: %w", err)
+				}
+				o.Admins = append(o.Admins, a)
+			}
+			o.AdminThreshold = threshold
+			for _, s := range roles {
+				r, err := node.ParseRoleGrant(s)
+				if err != nil {
+					return fmt.Errorf("--role: %w", err)
+				}
+				o.Roles = append(o.Roles, r)
+			}
+			for _, s := range params {
+				mod, key, val, err := parseParam(s)
+				if err != nil {
+					return fmt.Errorf("--param: %w", err)
+				}
+				if o.Params == nil {
+					o.Params = map[string]map[string]string{}
+				}
+				if o.Params[mod] == nil {
+					o.Params[mod] = map[string]string{}
+				}
+				o.Params[mod][key] = string(val)
 			}
 			fee, err := types.ParseUSDT(minFee)
 			if err != nil {
@@ -52,6 +81,10 @@ func newInitCmd(g *globals) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&chainID, "chain-id", "", "chain ID (required)")
 	cmd.Flags().StringArrayVar(&allocs, "alloc", nil, "genesis allocation ADDR=AMOUNT (USDT decimal), repeatable")
+	cmd.Flags().StringArrayVar(&admins, "admin", nil, "gov admin address, repeatable (default: the validator)")
+	cmd.Flags().Uint64Var(&threshold, "admin-threshold", 0, "approvals a gov proposal needs (default: more than 2/3 of the admins)")
+	cmd.Flags().StringArrayVar(&roles, "role", nil, "gov role at genesis ADDR=ROLE (kyc_provider, compliance, oracle, arbitrator, bridge_signer), repeatable")
+	cmd.Flags().StringArrayVar(&params, "param", nil, "module parameter MODULE.KEY=VALUE in gov's genesis, repeatable (e.g. order.payment_window_ms=60000)")
 	cmd.Flags().StringVar(&minFee, "min-fee", "0.01", "minimum transaction fee in USDT")
 	cmd.Flags().StringVar(&rpcAddr, "rpc.addr", "", "RPC listen address written to config (default 127.0.0.1:26657)")
 	cmd.Flags().StringVar(&db, "db", "", "ledger backend written to config: pebble or badger")

@@ -24,7 +24,7 @@ func sortedKeys(m map[string]string) []string {
 }
 
 func newQueryCmd(g *globals) *cobra.Command {
-	cmd := &cobra.Command{Use: "query", Aliases: []string{"q"}, Short: "Read chain state from a node (JSON output)"}
+	cmd := &cobra.Command{Use: "query", Aliases: []string{"q"}, Short: "Read chain state from a node (account, block and tx print JSON; the others a summary, or JSON with --json)"}
 	account := &cobra.Command{
 		Use: "account ADDR", Short: "Balance and nonce of an account", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -85,6 +85,7 @@ func newQueryCmd(g *globals) *cobra.Command {
 		},
 	}
 	cmd.AddCommand(account, block, tx)
+	cmd.AddCommand(newC2CQueryCmds(g)...)
 	return cmd
 }
 

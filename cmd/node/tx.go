@@ -30,25 +30,66 @@ func (f *txFlags) register(cmd *cobra.Command) {
 	_ = cmd.MarkFlagRequired("from")
 }
 
-// send signs payload as a transaction of type t from --from and submits it.
+// sent is a submitted transaction: its sender, hash and, with --wait, its
+// receipt.
+type sent struct {
+	From    types.Address
+	Hash    types.Hash
+	Receipt *views.Receipt
+}
+
+// failed is the error of a committed transaction whose message failed.
+func (s *sent) failed() error {
+	if r := s.Receipt; r != nil && r.Status != "ok" {
+		return fmt.Errorf("transaction %s failed in block %d: %s", r.TxHash, r.Height, r.Error)
+	}
+	return nil
+}
+
+// send signs payload as a transaction of type t from --from, submits it
+// and prints its hash or, with --wait, its receipt.
 func (f *txFlags) send(g *globals, t types.TxType, payload any) error {
+	s, err := f.submit(g, t, payload)
+	if err != nil {
+		return err
+	}
+	if s.Receipt == nil {
+		if g.jsonOut {
+			return printJSON(views.SendResult{Hash: s.Hash.Hex()})
+		}
+		fmt.Println(s.Hash.Hex())
+		return nil
+	}
+	if g.jsonOut {
+		if err := printJSON(s.Receipt); err != nil {
+			return err
+		}
+	} else {
+		printReceipt(s.Receipt)
+	}
+	return s.failed()
+}
+
+// submit signs payload as a transaction of type t from --from and submits
+// it; with --wait it also waits for the receipt. It prints nothing.
+func (f *txFlags) submit(g *globals, t types.TxType, payload any) (*sent, error) {
 	if f.pwFile == "" {
-		return errors.New("--password-file is required to decrypt the signing key")
+		return nil, errors.New("--password-file is required to decrypt the signing key")
 	}
 	pw, err := client.ReadPassword(f.pwFile)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	key, err := g.keyring().Load(f.from, pw)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	c := g.client()
 	ctx, cancel := g.ctx()
 	defer cancel()
 	st, err := c.Status(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	chainID := st.ChainID
 	if f.chainID != "" {
@@ -57,7 +98,7 @@ func (f *txFlags) send(g *globals, t types.TxType, payload any) error {
 	fee := st.MinFeeMicro
 	if f.fee != "" {
 		if fee, err = types.ParseUSDT(f.fee); err != nil {
-			return fmt.Errorf("--fee: %w", err)
+			return nil, fmt.Errorf("--fee: %w", err)
 		}
 	}
 	s := client.NewSigner(key, chainID, fee)
@@ -66,34 +107,20 @@ func (f *txFlags) send(g *globals, t types.TxType, payload any) error {
 	}
 	tx, err := s.Sign(ctx, c, t, payload)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	h, err := c.SendTx(ctx, tx)
 	if err != nil {
-		return fmt.Errorf("transaction rejected: %w", err)
+		return nil, fmt.Errorf("transaction rejected: %w", err)
 	}
+	out := &sent{From: s.Address(), Hash: h}
 	if !f.wait {
-		if g.jsonOut {
-			return printJSON(views.SendResult{Hash: h.Hex()})
-		}
-		fmt.Println(h.Hex())
-		return nil
+		return out, nil
 	}
-	r, err := c.WaitReceipt(ctx, h)
-	if err != nil {
-		return err
+	if out.Receipt, err = c.WaitReceipt(ctx, h); err != nil {
+		return nil, err
 	}
-	if g.jsonOut {
-		if err := printJSON(r); err != nil {
-			return err
-		}
-	} else {
-		printReceipt(r)
-	}
-	if r.Status != "ok" {
-		return fmt.Errorf("transaction %s failed in block %d: %s", r.TxHash, r.Height, r.Error)
-	}
-	return nil
+	return out, nil
 }
 
 func printReceipt(r *views.Receipt) {
@@ -113,7 +140,7 @@ func printReceipt(r *views.Receipt) {
 
 func newTxCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "tx", Short: "Sign and send transactions"}
-	cmd.AddCommand(newTransferCmd(g))
+	cmd.AddCommand(newTransferCmd(g), newAcceptorTxCmd(g), newOrderTxCmd(g), newOracleTxCmd(g), newGovTxCmd(g), newKYCTxCmd(g))
 	return cmd
 }
 
