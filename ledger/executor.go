@@ -1,12 +1,14 @@
 package ledger
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
+	"github.com/ethereum/go-ethereum/rlp"
 )
 
 // Executed is a block run against the committed state, ready to Commit.
@@ -17,6 +19,126 @@ type Executed struct {
 	BlockEvents []types.Event
 	Writes      []state.Write
 	State       *state.Overlay // the post-block state, for invariant checks before commit
+
+	// receiptEncs are the encodings of Receipts, made once for the receipt
+	// root and stored by Commit. An Executed must not be modified.
+	receiptEncs [][]byte
+}
+
+// seal computes what the header commits to once the transactions have run:
+// the sorted write set and the app hash, and, if withTxRoot, the root of
+// txs; meanwhile rh finishes the receipts on another core.
+func (x *Executed) seal(ov *state.Overlay, rh *receiptHasher, txs []*types.Tx, withTxRoot bool) (appHash, receiptRoot, txRoot types.Hash) {
+	rh.close()
+	x.Writes = ov.WriteSet()
+	appHash = state.NextAppHash(x.Parent, x.Writes)
+	if withTxRoot {
+		txRoot = types.TxRoot(txs)
+	}
+	x.receiptEncs, receiptRoot = rh.wait()
+	return appHash, receiptRoot, txRoot
+}
+
+// receiptHasher encodes and hashes a block's receipts on its own goroutine,
+// in batches, while the block executes: the receipt root and the stored
+// receipts then cost the executing goroutine next to nothing when the
+// machine has a spare core. A receipt must not change once added.
+type receiptHasher struct {
+	batch  []*types.Receipt
+	ch     chan []*types.Receipt
+	done   chan struct{}
+	encs   [][]byte     // written by the worker; read after done
+	leaves []types.Hash // likewise
+	root   types.Hash   // likewise
+}
+
+const receiptBatch = 256
+
+func newReceiptHasher(n int) *receiptHasher {
+	rh := &receiptHasher{ch: make(chan []*types.Receipt, 64), done: make(chan struct{}),
+		encs: make([][]byte, 0, n), leaves: make([]types.Hash, 0, n)}
+	go rh.run(rh.ch)
+	return rh
+}
+
+func (rh *receiptHasher) run(ch <-chan []*types.Receipt) {
+	defer close(rh.done)
+	for batch := range ch {
+		for _, r := range batch {
+			b, err := rlp.EncodeToBytes(r)
+			if err != nil {
+				panic(fmt.Sprintf("encode receipt: %v", err))
+			}
+			// types.ReceiptRoot: a receipt's leaf is the hash of its encoding.
+			rh.encs = append(rh.encs, b)
+			rh.leaves = append(rh.leaves, types.Keccak(b))
+		}
+	}
+	rh.root = types.MerkleRoot(rh.leaves)
+}
+
+func (rh *receiptHasher) add(r *types.Receipt) {
+	if rh.batch == nil {
+		rh.batch = make([]*types.Receipt, 0, receiptBatch)
+	}
+	rh.batch = append(rh.batch, r)
+	if len(rh.batch) == receiptBatch {
+		rh.ch <- rh.batch
+		rh.batch = nil
+	}
+}
+
+// close hands over the last receipts and lets the worker finish; it is safe
+// to call more than once (execution errors leave through a deferred close).
+func (rh *receiptHasher) close() {
+	if rh.ch == nil {
+		return
+	}
+	if len(rh.batch) > 0 {
+		rh.ch <- rh.batch
+		rh.batch = nil
+	}
+	close(rh.ch)
+	rh.ch = nil
+}
+
+// wait returns the encodings and the root of every receipt added.
+func (rh *receiptHasher) wait() ([][]byte, types.Hash) {
+	rh.close()
+	<-rh.done
+	return rh.encs, rh.root
+}
+
+// encodedReceipts returns the stored form of the block's receipts, the
+// same bytes as types.EncodeReceipts: an RLP list of the encodings.
+func (x *Executed) encodedReceipts() []byte {
+	if len(x.receiptEncs) != len(x.Receipts) {
+		return types.EncodeReceipts(x.Receipts)
+	}
+	size := 0
+	for _, e := range x.receiptEncs {
+		size += len(e)
+	}
+	out := appendListHeader(make([]byte, 0, size+9), size)
+	for _, e := range x.receiptEncs {
+		out = append(out, e...)
+	}
+	return out
+}
+
+// appendListHeader appends the RLP header of a list whose content is size bytes.
+func appendListHeader(b []byte, size int) []byte {
+	if size < 56 {
+		return append(b, 0xc0+byte(size))
+	}
+	var be [8]byte
+	binary.BigEndian.PutUint64(be[:], uint64(size))
+	n := 0
+	for n < 7 && be[n] == 0 {
+		n++
+	}
+	b = append(b, 0xf7+byte(8-n))
+	return append(b, be[n:]...)
 }
 
 // Template is what the proposer decides about a new block.
@@ -61,6 +183,8 @@ func (l *Ledger) Build(t Template, txs []*types.Tx, app *core.Router) (*Executed
 	}
 	var included []*types.Tx
 	var dropped []Dropped
+	rh := newReceiptHasher(len(txs))
+	defer rh.close()
 	for _, tx := range txs {
 		rc, err := app.ApplyTx(blk, ov, tx)
 		if err != nil {
@@ -72,15 +196,13 @@ func (l *Ledger) Build(t Template, txs []*types.Tx, app *core.Router) (*Executed
 		}
 		included = append(included, tx)
 		x.Receipts = append(x.Receipts, rc)
+		rh.add(rc)
 	}
 	if err := ov.Err(); err != nil {
 		return nil, nil, fmt.Errorf("build block %d: %w", h, err)
 	}
-	x.Writes = ov.WriteSet()
 	hdr.TxCount = uint32(len(included))
-	hdr.TxRoot = types.TxRoot(included)
-	hdr.ReceiptRoot = types.ReceiptRoot(x.Receipts)
-	hdr.StateRoot = state.NextAppHash(last.AppHash, x.Writes)
+	hdr.StateRoot, hdr.ReceiptRoot, hdr.TxRoot = x.seal(ov, rh, included, true)
 	x.Block = &types.Block{Header: hdr, Txs: included, LastCert: t.LastCert}
 	return x, dropped, nil
 }
@@ -140,6 +262,8 @@ func (l *Ledger) Execute(b *types.Block, app *core.Router) (*Executed, error) {
 		return nil, err
 	}
 	x.Receipts = make([]*types.Receipt, 0, len(b.Txs))
+	rh := newReceiptHasher(len(b.Txs))
+	defer rh.close()
 	for i, tx := range b.Txs {
 		rc, err := app.ApplyTx(blk, ov, tx)
 		if err != nil {
@@ -149,16 +273,17 @@ func (l *Ledger) Execute(b *types.Block, app *core.Router) (*Executed, error) {
 			return nil, err
 		}
 		x.Receipts = append(x.Receipts, rc)
+		rh.add(rc)
 	}
 	if err := ov.Err(); err != nil {
 		return nil, fmt.Errorf("execute block %d: %w", h, err)
 	}
-	x.Writes = ov.WriteSet()
-	if r := types.ReceiptRoot(x.Receipts); r != hdr.ReceiptRoot {
-		return nil, bad("receipt root %s, header says %s", r.Hex(), hdr.ReceiptRoot.Hex())
+	appHash, receiptRoot, _ := x.seal(ov, rh, nil, false) // TxRoot was checked with the structure
+	if receiptRoot != hdr.ReceiptRoot {
+		return nil, bad("receipt root %s, header says %s", receiptRoot.Hex(), hdr.ReceiptRoot.Hex())
 	}
-	if r := state.NextAppHash(last.AppHash, x.Writes); r != hdr.StateRoot {
-		return nil, bad("state root %s, header says %s", r.Hex(), hdr.StateRoot.Hex())
+	if appHash != hdr.StateRoot {
+		return nil, bad("state root %s, header says %s", appHash.Hex(), hdr.StateRoot.Hex())
 	}
 	return x, nil
 }

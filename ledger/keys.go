@@ -27,5 +27,3 @@ func hashKey(prefix []byte, h []byte) []byte {
 	k := make([]byte, 0, len(prefix)+len(h))
 	return append(append(k, prefix...), h...)
 }
-
-func stateKey(k []byte) []byte { return hashKey(prefixState, k) }

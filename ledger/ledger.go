@@ -163,12 +163,14 @@ func encodeMeta(m Meta) []byte {
 }
 
 func writeState(b kv.Batch, ws []state.Write) error {
+	var key []byte // the batch copies keys, so one buffer serves every write
 	for _, w := range ws {
+		key = append(append(key[:0], prefixState...), w.Key...)
 		var err error
 		if w.Deleted {
-			err = b.Delete(stateKey(w.Key))
+			err = b.Delete(key)
 		} else {
-			err = b.Set(stateKey(w.Key), w.Value)
+			err = b.Set(key, w.Value)
 		}
 		if err != nil {
 			return fmt.Errorf("stage state write: %w", err)
@@ -217,7 +219,7 @@ func (l *Ledger) Commit(x *Executed, cert *types.CommitCert) error {
 			return err
 		}
 	}
-	if err := set(heightKey(prefixReceipts, h), types.EncodeReceipts(x.Receipts)); err != nil {
+	if err := set(heightKey(prefixReceipts, h), x.encodedReceipts()); err != nil {
 		return err
 	}
 	if len(x.BlockEvents) > 0 {
@@ -226,12 +228,15 @@ func (l *Ledger) Commit(x *Executed, cert *types.CommitCert) error {
 			return err
 		}
 	}
+	// The batch copies keys and values, so one buffer serves every index entry.
 	loc := make([]byte, 12)
 	binary.BigEndian.PutUint64(loc, h)
+	key := make([]byte, 0, len(prefixTx)+len(types.Hash{}))
 	for i, tx := range blk.Txs {
 		binary.BigEndian.PutUint32(loc[8:], uint32(i))
 		th := tx.Hash()
-		if err := set(hashKey(prefixTx, th[:]), loc); err != nil {
+		key = append(append(key[:0], prefixTx...), th[:]...)
+		if err := set(key, loc); err != nil {
 			return err
 		}
 	}

@@ -49,19 +49,29 @@ func accountKey(a types.Address) []byte {
 
 // GetAccount reads an account; an absent account is zero.
 func (Keeper) GetAccount(st state.Store, a types.Address) Account {
-	v, ok := st.Get(accountKey(a))
+	return getAccount(st, accountKey(a))
+}
+
+// SetAccount writes an account.
+func (Keeper) SetAccount(st state.Store, a types.Address, acc Account) {
+	setAccount(st, accountKey(a), acc)
+}
+
+// getAccount and setAccount take the account's key, so a handler that
+// reads and then writes an account builds its key once.
+func getAccount(st state.Store, key []byte) Account {
+	v, ok := st.Get(key)
 	if !ok || len(v) != 16 {
 		return Account{}
 	}
 	return Account{Balance: binary.BigEndian.Uint64(v[:8]), Nonce: binary.BigEndian.Uint64(v[8:])}
 }
 
-// SetAccount writes an account.
-func (Keeper) SetAccount(st state.Store, a types.Address, acc Account) {
+func setAccount(st state.Store, key []byte, acc Account) {
 	v := make([]byte, 16)
 	binary.BigEndian.PutUint64(v[:8], acc.Balance)
 	binary.BigEndian.PutUint64(v[8:], acc.Nonce)
-	st.Set(accountKey(a), v)
+	st.Set(key, v)
 }
 
 // Balance returns a's balance.
@@ -86,6 +96,11 @@ func setSupply(st state.Store, s uint64) {
 func (Keeper) GetParams(st state.Store) Params {
 	var p Params
 	if v, ok := st.Get(keyParams); ok {
+		// Every transaction reads the parameters: decode the canonical
+		// encoding without reflection, anything else as before.
+		if fee, treasury, ok := decodeUintAddress(v); ok {
+			return Params{MinFee: fee, Treasury: treasury}
+		}
 		_ = core.Decode(v, &p) // written only by SetParams
 	}
 	return p
@@ -100,22 +115,24 @@ func (k Keeper) Send(st state.Store, from, to types.Address, amount uint64) erro
 	if amount == 0 {
 		return ErrZeroAmount
 	}
-	src := k.GetAccount(st, from)
+	fromKey := accountKey(from)
+	src := getAccount(st, fromKey)
 	if src.Balance < amount {
 		return fmt.Errorf("%s has %s USDT, needs %s: %w", from.Hex(), types.FormatUSDT(src.Balance), types.FormatUSDT(amount), ErrInsufficientFunds)
 	}
 	if from == to {
 		return nil
 	}
-	dst := k.GetAccount(st, to)
+	toKey := accountKey(to)
+	dst := getAccount(st, toKey)
 	nb, err := types.AddAmount(dst.Balance, amount)
 	if err != nil {
 		return fmt.Errorf("credit %s: %w", to.Hex(), ErrOverflow)
 	}
 	src.Balance -= amount
 	dst.Balance = nb
-	k.SetAccount(st, from, src)
-	k.SetAccount(st, to, dst)
+	setAccount(st, fromKey, src)
+	setAccount(st, toKey, dst)
 	return nil
 }
 
@@ -150,9 +167,10 @@ func (k Keeper) Burn(st state.Store, from types.Address, amount uint64) error {
 
 // Ante checks the nonce and the fee, then charges the fee to the treasury
 // and advances the nonce. It is the router's account check for every
-// transaction.
+// transaction. On error nothing is written.
 func (k Keeper) Ante(ctx *core.Context, tx *types.Tx) error {
-	acc := k.GetAccount(ctx.Store, ctx.Sender)
+	senderKey := accountKey(ctx.Sender)
+	acc := getAccount(ctx.Store, senderKey)
 	if tx.Nonce != acc.Nonce {
 		return fmt.Errorf("%w: tx nonce %d, account nonce %d", ErrBadNonce, tx.Nonce, acc.Nonce)
 	}
@@ -163,18 +181,23 @@ func (k Keeper) Ante(ctx *core.Context, tx *types.Tx) error {
 	if acc.Balance < tx.Fee {
 		return fmt.Errorf("%w: balance %s < fee %s USDT", ErrCannotPayFee, types.FormatUSDT(acc.Balance), types.FormatUSDT(tx.Fee))
 	}
-	acc.Balance -= tx.Fee
 	acc.Nonce++
-	k.SetAccount(ctx.Store, ctx.Sender, acc)
-	if tx.Fee > 0 {
-		tr := k.GetAccount(ctx.Store, p.Treasury)
-		nb, err := types.AddAmount(tr.Balance, tx.Fee)
-		if err != nil {
-			return fmt.Errorf("treasury: %w", ErrOverflow)
-		}
-		tr.Balance = nb
-		k.SetAccount(ctx.Store, p.Treasury, tr)
+	if tx.Fee == 0 || p.Treasury == ctx.Sender {
+		// The treasury paying its own fee keeps its balance.
+		setAccount(ctx.Store, senderKey, acc)
+		return nil
 	}
+	// Credit the treasury before writing anything, so an error writes nothing.
+	trKey := accountKey(p.Treasury)
+	tr := getAccount(ctx.Store, trKey)
+	nb, err := types.AddAmount(tr.Balance, tx.Fee)
+	if err != nil {
+		return fmt.Errorf("treasury: %w", ErrOverflow)
+	}
+	tr.Balance = nb
+	acc.Balance -= tx.Fee
+	setAccount(ctx.Store, senderKey, acc)
+	setAccount(ctx.Store, trKey, tr)
 	return nil
 }
 

@@ -35,26 +35,33 @@ type Reader interface {
 
 type entry struct {
 	value   []byte
-	deleted bool
+	deleted bool // a pending delete; in reads: absent from the committed view
 }
 
 type undo struct {
 	key  string
-	prev *entry // nil: the key was not in the overlay before
+	prev entry
+	had  bool // the key was in the overlay before the write
 }
 
 // Overlay holds a block's pending writes over a committed Reader.
 // It is not safe for concurrent use.
+//
+// Reads of the committed view are memoized for the overlay's lifetime (a
+// block executes against one committed state), so a key that many
+// transactions read (parameters, module accounts) costs one database read
+// per block.
 type Overlay struct {
 	base    Reader
-	dirty   map[string]*entry
+	dirty   map[string]entry
+	reads   map[string]entry
 	journal []undo
 	err     error
 }
 
 // NewOverlay starts an empty overlay over base.
 func NewOverlay(base Reader) *Overlay {
-	return &Overlay{base: base, dirty: make(map[string]*entry, 1024)}
+	return &Overlay{base: base, dirty: make(map[string]entry, 1024)}
 }
 
 // Err returns the first storage error seen; the block must then be aborted.
@@ -77,13 +84,22 @@ func (o *Overlay) Get(key []byte) ([]byte, bool) {
 	if o.base == nil {
 		return nil, false
 	}
+	if e, ok := o.reads[string(key)]; ok {
+		return e.value, !e.deleted
+	}
 	v, err := o.base.Get(key)
-	if err != nil {
-		if !errors.Is(err, kv.ErrNotFound) {
-			o.fail(fmt.Errorf("state get %x: %w", key, err))
-		}
+	if err != nil && !errors.Is(err, kv.ErrNotFound) {
+		o.fail(fmt.Errorf("state get %x: %w", key, err))
 		return nil, false
 	}
+	if o.reads == nil { // most overlays are one-off queries: allocate on demand
+		o.reads = make(map[string]entry, 64)
+	}
+	if err != nil {
+		o.reads[string(key)] = entry{deleted: true}
+		return nil, false
+	}
+	o.reads[string(key)] = entry{value: v}
 	return v, true
 }
 
@@ -98,16 +114,18 @@ func (o *Overlay) Set(key, value []byte) {
 	if value == nil {
 		value = []byte{}
 	}
-	o.put(string(key), &entry{value: value})
+	o.put(key, entry{value: value})
 }
 
 // Delete implements Store.
 func (o *Overlay) Delete(key []byte) {
-	o.put(string(key), &entry{deleted: true})
+	o.put(key, entry{deleted: true})
 }
 
-func (o *Overlay) put(k string, e *entry) {
-	o.journal = append(o.journal, undo{key: k, prev: o.dirty[k]})
+func (o *Overlay) put(key []byte, e entry) {
+	k := string(key)
+	prev, had := o.dirty[k]
+	o.journal = append(o.journal, undo{key: k, prev: prev, had: had})
 	o.dirty[k] = e
 }
 
@@ -118,12 +136,13 @@ func (o *Overlay) Snapshot() int { return len(o.journal) }
 func (o *Overlay) RevertTo(mark int) {
 	for i := len(o.journal) - 1; i >= mark; i-- {
 		u := o.journal[i]
-		if u.prev == nil {
-			delete(o.dirty, u.key)
-		} else {
+		if u.had {
 			o.dirty[u.key] = u.prev
+		} else {
+			delete(o.dirty, u.key)
 		}
 	}
+	clear(o.journal[mark:]) // drop references to reverted values
 	o.journal = o.journal[:mark]
 }
 
@@ -207,17 +226,23 @@ type Write struct {
 
 // WriteSet returns the pending writes sorted by key. Writes that restore
 // nothing (a delete of a key absent from the committed view is kept: it is
-// cheap and harmless) are reported as they are.
+// cheap and harmless) are reported as they are. The keys are copies; the
+// values are the overlay's and must not be modified.
 func (o *Overlay) WriteSet() []Write {
 	keys := make([]string, 0, len(o.dirty))
+	size := 0
 	for k := range o.dirty {
 		keys = append(keys, k)
+		size += len(k)
 	}
-	sort.Strings(keys)
+	slices.Sort(keys)
+	buf := make([]byte, 0, size) // one allocation for every key
 	out := make([]Write, len(keys))
 	for i, k := range keys {
+		n := len(buf)
+		buf = append(buf, k...)
 		e := o.dirty[k]
-		out[i] = Write{Key: []byte(k), Value: e.value, Deleted: e.deleted}
+		out[i] = Write{Key: buf[n:len(buf):len(buf)], Value: e.value, Deleted: e.deleted}
 	}
 	return out
 }
@@ -230,18 +255,19 @@ func (o *Overlay) Len() int { return len(o.dirty) }
 // length and value, so no two different write sets share an encoding.
 func NextAppHash(prev types.Hash, ws []Write) types.Hash {
 	h := types.NewKeccakState()
-	var lenBuf [8]byte
+	var buf [5]byte
 	for _, w := range ws {
-		binary.BigEndian.PutUint32(lenBuf[:4], uint32(len(w.Key)))
-		h.Write(lenBuf[:4])
+		binary.BigEndian.PutUint32(buf[:4], uint32(len(w.Key)))
+		h.Write(buf[:4])
 		h.Write(w.Key)
 		if w.Deleted {
-			h.Write([]byte{1})
+			buf[0] = 1
+			h.Write(buf[:1])
 			continue
 		}
-		h.Write([]byte{0})
-		binary.BigEndian.PutUint32(lenBuf[:4], uint32(len(w.Value)))
-		h.Write(lenBuf[:4])
+		buf[0] = 0
+		binary.BigEndian.PutUint32(buf[1:5], uint32(len(w.Value)))
+		h.Write(buf[:5])
 		h.Write(w.Value)
 	}
 	var setHash types.Hash
