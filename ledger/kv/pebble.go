@@ -51,6 +51,10 @@ func openMemory(opts Options) (DB, error) {
 func openPebble(dir string, fs vfs.FS, opts Options) (*pebbleEngine, error) {
 	log := opts.logger().With("backend", BackendPebble)
 	po := &pebble.Options{
+		// A block's batch is a few MB; with the 4 MiB default memtable pebble
+		// flushed (and compacted) once per block, costing as much CPU as
+		// executing the block. 64 MiB holds many blocks per flush.
+		MemTableSize:       64 << 20,
 		CacheSize:          opts.cacheBytes(),
 		FormatMajorVersion: pebble.FormatNewest,
 		ReadOnly:           opts.ReadOnly,
