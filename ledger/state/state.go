@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 
 	"github.com/accordnet/accord/ledger/kv"
 	"github.com/accordnet/accord/types"
@@ -52,8 +51,15 @@ type undo struct {
 // transactions read (parameters, module accounts) costs one database read
 // per block.
 type Overlay struct {
-	base    Reader
-	dirty   map[string]entry
+	base  Reader
+	dirty map[string]entry
+	// sorted holds every key ever put in dirty, in order; fresh collects
+	// keys added since the last Iterate, merged in lazily. Keys reverted
+	// out of dirty stay in sorted and are skipped, so Iterate costs a
+	// binary search plus the keys in range, not a scan of every pending
+	// write of the block.
+	sorted  []string
+	fresh   []string
 	reads   map[string]entry
 	journal []undo
 	err     error
@@ -127,6 +133,50 @@ func (o *Overlay) put(key []byte, e entry) {
 	prev, had := o.dirty[k]
 	o.journal = append(o.journal, undo{key: k, prev: prev, had: had})
 	o.dirty[k] = e
+	if !had {
+		o.fresh = append(o.fresh, k)
+	}
+}
+
+// pendingIn returns the pending keys in [start, end), ascending.
+func (o *Overlay) pendingIn(start, end []byte) []string {
+	if len(o.fresh) > 0 {
+		slices.Sort(o.fresh)
+		merged := make([]string, 0, len(o.sorted)+len(o.fresh))
+		i, j := 0, 0
+		for i < len(o.sorted) || j < len(o.fresh) {
+			var k string
+			if j >= len(o.fresh) || (i < len(o.sorted) && o.sorted[i] <= o.fresh[j]) {
+				k = o.sorted[i]
+				i++
+			} else {
+				k = o.fresh[j]
+				j++
+			}
+			if n := len(merged); n == 0 || merged[n-1] != k {
+				merged = append(merged, k)
+			}
+		}
+		o.sorted, o.fresh = merged, o.fresh[:0]
+	}
+	lo := 0
+	if len(start) > 0 {
+		lo, _ = slices.BinarySearch(o.sorted, string(start))
+	}
+	hi := len(o.sorted)
+	if len(end) > 0 {
+		hi, _ = slices.BinarySearch(o.sorted, string(end))
+	}
+	if lo >= hi {
+		return nil
+	}
+	out := make([]string, 0, hi-lo)
+	for _, k := range o.sorted[lo:hi] {
+		if _, ok := o.dirty[k]; ok {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // Snapshot marks the journal; RevertTo(Snapshot()) undoes every write since.
@@ -149,13 +199,7 @@ func (o *Overlay) RevertTo(mark int) {
 // Iterate implements Store by merging the committed view and the pending
 // writes in key order.
 func (o *Overlay) Iterate(start, end []byte, reverse bool, fn func(key, value []byte) bool) {
-	var pend []string
-	for k := range o.dirty {
-		if inRange([]byte(k), start, end) {
-			pend = append(pend, k)
-		}
-	}
-	sort.Strings(pend)
+	pend := o.pendingIn(start, end)
 	if reverse {
 		slices.Reverse(pend)
 	}
@@ -205,16 +249,6 @@ func (o *Overlay) Iterate(start, end []byte, reverse bool, fn func(key, value []
 	if it != nil && it.Err() != nil {
 		o.fail(fmt.Errorf("state iterate: %w", it.Err()))
 	}
-}
-
-func inRange(k, start, end []byte) bool {
-	if len(start) > 0 && bytes.Compare(k, start) < 0 {
-		return false
-	}
-	if len(end) > 0 && bytes.Compare(k, end) >= 0 {
-		return false
-	}
-	return true
 }
 
 // Write is one entry of a block's write set.
