@@ -5,6 +5,9 @@ import (
 	"crypto/ecdsa"
 	"fmt"
 	"math/big"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -506,4 +509,26 @@ func TestC2CEndToEnd(t *testing.T) {
 	t.Logf("height %d: %d completed (%s USDT platform fees), %d cancelled, %d expired; treasury %s USDT",
 		n0.Ledger().Last().Height, count["COMPLETED"], types.FormatUSDT(platformFees), count["CANCELLED"], count["EXPIRED"],
 		types.FormatUSDT(fees+platformFees))
+}
+
+// TestE2EScript runs testnet/e2e_c2c.sh, the README's CLI walk of the C2C
+// flow, against a one-validator testnet made by `node testnet init`.
+func TestE2EScript(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash")
+	}
+	dir := t.TempDir()
+	port, err := FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustCLI(t, "testnet", "init", "--dir", dir, "--validators", "1", "--base-port", strconv.Itoa(port), "--bench-accounts", "0")
+	startNode(t, filepath.Join(dir, "node0"), fmt.Sprintf("127.0.0.1:%d", port))
+	cmd := exec.Command(bash, "e2e_c2c.sh", dir)
+	cmd.Env = append(os.Environ(), "BIN="+nodeBin)
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "OK: C2C walk passed") {
+		t.Fatalf("e2e_c2c.sh: %v\n%s", err, out)
+	}
 }

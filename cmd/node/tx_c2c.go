@@ -18,6 +18,7 @@ import (
 	"github.com/accordnet/accord/contracts/gov/kyc"
 	"github.com/accordnet/accord/contracts/oracle"
 	"github.com/accordnet/accord/contracts/order"
+	"github.com/accordnet/accord/node"
 	"github.com/accordnet/accord/types"
 	"github.com/spf13/cobra"
 )
@@ -526,6 +527,10 @@ func newGovTxCmd(g *globals) *cobra.Command {
 			for _, s := range params {
 				m, k, v, err := parseParam(s)
 				if err != nil {
+					return fmt.Errorf("--set-param: %w", err)
+				}
+				// Checked here too, so a typo costs no fee.
+				if err := (gov.Module{Specs: node.ParamSpecs()}).CheckParam(m, k, v); err != nil {
 					return fmt.Errorf("--set-param: %w", err)
 				}
 				acts = append(acts, gov.SetParamAction(m, k, v))
