@@ -489,7 +489,7 @@ func (k Keeper) CheckEligible(st state.Store, a types.Address, currency string, 
 
 // kycLimit checks amount against the KYC level's order limit.
 func kycLimit(info KYCInfo, amount uint64) error {
-	if info.OrderLimit != 0 && amount > info.OrderLimit {
+	if amount > info.OrderLimit { // kyc: a valid attestation has a limit >= 1; 0 means no orders
 		return fmt.Errorf("%d above the KYC level %d limit %d: %w", amount, info.Level, info.OrderLimit, ErrKYCLimit)
 	}
 	return nil

@@ -66,7 +66,7 @@ func (k Keeper) Create(ctx *core.Context, m *MsgCreate) (*Order, error) {
 	if amount < p.MinOrder {
 		return nil, wrap(id, fmt.Errorf("%s USDT < %s: %w", types.FormatUSDT(amount), types.FormatUSDT(p.MinOrder), ErrAmountTooSmall))
 	}
-	if info.OrderLimit != 0 && amount > info.OrderLimit {
+	if amount > info.OrderLimit { // kyc: a valid attestation has a limit >= 1; 0 means no orders
 		return nil, wrap(id, fmt.Errorf("%s USDT > %s at level %d: %w", types.FormatUSDT(amount), types.FormatUSDT(info.OrderLimit), info.Level, ErrKYCLimit))
 	}
 	o := &Order{
