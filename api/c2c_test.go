@@ -93,7 +93,7 @@ func newChain(t *testing.T) *chain {
 		Validators: []types.Address{types.PubkeyAddress(val)}, Admins: []types.Address{c.addr(admin0), c.addr(admin1)},
 		AdminThreshold: 2, Roles: []node.RoleGrant{{Address: c.addr(oracleKey), Role: gov.RoleOracle},
 			{Address: c.addr(kycKey), Role: gov.RoleKYCProvider}},
-		Params: map[string]map[string]string{acceptor.ModuleName: {acceptor.ParamRampAge: "0", acceptor.ParamRampOrders: "0"}},
+		Params:      map[string]map[string]string{acceptor.ModuleName: {acceptor.ParamRampAge: "0", acceptor.ParamRampOrders: "0"}},
 		GenesisTime: time.UnixMilli(genesisMs).UTC()}, types.Address{})
 	if err != nil {
 		t.Fatal(err)
