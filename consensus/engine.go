@@ -718,6 +718,14 @@ func (e *Engine) stepOld(m *Message) error {
 	if t, ok := e.replied[m.From]; ok && e.now < t+uint64(e.cfg.RebroadcastTicks) {
 		return err
 	}
+	// Votes for the previous height keep arriving for a moment after it is
+	// final here: peers finalize it on their own from the same votes. Only a
+	// peer still at the old height once we have been past it for a re-send
+	// interval (it re-sends its votes that often while stuck) gets the
+	// block, which is as large as the block.
+	if e.now < e.hs.entered+uint64(e.cfg.RebroadcastTicks) {
+		return err
+	}
 	if e.verify(m) != nil {
 		return err
 	}

@@ -523,7 +523,16 @@ func TestLaggingPeerGetsTheDecision(t *testing.T) {
 	fx := newFixture(t, 4)
 	a := fx.block(fx.primary(0), "a")
 	fx.finalize(a)
-	// Validator 3 is still at height 1 and re-sends its PREPARE.
+	// A vote for height 1 arriving right after it became final here is late,
+	// not a sign that its sender is stuck: no DECISION (it carries the block).
+	if err := fx.step(fx.vote2(MsgCommit, 3, 1, 0, a.Hash())); !errors.Is(err, ErrOldHeight) {
+		t.Fatalf("got %v", err)
+	}
+	if len(actionsOf[SendTo](fx.out)) != 0 {
+		t.Fatal("DECISION sent for a vote that was merely late")
+	}
+	fx.tick(fx.eng.cfg.RebroadcastTicks)
+	// Validator 3 is still at height 1 a re-send interval later and re-sends its PREPARE.
 	err := fx.step(fx.vote2(MsgPrepare, 3, 1, 0, a.Hash()))
 	if !errors.Is(err, ErrOldHeight) {
 		t.Fatalf("got %v", err)

@@ -3,6 +3,7 @@ package consensus
 import (
 	"bytes"
 	"fmt"
+	"sync"
 
 	"github.com/accordnet/accord/types"
 	"github.com/ethereum/go-ethereum/rlp"
@@ -313,7 +314,7 @@ func decodeMessage(raw []byte, top bool) (*Message, error) {
 	}
 	m := &Message{Type: MsgType(w.Type), Height: w.Height, View: w.View, BlockHash: w.BlockHash, From: w.From, Sig: w.Sig}
 	if len(w.Block) > 0 {
-		b, err := types.DecodeBlock(w.Block)
+		b, err := decodeBlockCached(w.Block)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
 		}
@@ -353,6 +354,50 @@ func decodeMessage(raw []byte, top bool) (*Message, error) {
 		return nil, err
 	}
 	return m, nil
+}
+
+// recentBlocks holds the last few block bodies decoded from the wire. The
+// same body arrives many times: in the proposal, in its re-broadcasts (every
+// second until the height is final), in view changes and in DECISIONs to
+// peers that lag. Decoding a 10,000-tx body costs tens of milliseconds; a
+// byte comparison with one seen before costs microseconds. A hit returns the
+// block decoded then (blocks are not modified once decoded).
+var recentBlocks struct {
+	sync.Mutex
+	entries [4]struct {
+		raw []byte
+		b   *types.Block
+	}
+	next int
+}
+
+// minCachedBlock is the smallest encoded body worth remembering.
+const minCachedBlock = 16 << 10
+
+func decodeBlockCached(raw []byte) (*types.Block, error) {
+	if len(raw) < minCachedBlock {
+		return types.DecodeBlock(raw)
+	}
+	rb := &recentBlocks
+	rb.Lock()
+	for i := range rb.entries {
+		if e := &rb.entries[i]; bytes.Equal(e.raw, raw) {
+			b := e.b
+			rb.Unlock()
+			return b, nil
+		}
+	}
+	rb.Unlock()
+	b, err := types.DecodeBlock(raw)
+	if err != nil {
+		return nil, err
+	}
+	rb.Lock()
+	e := &rb.entries[rb.next]
+	e.raw, e.b = raw, b
+	rb.next = (rb.next + 1) % len(rb.entries)
+	rb.Unlock()
+	return b, nil
 }
 
 // stripBlock returns a copy of a VIEW-CHANGE without its prepared block body,

@@ -35,6 +35,11 @@ type Config struct {
 	P2PAllow []string `json:"p2p_allow"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `json:"log_level"`
+	// Pprof serves Go's runtime profiles under /debug/pprof/ on the RPC
+	// listener (CPU, heap, goroutines, mutex and block contention). Off by
+	// default: profiles expose internals and cost CPU while taken. Bind the
+	// RPC address to loopback when turning it on.
+	Pprof bool `json:"pprof,omitempty"`
 }
 
 // DefaultConfig returns the settings a new home gets.

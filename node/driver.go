@@ -73,11 +73,13 @@ func (a engineApp) ValidateBlock(b *types.Block) error {
 	if last := d.n.ledger.Last(); b.Height() != last.Height+1 {
 		return fmt.Errorf("block %d does not extend head %d", b.Height(), last.Height)
 	}
+	start := time.Now()
 	x, err := d.execute(b)
 	if err != nil {
 		return err
 	}
 	d.executed[b.Hash()] = x
+	d.n.log.Debug("validated block", "height", b.Height(), "txs", len(b.Txs), "took", time.Since(start).Round(time.Microsecond))
 	return nil
 }
 
@@ -211,15 +213,19 @@ func (d *driver) commit(b *types.Block, cert *types.CommitCert) error {
 		}
 	}
 	prevTime := d.lastTime
+	t0 := time.Now()
 	if err := d.n.ledger.Commit(x, cert); err != nil {
 		return fmt.Errorf("commit block %d: %w", b.Height(), err)
 	}
+	tCommit := time.Since(t0)
 	d.lastTime = b.Header.Time
 	clear(d.executed)
 	if d.request != nil && d.request.Height <= b.Height() {
 		d.request = nil
 	}
+	t0 = time.Now()
 	d.n.pool.Update(b.Txs)
+	d.n.log.Debug("applied block", "height", b.Height(), "commit", tCommit.Round(time.Microsecond), "mempool_update", time.Since(t0).Round(time.Microsecond))
 	d.n.observeBlock(b, prevTime, time.Since(start))
 	d.n.notifyCommit(b)
 	return nil

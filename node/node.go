@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"sync"
 	"time"
@@ -176,6 +177,13 @@ func New(h Home, o Options) (*Node, error) {
 	n.api = api.NewServer(n, log.With("component", "api"))
 	n.api.RegisterC2C(app.C2C())
 	n.api.Handle("GET /metrics", promhttp.HandlerFor(n.metrics.Registry, promhttp.HandlerOpts{}))
+	if cfg.Pprof {
+		n.api.Handle("GET /debug/pprof/", http.HandlerFunc(pprof.Index))
+		n.api.Handle("GET /debug/pprof/cmdline", http.HandlerFunc(pprof.Cmdline))
+		n.api.Handle("GET /debug/pprof/profile", http.HandlerFunc(pprof.Profile))
+		n.api.Handle("GET /debug/pprof/symbol", http.HandlerFunc(pprof.Symbol))
+		n.api.Handle("GET /debug/pprof/trace", http.HandlerFunc(pprof.Trace))
+	}
 	n.metrics.Height.Set(float64(l.Last().Height))
 	return n, nil
 }

@@ -3,6 +3,8 @@ package types
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"sync"
 
 	"github.com/ethereum/go-ethereum/rlp"
 )
@@ -125,8 +127,12 @@ func (b *Block) CheckStructure() error {
 	if uint64(b.Header.TxCount) != uint64(len(b.Txs)) {
 		return fmt.Errorf("%w: header says %d txs, block has %d", ErrMalformedBlock, b.Header.TxCount, len(b.Txs))
 	}
-	if root := TxRoot(b.Txs); root != b.Header.TxRoot {
-		return fmt.Errorf("%w: tx root %s != header %s", ErrMalformedBlock, root.Hex(), b.Header.TxRoot.Hex())
+	if !txRoots.seen(b.Header.TxRoot, b.Txs) {
+		root := TxRoot(b.Txs)
+		if root != b.Header.TxRoot {
+			return fmt.Errorf("%w: tx root %s != header %s", ErrMalformedBlock, root.Hex(), b.Header.TxRoot.Hex())
+		}
+		txRoots.add(root, b.Txs)
 	}
 	if b.Header.Height > 1 {
 		if b.LastCert == nil {
@@ -140,6 +146,52 @@ func (b *Block) CheckStructure() error {
 		}
 	}
 	return nil
+}
+
+// txRoots remembers the transaction lists whose root CheckStructure
+// verified last. One block is checked many times on its way through a node
+// (decoded from gossip, ValidateBasic in the decoder, in the signature
+// cache and in the engine, then Execute), and the Merkle root of a
+// 10,000-tx block costs ~20,000 Keccak calls each time. A list matches a
+// remembered one when it holds the very same *Tx values in the same order;
+// a Tx memoises its hash, so the root cannot differ.
+var txRoots txRootMemo
+
+const txRootMemoSize = 4
+
+type txRootMemo struct {
+	mu      sync.Mutex
+	entries [txRootMemoSize]struct {
+		root Hash
+		txs  []*Tx
+	}
+	next int
+}
+
+func (m *txRootMemo) seen(root Hash, txs []*Tx) bool {
+	if len(txs) < 64 {
+		return false // cheap enough to recompute
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i := range m.entries {
+		e := &m.entries[i]
+		if e.root == root && slices.Equal(e.txs, txs) {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *txRootMemo) add(root Hash, txs []*Tx) {
+	if len(txs) < 64 {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e := &m.entries[m.next]
+	e.root, e.txs = root, slices.Clone(txs)
+	m.next = (m.next + 1) % txRootMemoSize
 }
 
 // TxRoot is the Merkle root of the transaction hashes, in block order.
