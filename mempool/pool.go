@@ -58,7 +58,10 @@ type candidate struct {
 	e     *entry
 	acct  account
 	epoch uint64
-	err   error
+	// noAcct means acct was not read: the sender had a queue with a
+	// current account when prepare looked, and admission uses that.
+	noAcct bool
+	err    error
 }
 
 // prepare runs every check that needs no pool state: size, chain ID, fee,
@@ -98,9 +101,18 @@ func (p *Pool) prepare(tx *types.Tx) (c candidate) {
 		return c
 	}
 	c.epoch = p.epoch.Load() // before the read: a later Update invalidates it
-	c.acct, c.err = p.readAccount(from)
-	if c.err != nil {
-		return c
+	// A sender with pooled txs carries its account as of this epoch; a
+	// state read (a database lookup) is then wasted: admission uses the
+	// queue's.
+	p.mu.RLock()
+	sq := p.senders[from]
+	c.noAcct = sq != nil && sq.epoch == c.epoch
+	p.mu.RUnlock()
+	if !c.noAcct {
+		c.acct, c.err = p.readAccount(from)
+		if c.err != nil {
+			return c
+		}
 	}
 	c.e = &entry{tx: tx, hash: tx.Hash(), from: from, nonce: tx.Nonce, total: total, size: size}
 	return c
@@ -124,7 +136,7 @@ func (p *Pool) admitLocked(c *candidate) error {
 	// acct must reflect every block the pool has been told about. A read
 	// made before the current Update epoch may predate the last block.
 	cur := p.epoch.Load() // stable: Update bumps it under p.mu
-	fresh, haveFresh := c.acct, c.epoch == cur
+	fresh, haveFresh := c.acct, c.epoch == cur && !c.noAcct
 	freshAccount := func() (account, error) {
 		if !haveFresh { // rare: an Update ran since prepare
 			a, err := p.readAccount(e.from)
