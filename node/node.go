@@ -21,6 +21,7 @@ import (
 	"github.com/accordnet/accord/mempool"
 	"github.com/accordnet/accord/sigcache"
 	"github.com/accordnet/accord/types"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
@@ -185,6 +186,13 @@ func New(h Home, o Options) (*Node, error) {
 		n.api.Handle("GET /debug/pprof/trace", http.HandlerFunc(pprof.Trace))
 	}
 	n.metrics.Height.Set(float64(l.Last().Height))
+	n.metrics.Registry.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "accord_sigcache_hits_total",
+			Help: "Transaction signatures found in the signature cache (recovered earlier, e.g. at mempool admission)."},
+			func() float64 { h, _ := n.cache.Stats(); return float64(h) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "accord_sigcache_misses_total",
+			Help: "Transaction signatures recovered (secp256k1) because the cache did not hold them."},
+			func() float64 { _, m := n.cache.Stats(); return float64(m) }))
 	return n, nil
 }
 
