@@ -13,7 +13,19 @@ import "github.com/accordnet/accord/types"
 // admission continues meanwhile. A sender whose transaction arrives in that
 // window is revalidated on the spot against fresh state, so a nonce the
 // block just used is refused rather than admitted and dropped later.
-func (p *Pool) Update(committed []*types.Tx) {
+func (p *Pool) Update(committed []*types.Tx) { p.update(committed, nil) }
+
+// UpdateChanged is Update for a caller that knows which accounts the block
+// wrote: changed(a) must be true for every address whose committed nonce or
+// balance may differ from before the block (it may be true for others).
+// Only those pooled senders are re-read; the others keep the account they
+// hold, which is still the committed one. With thousands of senders pooled
+// and blocks of a few hundred transactions this saves most of the reads.
+func (p *Pool) UpdateChanged(committed []*types.Tx, changed func(types.Address) bool) {
+	p.update(committed, changed)
+}
+
+func (p *Pool) update(committed []*types.Tx, changed func(types.Address) bool) {
 	p.updateMu.Lock()
 	defer p.updateMu.Unlock()
 
@@ -31,6 +43,10 @@ func (p *Pool) Update(committed []*types.Tx) {
 	}
 	senders := make([]*senderQueue, 0, len(p.senders))
 	for sq := p.head; sq != nil; sq = sq.next {
+		if changed != nil && sq.epoch == epoch-1 && !changed(sq.addr) {
+			sq.epoch = epoch // its account is unchanged by the block
+			continue
+		}
 		senders = append(senders, sq)
 	}
 	p.mu.Unlock()

@@ -168,3 +168,43 @@ func TestReplayDuringUpdateIsRefused(t *testing.T) {
 		t.Fatalf("reap = %v", got)
 	}
 }
+
+func TestUpdateChangedReadsOnlyChangedSenders(t *testing.T) {
+	a, b := newUser(t), newUser(t)
+	e := newEnv(t, baseConfig())
+	e.state.set(a.addr, 0, 1000)
+	e.state.set(b.addr, 0, 1000)
+	ta := []*types.Tx{a.tx(t, 0, 10), a.tx(t, 1, 10)}
+	tb := []*types.Tx{b.tx(t, 0, 10)}
+	e.mustAdd(t, append(ta, tb...)...)
+
+	// The block includes a's nonce 0; b's account is not written.
+	e.state.set(a.addr, 1, 1000-20)
+	before := e.state.reads
+	e.pool.UpdateChanged(ta[:1], func(x types.Address) bool { return x == a.addr })
+	checkInvariants(t, e.pool)
+	if got := e.state.reads - before; got != 1 {
+		t.Fatalf("%d state reads, want 1 (only the changed sender)", got)
+	}
+	if e.pool.Has(ta[0].Hash()) || !e.pool.Has(ta[1].Hash()) || !e.pool.Has(tb[0].Hash()) {
+		t.Fatal("wrong txs left")
+	}
+	// b's account, carried over without a read, still admits its next nonce
+	// with no read at admission either.
+	before = e.state.reads
+	e.mustAdd(t, b.tx(t, 1, 10))
+	if got := e.state.reads - before; got != 0 {
+		t.Fatalf("%d state reads admitting a pooled sender's tx, want 0", got)
+	}
+	if n, _ := e.pool.PendingNonce(b.addr); n != 2 {
+		t.Fatalf("b pending nonce %d", n)
+	}
+	// A later plain Update re-reads everyone: a debit of b made elsewhere
+	// (the callback is only trusted for the block it describes) is seen.
+	e.state.set(b.addr, 0, 25) // each tx takes 10 + fee 10
+	e.pool.Update(nil)
+	checkInvariants(t, e.pool)
+	if !e.pool.Has(tb[0].Hash()) || e.pool.Size() != 2 {
+		t.Fatalf("size %d after b's balance dropped to one tx", e.pool.Size())
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/accordnet/accord/consensus"
+	"github.com/accordnet/accord/contracts/bank"
 	"github.com/accordnet/accord/ledger"
 	"github.com/accordnet/accord/types"
 )
@@ -224,7 +225,13 @@ func (d *driver) commit(b *types.Block, cert *types.CommitCert) error {
 		d.request = nil
 	}
 	t0 = time.Now()
-	d.n.pool.Update(b.Txs)
+	changed := make(map[types.Address]struct{}, len(x.Writes))
+	for _, w := range x.Writes {
+		if a, ok := bank.AccountOf(w.Key); ok {
+			changed[a] = struct{}{}
+		}
+	}
+	d.n.pool.UpdateChanged(b.Txs, func(a types.Address) bool { _, ok := changed[a]; return ok })
 	d.n.log.Debug("applied block", "height", b.Height(), "commit", tCommit.Round(time.Microsecond), "mempool_update", time.Since(t0).Round(time.Microsecond))
 	d.n.observeBlock(b, prevTime, time.Since(start))
 	d.n.notifyCommit(b)

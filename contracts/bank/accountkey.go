@@ -1,0 +1,19 @@
+package bank
+
+import (
+	"bytes"
+
+	"github.com/accordnet/accord/types"
+)
+
+// AccountOf returns the address whose account record is stored under key
+// (a key of a block's write set), and false for any other key. The mempool
+// uses it to re-read only the senders a block changed.
+func AccountOf(key []byte) (types.Address, bool) {
+	var a types.Address
+	if len(key) != len(prefixAccount)+len(a) || !bytes.HasPrefix(key, prefixAccount) {
+		return a, false
+	}
+	copy(a[:], key[len(prefixAccount):])
+	return a, true
+}
