@@ -15,6 +15,7 @@ build:
 test: build lint
 	$(GO) test -count=1 -timeout 15m $(PKGS)
 	$(GO) test -count=1 -race -timeout 15m $(RACE_PKGS)
+	$(GO) test -count=1 -race -short -timeout 15m ./ledger/ ./ledger/state/
 
 testnet: build
 	./$(BIN) testnet up --validators $${VALIDATORS:-4} --dir ./testnet-data
