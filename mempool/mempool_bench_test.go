@@ -2,6 +2,7 @@ package mempool
 
 import (
 	"crypto/ecdsa"
+	"github.com/accordnet/accord/internal/parallel"
 	"runtime"
 	"sync"
 	"syscall"
@@ -135,7 +136,7 @@ func BenchmarkAdmission(b *testing.B) {
 		w := makeWorkload(b, b.N)
 		txs := decodeAll(b, w.raws[:b.N])
 		cpu := startTiming(b)
-		forEach(len(txs), runtime.GOMAXPROCS(0), func(i int) {
+		parallel.ForEach(len(txs), runtime.GOMAXPROCS(0), func(i int) {
 			if _, err := txs[i].Sender(); err != nil {
 				b.Error(err)
 			}
@@ -261,7 +262,7 @@ func BenchmarkAdmitLocked(b *testing.B) {
 	cache.RecoverAll(txs, 0)
 	p := benchPool(w, b.N, cache)
 	cands := make([]candidate, b.N)
-	forEach(b.N, runtime.GOMAXPROCS(0), func(i int) { cands[i] = p.prepare(txs[i]) })
+	parallel.ForEach(b.N, runtime.GOMAXPROCS(0), func(i int) { cands[i] = p.prepare(txs[i]) })
 	startTiming(b)
 	p.mu.Lock()
 	for i := range cands {

@@ -3,6 +3,7 @@ package mempool
 import (
 	"errors"
 	"fmt"
+	"github.com/accordnet/accord/internal/parallel"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -288,7 +289,7 @@ func (p *Pool) AddRawBatch(raws [][]byte) (hashes []types.Hash, errs []error) {
 
 func (p *Pool) addBatch(n int, get func(i int) (*types.Tx, error)) []error {
 	cands := make([]candidate, n)
-	forEach(n, p.cfg.Workers, func(i int) {
+	parallel.ForEach(n, p.cfg.Workers, func(i int) {
 		tx, err := get(i)
 		if err != nil {
 			cands[i].err = err

@@ -1,6 +1,9 @@
 package mempool
 
-import "github.com/accordnet/accord/types"
+import (
+	"github.com/accordnet/accord/internal/parallel"
+	"github.com/accordnet/accord/types"
+)
 
 // Update brings the pool up to date after a block commits. committed is the
 // block's transactions; the ledger must already serve the block's state.
@@ -53,7 +56,7 @@ func (p *Pool) update(committed []*types.Tx, changed func(types.Address) bool) {
 
 	accts := make([]account, len(senders))
 	errs := make([]error, len(senders))
-	forEach(len(senders), p.cfg.Workers, func(i int) {
+	parallel.ForEach(len(senders), p.cfg.Workers, func(i int) {
 		accts[i], errs[i] = p.readAccount(senders[i].addr)
 	})
 

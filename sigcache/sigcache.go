@@ -2,7 +2,7 @@ package sigcache
 
 import (
 	"encoding/binary"
-	"runtime"
+	"github.com/accordnet/accord/internal/parallel"
 	"sync"
 	"sync/atomic"
 
@@ -142,46 +142,10 @@ func (c *Cache) Sender(tx *types.Tx) (types.Address, error) {
 // Block validation calls it once for a whole proposed block.
 func (c *Cache) RecoverAll(txs []*types.Tx, workers int) []error {
 	errs := make([]error, len(txs))
-	forEach(len(txs), workers, func(i int) {
+	parallel.ForEach(len(txs), workers, func(i int) {
 		_, errs[i] = c.Sender(txs[i])
 	})
 	return errs
-}
-
-// forEach calls fn(i) for every i in [0, n) on up to workers goroutines
-// (workers <= 0 means runtime.GOMAXPROCS(0)) and returns when all calls are
-// done. Indices are handed out one at a time, so uneven work (cache hits
-// next to recoveries) still keeps every core busy. With one worker or one
-// item it runs on the calling goroutine.
-func forEach(n, workers int, fn func(i int)) {
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	if workers > n {
-		workers = n
-	}
-	if workers <= 1 {
-		for i := 0; i < n; i++ {
-			fn(i)
-		}
-		return
-	}
-	var next atomic.Int64
-	work := func() {
-		for {
-			i := int(next.Add(1) - 1)
-			if i >= n {
-				return
-			}
-			fn(i)
-		}
-	}
-	var wg sync.WaitGroup
-	for w := 1; w < workers; w++ {
-		wg.Go(work)
-	}
-	work() // the caller is one of the workers
-	wg.Wait()
 }
 
 // Len returns the number of cached senders.

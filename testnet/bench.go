@@ -16,6 +16,7 @@ import (
 	"github.com/accordnet/accord/client"
 	"github.com/accordnet/accord/contracts/bank"
 	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/internal/parallel"
 	"github.com/accordnet/accord/types"
 	"github.com/ethereum/go-ethereum/crypto"
 )
@@ -327,28 +328,14 @@ func presign(ctx context.Context, c *client.Client, chainID string, fee uint64, 
 	out := make([]benchTx, perAcc*cfg.Accounts)
 	sink := types.Address{0xbe, 0x0c}
 	payload := core.Encode(&bank.MsgTransfer{To: sink, Amount: 1})
-	workers := runtime.GOMAXPROCS(0)
-	var next atomic.Int64
-	var swg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		swg.Add(1)
-		go func() {
-			defer swg.Done()
-			for {
-				k := int(next.Add(1) - 1)
-				if k >= len(out) {
-					return
-				}
-				round, acc := k/cfg.Accounts, k%cfg.Accounts
-				tx, err := types.SignTx(&types.Tx{ChainID: chainID, Nonce: nonces[acc] + uint64(round), Type: bank.TypeTransfer, Payload: payload, Fee: fee}, keys[acc])
-				if err != nil {
-					panic(err)
-				}
-				out[k] = benchTx{tx: tx, hash: tx.Hash()}
-			}
-		}()
-	}
-	swg.Wait()
+	parallel.ForEach(len(out), 0, func(k int) {
+		round, acc := k/cfg.Accounts, k%cfg.Accounts
+		tx, err := types.SignTx(&types.Tx{ChainID: chainID, Nonce: nonces[acc] + uint64(round), Type: bank.TypeTransfer, Payload: payload, Fee: fee}, keys[acc])
+		if err != nil {
+			panic(err)
+		}
+		out[k] = benchTx{tx: tx, hash: tx.Hash()}
+	})
 	return out, nil
 }
 
