@@ -36,9 +36,9 @@ func (OracleCurrencies) IsSupported(_ state.Store, code string) bool {
 // ParamSpecs declares the module's parameters to gov (gov.Module.Specs),
 // so a proposal with an out-of-range value or an unknown key is refused.
 func ParamSpecs() []gov.ParamSpec {
-	out := make([]gov.ParamSpec, 0, len(fields))
-	for _, f := range fields {
-		out = append(out, gov.Uint64Spec(ModuleName, f.key, f.min, f.max))
+	out := make([]gov.ParamSpec, 0, len(paramTable.Fields))
+	for _, b := range paramTable.Bounds() {
+		out = append(out, gov.Uint64Spec(ModuleName, b.Key, b.Min, b.Max))
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package acceptor
 
 import (
 	"fmt"
+	"github.com/accordnet/accord/contracts/core"
 
 	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
@@ -76,51 +77,35 @@ func DefaultParams() Params {
 
 // ParamBound is the range a single parameter may take; the wiring turns
 // each into a gov.Uint64Spec so a proposal with a bad value is refused.
-type ParamBound struct {
-	Key      string
-	Min, Max uint64
-}
+type ParamBound = core.ParamBound
 
 // field pairs a key with its Params field, so loading, storing, bounds and
 // genesis share one table.
-type field struct {
-	key      string
-	min, max uint64
-	get      func(*Params) *uint64
-}
-
-var fields = []field{
-	{ParamMarginBps, 0, 100_000, func(p *Params) *uint64 { return &p.MarginBps }},
-	{ParamMinKYCLevel, 1, 255, func(p *Params) *uint64 { return &p.MinKYCLevel }},
-	{ParamNewOrderLimit, 1, 1 << 62, func(p *Params) *uint64 { return &p.NewOrderLimit }},
-	{ParamMaxOrderLimit, 1, 1 << 62, func(p *Params) *uint64 { return &p.MaxOrderLimit }},
-	{ParamNewDailyLimit, 1, 1 << 62, func(p *Params) *uint64 { return &p.NewDailyLimit }},
-	{ParamMaxDailyLimit, 1, 1 << 62, func(p *Params) *uint64 { return &p.MaxDailyLimit }},
-	{ParamRampAge, 0, 10 * 365 * day, func(p *Params) *uint64 { return &p.RampAge }},
-	{ParamRampOrders, 0, 1_000_000, func(p *Params) *uint64 { return &p.RampOrders }},
-	{ParamRepHalfParties, 1, 1_000_000, func(p *Params) *uint64 { return &p.RepHalfParties }},
-	{ParamRepCounterpartyCap, 1, 1_000_000, func(p *Params) *uint64 { return &p.RepCounterpartyCap }},
-	{ParamRepFastRelease, 0, 7 * day, func(p *Params) *uint64 { return &p.RepFastRelease }},
-	{ParamRepSlowRelease, 1, 7 * day, func(p *Params) *uint64 { return &p.RepSlowRelease }},
-	{ParamWeightFloor, 1, 1_000_000, func(p *Params) *uint64 { return &p.WeightFloor }},
-	{ParamRepFullLimit, 0, MaxReputation, func(p *Params) *uint64 { return &p.RepFullLimit }},
-}
+// paramTable binds each Params field to its key and range.
+var paramTable = core.ParamTable[Params]{Module: ModuleName, ErrBad: ErrBadParam, Fields: []core.ParamField[Params]{
+	{Key: ParamMarginBps, Min: 0, Max: 100_000, Get: func(p *Params) *uint64 { return &p.MarginBps }},
+	{Key: ParamMinKYCLevel, Min: 1, Max: 255, Get: func(p *Params) *uint64 { return &p.MinKYCLevel }},
+	{Key: ParamNewOrderLimit, Min: 1, Max: 1 << 62, Get: func(p *Params) *uint64 { return &p.NewOrderLimit }},
+	{Key: ParamMaxOrderLimit, Min: 1, Max: 1 << 62, Get: func(p *Params) *uint64 { return &p.MaxOrderLimit }},
+	{Key: ParamNewDailyLimit, Min: 1, Max: 1 << 62, Get: func(p *Params) *uint64 { return &p.NewDailyLimit }},
+	{Key: ParamMaxDailyLimit, Min: 1, Max: 1 << 62, Get: func(p *Params) *uint64 { return &p.MaxDailyLimit }},
+	{Key: ParamRampAge, Min: 0, Max: 10 * 365 * day, Get: func(p *Params) *uint64 { return &p.RampAge }},
+	{Key: ParamRampOrders, Min: 0, Max: 1_000_000, Get: func(p *Params) *uint64 { return &p.RampOrders }},
+	{Key: ParamRepHalfParties, Min: 1, Max: 1_000_000, Get: func(p *Params) *uint64 { return &p.RepHalfParties }},
+	{Key: ParamRepCounterpartyCap, Min: 1, Max: 1_000_000, Get: func(p *Params) *uint64 { return &p.RepCounterpartyCap }},
+	{Key: ParamRepFastRelease, Min: 0, Max: 7 * day, Get: func(p *Params) *uint64 { return &p.RepFastRelease }},
+	{Key: ParamRepSlowRelease, Min: 1, Max: 7 * day, Get: func(p *Params) *uint64 { return &p.RepSlowRelease }},
+	{Key: ParamWeightFloor, Min: 1, Max: 1_000_000, Get: func(p *Params) *uint64 { return &p.WeightFloor }},
+	{Key: ParamRepFullLimit, Min: 0, Max: MaxReputation, Get: func(p *Params) *uint64 { return &p.RepFullLimit }},
+}}
 
 // ParamBounds lists every parameter with its allowed range.
-func ParamBounds() []ParamBound {
-	out := make([]ParamBound, len(fields))
-	for i, f := range fields {
-		out[i] = ParamBound{Key: f.key, Min: f.min, Max: f.max}
-	}
-	return out
-}
+func ParamBounds() []ParamBound { return paramTable.Bounds() }
 
 // Validate checks each parameter's range and the relations between them.
 func (p Params) Validate() error {
-	for _, f := range fields {
-		if v := *f.get(&p); v < f.min || v > f.max {
-			return fmt.Errorf("%w: %s = %d outside [%d, %d]", ErrBadParam, f.key, v, f.min, f.max)
-		}
+	if err := paramTable.CheckRanges(&p); err != nil {
+		return err
 	}
 	if p.NewOrderLimit > p.MaxOrderLimit {
 		return fmt.Errorf("%w: %s above %s", ErrBadParam, ParamNewOrderLimit, ParamMaxOrderLimit)
@@ -157,13 +142,7 @@ func (p Params) sanitize() Params {
 // Params reads the current parameters (defaults for unset keys).
 func (k Keeper) Params(st state.Store) Params {
 	p := DefaultParams()
-	if k.params == nil {
-		return p
-	}
-	for _, f := range fields {
-		v := f.get(&p)
-		*v = k.params.ParamUint64(st, ModuleName, f.key, *v)
-	}
+	paramTable.Read(st, k.params, &p)
 	return p.sanitize()
 }
 
@@ -173,13 +152,5 @@ func (k Keeper) SetParams(st state.Store, p Params) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	if k.params == nil {
-		return fmt.Errorf("%w: no parameter store wired", ErrBadParam)
-	}
-	for _, f := range fields {
-		if err := k.params.SetParam(st, ModuleName, f.key, []byte(fmt.Sprint(*f.get(&p)))); err != nil {
-			return err
-		}
-	}
-	return nil
+	return paramTable.Write(st, k.params, &p)
 }

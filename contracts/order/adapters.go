@@ -18,9 +18,9 @@ func (r RatesFrom) ToMicroUSDT(st state.Store, now uint64, currency string, mino
 
 // ParamSpecs declares the module's parameters to gov (gov.Module.Specs).
 func ParamSpecs() []gov.ParamSpec {
-	out := make([]gov.ParamSpec, 0, len(fields))
-	for _, f := range fields {
-		out = append(out, gov.Uint64Spec(ModuleName, f.key, f.min, f.max))
+	out := make([]gov.ParamSpec, 0, len(paramTable.Fields))
+	for _, b := range paramTable.Bounds() {
+		out = append(out, gov.Uint64Spec(ModuleName, b.Key, b.Min, b.Max))
 	}
 	return out
 }

@@ -1,7 +1,7 @@
 package order
 
 import (
-	"fmt"
+	"github.com/accordnet/accord/contracts/core"
 
 	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
@@ -63,49 +63,33 @@ func DefaultParams() Params {
 	}
 }
 
-type field struct {
-	key      string
-	min, max uint64
-	get      func(*Params) *uint64
-}
-
-var fields = []field{
-	{ParamPaymentWindow, minute, 7 * day, func(p *Params) *uint64 { return &p.PaymentWindow }},
-	{ParamReleaseWindow, minute, 7 * day, func(p *Params) *uint64 { return &p.ReleaseWindow }},
-	{ParamExtendThreshold, 0, 7 * day, func(p *Params) *uint64 { return &p.ExtendThreshold }},
-	{ParamExtendBy, 0, 7 * day, func(p *Params) *uint64 { return &p.ExtendBy }},
-	{ParamCommissionBps, 0, 5000, func(p *Params) *uint64 { return &p.CommissionBps }},
-	{ParamFeeBps, 0, 5000, func(p *Params) *uint64 { return &p.FeeBps }},
-	{ParamMaxCancelsPerDay, 0, 1_000_000, func(p *Params) *uint64 { return &p.MaxCancelsPerDay }},
-	{ParamMaxTimeouts, 1, 1_000_000, func(p *Params) *uint64 { return &p.MaxTimeouts }},
-	{ParamMinOrder, 1, 1 << 62, func(p *Params) *uint64 { return &p.MinOrder }},
-	{ParamMerchantKYCLevel, 1, 255, func(p *Params) *uint64 { return &p.MerchantKYCLevel }},
-	{ParamDisputeSlashBps, 0, 10_000, func(p *Params) *uint64 { return &p.DisputeSlashBps }},
-}
+// paramTable binds each Params field to its key and range.
+var paramTable = core.ParamTable[Params]{Module: ModuleName, ErrBad: ErrBadParam, Fields: []core.ParamField[Params]{
+	{Key: ParamPaymentWindow, Min: minute, Max: 7 * day, Get: func(p *Params) *uint64 { return &p.PaymentWindow }},
+	{Key: ParamReleaseWindow, Min: minute, Max: 7 * day, Get: func(p *Params) *uint64 { return &p.ReleaseWindow }},
+	{Key: ParamExtendThreshold, Min: 0, Max: 7 * day, Get: func(p *Params) *uint64 { return &p.ExtendThreshold }},
+	{Key: ParamExtendBy, Min: 0, Max: 7 * day, Get: func(p *Params) *uint64 { return &p.ExtendBy }},
+	{Key: ParamCommissionBps, Min: 0, Max: 5000, Get: func(p *Params) *uint64 { return &p.CommissionBps }},
+	{Key: ParamFeeBps, Min: 0, Max: 5000, Get: func(p *Params) *uint64 { return &p.FeeBps }},
+	{Key: ParamMaxCancelsPerDay, Min: 0, Max: 1_000_000, Get: func(p *Params) *uint64 { return &p.MaxCancelsPerDay }},
+	{Key: ParamMaxTimeouts, Min: 1, Max: 1_000_000, Get: func(p *Params) *uint64 { return &p.MaxTimeouts }},
+	{Key: ParamMinOrder, Min: 1, Max: 1 << 62, Get: func(p *Params) *uint64 { return &p.MinOrder }},
+	{Key: ParamMerchantKYCLevel, Min: 1, Max: 255, Get: func(p *Params) *uint64 { return &p.MerchantKYCLevel }},
+	{Key: ParamDisputeSlashBps, Min: 0, Max: 10_000, Get: func(p *Params) *uint64 { return &p.DisputeSlashBps }},
+}}
 
 // ParamBound is the range a single parameter may take; the wiring turns
 // each into a gov.Uint64Spec.
-type ParamBound struct {
-	Key      string
-	Min, Max uint64
-}
+type ParamBound = core.ParamBound
 
 // ParamBounds lists every parameter with its allowed range.
-func ParamBounds() []ParamBound {
-	out := make([]ParamBound, len(fields))
-	for i, f := range fields {
-		out[i] = ParamBound{Key: f.key, Min: f.min, Max: f.max}
-	}
-	return out
-}
+func ParamBounds() []ParamBound { return paramTable.Bounds() }
 
 // Validate checks each parameter's range. Commission and fee are each at
 // most 50%, so together they never exceed the order amount.
 func (p Params) Validate() error {
-	for _, f := range fields {
-		if v := *f.get(&p); v < f.min || v > f.max {
-			return fmt.Errorf("%w: %s = %d outside [%d, %d]", ErrBadParam, f.key, v, f.min, f.max)
-		}
+	if err := paramTable.CheckRanges(&p); err != nil {
+		return err
 	}
 	return nil
 }
@@ -113,13 +97,7 @@ func (p Params) Validate() error {
 // Params reads the current parameters (defaults for unset keys).
 func (k Keeper) Params(st state.Store) Params {
 	p := DefaultParams()
-	if k.params == nil {
-		return p
-	}
-	for _, f := range fields {
-		v := f.get(&p)
-		*v = k.params.ParamUint64(st, ModuleName, f.key, *v)
-	}
+	paramTable.Read(st, k.params, &p)
 	// Stored values passed gov's range check; clamp anyway so a missing
 	// spec can never make a payout exceed its escrow.
 	p.CommissionBps, p.FeeBps = min(p.CommissionBps, 5000), min(p.FeeBps, 5000)
@@ -132,13 +110,5 @@ func (k Keeper) SetParams(st state.Store, p Params) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	if k.params == nil {
-		return fmt.Errorf("%w: no parameter store wired", ErrBadParam)
-	}
-	for _, f := range fields {
-		if err := k.params.SetParam(st, ModuleName, f.key, []byte(fmt.Sprint(*f.get(&p)))); err != nil {
-			return err
-		}
-	}
-	return nil
+	return paramTable.Write(st, k.params, &p)
 }
