@@ -234,7 +234,7 @@ func (k Keeper) Resume(ctx *core.Context) error {
 }
 
 func (m Module) handleRegister(ctx *core.Context, payload []byte) error {
-	msg, err := decode[MsgRegister](payload)
+	msg, err := core.DecodeValid[MsgRegister](payload)
 	if err != nil {
 		return err
 	}
@@ -242,7 +242,7 @@ func (m Module) handleRegister(ctx *core.Context, payload []byte) error {
 }
 
 func (m Module) handleUpdate(ctx *core.Context, payload []byte) error {
-	msg, err := decode[MsgUpdate](payload)
+	msg, err := core.DecodeValid[MsgUpdate](payload)
 	if err != nil {
 		return err
 	}
@@ -250,7 +250,7 @@ func (m Module) handleUpdate(ctx *core.Context, payload []byte) error {
 }
 
 func (m Module) handleDepositFloat(ctx *core.Context, payload []byte) error {
-	msg, err := decode[MsgDepositFloat](payload)
+	msg, err := core.DecodeValid[MsgDepositFloat](payload)
 	if err != nil {
 		return err
 	}
@@ -258,7 +258,7 @@ func (m Module) handleDepositFloat(ctx *core.Context, payload []byte) error {
 }
 
 func (m Module) handleWithdrawFloat(ctx *core.Context, payload []byte) error {
-	msg, err := decode[MsgWithdrawFloat](payload)
+	msg, err := core.DecodeValid[MsgWithdrawFloat](payload)
 	if err != nil {
 		return err
 	}
@@ -266,7 +266,7 @@ func (m Module) handleWithdrawFloat(ctx *core.Context, payload []byte) error {
 }
 
 func (m Module) handleDepositMargin(ctx *core.Context, payload []byte) error {
-	msg, err := decode[MsgDepositMargin](payload)
+	msg, err := core.DecodeValid[MsgDepositMargin](payload)
 	if err != nil {
 		return err
 	}
@@ -274,7 +274,7 @@ func (m Module) handleDepositMargin(ctx *core.Context, payload []byte) error {
 }
 
 func (m Module) handleWithdrawMargin(ctx *core.Context, payload []byte) error {
-	msg, err := decode[MsgWithdrawMargin](payload)
+	msg, err := core.DecodeValid[MsgWithdrawMargin](payload)
 	if err != nil {
 		return err
 	}
@@ -282,14 +282,14 @@ func (m Module) handleWithdrawMargin(ctx *core.Context, payload []byte) error {
 }
 
 func (m Module) handlePause(ctx *core.Context, payload []byte) error {
-	if _, err := decode[MsgPause](payload); err != nil {
+	if _, err := core.DecodeValid[MsgPause](payload); err != nil {
 		return err
 	}
 	return m.Pause(ctx)
 }
 
 func (m Module) handleResume(ctx *core.Context, payload []byte) error {
-	if _, err := decode[MsgResume](payload); err != nil {
+	if _, err := core.DecodeValid[MsgResume](payload); err != nil {
 		return err
 	}
 	return m.Resume(ctx)

@@ -273,20 +273,6 @@ func DecodeMsg(t types.TxType, payload []byte) (Msg, error) {
 	return m, nil
 }
 
-func decode[T any, P interface {
-	*T
-	Msg
-}](payload []byte) (*T, error) {
-	var m T
-	if err := core.Decode(payload, &m); err != nil {
-		return nil, err
-	}
-	if err := P(&m).ValidateBasic(); err != nil {
-		return nil, err
-	}
-	return &m, nil
-}
-
 // Cost returns the micro-USDT an acceptor transaction moves out of its
 // sender's balance besides the fee (deposits), for mempool admission.
 func Cost(tx *types.Tx) (uint64, error) {

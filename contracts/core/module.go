@@ -81,3 +81,22 @@ func Encode(v any) []byte {
 	}
 	return b
 }
+
+// Validator is a message with stateless checks.
+type Validator interface{ ValidateBasic() error }
+
+// DecodeValid decodes payload into a new message and runs its stateless
+// checks, so every handler refuses malformed and invalid payloads alike.
+func DecodeValid[T any, P interface {
+	*T
+	Validator
+}](payload []byte) (*T, error) {
+	var m T
+	if err := Decode(payload, &m); err != nil {
+		return nil, err
+	}
+	if err := P(&m).ValidateBasic(); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}

@@ -207,30 +207,14 @@ func (m *MsgCancel) ValidateBasic() error {
 	return nil
 }
 
-type validator interface{ ValidateBasic() error }
-
-func decode[T any, P interface {
-	*T
-	validator
-}](payload []byte) (*T, error) {
-	var m T
-	if err := core.Decode(payload, &m); err != nil {
-		return nil, err
-	}
-	if err := P(&m).ValidateBasic(); err != nil {
-		return nil, err
-	}
-	return &m, nil
-}
-
 // DecodePropose decodes and validates a propose payload.
-func DecodePropose(payload []byte) (*MsgPropose, error) { return decode[MsgPropose](payload) }
+func DecodePropose(payload []byte) (*MsgPropose, error) { return core.DecodeValid[MsgPropose](payload) }
 
 // DecodeApprove decodes and validates an approve payload.
-func DecodeApprove(payload []byte) (*MsgApprove, error) { return decode[MsgApprove](payload) }
+func DecodeApprove(payload []byte) (*MsgApprove, error) { return core.DecodeValid[MsgApprove](payload) }
 
 // DecodeCancel decodes and validates a cancel payload.
-func DecodeCancel(payload []byte) (*MsgCancel, error) { return decode[MsgCancel](payload) }
+func DecodeCancel(payload []byte) (*MsgCancel, error) { return core.DecodeValid[MsgCancel](payload) }
 
 // Cost is gov's mempool CostFunc: gov messages move no USDT besides the
 // fee, so it only decodes and validates the payload (an unknown type or a

@@ -31,7 +31,7 @@ func (m Module) BeginBlock(ctx *core.Context) error { return m.Keeper.BeginBlock
 var _ core.BeginBlocker = Module{}
 
 func (m Module) handleCreate(ctx *core.Context, payload []byte) error {
-	msg, err := decode[MsgCreate](payload)
+	msg, err := core.DecodeValid[MsgCreate](payload)
 	if err != nil {
 		return err
 	}
@@ -40,7 +40,7 @@ func (m Module) handleCreate(ctx *core.Context, payload []byte) error {
 }
 
 func (m Module) handleMarkPaid(ctx *core.Context, payload []byte) error {
-	msg, err := decode[MsgMarkPaid](payload)
+	msg, err := core.DecodeValid[MsgMarkPaid](payload)
 	if err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func (m Module) handleMarkPaid(ctx *core.Context, payload []byte) error {
 }
 
 func (m Module) handleConfirm(ctx *core.Context, payload []byte) error {
-	msg, err := decode[MsgConfirm](payload)
+	msg, err := core.DecodeValid[MsgConfirm](payload)
 	if err != nil {
 		return err
 	}
@@ -56,7 +56,7 @@ func (m Module) handleConfirm(ctx *core.Context, payload []byte) error {
 }
 
 func (m Module) handleCancel(ctx *core.Context, payload []byte) error {
-	msg, err := decode[MsgCancel](payload)
+	msg, err := core.DecodeValid[MsgCancel](payload)
 	if err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func (m Module) handleCancel(ctx *core.Context, payload []byte) error {
 }
 
 func (m Module) handleExtend(ctx *core.Context, payload []byte) error {
-	msg, err := decode[MsgExtend](payload)
+	msg, err := core.DecodeValid[MsgExtend](payload)
 	if err != nil {
 		return err
 	}
@@ -72,7 +72,7 @@ func (m Module) handleExtend(ctx *core.Context, payload []byte) error {
 }
 
 func (m Module) handleDispute(ctx *core.Context, payload []byte) error {
-	msg, err := decode[MsgDispute](payload)
+	msg, err := core.DecodeValid[MsgDispute](payload)
 	if err != nil {
 		return err
 	}

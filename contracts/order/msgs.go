@@ -170,20 +170,6 @@ func DecodeMsg(t types.TxType, payload []byte) (Msg, error) {
 	return m, nil
 }
 
-func decode[T any, P interface {
-	*T
-	Msg
-}](payload []byte) (*T, error) {
-	var m T
-	if err := core.Decode(payload, &m); err != nil {
-		return nil, err
-	}
-	if err := P(&m).ValidateBasic(); err != nil {
-		return nil, err
-	}
-	return &m, nil
-}
-
 // Cost is 0 for every order message: none spends the sender's balance
 // (escrow comes from the acceptor's float). It errors on a bad payload, for
 // mempool admission.
