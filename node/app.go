@@ -55,7 +55,7 @@ func NewApp(chainID string) (*App, error) {
 	a.Order = order.NewKeeper(order.Deps{Bank: a.Bank, Acceptors: a.Acceptor, Rates: order.RatesFrom{Keeper: a.Oracle},
 		KYC: kycView, Params: a.Gov})
 	modules := []core.Module{
-		bank.Module{Keeper: a.Bank},
+		bank.Module{Keeper: a.Bank, Blocked: []types.Address{order.EscrowAddress, acceptor.FloatAddress, acceptor.MarginAddress}},
 		gov.Module{Keeper: a.Gov, Specs: ParamSpecs()},
 		kyc.Module{Keeper: a.KYC},
 		oracle.Module{Keeper: a.Oracle},

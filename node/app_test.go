@@ -15,7 +15,9 @@ import (
 	"github.com/accordnet/accord/contracts/oracle"
 	"github.com/accordnet/accord/contracts/order"
 	"github.com/accordnet/accord/ledger"
+	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
+	"github.com/ethereum/go-ethereum/crypto"
 )
 
 func TestAppRoutesEveryModule(t *testing.T) {
@@ -144,5 +146,50 @@ func TestCheckGenesisRefusesBadModuleSections(t *testing.T) {
 		if _, err := ParseRoleGrant(bad); err == nil {
 			t.Errorf("ParseRoleGrant(%q) accepted", bad)
 		}
+	}
+}
+
+func TestTransferIntoModuleLedgerAccountsIsRefused(t *testing.T) {
+	key, _ := crypto.GenerateKey()
+	from := types.PubkeyAddress(key)
+	raw, err := BuildGenesis(InitOptions{ChainID: "app-test", GenesisTime: time.Unix(1_700_000_000, 0),
+		Allocs: []Alloc{{Address: from, Micro: 100 * types.MicroPerUSDT}}}, from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := ledger.ParseGenesis(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, err := NewApp("app-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := state.NewOverlay(nil)
+	blk := core.Block{ChainID: "app-test", Height: 1, Time: g.TimeMillis() + 1000}
+	if err := app.Router.InitGenesis(blk, st, g.AppState); err != nil {
+		t.Fatal(err)
+	}
+	nonce := uint64(0)
+	send := func(to types.Address) *types.Receipt {
+		tx, _ := types.SignTx(&types.Tx{ChainID: "app-test", Nonce: nonce, Type: bank.TypeTransfer, Fee: 10_000,
+			Payload: core.Encode(&bank.MsgTransfer{To: to, Amount: types.MicroPerUSDT})}, key)
+		nonce++
+		rc, err := app.Router.ApplyTx(blk, st, tx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rc
+	}
+	for name, to := range map[string]types.Address{"escrow": order.EscrowAddress, "float": acceptor.FloatAddress, "margin": acceptor.MarginAddress} {
+		if rc := send(to); rc.Status != types.StatusFailed || !strings.Contains(rc.Error, "module account") {
+			t.Fatalf("transfer into %s: %+v", name, rc)
+		}
+		if got := app.Bank.Balance(st, to); got != 0 {
+			t.Fatalf("%s credited %d", name, got)
+		}
+	}
+	if rc := send(types.Address{0xaa}); rc.Status != types.StatusOK {
+		t.Fatalf("ordinary transfer failed: %+v", rc)
 	}
 }

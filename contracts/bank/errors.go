@@ -10,4 +10,5 @@ var (
 	ErrFeeTooLow         = errors.New("fee below minimum")
 	ErrCannotPayFee      = errors.New("balance cannot pay the fee")
 	ErrOverflow          = errors.New("balance overflow")
+	ErrBlockedRecipient  = errors.New("recipient is a module account that only its module may credit")
 )

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/accordnet/accord/contracts/core"
@@ -202,7 +203,13 @@ func (k Keeper) Ante(ctx *core.Context, tx *types.Tx) error {
 }
 
 // Module is the bank as a contract module.
-type Module struct{ Keeper }
+type Module struct {
+	Keeper
+	// Blocked lists module accounts that keep their own ledgers (escrow,
+	// acceptor float and margin): a plain transfer into one would strand the
+	// money outside those ledgers, so it is refused. The wiring sets it.
+	Blocked []types.Address
+}
 
 // Name implements core.Module.
 func (Module) Name() string { return "bank" }
@@ -216,6 +223,9 @@ func (m Module) handleTransfer(ctx *core.Context, payload []byte) error {
 	msg, err := DecodeTransfer(payload)
 	if err != nil {
 		return err
+	}
+	if slices.Contains(m.Blocked, msg.To) {
+		return fmt.Errorf("%s: %w", msg.To.Hex(), ErrBlockedRecipient)
 	}
 	if err := m.Send(ctx.Store, ctx.Sender, msg.To, msg.Amount); err != nil {
 		return err

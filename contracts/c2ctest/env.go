@@ -75,7 +75,7 @@ func ParamSpecs() []gov.ParamSpec {
 // Modules returns the contract modules in registration order: bank, gov,
 // kyc, oracle, acceptor, order.
 func (k Keepers) Modules() []core.Module {
-	return []core.Module{bank.Module{Keeper: k.Bank}, gov.Module{Keeper: k.Gov, Specs: ParamSpecs()},
+	return []core.Module{bank.Module{Keeper: k.Bank, Blocked: []types.Address{order.EscrowAddress, acceptor.FloatAddress, acceptor.MarginAddress}}, gov.Module{Keeper: k.Gov, Specs: ParamSpecs()},
 		kyc.Module{Keeper: k.KYC}, oracle.Module{Keeper: k.Oracle}, acceptor.NewModule(k.Acceptor), order.NewModule(k.Order)}
 }
 
