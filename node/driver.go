@@ -291,6 +291,8 @@ func (d *driver) startSync(ctx context.Context, a consensus.RequestSync) {
 	d.syncing = true
 	from := d.n.ledger.Last().Height + 1
 	to := max(a.ToHeight, from)
+	d.n.syncTarget.Store(to)
+	d.n.metrics.SyncTarget.Set(float64(to))
 	d.n.log.Info("syncing blocks", "from", from, "to", to, "peer", peers[0].Hex())
 	go func() {
 		var last syncResult

@@ -18,6 +18,7 @@ type Metrics struct {
 	Equivocations prometheus.Counter
 	Peers         prometheus.Gauge
 	CommitSeconds prometheus.Histogram
+	SyncTarget    prometheus.Gauge
 }
 
 func newMetrics() *Metrics {
@@ -35,10 +36,11 @@ func newMetrics() *Metrics {
 		ViewChanges:   prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_view_changes_total", Help: "Consensus view changes."}),
 		Equivocations: prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_equivocations_total", Help: "Conflicting votes seen from validators."}),
 		Peers:         prometheus.NewGauge(prometheus.GaugeOpts{Name: "accord_peers", Help: "Connected peers."}),
+		SyncTarget:    prometheus.NewGauge(prometheus.GaugeOpts{Name: "accord_sync_target_height", Help: "Height block sync was last asked to reach; with accord_height it shows sync progress."}),
 		CommitSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "accord_block_commit_seconds", Help: "Time to execute and commit a block.",
 			Buckets: prometheus.ExponentialBuckets(0.001, 2, 12)}),
 	}
-	r.MustRegister(m.Height, m.BlockTxs, m.BlockInterval, m.TxsTotal, m.MempoolSize, m.Rejected, m.ViewChanges, m.Equivocations, m.Peers, m.CommitSeconds,
+	r.MustRegister(m.Height, m.BlockTxs, m.BlockInterval, m.TxsTotal, m.MempoolSize, m.Rejected, m.ViewChanges, m.Equivocations, m.Peers, m.CommitSeconds, m.SyncTarget,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -11,6 +11,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/accordnet/accord/api"
@@ -64,6 +65,8 @@ type Node struct {
 
 	subMu sync.Mutex
 	subs  map[chan *types.Block]struct{}
+
+	syncTarget atomic.Uint64 // highest height block sync was asked to reach
 
 	evMu     sync.Mutex
 	evidence []consensus.Evidence
@@ -399,7 +402,9 @@ func (n *Node) MinFee() uint64 { return n.app.Bank.GetParams(n.ledger.ReadState(
 func (n *Node) Version() string { return Version }
 
 // CatchingUp implements api.Backend.
-func (n *Node) CatchingUp() bool { return false }
+// A node is catching up while its head is below the highest height block
+// sync was asked to reach.
+func (n *Node) CatchingUp() bool { return n.ledger.Last().Height < n.syncTarget.Load() }
 
 var _ api.Backend = (*Node)(nil)
 var _ = bank.Keeper{}

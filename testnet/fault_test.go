@@ -4,6 +4,9 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"errors"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -101,6 +104,27 @@ func TestKillOneOfFourKeepsFinalizingAndRestartCatchesUp(t *testing.T) {
 	}
 	final = append(final, sendFinal(t, c, 3, 1, 0))
 	assertEverywhere(t, c, final)
+	if c.Node(3).CatchingUp() {
+		t.Fatal("caught-up validator still reports catching up")
+	}
+	assertMetrics(t, c.Layout.RPCAddr(3), "accord_height", "accord_view_changes_total", "accord_sync_target_height",
+		"accord_mempool_size", "accord_block_txs", "accord_peers", "accord_p2p_")
+}
+
+// assertMetrics checks that the node's /metrics lists the named series.
+func assertMetrics(t *testing.T, rpc string, names ...string) {
+	t.Helper()
+	resp, err := http.Get("http://" + rpc + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	for _, n := range names {
+		if !strings.Contains(string(body), "\n"+n) {
+			t.Errorf("/metrics lacks %s", n)
+		}
+	}
 }
 
 func TestKillTwoOfFourStopsFinalityWithoutFork(t *testing.T) {
