@@ -4,7 +4,7 @@ import (
 	"crypto/ecdsa"
 	"encoding/json"
 	"fmt"
-	"runtime"
+	"github.com/accordnet/accord/internal/parallel"
 	"sync"
 	"time"
 
@@ -158,20 +158,7 @@ func keys(base uint64, n int) []*ecdsa.PrivateKey {
 
 // Parallel runs fn(0..n-1) on every CPU (for test set-up, never in a
 // state transition).
-func Parallel(n int, fn func(i int)) {
-	var wg sync.WaitGroup
-	w := runtime.GOMAXPROCS(0)
-	for g := 0; g < w; g++ {
-		wg.Add(1)
-		go func(g int) {
-			defer wg.Done()
-			for i := g; i < n; i += w {
-				fn(i)
-			}
-		}(g)
-	}
-	wg.Wait()
-}
+func Parallel(n int, fn func(i int)) { parallel.ForEach(n, 0, fn) }
 
 // Key returns the key of a chain account.
 func (c *Chain) Key(a types.Address) *ecdsa.PrivateKey { return c.byAddr[a] }
