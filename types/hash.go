@@ -37,7 +37,12 @@ func ParseAddress(s string) (Address, error) {
 	if err != nil {
 		return Address{}, fmt.Errorf("%w: %q: %v", ErrBadAddress, s, err)
 	}
-	return common.BytesToAddress(b), nil
+	a := common.BytesToAddress(b)
+	// Mixed case means an EIP-55 checksum: a wrong one is a typo.
+	if strings.ToLower(raw) != raw && strings.ToUpper(raw) != raw && a.Hex()[2:] != raw {
+		return Address{}, fmt.Errorf("%w: %q fails its EIP-55 checksum", ErrBadAddress, s)
+	}
+	return a, nil
 }
 
 // ParseHash parses a 0x-prefixed 32-byte hex hash strictly.

@@ -3,6 +3,7 @@ package types
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/crypto"
@@ -171,9 +172,19 @@ func TestParseAddress(t *testing.T) {
 	if _, err := ParseAddress("0xzz34567890123456789012345678901234567890"); !errors.Is(err, ErrBadAddress) {
 		t.Fatal("non-hex address accepted")
 	}
-	a, err := ParseAddress("0x00000000000000000000000000000000000000aB")
+	a, err := ParseAddress("0x00000000000000000000000000000000000000ab")
 	if err != nil || a[19] != 0xab {
 		t.Fatalf("%v %x", err, a)
+	}
+	good := "0x000000000000000000000000000000000000dEaD" // valid EIP-55
+	if _, err := ParseAddress(good); err != nil {
+		t.Fatalf("checksummed address refused: %v", err)
+	}
+	if _, err := ParseAddress("0x000000000000000000000000000000000000DeaD"); !errors.Is(err, ErrBadAddress) {
+		t.Fatal("address with a wrong EIP-55 checksum accepted")
+	}
+	if _, err := ParseAddress(strings.ToUpper(good[2:])); err != nil {
+		t.Fatalf("all-caps address refused: %v", err)
 	}
 }
 
