@@ -516,7 +516,7 @@ func TestC2CEndToEnd(t *testing.T) {
 func TestE2EScript(t *testing.T) {
 	bash, err := exec.LookPath("bash")
 	if err != nil {
-		t.Skip("no bash")
+		t.Fatalf("bash is needed to run e2e_c2c.sh: %v", err)
 	}
 	dir := t.TempDir()
 	port, err := FreePort()
