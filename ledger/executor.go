@@ -175,7 +175,7 @@ func (l *Ledger) Build(t Template, txs []*types.Tx, app *core.Router) (*Executed
 	if t.LastCert != nil {
 		hdr.LastCertHash = t.LastCert.Hash()
 	}
-	ov := state.NewOverlay(prefixReader{l.db, prefixState})
+	ov := state.NewOverlay(l.stateReader())
 	x := &Executed{Parent: last.AppHash, State: ov}
 	blk := core.Block{ChainID: l.chainID, Height: h, Time: t.Time, Seed: hdr.LastCertHash}
 	if x.BlockEvents, err = app.BeginBlock(blk, ov); err != nil {
@@ -255,7 +255,7 @@ func (l *Ledger) Execute(b *types.Block, app *core.Router) (*Executed, error) {
 	} else if b.LastCert != nil || hdr.LastCertHash != (types.Hash{}) {
 		return nil, bad("height 1 carries a parent certificate")
 	}
-	ov := state.NewOverlay(prefixReader{l.db, prefixState})
+	ov := state.NewOverlay(l.stateReader())
 	x := &Executed{Block: b, Parent: last.AppHash, State: ov}
 	blk := core.Block{ChainID: l.chainID, Height: h, Time: hdr.Time, Seed: hdr.LastCertHash}
 	if x.BlockEvents, err = app.BeginBlock(blk, ov); err != nil {

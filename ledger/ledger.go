@@ -38,6 +38,7 @@ type Ledger struct {
 	mu      sync.RWMutex
 	meta    Meta
 	hasMeta bool
+	cache   *stateCache
 }
 
 // Open opens (or creates) a ledger in dir with the named backend.
@@ -51,7 +52,7 @@ func Open(backend, dir string, opts kv.Options) (*Ledger, error) {
 
 // New wraps an open database.
 func New(db kv.DB) (*Ledger, error) {
-	l := &Ledger{db: db}
+	l := &Ledger{db: db, cache: newStateCache(DefaultStateCacheEntries)}
 	raw, err := db.Get(keyMeta)
 	switch {
 	case errors.Is(err, kv.ErrNotFound):
@@ -123,7 +124,7 @@ func (l *Ledger) InitGenesis(raw []byte, app *core.Router) error {
 	if err != nil {
 		return err
 	}
-	ov := state.NewOverlay(prefixReader{l.db, prefixState})
+	ov := state.NewOverlay(l.stateReader())
 	SetValidatorSet(ov, 1, vals)
 	blk := core.Block{ChainID: g.ChainID, Height: 0, Time: g.TimeMillis()}
 	if err := app.InitGenesis(blk, ov, g.AppState); err != nil {
@@ -148,6 +149,7 @@ func (l *Ledger) InitGenesis(raw []byte, app *core.Router) error {
 	if err := b.Commit(); err != nil {
 		return fmt.Errorf("commit genesis: %w", err)
 	}
+	l.cache.reset()
 	l.mu.Lock()
 	l.meta, l.hasMeta, l.chainID = meta, true, g.ChainID
 	l.mu.Unlock()
@@ -182,7 +184,7 @@ func writeState(b kv.Batch, ws []state.Write) error {
 // State returns the committed state as a read-only Store view; writes to it
 // are discarded. Use it for queries.
 func (l *Ledger) State() *state.Overlay {
-	return state.NewOverlay(prefixReader{l.db, prefixState})
+	return state.NewOverlay(l.stateReader())
 }
 
 // Commit writes an executed block, its certificate and everything it changed
@@ -250,6 +252,7 @@ func (l *Ledger) Commit(x *Executed, cert *types.CommitCert) error {
 	if err := b.Commit(); err != nil {
 		return fmt.Errorf("commit block %d: %w", h, err)
 	}
+	l.cache.apply(x.Writes)
 	l.mu.Lock()
 	l.meta = meta
 	l.mu.Unlock()

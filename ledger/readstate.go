@@ -11,10 +11,10 @@ import (
 // to create: queries, mempool admission and RPC handlers use it instead of
 // an Overlay. Writes panic: nothing may change committed state outside a
 // block.
-type ReadState struct{ r prefixReader }
+type ReadState struct{ r cachedStateReader }
 
 // ReadState returns the committed state for reading.
-func (l *Ledger) ReadState() ReadState { return ReadState{prefixReader{l.db, prefixState}} }
+func (l *Ledger) ReadState() ReadState { return ReadState{l.stateReader()} }
 
 var _ state.Store = ReadState{}
 
