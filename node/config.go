@@ -25,8 +25,13 @@ type Config struct {
 	// Mempool limits.
 	MempoolMaxTxs       int `json:"mempool_max_txs"`
 	MempoolMaxPerSender int `json:"mempool_max_per_sender"`
-	// P2PListen is the libp2p listen multiaddr, e.g. /ip4/127.0.0.1/tcp/26656.
-	// Empty means no networking: only a single-validator chain can run.
+	// P2PListen is the libp2p listen multiaddr, e.g. /ip4/127.0.0.1/tcp/26656,
+	// or several separated by commas to listen on each, e.g.
+	// "/ip4/0.0.0.0/tcp/26656,/ip4/0.0.0.0/udp/26656/quic-v1". Addresses are
+	// TCP (…/tcp/PORT) or QUIC v1 (…/udp/PORT/quic-v1); TCP is the default
+	// and QUIC is opt-in: a node dials it only to peers whose address (in
+	// p2p_peers, or advertised by the peer) names it. Empty means no
+	// networking: only a single-validator chain can run.
 	P2PListen string `json:"p2p_listen"`
 	// P2PPeers are multiaddrs (with /p2p/ID) of peers to connect to and keep connected.
 	P2PPeers []string `json:"p2p_peers"`

@@ -13,11 +13,13 @@
 //
 // # Membership
 //
-// A Host listens on TCP (Noise or TLS 1.3 security, yamux multiplexing) and
-// admits a connection only if the peer's address is on the allow-list
-// (Config.AllowList, replaceable with SetAllowList) and not blocked with
-// Block. The connection gater checks a peer before dialling it and right
-// after the security handshake, the first moment an inbound peer is
+// A Host listens on TCP (Noise or TLS 1.3 security, yamux multiplexing),
+// on QUIC v1 (TLS 1.3 and streams built in), or on both (Config.ListenAddr
+// takes a comma-separated list); it dials either. It admits a connection
+// only if the peer's address is on the allow-list (Config.AllowList,
+// replaceable with SetAllowList) and not blocked with Block. The connection
+// gater, the same for both transports, checks a peer before dialling it and
+// right after the security handshake, the first moment an inbound peer is
 // authenticated, and logs each refusal with the peer, its address and the
 // reason. A stranger therefore never reaches gossip or sync.
 //

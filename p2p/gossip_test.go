@@ -84,8 +84,25 @@ func TestFourNodesEveryoneReceivesEveryone(t *testing.T) {
 }
 
 func TestStrangerIsRefusedAndCannotInjectGossip(t *testing.T) {
+	cases := []struct {
+		name   string
+		listen string // for members and the stranger alike
+		remote string // in the refusal's remote address
+	}{
+		{"over TCP", listenTCP, "/tcp/"},
+		{"over QUIC", listenQUIC, "/quic-v1"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			testStrangerIsRefused(t, tc.listen, tc.remote)
+		})
+	}
+}
+
+func testStrangerIsRefused(t *testing.T, listen, remote string) {
 	refusals := newLogWatch("connection refused")
 	members := startNet(t, 3, netOpts{cfg: func(i int, c *Config) {
+		c.ListenAddr = listen
 		if i == 0 {
 			c.Logger = testLogger(refusals)
 		}
@@ -96,7 +113,7 @@ func TestStrangerIsRefusedAndCannotInjectGossip(t *testing.T) {
 	// list it.
 	strangerKey := newKey(t)
 	stranger := startNode(t, Config{
-		ListenAddr: "/ip4/127.0.0.1/tcp/0",
+		ListenAddr: listen,
 		Key:        strangerKey,
 		ChainID:    testChain,
 		AllowList:  append(addrsOf(members...), types.PubkeyAddress(strangerKey)),
@@ -107,8 +124,8 @@ func TestStrangerIsRefusedAndCannotInjectGossip(t *testing.T) {
 		t.Fatalf("stranger dialling a member: err = %v, want ErrRefused", err)
 	}
 	line := refusals.wait(t, "reason=\"not in allow-list\"", "addr="+strings.ToLower(stranger.Address().Hex()))
-	if !strings.Contains(line, "peer="+stranger.ID().String()) {
-		t.Errorf("refusal log lacks the peer: %s", line)
+	if !strings.Contains(line, "peer="+stranger.ID().String()) || !strings.Contains(line, remote) {
+		t.Errorf("refusal log lacks the peer or the %s remote: %s", remote, line)
 	}
 	if err := members[0].Connect(ctx, stranger.Addrs()[0]); !errors.Is(err, ErrNotAllowed) {
 		t.Fatalf("member dialling the stranger: err = %v, want ErrNotAllowed", err)

@@ -21,6 +21,10 @@ import (
 const (
 	testChain   = "accord-test"
 	waitTimeout = 10 * time.Second
+
+	// Listen addresses on 127.0.0.1 with a free port, one per transport.
+	listenTCP  = "/ip4/127.0.0.1/tcp/0"
+	listenQUIC = "/ip4/127.0.0.1/udp/0/quic-v1"
 )
 
 func newKey(t testing.TB) *ecdsa.PrivateKey {
@@ -162,7 +166,7 @@ func startNet(t *testing.T, n int, opts netOpts) []*testNode {
 			}
 		}
 		cfg := Config{
-			ListenAddr: "/ip4/127.0.0.1/tcp/0",
+			ListenAddr: listenTCP,
 			Key:        keys[i],
 			ChainID:    testChain,
 			AllowList:  allow,
@@ -193,6 +197,17 @@ func startNode(t *testing.T, cfg Config) *testNode {
 		tn.inbox[tp] = in
 	}
 	return tn
+}
+
+// transports returns the transport ("tcp", "quic-v1") of each of n's
+// connections, sorted and without repeats.
+func (n *testNode) transports() []string {
+	var out []string
+	for _, c := range n.host.Network().Conns() {
+		out = append(out, c.ConnState().Transport)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 func addrsOf(nodes ...*testNode) []types.Address {

@@ -19,6 +19,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/peerstore"
 	"github.com/libp2p/go-libp2p/p2p/net/swarm"
+	libp2pquic "github.com/libp2p/go-libp2p/p2p/transport/quic"
 	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
 	ma "github.com/multiformats/go-multiaddr"
 	mafmt "github.com/multiformats/go-multiaddr-fmt"
@@ -39,9 +40,12 @@ const (
 
 // Config configures a Host. ListenAddr, Key and ChainID are required.
 type Config struct {
-	// ListenAddr is the TCP multiaddr to listen on, e.g.
-	// /ip4/0.0.0.0/tcp/26656 (port 0 picks a free port). Empty means the
-	// host only dials out.
+	// ListenAddr is the multiaddr to listen on, or several separated by
+	// commas. Each is TCP, e.g. /ip4/0.0.0.0/tcp/26656, or QUIC v1, e.g.
+	// /ip4/0.0.0.0/udp/26656/quic-v1; port 0 picks a free port. Empty means
+	// the host only dials out. The host dials both transports whatever it
+	// listens on, so QUIC is used only with peers whose addresses (in
+	// Bootstrap, Connect or learnt from the peer) name it.
 	ListenAddr string
 	// Key is the node's secp256k1 validator key; the libp2p identity is
 	// derived from it, so the peer ID maps to the node's chain address.
@@ -79,18 +83,19 @@ type Config struct {
 	// DefaultSyncTimeout.
 	SyncTimeout time.Duration
 
-	syncBudget int // test override of MaxSyncResponseBytes
+	listen     []ma.Multiaddr // ListenAddr, parsed by check
+	syncBudget int            // test override of MaxSyncResponseBytes
 }
 
 func (c *Config) check() error {
 	if c.Key == nil {
 		return fmt.Errorf("%w: no key", ErrInvalidConfig)
 	}
-	if c.ListenAddr != "" {
-		if err := checkListenAddr(c.ListenAddr); err != nil {
-			return err
-		}
+	listen, err := parseListenAddrs(c.ListenAddr)
+	if err != nil {
+		return err
 	}
+	c.listen = listen
 	if c.ChainID == "" || strings.ContainsAny(c.ChainID, "/ \t\r\n") {
 		return fmt.Errorf("%w: chain ID %q must be non-empty without '/' or spaces", ErrInvalidConfig, c.ChainID)
 	}
@@ -194,6 +199,9 @@ func New(cfg Config) (*Host, error) {
 		// No SO_REUSEPORT: a second process on the same port must fail to
 		// start, not share the listener.
 		libp2p.Transport(tcp.NewTCPTransport, tcp.DisableReuseport()),
+		// QUIC needs no such option: its UDP sockets are plain binds, shared
+		// only between this host's own listener and its outgoing dials.
+		libp2p.Transport(libp2pquic.NewTransport),
 		libp2p.ConnectionGater(h.gater),
 		libp2p.DisableRelay(),
 		libp2p.BandwidthReporter(h.bw),
@@ -241,10 +249,11 @@ func (h *Host) start(boot []peer.AddrInfo) error {
 
 	// Listen once every handler is in place. libp2p.New is told not to:
 	// it leaks goroutines when listening fails (say, the port is taken),
-	// while Close after a failed Listen does not.
-	if h.cfg.ListenAddr != "" {
-		if err := h.host.Network().Listen(ma.StringCast(h.cfg.ListenAddr)); err != nil {
-			return fmt.Errorf("p2p: listen on %q: %w", h.cfg.ListenAddr, err)
+	// while Close after a failed Listen does not. One address at a time:
+	// given several, the swarm succeeds if any one of them does.
+	for _, a := range h.cfg.listen {
+		if err := h.host.Network().Listen(a); err != nil {
+			return fmt.Errorf("p2p: listen on %q: %w", a, err)
 		}
 	}
 
@@ -259,18 +268,33 @@ func (h *Host) start(boot []peer.AddrInfo) error {
 	return nil
 }
 
-// checkListenAddr accepts /ip4|ip6|dns…/…/tcp/PORT, the one transport the
-// host runs. (libp2p.New would refuse others too, but leaks goroutines
-// doing so.)
-func checkListenAddr(s string) error {
-	addr, err := ma.NewMultiaddr(s)
-	if err != nil {
-		return fmt.Errorf("%w: listen address %q: %v", ErrInvalidConfig, s, err)
+// quicV1 matches /ip4|ip6|dns…/…/udp/PORT/quic-v1.
+var quicV1 = mafmt.And(mafmt.UDP, mafmt.Base(ma.P_QUIC_V1))
+
+// parseListenAddrs splits Config.ListenAddr at commas and accepts each
+// part if it is /ip4|ip6|dns…/…/tcp/PORT or …/udp/PORT/quic-v1, the two
+// transports the host runs. (Listen would refuse others too, but libp2p
+// leaks goroutines doing so.)
+func parseListenAddrs(list string) ([]ma.Multiaddr, error) {
+	if list == "" {
+		return nil, nil
 	}
-	if !mafmt.TCP.Matches(addr) {
-		return fmt.Errorf("%w: listen address %q is not TCP", ErrInvalidConfig, s)
+	var out []ma.Multiaddr
+	for s := range strings.SplitSeq(list, ",") {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			return nil, fmt.Errorf("%w: listen addresses %q: empty entry", ErrInvalidConfig, list)
+		}
+		addr, err := ma.NewMultiaddr(s)
+		if err != nil {
+			return nil, fmt.Errorf("%w: listen address %q: %v", ErrInvalidConfig, s, err)
+		}
+		if !mafmt.TCP.Matches(addr) && !quicV1.Matches(addr) {
+			return nil, fmt.Errorf("%w: listen address %q is neither TCP nor QUIC v1", ErrInvalidConfig, s)
+		}
+		out = append(out, addr)
 	}
-	return nil
+	return out, nil
 }
 
 func parseBootstrap(list []string, self peer.ID) ([]peer.AddrInfo, error) {

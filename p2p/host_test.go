@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -43,7 +44,7 @@ func TestConfigIsChecked(t *testing.T) {
 	_, edPub, _ := lcrypto.GenerateEd25519Key(rand.Reader)
 	edID, _ := peer.IDFromPublicKey(edPub)
 	base := func() Config {
-		return Config{ListenAddr: "/ip4/127.0.0.1/tcp/0", Key: key, ChainID: testChain, Logger: testLogger()}
+		return Config{ListenAddr: listenTCP, Key: key, ChainID: testChain, Logger: testLogger()}
 	}
 	cases := []struct {
 		name   string
@@ -56,8 +57,12 @@ func TestConfigIsChecked(t *testing.T) {
 		{"a bootstrap peer with a non-secp256k1 ID", func(c *Config) { c.Bootstrap = []string{"/ip4/127.0.0.1/tcp/1/p2p/" + edID.String()} }},
 		{"a message limit below 1 MiB", func(c *Config) { c.MaxMessageSize = 1000 }},
 		{"a negative timeout", func(c *Config) { c.SyncTimeout = -time.Second }},
-		{"a QUIC listen address (TCP only)", func(c *Config) { c.ListenAddr = "/ip4/127.0.0.1/udp/0/quic-v1" }},
+		{"a pre-v1 QUIC listen address", func(c *Config) { c.ListenAddr = "/ip4/127.0.0.1/udp/0/quic" }},
+		{"a WebTransport listen address", func(c *Config) { c.ListenAddr = "/ip4/127.0.0.1/udp/0/quic-v1/webtransport" }},
+		{"a bare UDP listen address", func(c *Config) { c.ListenAddr = "/ip4/127.0.0.1/udp/0" }},
 		{"a malformed listen address", func(c *Config) { c.ListenAddr = "127.0.0.1:26656" }},
+		{"a malformed second listen address", func(c *Config) { c.ListenAddr = listenTCP + ",127.0.0.1:26656" }},
+		{"an empty entry in the listen list", func(c *Config) { c.ListenAddr = listenTCP + "," }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -74,16 +79,65 @@ func TestConfigIsChecked(t *testing.T) {
 	}
 }
 
-func TestTakenPortFailsCleanly(t *testing.T) {
-	n := startNet(t, 1, netOpts{})[0]
-	addr := n.Addrs()[0]
-	addr = addr[:strings.Index(addr, "/p2p/")]
-	h, err := New(Config{ListenAddr: addr, Key: newKey(t), ChainID: testChain, Logger: testLogger()})
-	if err == nil {
-		_ = h.Close()
-		t.Fatalf("a second host started on %s", addr)
+// listenAddr returns n's listen address whose transport protocol is
+// proto ("tcp", "quic-v1"), without the /p2p/ suffix.
+func listenAddr(t *testing.T, n *testNode, proto string) string {
+	t.Helper()
+	for _, a := range n.Addrs() {
+		a = a[:strings.Index(a, "/p2p/")]
+		if strings.Contains(a, "/"+proto+"/") || strings.HasSuffix(a, "/"+proto) {
+			return a
+		}
 	}
-	// TestMain's leak check covers the failed start.
+	t.Fatalf("no %s address in %v", proto, n.Addrs())
+	return ""
+}
+
+func TestTakenPortFailsCleanly(t *testing.T) {
+	n := startNet(t, 1, netOpts{cfg: func(_ int, c *Config) { c.ListenAddr = listenTCP + "," + listenQUIC }})[0]
+	takenTCP, takenQUIC := listenAddr(t, n, "tcp"), listenAddr(t, n, "quic-v1")
+	cases := []struct{ name, listen string }{
+		{"a taken TCP port", takenTCP},
+		{"a taken UDP port for QUIC", takenQUIC},
+		{"a taken port after a free one", listenTCP + "," + takenQUIC},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h, err := New(Config{ListenAddr: tc.listen, Key: newKey(t), ChainID: testChain, Logger: testLogger()})
+			if err == nil {
+				_ = h.Close()
+				t.Fatalf("a second host started on %s", tc.listen)
+			}
+		})
+	}
+	// TestMain's leak check covers the failed starts.
+}
+
+func TestListensOnEveryAddress(t *testing.T) {
+	// A single address, as before, and a list with spaces after commas.
+	cases := []struct {
+		name   string
+		listen string
+		want   []string // transports of Addrs(), in order
+	}{
+		{"one TCP address", listenTCP, []string{"tcp"}},
+		{"one QUIC address", listenQUIC, []string{"quic-v1"}},
+		{"TCP and QUIC", listenTCP + ", " + listenQUIC, []string{"tcp", "quic-v1"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			n := startNet(t, 1, netOpts{cfg: func(_ int, c *Config) { c.ListenAddr = tc.listen }})[0]
+			addrs := n.Addrs()
+			if len(addrs) != len(tc.want) {
+				t.Fatalf("Addrs() = %v, want %d addresses", addrs, len(tc.want))
+			}
+			for _, proto := range tc.want {
+				if a := listenAddr(t, n, proto); strings.HasSuffix(a, "/0") || strings.Contains(a, "/0/") {
+					t.Errorf("%s address %s has no port", proto, a)
+				}
+			}
+		})
+	}
 }
 
 func TestHostIdentityAndAddrs(t *testing.T) {
@@ -99,6 +153,67 @@ func TestHostIdentityAndAddrs(t *testing.T) {
 	ai, err := peer.AddrInfoFromString(addrs[0])
 	if err != nil || ai.ID != id {
 		t.Fatalf("Addrs()[0] = %q (%v)", addrs[0], err)
+	}
+}
+
+// TestGossipAndSyncOverEachTransport runs gossip and block sync between
+// three hosts on each transport mix; every host dials QUIC, whatever it
+// listens on.
+func TestGossipAndSyncOverEachTransport(t *testing.T) {
+	cases := []struct {
+		name   string
+		listen [3]string   // per node; node i bootstraps from nodes 0..i-1
+		want   [3][]string // transports of each node's connections
+	}{
+		{"TCP only", [3]string{listenTCP, listenTCP, listenTCP},
+			[3][]string{{"tcp"}, {"tcp"}, {"tcp"}}},
+		{"QUIC only", [3]string{listenQUIC, listenQUIC, listenQUIC},
+			[3][]string{{"quic-v1"}, {"quic-v1"}, {"quic-v1"}}},
+		{"TCP and QUIC mixed", [3]string{listenQUIC, listenTCP, listenTCP + "," + listenQUIC},
+			[3][]string{{"quic-v1"}, {"quic-v1", "tcp"}, {"quic-v1", "tcp"}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			src := &fakeSource{height: 20, blockSize: 100 << 10}
+			nodes := startNet(t, 3, netOpts{cfg: func(i int, c *Config) {
+				c.ListenAddr = tc.listen[i]
+				c.BlockSource = src
+			}})
+			waitMesh(t, 2, nodes...)
+			for i, n := range nodes {
+				if got := n.transports(); !slices.Equal(got, tc.want[i]) {
+					t.Errorf("node %d connects over %v, want %v", i, got, tc.want[i])
+				}
+			}
+
+			big := make([]byte, 2<<20)
+			copy(big, "big")
+			for i, n := range nodes {
+				if err := n.Publish(TopicConsensus, []byte(fmt.Sprint("hello from ", i))); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := nodes[2].Publish(TopicTxs, big); err != nil {
+				t.Fatal(err)
+			}
+			for i, n := range nodes {
+				for j := range nodes {
+					if i != j {
+						n.inbox[TopicConsensus].wait(t, fmt.Sprint("hello from ", j))
+					}
+				}
+			}
+			nodes[0].inbox[TopicTxs].wait(t, string(big))
+			nodes[1].inbox[TopicTxs].wait(t, string(big))
+
+			for i, n := range nodes {
+				from := nodes[(i+1)%len(nodes)]
+				blocks, err := n.FetchBlocks(ctxTimeout(t), from.Address(), 1, 20)
+				if err != nil || len(blocks) != 20 {
+					t.Fatalf("node %d fetching from %s: %d blocks, %v", i, from.Address(), len(blocks), err)
+				}
+			}
+		})
 	}
 }
 
