@@ -186,11 +186,13 @@ func (s *Server) status(json.RawMessage) (any, error) {
 	st := views.Status{ChainID: l.ChainID(), Height: last.Height, BlockHash: last.Hash.Hex(), AppHash: last.AppHash.Hex(),
 		BlockTime: last.Time, MempoolSize: s.b.MempoolSize(), Peers: s.b.Peers(), MinFee: types.FormatUSDT(s.b.MinFee()),
 		MinFeeMicro: s.b.MinFee(), Version: s.b.Version(), CatchingUp: s.b.CatchingUp()}
-	if v := s.b.Validator(); v != (types.Address{}) {
+	v := s.b.Validator()
+	if v != (types.Address{}) {
 		st.Validator = v.Hex()
 	}
 	if vs, err := l.ValidatorSet(last.Height + 1); err == nil {
 		st.Validators = vs.Size()
+		st.Voting = v != (types.Address{}) && vs.Index(v) >= 0
 	}
 	return st, nil
 }

@@ -18,6 +18,10 @@ const (
 	gossipFlushEvery = 5 * time.Millisecond
 	gossipMaxTxs     = 2000
 	gossipMaxBytes   = 1 << 20
+	// A full node re-publishes transactions still pending after this long:
+	// it never proposes, so a batch lost in gossip (e.g. published before
+	// the mesh formed) would otherwise strand them in its mempool.
+	regossipEvery = 2 * time.Second
 )
 
 // network adapts a p2p.Host to the node: consensus messages to the driver,
@@ -30,6 +34,8 @@ type network struct {
 	pending [][]byte
 	size    int
 	kick    chan struct{}
+
+	stale map[types.Hash]struct{} // pool txs seen at the last regossip tick
 }
 
 func newNetwork(n *Node, vals []types.Address, allow []types.Address) (*network, error) {
@@ -109,14 +115,43 @@ func (nw *network) gossipTxs(raws [][]byte) {
 func (nw *network) runGossip(ctx context.Context) {
 	t := time.NewTicker(gossipFlushEvery)
 	defer t.Stop()
+	re := time.NewTicker(regossipEvery)
+	defer re.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		case <-nw.kick:
+		case <-re.C:
+			nw.regossip()
 		}
 		nw.flush()
+	}
+}
+
+// regossip queues again, on a node outside the validator set, the pool
+// transactions that were already pending at the previous tick.
+func (nw *network) regossip() {
+	n := nw.n
+	if vals, err := n.ledger.ValidatorSet(n.ledger.Last().Height + 1); err != nil || vals.Index(n.self) >= 0 {
+		nw.stale = nil
+		return
+	}
+	txs := n.pool.Reap(gossipMaxTxs, gossipMaxBytes)
+	now := make(map[types.Hash]struct{}, len(txs))
+	var again [][]byte
+	for _, tx := range txs {
+		h := tx.Hash()
+		now[h] = struct{}{}
+		if _, ok := nw.stale[h]; ok {
+			again = append(again, tx.Encode())
+		}
+	}
+	nw.stale = now
+	if len(again) > 0 {
+		n.log.Debug("re-gossiping pending transactions", "txs", len(again))
+		nw.gossipTxs(again)
 	}
 }
 

@@ -31,6 +31,7 @@ type Cluster struct {
 // ClusterOptions shape a cluster.
 type ClusterOptions struct {
 	Validators    int
+	FullNodes     int // non-voting nodes after the validators
 	BenchAccounts int
 	Logger        *slog.Logger
 	Config        func(i int, c *node.Config)
@@ -67,11 +68,12 @@ func freePortBlock(n int) (int, error) {
 
 // NewCluster initializes and starts a cluster in dir.
 func NewCluster(dir string, o ClusterOptions) (*Cluster, error) {
-	base, err := freePortBlock(o.Validators)
+	l := Layout{Dir: dir, Validators: o.Validators, FullNodes: o.FullNodes, ChainID: "accord-cluster"}
+	base, err := freePortBlock(l.Nodes())
 	if err != nil {
 		return nil, err
 	}
-	l := Layout{Dir: dir, Validators: o.Validators, BasePort: base, ChainID: "accord-cluster"}
+	l.BasePort = base
 	dev, err := Init(l, InitOptions{BenchAccounts: o.BenchAccounts, Config: o.Config, Params: o.Params})
 	if err != nil {
 		return nil, err
@@ -81,7 +83,7 @@ func NewCluster(dir string, o ClusterOptions) (*Cluster, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	c := &Cluster{Layout: l, Dev: dev, log: log, nodes: make([]*node.Node, o.Validators), ctx: ctx, stop: cancel}
+	c := &Cluster{Layout: l, Dev: dev, log: log, nodes: make([]*node.Node, l.Nodes()), ctx: ctx, stop: cancel}
 	for i := range c.nodes {
 		if err := c.Start(i); err != nil {
 			c.Close()

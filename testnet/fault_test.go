@@ -67,7 +67,7 @@ func assertEverywhere(t *testing.T, c *Cluster, hashes []types.Hash) {
 	if err := c.CheckAgreement(); err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i < c.Layout.Validators; i++ {
+	for i := 0; i < c.Layout.Nodes(); i++ {
 		n := c.Node(i)
 		if n == nil {
 			continue

@@ -22,11 +22,21 @@ const DevFunds = 1_000_000 * types.MicroPerUSDT
 type Layout struct {
 	Dir        string
 	Validators int
-	BasePort   int // RPC of node i is BasePort+i; p2p of node i is BasePort+100+i
-	ChainID    string
+	// FullNodes follow the chain without voting: nodes Validators..Nodes()-1.
+	// They hold keys (their p2p identity) that are not in the validator set;
+	// every node allow-lists them (p2p_allow) so they may connect.
+	FullNodes int
+	BasePort  int // RPC of node i is BasePort+i; p2p of node i is BasePort+100+i
+	ChainID   string
 }
 
-// Home of validator i.
+// Nodes is the number of nodes: validators first, then full nodes.
+func (l Layout) Nodes() int { return l.Validators + l.FullNodes }
+
+// IsValidator reports whether node i is a validator (not a full node).
+func (l Layout) IsValidator(i int) bool { return i < l.Validators }
+
+// Home of node i.
 func (l Layout) Home(i int) node.Home {
 	return node.Home(filepath.Join(l.Dir, fmt.Sprintf("node%d", i)))
 }
@@ -60,27 +70,31 @@ type InitOptions struct {
 // (threshold 1), so its proposals execute at once.
 var DevRoles = []gov.Role{gov.RoleKYCProvider, gov.RoleCompliance, gov.RoleOracle, gov.RoleArbitrator}
 
-// Init writes the homes of a new testnet: one validator key each, a shared
-// genesis naming all validators, funding the dev key (in node0's keyring,
-// password in dev.password) and the bench accounts and making the dev key
-// the single gov admin holding DevRoles, and configs where every node lists
-// every other as a peer.
+// Init writes the homes of a new testnet: one key each, a shared genesis
+// naming the first l.Validators nodes as validators, funding the dev key (in
+// node0's keyring, password in dev.password) and the bench accounts and
+// making the dev key the single gov admin holding DevRoles, and configs
+// where every node lists every other as a peer and allow-lists the full
+// nodes.
 func Init(l Layout, o InitOptions) (types.Address, error) {
 	if l.Validators < 1 {
 		return types.Address{}, fmt.Errorf("need at least one validator")
 	}
+	if l.FullNodes < 0 || (l.FullNodes > 0 && l.Validators < 2) {
+		return types.Address{}, fmt.Errorf("full nodes need a networked testnet (2 or more validators)")
+	}
 	if err := os.MkdirAll(l.Dir, 0o755); err != nil {
 		return types.Address{}, err
 	}
-	keys := make([]*ecdsa.PrivateKey, l.Validators)
-	vals := make([]types.Address, l.Validators)
-	peers := make([]string, l.Validators)
+	keys := make([]*ecdsa.PrivateKey, l.Nodes())
+	addrs := make([]types.Address, l.Nodes())
+	peers := make([]string, l.Nodes())
 	for i := range keys {
 		k, err := crypto.GenerateKey()
 		if err != nil {
 			return types.Address{}, err
 		}
-		keys[i], vals[i] = k, types.PubkeyAddress(k)
+		keys[i], addrs[i] = k, types.PubkeyAddress(k)
 		id, err := p2p.PeerIDFromKey(k)
 		if err != nil {
 			return types.Address{}, err
@@ -94,6 +108,11 @@ func Init(l Layout, o InitOptions) (types.Address, error) {
 	devAddr, err := kr.New("dev", "dev")
 	if err != nil {
 		return types.Address{}, err
+	}
+	vals := addrs[:l.Validators]
+	var fullNodes []string
+	for _, a := range addrs[l.Validators:] {
+		fullNodes = append(fullNodes, a.Hex())
 	}
 	allocs := []node.Alloc{{Address: devAddr, Micro: DevFunds}}
 	for i := 0; i < o.BenchAccounts; i++ {
@@ -120,6 +139,7 @@ func Init(l Layout, o InitOptions) (types.Address, error) {
 					cfg.P2PPeers = append(cfg.P2PPeers, p)
 				}
 			}
+			cfg.P2PAllow = fullNodes
 		}
 		if o.Config != nil {
 			o.Config(i, &cfg)

@@ -23,11 +23,11 @@ type child struct {
 	done chan error
 }
 
-// Up runs every validator of an initialized testnet as a process of bin,
+// Up runs every node of an initialized testnet as a process of bin,
 // prints their endpoints to out, reports heights every statusEvery, and on
 // ctx's end stops them all with SIGINT (SIGKILL after 15 s).
 func Up(ctx context.Context, l Layout, bin string, out io.Writer, statusEvery time.Duration) error {
-	children := make([]*child, 0, l.Validators)
+	children := make([]*child, 0, l.Nodes())
 	stopAll := func() {
 		for _, c := range children {
 			_ = c.cmd.Process.Signal(syscall.SIGINT)
@@ -41,7 +41,7 @@ func Up(ctx context.Context, l Layout, bin string, out io.Writer, statusEvery ti
 			}
 		}
 	}
-	for i := 0; i < l.Validators; i++ {
+	for i := 0; i < l.Nodes(); i++ {
 		logf, err := os.OpenFile(l.LogFile(i), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 		if err != nil {
 			stopAll()
@@ -59,9 +59,13 @@ func Up(ctx context.Context, l Layout, bin string, out io.Writer, statusEvery ti
 		children = append(children, c)
 	}
 	dev, _ := l.DevAddress()
-	fmt.Fprintf(out, "\nAccord testnet %q: %d validator(s) in %s\n", l.ChainID, l.Validators, l.Dir)
-	for i := 0; i < l.Validators; i++ {
-		fmt.Fprintf(out, "  node%d  RPC http://%s   log %s\n", i, l.RPCAddr(i), l.LogFile(i))
+	fmt.Fprintf(out, "\nAccord testnet %q: %d validator(s), %d full node(s) in %s\n", l.ChainID, l.Validators, l.FullNodes, l.Dir)
+	for i := 0; i < l.Nodes(); i++ {
+		role := "validator"
+		if !l.IsValidator(i) {
+			role = "full node"
+		}
+		fmt.Fprintf(out, "  node%d  %-9s  RPC http://%s   log %s\n", i, role, l.RPCAddr(i), l.LogFile(i))
 	}
 	fmt.Fprintf(out, `  dev key: "dev" = %s (%s USDT), password file %s
 Try:
@@ -71,7 +75,7 @@ Try:
   ./bin/node testnet bench --node %s --duration 30s
 Stop with Ctrl-C; run again to resume.
 
-`, dev.Hex(), "1000000", l.DevPasswordFile(), l.Home(0), l.Home(0), l.DevPasswordFile(), l.RPCAddr(l.Validators-1), strings.Join(l.URLs(), ","))
+`, dev.Hex(), "1000000", l.DevPasswordFile(), l.Home(0), l.Home(0), l.DevPasswordFile(), l.RPCAddr(l.Nodes()-1), strings.Join(l.URLs()[:l.Validators], ","))
 
 	exited := make(chan *child, len(children))
 	for _, c := range children {
@@ -87,7 +91,7 @@ Stop with Ctrl-C; run again to resume.
 	for {
 		select {
 		case <-ctx.Done():
-			fmt.Fprintln(out, "stopping validators...")
+			fmt.Fprintln(out, "stopping nodes...")
 			stopAll()
 			return nil
 		case c := <-exited:
@@ -96,7 +100,7 @@ Stop with Ctrl-C; run again to resume.
 			c.done <- err
 			fmt.Fprintf(out, "node%d exited (%v); last log lines:\n%s\n", c.i, err, tail(l.LogFile(c.i), 5))
 			if alive == 0 {
-				return fmt.Errorf("all validators exited")
+				return fmt.Errorf("all nodes exited")
 			}
 		case <-tick.C:
 			fmt.Fprintln(out, heights(ctx, l))
@@ -104,9 +108,9 @@ Stop with Ctrl-C; run again to resume.
 	}
 }
 
-// URLs are the validators' RPC URLs.
+// URLs are the nodes' RPC URLs (validators first).
 func (l Layout) URLs() []string {
-	out := make([]string, l.Validators)
+	out := make([]string, l.Nodes())
 	for i := range out {
 		out[i] = "http://" + l.RPCAddr(i)
 	}
@@ -114,7 +118,7 @@ func (l Layout) URLs() []string {
 }
 
 func heights(ctx context.Context, l Layout) string {
-	parts := make([]string, l.Validators)
+	parts := make([]string, l.Nodes())
 	for i := range parts {
 		cctx, cancel := context.WithTimeout(ctx, time.Second)
 		st, err := client.New(l.RPCAddr(i)).Status(cctx)

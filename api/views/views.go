@@ -25,7 +25,8 @@ type Status struct {
 	BlockHash     string `json:"block_hash"`
 	AppHash       string `json:"app_hash"`
 	BlockTime     uint64 `json:"block_time_ms"`
-	Validator     string `json:"validator,omitempty"`
+	Validator     string `json:"validator,omitempty"` // this node's key address
+	Voting        bool   `json:"voting"`              // whether that key is in the validator set (false: a full node)
 	Validators    int    `json:"validators"`
 	MempoolSize   int    `json:"mempool_size"`
 	Peers         int    `json:"peers"`

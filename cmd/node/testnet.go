@@ -20,6 +20,7 @@ func newTestnetCmd(g *globals) *cobra.Command {
 	flags := func(c *cobra.Command) {
 		c.Flags().StringVar(&l.Dir, "dir", "./testnet-data", "directory holding the validators' homes")
 		c.Flags().IntVar(&l.Validators, "validators", 4, "number of validators")
+		c.Flags().IntVar(&l.FullNodes, "full-nodes", 0, "number of non-voting full nodes (after the validators) that follow by verifying commit certificates")
 		c.Flags().IntVar(&l.BasePort, "base-port", 26657, "RPC port of node0 (node i uses base+i; p2p uses base+100+i)")
 		c.Flags().StringVar(&l.ChainID, "chain-id", "accord-local", "chain ID of a new testnet")
 		c.Flags().IntVar(&o.BenchAccounts, "bench-accounts", 2000, "load-generator accounts funded in a new testnet's genesis (for `testnet bench`)")
@@ -34,7 +35,7 @@ func newTestnetCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Printf("Wrote %d validator homes in %s; dev key %s (password file %s)\n", l.Validators, l.Dir, dev.Hex(), l.DevPasswordFile())
+			fmt.Printf("Wrote %d validator and %d full node homes in %s; dev key %s (password file %s)\n", l.Validators, l.FullNodes, l.Dir, dev.Hex(), l.DevPasswordFile())
 			return nil
 		},
 	}
@@ -47,8 +48,8 @@ func newTestnetCmd(g *globals) *cobra.Command {
 				if _, err := testnet.Init(l, o); err != nil {
 					return err
 				}
-			} else if n := countHomes(l.Dir); n != l.Validators {
-				return fmt.Errorf("%s holds a testnet of %d validators, not %d; use --validators %d or delete it", l.Dir, n, l.Validators, n)
+			} else if n := countHomes(l.Dir); n != l.Nodes() {
+				return fmt.Errorf("%s holds a testnet of %d nodes, not %d (--validators %d, --full-nodes %d); pass the flags it was created with or delete it", l.Dir, n, l.Nodes(), l.Validators, l.FullNodes)
 			}
 			bin, err := os.Executable()
 			if err != nil {
