@@ -19,6 +19,9 @@ type Metrics struct {
 	Peers         prometheus.Gauge
 	CommitSeconds prometheus.Histogram
 	SyncTarget    prometheus.Gauge
+
+	GossipPenalties prometheus.Counter
+	GossipDropped   prometheus.Counter
 }
 
 func newMetrics() *Metrics {
@@ -37,10 +40,14 @@ func newMetrics() *Metrics {
 		Equivocations: prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_equivocations_total", Help: "Conflicting votes seen from validators."}),
 		Peers:         prometheus.NewGauge(prometheus.GaugeOpts{Name: "accord_peers", Help: "Connected peers."}),
 		SyncTarget:    prometheus.NewGauge(prometheus.GaugeOpts{Name: "accord_sync_target_height", Help: "Height block sync was last asked to reach; with accord_height it shows sync progress."}),
+		GossipPenalties: prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_gossip_penalties_total",
+			Help: "Times a member was put on ignore for gossiping forged transactions."}),
+		GossipDropped: prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_gossip_dropped_total",
+			Help: "Transaction batches dropped because their author is on ignore."}),
 		CommitSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "accord_block_commit_seconds", Help: "Time to execute and commit a block.",
 			Buckets: prometheus.ExponentialBuckets(0.001, 2, 12)}),
 	}
-	r.MustRegister(m.Height, m.BlockTxs, m.BlockInterval, m.TxsTotal, m.MempoolSize, m.Rejected, m.ViewChanges, m.Equivocations, m.Peers, m.CommitSeconds, m.SyncTarget,
+	r.MustRegister(m.Height, m.BlockTxs, m.BlockInterval, m.TxsTotal, m.MempoolSize, m.Rejected, m.ViewChanges, m.Equivocations, m.Peers, m.CommitSeconds, m.SyncTarget, m.GossipPenalties, m.GossipDropped,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

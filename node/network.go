@@ -1,6 +1,7 @@
 package node
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"sync"
@@ -36,11 +37,23 @@ type network struct {
 	kick    chan struct{}
 
 	stale map[types.Hash]struct{} // pool txs seen at the last regossip tick
+	pen   *gossipPenalties
+}
+
+// strike counts k forged transactions against member and logs the start of
+// a penalty.
+func (nw *network) strike(member types.Address, k int, why string) {
+	if nw.pen.strike(member, k, time.Now()) {
+		nw.n.metrics.GossipPenalties.Inc()
+		nw.n.log.Warn("ignoring transaction gossip from member that sent forged transactions",
+			"member", member.Hex(), "for", gossipPenalty, "example", why)
+		nw.pen.emit(GossipEvent{Member: member, Kind: "penalized"})
+	}
 }
 
 func newNetwork(n *Node, vals []types.Address, allow []types.Address) (*network, error) {
 	cfg := n.cfg
-	nw := &network{n: n, kick: make(chan struct{}, 1)}
+	nw := &network{n: n, kick: make(chan struct{}, 1), pen: newGossipPenalties()}
 	h, err := p2p.New(p2p.Config{
 		ListenAddr: cfg.P2PListen, Key: n.key, ChainID: n.ledger.ChainID(),
 		AllowList: append(append([]types.Address(nil), vals...), allow...), Bootstrap: cfg.P2PPeers,
@@ -77,18 +90,47 @@ func newNetwork(n *Node, vals []types.Address, allow []types.Address) (*network,
 	}); err != nil {
 		return nil, err
 	}
-	if err := h.SetValidator(p2p.TopicTxs, func(from types.Address, data []byte) bool {
+	// Transaction batches: shape and a random sample of signatures are
+	// checked before relaying; members caught forging are ignored for a
+	// while (see gossippenalty.go).
+	if err := h.SetDecoder(p2p.TopicTxs, func(from types.Address, data []byte) (any, bool) {
 		var raws [][]byte
-		return rlp.DecodeBytes(data, &raws) == nil && len(raws) > 0
+		if from == n.self {
+			return nil, true // our own publish: admitted by our mempool
+		}
+		if nw.pen.penalized(from, time.Now()) {
+			n.metrics.GossipDropped.Inc()
+			nw.pen.emit(GossipEvent{Member: from, Kind: "dropped"})
+			return nil, false
+		}
+		if err := rlp.DecodeBytes(data, &raws); err != nil || len(raws) == 0 {
+			nw.strike(from, gossipStrikes, "undecodable transaction batch")
+			return nil, false
+		}
+		if err := n.sampleForged(raws); err != nil {
+			nw.strike(from, gossipStrikes, err.Error())
+			return nil, false
+		}
+		return raws, true
 	}); err != nil {
 		return nil, err
 	}
-	if err := h.Subscribe(p2p.TopicTxs, func(from types.Address, data []byte) {
-		var raws [][]byte
-		if rlp.DecodeBytes(data, &raws) != nil {
+	if err := h.SubscribeDecoded(p2p.TopicTxs, func(from types.Address, data []byte, decoded any) {
+		raws, ok := decoded.([][]byte)
+		if !ok {
 			return
 		}
-		n.pool.AddRawBatch(raws)
+		_, errs := n.pool.AddRawBatch(raws)
+		bad, first := 0, error(nil)
+		for _, err := range errs {
+			if err != nil && forged(err) {
+				bad++
+				first = cmp.Or(first, err)
+			}
+		}
+		if bad > 0 {
+			nw.strike(from, bad, first.Error())
+		}
 	}); err != nil {
 		return nil, err
 	}

@@ -20,8 +20,10 @@ import (
 	"github.com/accordnet/accord/ledger"
 	"github.com/accordnet/accord/ledger/kv"
 	"github.com/accordnet/accord/mempool"
+	"github.com/accordnet/accord/p2p"
 	"github.com/accordnet/accord/sigcache"
 	"github.com/accordnet/accord/types"
+	"github.com/ethereum/go-ethereum/rlp"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -99,6 +101,29 @@ func (n *Node) PublishConsensus(m *consensus.Message) error {
 		return errors.New("no network")
 	}
 	return n.net.PublishConsensus(m.Encode())
+}
+
+// PublishTxBatch gossips raw transactions as this node without admitting
+// them. It exists for fault injection (a member gossiping forgeries).
+func (n *Node) PublishTxBatch(raws [][]byte) error {
+	if n.net == nil {
+		return errors.New("no network")
+	}
+	data, err := rlp.EncodeToBytes(raws)
+	if err != nil {
+		return err
+	}
+	return n.net.host.Publish(p2p.TopicTxs, data)
+}
+
+// GossipEvents reports members this node penalizes for gossiping forged
+// transactions and the batches it drops from them (nil without a network).
+// Events are dropped while nobody reads.
+func (n *Node) GossipEvents() <-chan GossipEvent {
+	if n.net == nil {
+		return nil
+	}
+	return n.net.pen.events
 }
 
 // SubscribeCommits delivers every block committed from now on until cancel

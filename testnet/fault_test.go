@@ -261,3 +261,72 @@ func TestEquivocatingValidatorIsRecordedAndOthersStaySafe(t *testing.T) {
 	final = append(final, sendFinal(t, c, 1, 1, 0))
 	assertEverywhere(t, c, final)
 }
+
+// A member that gossips forged transactions is put on ignore by the others:
+// its next batches are dropped before relay, and the chain carries on.
+func TestMemberGossipingForgedTxsIsIgnored(t *testing.T) {
+	c := newCluster(t, 4)
+	sendFinal(t, c, 0, 0, 0) // the gossip mesh is up
+	liar := c.Node(3)
+	st, err := c.Client(0).Status(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := make([]<-chan node.GossipEvent, 3)
+	for i := range events {
+		events[i] = c.Node(i).GossipEvents()
+	}
+	waitEvent := func(kind string) {
+		t.Helper()
+		ctx, cancel := Timeout(20 * time.Second)
+		defer cancel()
+		for i, ch := range events {
+			for {
+				select {
+				case ev := <-ch:
+					if ev.Member != liar.Address() {
+						t.Fatalf("node%d: %s event for %s, not the liar", i, ev.Kind, ev.Member.Hex())
+					}
+					if ev.Kind != kind {
+						continue
+					}
+				case <-ctx.Done():
+					t.Fatalf("node%d: no %q event for the liar", i, kind)
+				}
+				break
+			}
+		}
+	}
+	var forgedBatch [][]byte
+	for k := range 4 {
+		tx, err := types.SignTx(&types.Tx{ChainID: st.ChainID, Nonce: uint64(k), Type: bank.TypeTransfer,
+			Payload: []byte{0xc0}, Fee: st.MinFeeMicro}, BenchKey(1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tx.Sig[64] = 7 // no such recovery id: a signature no honest node admits
+		forgedBatch = append(forgedBatch, tx.Encode())
+	}
+	if err := liar.PublishTxBatch(forgedBatch); err != nil {
+		t.Fatal(err)
+	}
+	waitEvent("penalized")
+
+	// Its next batch, though valid, is dropped by every other member.
+	s := client.NewSigner(BenchKey(2), st.ChainID, st.MinFeeMicro)
+	s.SetNonce(0)
+	valid, err := s.Sign(context.Background(), nil, bank.TypeTransfer, &bank.MsgTransfer{To: types.Address{0xcc}, Amount: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := liar.PublishTxBatch([][]byte{valid.Encode()}); err != nil {
+		t.Fatal(err)
+	}
+	waitEvent("dropped")
+
+	sendFinal(t, c, 1, 3, 0)
+	if err := c.CheckAgreement(); err != nil {
+		t.Fatal(err)
+	}
+	assertMetrics(t, c.Layout.RPCAddr(0), "accord_gossip_penalties_total 1", "accord_gossip_dropped_total")
+}
