@@ -497,16 +497,17 @@ func reportGov(g *globals, s *sent) error {
 }
 
 func newGovTxCmd(g *globals) *cobra.Command {
-	cmd := &cobra.Command{Use: "gov", Short: "Governance: admin multisig proposals (roles, parameters, admins)"}
+	cmd := &cobra.Command{Use: "gov", Short: "Governance: admin multisig proposals (roles, parameters, admins, validators)"}
 	var pf txFlags
-	var grants, revokes, params, addAdmins, removeAdmins []string
+	var grants, revokes, params, addAdmins, removeAdmins, validators []string
 	var threshold uint64
 	var memo string
 	propose := &cobra.Command{
 		Use:   "propose",
 		Short: "Open a proposal as an admin (it counts as the first approval; with threshold 1 it executes at once)",
 		Long: "Open a proposal as an admin. Its actions run in this order when it reaches the threshold: every\n" +
-			"--grant-role, --revoke-role, --set-param, --add-admin, --remove-admin, then --threshold.",
+			"--grant-role, --revoke-role, --set-param, --add-admin, --remove-admin, --threshold, then --set-validators\n" +
+			"(the whole new validator set, effective two blocks after the proposal executes).",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var acts []gov.Action
@@ -552,6 +553,17 @@ func newGovTxCmd(g *globals) *cobra.Command {
 			if threshold != 0 {
 				acts = append(acts, gov.SetThresholdAction(threshold))
 			}
+			if len(validators) > 0 {
+				var vals []types.Address
+				for _, s := range validators {
+					a, err := types.ParseAddress(s)
+					if err != nil {
+						return fmt.Errorf("--set-validators: %w", err)
+					}
+					vals = append(vals, a)
+				}
+				acts = append(acts, gov.SetValidatorsAction(vals...))
+			}
 			msg := &gov.MsgPropose{Actions: acts, Memo: memo}
 			if err := msg.ValidateBasic(); err != nil {
 				return err
@@ -571,6 +583,7 @@ func newGovTxCmd(g *globals) *cobra.Command {
 	fl.StringArrayVar(&addAdmins, "add-admin", nil, "address to add to the admin multisig, repeatable")
 	fl.StringArrayVar(&removeAdmins, "remove-admin", nil, "admin to remove, repeatable")
 	fl.Uint64Var(&threshold, "threshold", 0, "set the approvals a proposal needs")
+	fl.StringSliceVar(&validators, "set-validators", nil, "the complete new validator set, comma-separated addresses in proposer order")
 	fl.StringVar(&memo, "memo", "", "public note for the other admins")
 
 	idCmd := func(use, short string, t types.TxType, mk func(id uint64) any) *cobra.Command {

@@ -13,6 +13,7 @@ var (
 	ErrRoleNotHeld      = errors.New("role not held")
 	ErrZeroAddress      = errors.New("zero address")
 	ErrBadAction        = errors.New("malformed proposal action")
+	ErrBadValidators    = errors.New("invalid validator set")
 	ErrTooManyActions   = errors.New("too many actions in one proposal")
 	ErrNoActions        = errors.New("proposal has no actions")
 	ErrMemoTooLong      = errors.New("memo too long")

@@ -14,4 +14,5 @@ const (
 	EventAdminAdded        = "gov.admin_added"        // address, proposal
 	EventAdminRemoved      = "gov.admin_removed"      // address, proposal
 	EventThresholdSet      = "gov.threshold_set"      // threshold, proposal
+	EventValidatorsSet     = "gov.validators_set"     // validators (comma-separated), effective_height, proposal
 )

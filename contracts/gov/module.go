@@ -9,6 +9,7 @@ import (
 
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/ledger/state"
+	"github.com/accordnet/accord/ledger/valset"
 	"github.com/accordnet/accord/types"
 )
 
@@ -205,6 +206,18 @@ func (m Module) apply(ctx *core.Context, id uint64, a *Action) error {
 	case a.SetThreshold != nil:
 		m.setThreshold(st, a.SetThreshold.Threshold)
 		ctx.Emit(EventThresholdSet, "threshold", core.U64(a.SetThreshold.Threshold), "proposal", pid)
+	case a.SetValidators != nil:
+		vs, err := types.NewValidatorSet(a.SetValidators.Validators)
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrBadValidators, err)
+		}
+		at := ctx.Block.Height + valset.Delay
+		valset.Set(st, at, vs)
+		names := make([]string, vs.Size())
+		for i, v := range vs.Validators {
+			names[i] = v.Hex()
+		}
+		ctx.Emit(EventValidatorsSet, "validators", strings.Join(names, ","), "effective_height", core.U64(at), "proposal", pid)
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/accordnet/accord/contracts/gov"
 	"github.com/accordnet/accord/contracts/gov/govtest"
 	"github.com/accordnet/accord/ledger/state"
+	"github.com/accordnet/accord/ledger/valset"
 	"github.com/accordnet/accord/types"
 )
 
@@ -490,4 +491,58 @@ func ExampleKeeper_ParamUint64() {
 	//   window := govKeeper.ParamUint64(st, "order", "payment_window_ms", 15*60*1000)
 	fmt.Println(string(gov.FormatUint64Param(900000)))
 	// Output: 900000
+}
+
+func TestSetValidatorsSchedulesTwoHeightsAhead(t *testing.T) {
+	e := govtest.New(t, govtest.Setup{Admins: []int{0}, Threshold: 1})
+	vals := []types.Address{e.Addr(5), e.Addr(6), e.Addr(7), e.Addr(4)}
+	h := e.Block.Height
+	mustExec(t, e, 0, gov.TypePropose, propose(gov.SetValidatorsAction(vals...)))
+	ev, ok := e.Event(gov.EventValidatorsSet)
+	if !ok || ev.Get("effective_height") != fmt.Sprint(h+valset.Delay) || ev.Get("proposal") != "1" ||
+		ev.Get("validators") != vals[0].Hex()+","+vals[1].Hex()+","+vals[2].Hex()+","+vals[3].Hex() {
+		t.Fatalf("event %+v (events %v)", ev, e.EventTypes())
+	}
+	if _, err := valset.At(e.St, h+valset.Delay-1); err == nil {
+		t.Fatal("a set is in force before the effective height (govtest has no genesis set)")
+	}
+	got, err := valset.At(e.St, h+valset.Delay+5)
+	if err != nil || !slices.Equal(got.Validators, vals) {
+		t.Fatalf("set in force later: %v, %v", got, err)
+	}
+}
+
+func TestSetValidatorsRefusals(t *testing.T) {
+	e := govtest.New(t, govtest.Setup{Admins: []int{0}, Threshold: 1})
+	a := e.Addr(4)
+	many := make([]types.Address, gov.MaxValidators+1)
+	for i := range many {
+		many[i] = types.Address{byte(i), byte(i >> 8), 1}
+	}
+	cases := []struct {
+		name string
+		vals []types.Address
+		want error
+	}{
+		{"empty set", nil, gov.ErrBadValidators},
+		{"duplicate", []types.Address{a, a}, gov.ErrBadValidators},
+		{"zero address", []types.Address{a, {}}, gov.ErrZeroAddress},
+		{"too many", many, gov.ErrBadValidators},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			before := e.Dump("")
+			err := e.Exec(0, gov.TypePropose, propose(gov.SetValidatorsAction(c.vals...)))
+			if !errors.Is(err, c.want) {
+				t.Fatalf("err = %v, want %v", err, c.want)
+			}
+			if after := e.Dump(""); after != before {
+				t.Fatal("a refused proposal changed state")
+			}
+		})
+	}
+	// An outsider cannot propose one.
+	if err := e.Exec(outsider, gov.TypePropose, propose(gov.SetValidatorsAction(a))); !errors.Is(err, gov.ErrNotAdmin) {
+		t.Fatalf("outsider: %v", err)
+	}
 }

@@ -61,6 +61,20 @@ type Action struct {
 	AddAdmin     *AddAdmin     `rlp:"nil"`
 	RemoveAdmin  *RemoveAdmin  `rlp:"nil"`
 	SetThreshold *SetThreshold `rlp:"nil"`
+	// SetValidators replaces the validator set from the height two blocks
+	// after the one executing the proposal (valset.Delay).
+	SetValidators *SetValidators `rlp:"optional"`
+}
+
+// SetValidators names the whole next validator set, in proposer order.
+type SetValidators struct{ Validators []types.Address }
+
+// MaxValidators bounds a validator set (commit certificates grow with it).
+const MaxValidators = 100
+
+// SetValidatorsAction builds a SetValidators action.
+func SetValidatorsAction(vals ...types.Address) Action {
+	return Action{SetValidators: &SetValidators{Validators: vals}}
 }
 
 // GrantRoleAction builds a GrantRole action.
@@ -113,6 +127,9 @@ func (a *Action) Kind() string {
 	if a.SetThreshold != nil {
 		kind, n = "set_threshold", n+1
 	}
+	if a.SetValidators != nil {
+		kind, n = "set_validators", n+1
+	}
 	if n != 1 {
 		return ""
 	}
@@ -147,6 +164,19 @@ func (a *Action) ValidateBasic() error {
 	case "set_threshold":
 		if k := a.SetThreshold.Threshold; k == 0 || k > MaxAdmins {
 			return fmt.Errorf("%w: %d", ErrBadThreshold, k)
+		}
+	case "set_validators":
+		vs := a.SetValidators.Validators
+		if len(vs) > MaxValidators {
+			return fmt.Errorf("%w: %d validators (max %d)", ErrBadValidators, len(vs), MaxValidators)
+		}
+		for _, v := range vs {
+			if v == (types.Address{}) {
+				return fmt.Errorf("%w: %w", ErrBadValidators, ErrZeroAddress)
+			}
+		}
+		if _, err := types.NewValidatorSet(vs); err != nil {
+			return fmt.Errorf("%w: %w", ErrBadValidators, err)
 		}
 	}
 	return nil
