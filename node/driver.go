@@ -221,6 +221,9 @@ func (d *driver) commit(b *types.Block, cert *types.CommitCert) error {
 	tCommit := time.Since(t0)
 	d.lastTime = b.Header.Time
 	clear(d.executed)
+	if nw, ok := d.net.(*network); ok {
+		nw.followValidatorSet(b.Height())
+	}
 	if d.request != nil && d.request.Height <= b.Height() {
 		d.request = nil
 	}

@@ -1,13 +1,17 @@
 package node
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/accordnet/accord/consensus"
+	"github.com/accordnet/accord/ledger/valset"
 	"github.com/accordnet/accord/p2p"
 	"github.com/accordnet/accord/types"
 	"github.com/ethereum/go-ethereum/rlp"
@@ -38,6 +42,9 @@ type network struct {
 
 	stale map[types.Hash]struct{} // pool txs seen at the last regossip tick
 	pen   *gossipPenalties
+
+	allow    []types.Address // configured full nodes (p2p_allow)
+	allowKey string          // the allow-list last installed, for change detection
 }
 
 // strike counts k forged transactions against member and logs the start of
@@ -53,7 +60,7 @@ func (nw *network) strike(member types.Address, k int, why string) {
 
 func newNetwork(n *Node, vals []types.Address, allow []types.Address) (*network, error) {
 	cfg := n.cfg
-	nw := &network{n: n, kick: make(chan struct{}, 1), pen: newGossipPenalties()}
+	nw := &network{n: n, kick: make(chan struct{}, 1), pen: newGossipPenalties(), allow: allow}
 	h, err := p2p.New(p2p.Config{
 		ListenAddr: cfg.P2PListen, Key: n.key, ChainID: n.ledger.ChainID(),
 		AllowList: append(append([]types.Address(nil), vals...), allow...), Bootstrap: cfg.P2PPeers,
@@ -63,6 +70,7 @@ func newNetwork(n *Node, vals []types.Address, allow []types.Address) (*network,
 		return nil, err
 	}
 	nw.host = h
+	nw.followValidatorSet(n.ledger.Last().Height)
 	chainID := n.ledger.ChainID()
 	// The decoder runs as the topic validator, so a message is decoded and
 	// its signature checked once, before it is relayed or delivered.
@@ -222,6 +230,48 @@ func (nw *network) flush() {
 			nw.n.log.Debug("publish tx batch", "txs", len(batch), "err", err)
 		}
 	}
+}
+
+// followValidatorSet makes the allow-list the validator sets of the next
+// valset.Delay heights plus the configured full nodes, after the block at
+// height h: a validator added by governance may connect (and sync) before
+// it must vote, and one removed is cut off once no coming height needs it.
+func (nw *network) followValidatorSet(h uint64) {
+	seen := make(map[types.Address]bool)
+	var list []types.Address
+	add := func(a types.Address) {
+		if !seen[a] {
+			seen[a] = true
+			list = append(list, a)
+		}
+	}
+	for d := uint64(1); d <= valset.Delay; d++ {
+		vs, err := nw.n.ledger.ValidatorSet(h + d)
+		if err != nil {
+			nw.n.log.Error("read validator set for the allow-list", "height", h+d, "err", err)
+			return
+		}
+		for _, a := range vs.Validators {
+			add(a)
+		}
+	}
+	for _, a := range nw.allow {
+		add(a)
+	}
+	slices.SortFunc(list, func(a, b types.Address) int { return bytes.Compare(a[:], b[:]) })
+	var key strings.Builder
+	for _, a := range list {
+		key.Write(a[:])
+	}
+	if key.String() == nw.allowKey {
+		return
+	}
+	first := nw.allowKey == ""
+	nw.allowKey = key.String()
+	if !first {
+		nw.n.log.Info("validator set change: allow-list follows", "height", h, "members", len(list))
+	}
+	nw.host.SetAllowList(list)
 }
 
 // PublishConsensus implements Network.
