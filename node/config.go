@@ -35,8 +35,9 @@ type Config struct {
 	P2PListen string `json:"p2p_listen"`
 	// P2PPeers are multiaddrs (with /p2p/ID) of peers to connect to and keep connected.
 	P2PPeers []string `json:"p2p_peers"`
-	// P2PAllow adds addresses (full nodes) to the allow-list; the genesis
-	// validators are always allowed. Other peers are refused.
+	// P2PAllow adds addresses (full nodes) to the allow-list. The validators
+	// of the next two heights are always allowed (the list follows
+	// governance changes to the set); other peers are refused.
 	P2PAllow []string `json:"p2p_allow"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `json:"log_level"`
