@@ -84,6 +84,12 @@ func (c *Client) Status(ctx context.Context) (*views.Status, error) {
 	return &s, c.Call(ctx, "accord_status", &s)
 }
 
+// Evidence lists the equivocations the node recorded from height from on.
+func (c *Client) Evidence(ctx context.Context, from uint64) ([]views.Evidence, error) {
+	var out []views.Evidence
+	return out, c.Call(ctx, "accord_getEvidence", &out, from)
+}
+
 // Account returns an account.
 func (c *Client) Account(ctx context.Context, a types.Address) (*views.Account, error) {
 	var v views.Account

@@ -70,28 +70,6 @@ type Node struct {
 
 	syncTarget atomic.Uint64 // highest height block sync was asked to reach
 
-	evMu     sync.Mutex
-	evidence []consensus.Evidence
-}
-
-// maxEvidence bounds the evidence kept in memory.
-const maxEvidence = 1024
-
-func (n *Node) recordEvidence(e consensus.Evidence) {
-	n.evMu.Lock()
-	defer n.evMu.Unlock()
-	if len(n.evidence) < maxEvidence {
-		n.evidence = append(n.evidence, e)
-	}
-}
-
-// Evidence returns the equivocations this node has seen. Putting them on
-// chain (and slashing) is future work; today they are logged, counted in
-// accord_equivocations_total and kept here.
-func (n *Node) Evidence() []consensus.Evidence {
-	n.evMu.Lock()
-	defer n.evMu.Unlock()
-	return append([]consensus.Evidence(nil), n.evidence...)
 }
 
 // PublishConsensus gossips a consensus message as this node. It exists for
@@ -205,6 +183,7 @@ func New(h Home, o Options) (*Node, error) {
 	}, stateReader{n}, app.Cost, n.cache)
 	n.api = api.NewServer(n, log.With("component", "api"))
 	n.api.RegisterC2C(app.C2C())
+	n.api.Register("accord_getEvidence", n.rpcEvidence)
 	n.api.Handle("GET /metrics", promhttp.HandlerFor(n.metrics.Registry, promhttp.HandlerOpts{}))
 	if cfg.Pprof {
 		n.api.Handle("GET /debug/pprof/", http.HandlerFunc(pprof.Index))

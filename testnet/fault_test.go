@@ -3,6 +3,7 @@ package testnet
 import (
 	"context"
 	"crypto/ecdsa"
+	"encoding/hex"
 	"errors"
 	"io"
 	"net/http"
@@ -230,7 +231,11 @@ func TestEquivocatingValidatorIsRecordedAndOthersStaySafe(t *testing.T) {
 	// votes for the real one.
 	caught := func() bool {
 		for i := 0; i < 3; i++ {
-			for _, e := range c.Node(i).Evidence() {
+			evs, err := c.Node(i).Evidence(0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range evs {
 				if e.Validator == from {
 					return true
 				}
@@ -260,6 +265,50 @@ func TestEquivocatingValidatorIsRecordedAndOthersStaySafe(t *testing.T) {
 	}
 	final = append(final, sendFinal(t, c, 1, 1, 0))
 	assertEverywhere(t, c, final)
+
+	// The evidence is durable and served over RPC with both signed votes,
+	// which anyone can check again.
+	for i := 0; i < 3; i++ {
+		if err := c.Stop(i); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Start(i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	found := false
+	for i := 0; i < 3 && !found; i++ {
+		evs, err := c.Client(i).Evidence(ctx, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range evs {
+			if e.Validator != from.Hex() {
+				continue
+			}
+			found = true
+			var msgs [2]*consensus.Message
+			for k, h := range []string{e.First, e.Second} {
+				raw, err := hex.DecodeString(strings.TrimPrefix(h, "0x"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if msgs[k], err = consensus.DecodeMessage(raw); err != nil {
+					t.Fatal(err)
+				}
+				signer, err := types.RecoverAddress(msgs[k].Digest(c.Layout.ChainID), msgs[k].Sig)
+				if err != nil || signer != from {
+					t.Fatalf("evidence vote %d signed by %s (%v), want %s", k, signer.Hex(), err, from.Hex())
+				}
+			}
+			if msgs[0].Height != e.Height || msgs[1].Height != e.Height || msgs[0].BlockHash == msgs[1].BlockHash {
+				t.Fatalf("evidence does not show conflicting votes at height %d: %+v / %+v", e.Height, msgs[0], msgs[1])
+			}
+		}
+	}
+	if !found {
+		t.Fatal("evidence lost across a restart")
+	}
 }
 
 // A member that gossips forged transactions is put on ignore by the others:

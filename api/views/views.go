@@ -132,3 +132,14 @@ func NewBlock(b *types.Block, cert *types.CommitCert) Block {
 	}
 	return out
 }
+
+// Evidence is an equivocation a node recorded: two conflicting votes signed
+// by one validator, each as its encoded signed consensus message.
+type Evidence struct {
+	Validator string `json:"validator"`
+	Height    uint64 `json:"height"`
+	View      uint64 `json:"view"`
+	Kind      string `json:"kind"` // PREPARE, COMMIT, ...
+	First     string `json:"first"`
+	Second    string `json:"second"`
+}
