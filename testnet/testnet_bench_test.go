@@ -3,6 +3,7 @@ package testnet
 import (
 	"context"
 	"os"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -11,8 +12,16 @@ import (
 // finality latency on four in-process validators talking libp2p over
 // loopback, with the load generator in the same process (so on a 2-core
 // machine the load generator competes with the validators). One iteration
-// is one 10-second load run.
+// is one 10-second load run at ACCORD_BENCH_RATE tx/s (default 3000).
 func BenchmarkFinalizedTransfers4(b *testing.B) {
+	rate := 3000
+	if s := os.Getenv("ACCORD_BENCH_RATE"); s != "" {
+		r, err := strconv.Atoi(s)
+		if err != nil || r <= 0 {
+			b.Fatalf("ACCORD_BENCH_RATE=%q: want a positive integer", s)
+		}
+		rate = r
+	}
 	c, err := NewCluster(b.TempDir(), ClusterOptions{Validators: 4, BenchAccounts: 1000})
 	if err != nil {
 		b.Fatal(err)
@@ -26,7 +35,7 @@ func BenchmarkFinalizedTransfers4(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		r, err := Bench(context.Background(), BenchConfig{URLs: c.Layout.URLs(), Duration: 10 * time.Second,
-			Rate: 3000, Accounts: 1000, Progress: os.Stderr})
+			Rate: rate, Accounts: 1000, Progress: os.Stderr})
 		if err != nil {
 			b.Fatal(err)
 		}
