@@ -315,13 +315,29 @@ func (d *driver) startSync(ctx context.Context, a consensus.RequestSync) {
 	}()
 }
 
+// syncProgressEvery spaces the sync progress lines.
+const syncProgressEvery = 2 * time.Second
+
 // applySynced verifies each fetched block against its certificate and the
-// validator set, executes and commits it, and tells the engine.
+// validator set, executes and commits it, and tells the engine. It logs
+// progress every syncProgressEvery and a summary per fetched batch.
 func (d *driver) applySynced(r syncResult) ([]consensus.Action, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
 	var acts []consensus.Action
+	start, logged := time.Now(), time.Now()
+	blocks, txs := 0, 0
+	progress := func(msg string, h uint64) {
+		el := time.Since(start).Seconds()
+		d.n.log.Info(msg, "height", h, "target", d.n.syncTarget.Load(), "blocks", blocks, "txs", txs,
+			"tx_per_s", int(float64(txs)/max(el, 1e-3)), "peer", r.peer.Hex())
+	}
+	defer func() {
+		if blocks > 0 {
+			progress("synced blocks", d.n.ledger.Last().Height)
+		}
+	}()
 	for _, sb := range r.blocks {
 		b, err := types.DecodeBlock(sb.Block)
 		if err != nil {
@@ -353,8 +369,11 @@ func (d *driver) applySynced(r syncResult) ([]consensus.Action, error) {
 		if err != nil {
 			return acts, err
 		}
-		if b.Height()%100 == 0 {
-			d.n.log.Info("sync progress", "height", b.Height(), "peer", r.peer.Hex())
+		blocks++
+		txs += len(b.Txs)
+		if time.Since(logged) >= syncProgressEvery {
+			progress("sync progress", b.Height())
+			logged = time.Now()
 		}
 	}
 	return acts, nil
