@@ -151,9 +151,6 @@ type c2cOrder struct {
 // must equal the figure computed from the parameters, with the supply
 // unchanged.
 func TestC2CEndToEnd(t *testing.T) {
-	if testing.Short() {
-		t.Skip("waits a minute of block time for orders to expire")
-	}
 	const (
 		validators    = 4
 		paymentWindow = 60_000 // the smallest payment_window_ms gov accepts
