@@ -395,6 +395,10 @@ func ProposalView(p *gov.Proposal, threshold uint64) views.Proposal {
 			av.Address = a.RemoveAdmin.Addr.Hex()
 		case a.SetThreshold != nil:
 			av.Threshold = a.SetThreshold.Threshold
+		case a.SetValidators != nil:
+			for _, val := range a.SetValidators.Validators {
+				av.Validators = append(av.Validators, val.Hex())
+			}
 		}
 		v.Actions = append(v.Actions, av)
 	}

@@ -459,3 +459,15 @@ func TestParamViewsCoverEveryKey(t *testing.T) {
 	check("acceptor", api.AcceptorParams(acceptor.DefaultParams()), ak)
 	check("order", api.OrderParams(order.DefaultParams()), ok)
 }
+
+func TestProposalViewShowsEveryActionKind(t *testing.T) {
+	a, b := types.Address{0xa}, types.Address{0xb}
+	p := &gov.Proposal{ID: 7, Proposer: a, Actions: []gov.Action{
+		gov.GrantRoleAction(b, gov.RoleOracle), gov.SetThresholdAction(3), gov.SetValidatorsAction(a, b)}}
+	v := api.ProposalView(p, 2)
+	if len(v.Actions) != 3 || v.Actions[0].Kind != "grant_role" || v.Actions[0].Address != b.Hex() ||
+		v.Actions[1].Threshold != 3 || v.Actions[2].Kind != "set_validators" ||
+		len(v.Actions[2].Validators) != 2 || v.Actions[2].Validators[0] != a.Hex() || v.Actions[2].Validators[1] != b.Hex() {
+		t.Fatalf("%+v", v.Actions)
+	}
+}

@@ -174,13 +174,15 @@ type Roles struct {
 // ProposalAction is one change a proposal makes; Kind says which fields
 // are set.
 type ProposalAction struct {
-	Kind      string `json:"kind"` // grant_role, revoke_role, set_param, add_admin, remove_admin, set_threshold
+	Kind      string `json:"kind"` // grant_role, revoke_role, set_param, add_admin, remove_admin, set_threshold, set_validators
 	Address   string `json:"address,omitempty"`
 	Role      string `json:"role,omitempty"`
 	Module    string `json:"module,omitempty"`
 	Key       string `json:"key,omitempty"`
 	Value     string `json:"value,omitempty"`
 	Threshold uint64 `json:"threshold,omitempty"`
+	// Validators is the whole new set of a set_validators action.
+	Validators []string `json:"validators,omitempty"`
 }
 
 // Proposal is an open gov proposal (executed, cancelled and expired ones

@@ -269,6 +269,8 @@ func newC2CQueryCmds(g *globals) []*cobra.Command {
 				d = a.Address
 			case "set_threshold":
 				d = strconv.FormatUint(a.Threshold, 10)
+			case "set_validators":
+				d = strings.Join(a.Validators, ",")
 			}
 			fmt.Printf("action %d  %s %s\n", i, a.Kind, d)
 		}
