@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"sort"
@@ -9,6 +10,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/accordnet/accord/api/views"
+	"github.com/accordnet/accord/client"
 	"github.com/accordnet/accord/types"
 	"github.com/spf13/cobra"
 )
@@ -68,191 +70,144 @@ func printAcceptor(a *views.Acceptor) {
 			s.Completed, s.Credited, s.Counterparties, s.Expired, s.DisputesWon, s.DisputesLost, s.OpenDisputes))
 }
 
-func newC2CQueryCmds(g *globals) []*cobra.Command {
-	show := func(v any, human func()) error {
-		if g.jsonOut {
-			return printJSON(v)
-		}
-		human()
-		return nil
-	}
-	addrArg := func(s string) (types.Address, error) { return types.ParseAddress(s) }
-
-	acceptorCmd := &cobra.Command{
-		Use: "acceptor ADDR", Short: "An acceptor's funds, limits, reputation and payment methods", Args: cobra.ExactArgs(1),
+// queryCmd builds a query command: fetch one view with the node's client,
+// then print it for people, or as JSON with --json.
+func queryCmd[V any](g *globals, use, short string, args cobra.PositionalArgs,
+	fetch func(ctx context.Context, c *client.Client, args []string) (V, error), human func(V)) *cobra.Command {
+	return &cobra.Command{Use: use, Short: short, Args: args,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := addrArg(args[0])
-			if err != nil {
-				return err
-			}
 			ctx, cancel := g.ctx()
 			defer cancel()
-			v, err := g.client().Acceptor(ctx, a)
+			v, err := fetch(ctx, g.client(), args)
 			if err != nil {
 				return err
 			}
-			return show(v, func() { printAcceptor(v) })
-		},
+			if g.jsonOut {
+				return printJSON(v)
+			}
+			human(v)
+			return nil
+		}}
+}
+
+// byAddr adapts a client query taking an address to queryCmd's fetch,
+// parsing the command's one argument.
+func byAddr[V any](get func(*client.Client, context.Context, types.Address) (V, error)) func(context.Context, *client.Client, []string) (V, error) {
+	return func(ctx context.Context, c *client.Client, args []string) (V, error) {
+		a, err := types.ParseAddress(args[0])
+		if err != nil {
+			var zero V
+			return zero, err
+		}
+		return get(c, ctx, a)
 	}
+}
+
+func newC2CQueryCmds(g *globals) []*cobra.Command {
+	acceptorCmd := queryCmd(g, "acceptor ADDR", "An acceptor's funds, limits, reputation and payment methods", cobra.ExactArgs(1),
+		byAddr((*client.Client).Acceptor), printAcceptor)
 	var accAfter string
 	var accLimit int
-	acceptorsCmd := &cobra.Command{
-		Use: "acceptors", Short: "List acceptors in address order", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
+	acceptorsCmd := queryCmd(g, "acceptors", "List acceptors in address order", cobra.NoArgs,
+		func(ctx context.Context, c *client.Client, _ []string) (*views.AcceptorList, error) {
 			var after types.Address
 			if accAfter != "" {
 				var err error
 				if after, err = types.ParseAddress(accAfter); err != nil {
-					return fmt.Errorf("--after: %w", err)
+					return nil, fmt.Errorf("--after: %w", err)
 				}
 			}
-			ctx, cancel := g.ctx()
-			defer cancel()
-			v, err := g.client().Acceptors(ctx, after, accLimit)
-			if err != nil {
-				return err
-			}
-			return show(v, func() {
-				w := table()
-				fmt.Fprintln(w, "ADDRESS\tSTATUS\tCURRENCIES\tFLOAT\tLOCKED\tMARGIN\tREP")
-				for _, a := range v.Acceptors {
-					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%d\n", a.Address, a.Status, strings.Join(a.Currencies, ","),
-						a.Float, a.Locked, a.Margin, a.Reputation)
-				}
-				w.Flush()
-				if v.Next != "" {
-					fmt.Printf("more: --after %s\n", v.Next)
-				}
-			})
+			return c.Acceptors(ctx, after, accLimit)
 		},
-	}
+		func(v *views.AcceptorList) {
+			w := table()
+			fmt.Fprintln(w, "ADDRESS\tSTATUS\tCURRENCIES\tFLOAT\tLOCKED\tMARGIN\tREP")
+			for _, a := range v.Acceptors {
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%d\n", a.Address, a.Status, strings.Join(a.Currencies, ","),
+					a.Float, a.Locked, a.Margin, a.Reputation)
+			}
+			w.Flush()
+			if v.Next != "" {
+				fmt.Printf("more: --after %s\n", v.Next)
+			}
+		})
 	acceptorsCmd.Flags().StringVar(&accAfter, "after", "", "list acceptors with addresses above this one")
 	acceptorsCmd.Flags().IntVar(&accLimit, "limit", 0, "at most this many (default 100, max 1000)")
 
-	orderCmd := &cobra.Command{
-		Use: "order ID", Short: "An order by ID", Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
+	orderCmd := queryCmd(g, "order ID", "An order by ID", cobra.ExactArgs(1),
+		func(ctx context.Context, c *client.Client, args []string) (*views.Order, error) {
 			id, err := orderIDArg(args[0])
 			if err != nil {
-				return err
+				return nil, err
 			}
-			ctx, cancel := g.ctx()
-			defer cancel()
-			v, err := g.client().Order(ctx, id)
-			if err != nil {
-				return err
-			}
-			return show(v, func() { printOrder(v) })
-		},
-	}
+			return c.Order(ctx, id)
+		}, printOrder)
 	var f views.OrderFilter
-	ordersCmd := &cobra.Command{
-		Use: "orders", Short: "A merchant's or an acceptor's orders in creation order (--merchant or --acceptor)", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
+	ordersCmd := queryCmd(g, "orders", "A merchant's or an acceptor's orders in creation order (--merchant or --acceptor)", cobra.NoArgs,
+		func(ctx context.Context, c *client.Client, _ []string) (*views.OrderList, error) {
 			if (f.Merchant == "") == (f.Acceptor == "") {
-				return fmt.Errorf("give exactly one of --merchant or --acceptor")
+				return nil, fmt.Errorf("give exactly one of --merchant or --acceptor")
 			}
-			ctx, cancel := g.ctx()
-			defer cancel()
-			v, err := g.client().Orders(ctx, f)
-			if err != nil {
-				return err
-			}
-			return show(v, func() {
-				w := table()
-				other := "ACCEPTOR"
-				if f.Acceptor != "" {
-					other = "MERCHANT"
-				}
-				fmt.Fprintf(w, "ID\tSTATE\tFIAT\tUSDT\t%s\tCREATED\n", other)
-				for _, o := range v.Orders {
-					party := o.Acceptor
-					if f.Acceptor != "" {
-						party = o.Merchant
-					}
-					fmt.Fprintf(w, "%s\t%s\t%s %s\t%s\t%s\t%s\n", o.ID, o.State, o.FiatAmount, o.Currency, o.Amount, orDash(party), fmtTime(o.CreatedAtMs))
-				}
-				w.Flush()
-				if v.Next != 0 {
-					fmt.Printf("more: --after %d\n", v.Next)
-				}
-			})
+			return c.Orders(ctx, f)
 		},
-	}
+		func(v *views.OrderList) {
+			w := table()
+			other := "ACCEPTOR"
+			if f.Acceptor != "" {
+				other = "MERCHANT"
+			}
+			fmt.Fprintf(w, "ID\tSTATE\tFIAT\tUSDT\t%s\tCREATED\n", other)
+			for _, o := range v.Orders {
+				party := o.Acceptor
+				if f.Acceptor != "" {
+					party = o.Merchant
+				}
+				fmt.Fprintf(w, "%s\t%s\t%s %s\t%s\t%s\t%s\n", o.ID, o.State, o.FiatAmount, o.Currency, o.Amount, orDash(party), fmtTime(o.CreatedAtMs))
+			}
+			w.Flush()
+			if v.Next != 0 {
+				fmt.Printf("more: --after %d\n", v.Next)
+			}
+		})
 	ordersCmd.Flags().StringVar(&f.Merchant, "merchant", "", "merchant address")
 	ordersCmd.Flags().StringVar(&f.Acceptor, "acceptor", "", "acceptor address")
 	ordersCmd.Flags().StringVar(&f.State, "state", "", "only orders in this state (LOCKED, PAID, COMPLETED, EXPIRED, CANCELLED, REJECTED, DISPUTED, ...)")
 	ordersCmd.Flags().Uint64Var(&f.After, "after", 0, "list orders created after this sequence number (paging)")
 	ordersCmd.Flags().IntVar(&f.Limit, "limit", 0, "at most this many (default 100, max 1000)")
 
-	ratesCmd := &cobra.Command{
-		Use: "rates", Short: "Fiat rates in force (median of fresh oracle posts) for every currency", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, cancel := g.ctx()
-			defer cancel()
-			v, err := g.client().Rates(ctx)
-			if err != nil {
-				return err
-			}
-			return show(v, func() {
-				fmt.Printf("block time %s; posts go stale after %d s; %d fresh post(s) needed\n",
-					fmtTime(v.BlockTimeMs), v.MaxRateAgeMs/1000, v.MinPosts)
-				w := table()
-				fmt.Fprintln(w, "CURRENCY\tSTATUS\tRATE (per USDT)\tPOSTS\tFRESH\tAGE")
-				for _, r := range v.Rates {
-					age := "-"
-					if r.Posts > 0 {
-						age = fmt.Sprintf("%.1fs", float64(r.AgeMs)/1000)
-					}
-					fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%d\t%s\n", r.Currency, r.Status, orDash(r.Rate), r.Posts, r.FreshPosts, age)
+	ratesCmd := queryCmd(g, "rates", "Fiat rates in force (median of fresh oracle posts) for every currency", cobra.NoArgs,
+		func(ctx context.Context, c *client.Client, _ []string) (*views.Rates, error) { return c.Rates(ctx) },
+		func(v *views.Rates) {
+			fmt.Printf("block time %s; posts go stale after %d s; %d fresh post(s) needed\n",
+				fmtTime(v.BlockTimeMs), v.MaxRateAgeMs/1000, v.MinPosts)
+			w := table()
+			fmt.Fprintln(w, "CURRENCY\tSTATUS\tRATE (per USDT)\tPOSTS\tFRESH\tAGE")
+			for _, r := range v.Rates {
+				age := "-"
+				if r.Posts > 0 {
+					age = fmt.Sprintf("%.1fs", float64(r.AgeMs)/1000)
 				}
-				w.Flush()
-			})
-		},
-	}
+				fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%d\t%s\n", r.Currency, r.Status, orDash(r.Rate), r.Posts, r.FreshPosts, age)
+			}
+			w.Flush()
+		})
 
-	kycCmd := &cobra.Command{
-		Use: "kyc ADDR", Short: "An account's KYC attestation and whether it is valid now", Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := addrArg(args[0])
-			if err != nil {
-				return err
+	kycCmd := queryCmd(g, "kyc ADDR", "An account's KYC attestation and whether it is valid now", cobra.ExactArgs(1),
+		byAddr((*client.Client).KYC),
+		func(v *views.KYC) {
+			kv("account", v.Account, "status", v.Status, "level", strconv.Itoa(int(v.Level)),
+				"order limit", v.OrderLimit+" USDT", "country", v.Country, "expires", fmtTime(v.ExpiresAtMs),
+				"provider", v.Provider, "attested", fmtTime(v.AttestedAtMs), "record hash", v.RecordHash)
+			if v.RevokedBy != "" {
+				kv("revoked by", v.RevokedBy, "revoked", fmtTime(v.RevokedAtMs), "reason", orDash(v.Reason))
 			}
-			ctx, cancel := g.ctx()
-			defer cancel()
-			v, err := g.client().KYC(ctx, a)
-			if err != nil {
-				return err
-			}
-			return show(v, func() {
-				kv("account", v.Account, "status", v.Status, "level", strconv.Itoa(int(v.Level)),
-					"order limit", v.OrderLimit+" USDT", "country", v.Country, "expires", fmtTime(v.ExpiresAtMs),
-					"provider", v.Provider, "attested", fmtTime(v.AttestedAtMs), "record hash", v.RecordHash)
-				if v.RevokedBy != "" {
-					kv("revoked by", v.RevokedBy, "revoked", fmtTime(v.RevokedAtMs), "reason", orDash(v.Reason))
-				}
-			})
-		},
-	}
+		})
 
-	rolesCmd := &cobra.Command{
-		Use: "roles ADDR", Short: "An account's gov roles and admin membership", Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := addrArg(args[0])
-			if err != nil {
-				return err
-			}
-			ctx, cancel := g.ctx()
-			defer cancel()
-			v, err := g.client().Roles(ctx, a)
-			if err != nil {
-				return err
-			}
-			return show(v, func() {
-				kv("address", v.Address, "admin", strconv.FormatBool(v.Admin), "roles", orDash(strings.Join(v.Roles, ",")))
-			})
-		},
-	}
+	rolesCmd := queryCmd(g, "roles ADDR", "An account's gov roles and admin membership", cobra.ExactArgs(1),
+		byAddr((*client.Client).Roles),
+		func(v *views.Roles) {
+			kv("address", v.Address, "admin", strconv.FormatBool(v.Admin), "roles", orDash(strings.Join(v.Roles, ",")))
+		})
 
 	printProposal := func(p *views.Proposal) {
 		kv("proposal", strconv.FormatUint(p.ID, 10), "proposer", p.Proposer, "memo", orDash(p.Memo),
@@ -275,70 +230,48 @@ func newC2CQueryCmds(g *globals) []*cobra.Command {
 			fmt.Printf("action %d  %s %s\n", i, a.Kind, d)
 		}
 	}
-	proposalCmd := &cobra.Command{
-		Use: "proposal ID", Short: "An open gov proposal", Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
+	proposalCmd := queryCmd(g, "proposal ID", "An open gov proposal", cobra.ExactArgs(1),
+		func(ctx context.Context, c *client.Client, args []string) (*views.Proposal, error) {
 			id, err := strconv.ParseUint(args[0], 10, 64)
 			if err != nil {
-				return fmt.Errorf("proposal ID %q: want a positive integer", args[0])
+				return nil, fmt.Errorf("proposal ID %q: want a positive integer", args[0])
 			}
-			ctx, cancel := g.ctx()
-			defer cancel()
-			v, err := g.client().Proposal(ctx, id)
-			if err != nil {
-				return err
-			}
-			return show(v, func() { printProposal(v) })
+			return c.Proposal(ctx, id)
+		}, printProposal)
+	proposalsCmd := queryCmd(g, "proposals", "Every open gov proposal", cobra.NoArgs,
+		func(ctx context.Context, c *client.Client, _ []string) ([]views.Proposal, error) {
+			return c.Proposals(ctx)
 		},
-	}
-	proposalsCmd := &cobra.Command{
-		Use: "proposals", Short: "Every open gov proposal", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, cancel := g.ctx()
-			defer cancel()
-			v, err := g.client().Proposals(ctx)
-			if err != nil {
-				return err
+		func(v []views.Proposal) {
+			if len(v) == 0 {
+				fmt.Println("no open proposals")
 			}
-			return show(v, func() {
-				if len(v) == 0 {
-					fmt.Println("no open proposals")
+			for i := range v {
+				if i > 0 {
+					fmt.Println()
 				}
-				for i := range v {
-					if i > 0 {
-						fmt.Println()
-					}
-					printProposal(&v[i])
-				}
-			})
-		},
-	}
+				printProposal(&v[i])
+			}
+		})
 
-	paramsCmd := &cobra.Command{
-		Use: "params MODULE", Short: "A module's parameters in force (bank, gov, kyc, oracle, acceptor, order)", Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, cancel := g.ctx()
-			defer cancel()
-			v, err := g.client().Params(ctx, args[0])
-			if err != nil {
-				return err
-			}
-			return show(v, func() {
-				keys := make([]string, 0, len(v.Params))
-				for k := range v.Params {
-					keys = append(keys, k)
-				}
-				sort.Strings(keys)
-				var pairs []string
-				for _, k := range keys {
-					pairs = append(pairs, v.Module+"."+k, v.Params[k])
-				}
-				if v.Module == "gov" {
-					pairs = append(pairs, "admins", strings.Join(v.Admins, ","), "threshold", strconv.FormatUint(v.Threshold, 10))
-				}
-				kv(pairs...)
-			})
+	paramsCmd := queryCmd(g, "params MODULE", "A module's parameters in force (bank, gov, kyc, oracle, acceptor, order)", cobra.ExactArgs(1),
+		func(ctx context.Context, c *client.Client, args []string) (*views.Params, error) {
+			return c.Params(ctx, args[0])
 		},
-	}
+		func(v *views.Params) {
+			keys := make([]string, 0, len(v.Params))
+			for k := range v.Params {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			var pairs []string
+			for _, k := range keys {
+				pairs = append(pairs, v.Module+"."+k, v.Params[k])
+			}
+			if v.Module == "gov" {
+				pairs = append(pairs, "admins", strings.Join(v.Admins, ","), "threshold", strconv.FormatUint(v.Threshold, 10))
+			}
+			kv(pairs...)
+		})
 	return []*cobra.Command{acceptorCmd, acceptorsCmd, orderCmd, ordersCmd, ratesCmd, kycCmd, rolesCmd, proposalCmd, proposalsCmd, paramsCmd}
 }
