@@ -2,7 +2,6 @@ package acceptor
 
 import (
 	"encoding/json"
-	"fmt"
 
 	"github.com/accordnet/accord/contracts/core"
 )
@@ -14,13 +13,6 @@ type Genesis = core.ParamsGenesis
 
 // InitGenesis implements core.Module.
 func (m Module) InitGenesis(ctx *core.Context, raw json.RawMessage) error {
-	p := m.Params(ctx.Store)
-	set, err := paramTable.ApplyGenesis(raw, &p)
-	if err != nil || !set {
-		return err
-	}
-	if err := m.SetParams(ctx.Store, p); err != nil {
-		return fmt.Errorf("%s genesis: %w", ModuleName, err)
-	}
-	return nil
+	return paramTable.InitGenesis(raw, func() Params { return m.Params(ctx.Store) },
+		func(p Params) error { return m.SetParams(ctx.Store, p) })
 }

@@ -130,3 +130,18 @@ func (t ParamTable[P]) ApplyGenesis(raw json.RawMessage, p *P) (bool, error) {
 	}
 	return true, nil
 }
+
+// InitGenesis is a module's InitGenesis for its parameters: the current
+// values (load) with the section's overrides applied are saved back; a
+// section that sets nothing writes nothing.
+func (t ParamTable[P]) InitGenesis(raw json.RawMessage, load func() P, save func(P) error) error {
+	p := load()
+	set, err := t.ApplyGenesis(raw, &p)
+	if err != nil || !set {
+		return err
+	}
+	if err := save(p); err != nil {
+		return fmt.Errorf("%s genesis: %w", t.Module, err)
+	}
+	return nil
+}
