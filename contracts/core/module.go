@@ -100,3 +100,21 @@ func DecodeValid[T any, P interface {
 	}
 	return &m, nil
 }
+
+// DecodeTyped decodes payload into the empty message newMsg returns for
+// type t and runs its stateless checks: a module's DecodeMsg, for the API,
+// the CLI and the mempool.
+func DecodeTyped[M Validator](newMsg func(types.TxType) (M, error), t types.TxType, payload []byte) (M, error) {
+	var zero M
+	m, err := newMsg(t)
+	if err != nil {
+		return zero, err
+	}
+	if err := Decode(payload, m); err != nil {
+		return zero, err
+	}
+	if err := m.ValidateBasic(); err != nil {
+		return zero, err
+	}
+	return m, nil
+}

@@ -51,14 +51,7 @@ func (m *MsgPostRates) ValidateBasic() error {
 
 // DecodePostRates decodes and validates a post-rates payload.
 func DecodePostRates(payload []byte) (*MsgPostRates, error) {
-	var m MsgPostRates
-	if err := core.Decode(payload, &m); err != nil {
-		return nil, err
-	}
-	if err := m.ValidateBasic(); err != nil {
-		return nil, err
-	}
-	return &m, nil
+	return core.DecodeValid[MsgPostRates](payload)
 }
 
 // Cost is oracle's mempool CostFunc: posting rates moves no USDT besides

@@ -157,17 +157,7 @@ func NewMsg(t types.TxType) (Msg, error) {
 // DecodeMsg decodes and validates the payload of a transaction of type t
 // (for the API, the CLI and the mempool).
 func DecodeMsg(t types.TxType, payload []byte) (Msg, error) {
-	m, err := NewMsg(t)
-	if err != nil {
-		return nil, err
-	}
-	if err := core.Decode(payload, m); err != nil {
-		return nil, err
-	}
-	if err := m.ValidateBasic(); err != nil {
-		return nil, err
-	}
-	return m, nil
+	return core.DecodeTyped(NewMsg, t, payload)
 }
 
 // Cost is 0 for every order message: none spends the sender's balance

@@ -76,26 +76,12 @@ func (m *MsgRevoke) ValidateBasic() error {
 
 // DecodeAttest decodes and validates an attest payload.
 func DecodeAttest(payload []byte) (*MsgAttest, error) {
-	var m MsgAttest
-	if err := core.Decode(payload, &m); err != nil {
-		return nil, err
-	}
-	if err := m.ValidateBasic(); err != nil {
-		return nil, err
-	}
-	return &m, nil
+	return core.DecodeValid[MsgAttest](payload)
 }
 
 // DecodeRevoke decodes and validates a revoke payload.
 func DecodeRevoke(payload []byte) (*MsgRevoke, error) {
-	var m MsgRevoke
-	if err := core.Decode(payload, &m); err != nil {
-		return nil, err
-	}
-	if err := m.ValidateBasic(); err != nil {
-		return nil, err
-	}
-	return &m, nil
+	return core.DecodeValid[MsgRevoke](payload)
 }
 
 // Cost is kyc's mempool CostFunc: kyc messages move no USDT besides the
