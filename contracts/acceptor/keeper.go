@@ -112,25 +112,13 @@ func NewKeeper(d Deps) Keeper {
 	return Keeper{bank: d.Bank, params: d.Params, kyc: d.KYC, freezer: d.Freezer, currencies: d.Currencies}
 }
 
-func cat(parts ...[]byte) []byte {
-	n := 0
-	for _, p := range parts {
-		n += len(p)
-	}
-	k := make([]byte, 0, n)
-	for _, p := range parts {
-		k = append(k, p...)
-	}
-	return k
-}
-
-func recordKey(a types.Address) []byte { return cat(prefixRecord, a[:]) }
+func recordKey(a types.Address) []byte { return slices.Concat(prefixRecord, a[:]) }
 
 const addrLen = len(types.Address{})
 
-func indexKey(cur string) []byte { return cat(prefixIndex, []byte(cur)) }
+func indexKey(cur string) []byte { return slices.Concat(prefixIndex, []byte(cur)) }
 
-func partyKey(a types.Address, id types.Hash) []byte { return cat(prefixParty, a[:], id[:]) }
+func partyKey(a types.Address, id types.Hash) []byte { return slices.Concat(prefixParty, a[:], id[:]) }
 
 // IsFrozen reports whether the risk module froze a.
 func (k Keeper) IsFrozen(st state.Store, a types.Address) bool {

@@ -3,6 +3,7 @@ package acceptor
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/ledger/state"
@@ -85,7 +86,7 @@ func decodeHot(b []byte) (hot, error) {
 	return h, nil
 }
 
-func profileKey(a types.Address) []byte { return cat(prefixProfile, a[:]) }
+func profileKey(a types.Address) []byte { return slices.Concat(prefixProfile, a[:]) }
 
 // view fills an Acceptor from its two parts.
 func view(a types.Address, h hot, p profile) *Acceptor {

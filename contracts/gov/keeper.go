@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"unicode"
 	"unicode/utf8"
 
@@ -57,18 +58,6 @@ func be64(v uint64) []byte {
 	return b
 }
 
-func cat(parts ...[]byte) []byte {
-	n := 0
-	for _, p := range parts {
-		n += len(p)
-	}
-	k := make([]byte, 0, n)
-	for _, p := range parts {
-		k = append(k, p...)
-	}
-	return k
-}
-
 func getU64(st state.Store, key []byte) (uint64, bool) {
 	v, ok := st.Get(key)
 	if !ok || len(v) != 8 {
@@ -79,13 +68,13 @@ func getU64(st state.Store, key []byte) (uint64, bool) {
 
 var present = []byte{1}
 
-func adminKey(a types.Address) []byte        { return cat(prefixAdmin, a[:]) }
-func rolePrefix(r Role) []byte               { return cat(prefixRole, []byte{byte(r)}) }
-func roleKey(a types.Address, r Role) []byte { return cat(rolePrefix(r), a[:]) }
-func paramKey(module, key string) []byte     { return cat(prefixParam, []byte(module+"/"+key)) }
-func proposalKey(id uint64) []byte           { return cat(prefixProposal, be64(id)) }
-func expiryKey(at, id uint64) []byte         { return cat(prefixExpiry, be64(at), be64(id)) }
-func openKey(a types.Address) []byte         { return cat(prefixOpen, a[:]) }
+func adminKey(a types.Address) []byte        { return slices.Concat(prefixAdmin, a[:]) }
+func rolePrefix(r Role) []byte               { return slices.Concat(prefixRole, []byte{byte(r)}) }
+func roleKey(a types.Address, r Role) []byte { return slices.Concat(rolePrefix(r), a[:]) }
+func paramKey(module, key string) []byte     { return slices.Concat(prefixParam, []byte(module+"/"+key)) }
+func proposalKey(id uint64) []byte           { return slices.Concat(prefixProposal, be64(id)) }
+func expiryKey(at, id uint64) []byte         { return slices.Concat(prefixExpiry, be64(at), be64(id)) }
+func openKey(a types.Address) []byte         { return slices.Concat(prefixOpen, a[:]) }
 
 func addrsUnder(st state.Store, prefix []byte) []types.Address {
 	var out []types.Address

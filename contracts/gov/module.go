@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -237,7 +238,7 @@ func (m Module) BeginBlock(ctx *core.Context) error {
 	// Keys sort by expires_at: everything before (now+1) has expired.
 	end := state.PrefixEnd(prefixExpiry)
 	if ctx.Block.Time < ^uint64(0) {
-		end = cat(prefixExpiry, be64(ctx.Block.Time+1))
+		end = slices.Concat(prefixExpiry, be64(ctx.Block.Time+1))
 	}
 	var ids []uint64
 	st.Iterate(prefixExpiry, end, false, func(k, _ []byte) bool {

@@ -3,6 +3,7 @@ package order
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 
 	"github.com/accordnet/accord/contracts/bank"
 	"github.com/accordnet/accord/contracts/core"
@@ -150,29 +151,21 @@ var (
 	prefixCancels  = []byte("order/x/")  // + merchant -> day, count
 )
 
-func cat(parts ...[]byte) []byte {
-	n := 0
-	for _, p := range parts {
-		n += len(p)
-	}
-	k := make([]byte, 0, n)
-	for _, p := range parts {
-		k = append(k, p...)
-	}
-	return k
-}
-
 func be64(v uint64) []byte {
 	b := make([]byte, 8)
 	binary.BigEndian.PutUint64(b, v)
 	return b
 }
 
-func orderKey(id types.Hash) []byte { return cat(prefixOrder, id[:]) }
+func orderKey(id types.Hash) []byte { return slices.Concat(prefixOrder, id[:]) }
 
-func partyKey(prefix []byte, a types.Address, seq uint64) []byte { return cat(prefix, a[:], be64(seq)) }
+func partyKey(prefix []byte, a types.Address, seq uint64) []byte {
+	return slices.Concat(prefix, a[:], be64(seq))
+}
 
-func queueKey(deadline uint64, id types.Hash) []byte { return cat(prefixQueue, be64(deadline), id[:]) }
+func queueKey(deadline uint64, id types.Hash) []byte {
+	return slices.Concat(prefixQueue, be64(deadline), id[:])
+}
 
 // OrderID is the ID of the order merchant creates with reference ref:
 // Keccak-256("accord/order/v1" ‖ merchant ‖ ref). It is known before the
@@ -245,8 +238,8 @@ func (k Keeper) OrdersBy(st state.Store, party Party, a types.Address, q Query) 
 	if party == ByAcceptor {
 		prefix = prefixAcceptor
 	}
-	p := cat(prefix, a[:])
-	start := cat(p, be64(q.After+1))
+	p := slices.Concat(prefix, a[:])
+	start := slices.Concat(p, be64(q.After+1))
 	if q.After == ^uint64(0) {
 		return nil, nil
 	}
@@ -284,7 +277,7 @@ func (Keeper) PendingTimeouts(st state.Store, until uint64, limit int) []Timeout
 	var out []Timeout
 	end := state.PrefixEnd(prefixQueue)
 	if until < ^uint64(0) {
-		end = cat(prefixQueue, be64(until+1))
+		end = slices.Concat(prefixQueue, be64(until+1))
 	}
 	st.Iterate(prefixQueue, end, false, func(key, _ []byte) bool {
 		if len(key) != len(prefixQueue)+8+32 {
@@ -314,7 +307,7 @@ func (k Keeper) frozen(st state.Store, a types.Address) bool {
 // CancelsToday returns how many orders merchant cancelled on the UTC day
 // (of block time) containing now.
 func (Keeper) CancelsToday(st state.Store, merchant types.Address, now uint64) uint64 {
-	v, ok := st.Get(cat(prefixCancels, merchant[:]))
+	v, ok := st.Get(slices.Concat(prefixCancels, merchant[:]))
 	if !ok || len(v) != 16 || binary.BigEndian.Uint64(v[:8]) != now/day {
 		return 0
 	}
@@ -322,5 +315,5 @@ func (Keeper) CancelsToday(st state.Store, merchant types.Address, now uint64) u
 }
 
 func (Keeper) setCancels(st state.Store, merchant types.Address, now, n uint64) {
-	st.Set(cat(prefixCancels, merchant[:]), cat(be64(now/day), be64(n)))
+	st.Set(slices.Concat(prefixCancels, merchant[:]), slices.Concat(be64(now/day), be64(n)))
 }
