@@ -350,22 +350,32 @@ type TxResult struct {
 
 // Tx looks a committed transaction up by hash.
 func (l *Ledger) Tx(hash types.Hash) (*TxResult, error) {
-	h, i, err := l.TxLocation(hash)
+	blk, rs, h, i, err := l.txBlock(hash)
 	if err != nil {
 		return nil, err
+	}
+	return &TxResult{Tx: blk.Txs[i], Receipt: rs[i], Height: h, Index: i, Block: blk.Hash()}, nil
+}
+
+// txBlock finds a committed transaction's block, the block's receipts and
+// the transaction's height and index in it.
+func (l *Ledger) txBlock(hash types.Hash) (*types.Block, []*types.Receipt, uint64, int, error) {
+	h, i, err := l.TxLocation(hash)
+	if err != nil {
+		return nil, nil, 0, 0, err
 	}
 	blk, err := l.Block(h)
 	if err != nil {
-		return nil, err
+		return nil, nil, 0, 0, err
 	}
 	rs, err := l.Receipts(h)
 	if err != nil {
-		return nil, err
+		return nil, nil, 0, 0, err
 	}
 	if i >= len(blk.Txs) || i >= len(rs) {
-		return nil, fmt.Errorf("transaction index %d out of range in block %d", i, h)
+		return nil, nil, 0, 0, fmt.Errorf("transaction index %d out of range in block %d", i, h)
 	}
-	return &TxResult{Tx: blk.Txs[i], Receipt: rs[i], Height: h, Index: i, Block: blk.Hash()}, nil
+	return blk, rs, h, i, nil
 }
 
 // Proof is an inclusion proof of a transaction and its receipt in a block.
@@ -380,15 +390,7 @@ type Proof struct {
 // ProveTx returns inclusion proofs of a committed transaction and its
 // receipt against its block header (TxRoot, ReceiptRoot).
 func (l *Ledger) ProveTx(hash types.Hash) (*Proof, error) {
-	h, i, err := l.TxLocation(hash)
-	if err != nil {
-		return nil, err
-	}
-	blk, err := l.Block(h)
-	if err != nil {
-		return nil, err
-	}
-	rs, err := l.Receipts(h)
+	blk, rs, h, i, err := l.txBlock(hash)
 	if err != nil {
 		return nil, err
 	}
