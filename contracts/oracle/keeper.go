@@ -133,21 +133,18 @@ func (k Keeper) Rate(st state.Store, currency string, nowMs uint64) (RateE8, err
 // unit, see Currency) to micro-USDT at the current rate, rounding down, and
 // returns the rate used. Errors as Rate and ConvertFiatToMicroUSDT.
 func (k Keeper) FiatToMicroUSDT(st state.Store, currency string, amountMinor, nowMs uint64) (uint64, RateE8, error) {
-	c, err := LookupCurrency(currency)
-	if err != nil {
-		return 0, 0, err
-	}
-	r, err := k.Rate(st, currency, nowMs)
-	if err != nil {
-		return 0, 0, err
-	}
-	micro, err := ConvertFiatToMicroUSDT(c, amountMinor, r)
-	return micro, r, err
+	return k.atRate(st, currency, amountMinor, nowMs, ConvertFiatToMicroUSDT)
 }
 
 // MicroUSDTToFiat converts micro-USDT to the currency's minor unit at the
 // current rate, rounding down, and returns the rate used.
 func (k Keeper) MicroUSDTToFiat(st state.Store, currency string, micro, nowMs uint64) (uint64, RateE8, error) {
+	return k.atRate(st, currency, micro, nowMs, ConvertMicroUSDTToFiat)
+}
+
+// atRate converts amount with conv at the currency's current rate.
+func (k Keeper) atRate(st state.Store, currency string, amount, nowMs uint64,
+	conv func(Currency, uint64, RateE8) (uint64, error)) (uint64, RateE8, error) {
 	c, err := LookupCurrency(currency)
 	if err != nil {
 		return 0, 0, err
@@ -156,8 +153,8 @@ func (k Keeper) MicroUSDTToFiat(st state.Store, currency string, micro, nowMs ui
 	if err != nil {
 		return 0, 0, err
 	}
-	minor, err := ConvertMicroUSDTToFiat(c, micro, r)
-	return minor, r, err
+	out, err := conv(c, amount, r)
+	return out, r, err
 }
 
 // Module is oracle as a contract module. Register it after gov.
