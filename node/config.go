@@ -12,7 +12,9 @@ import (
 // Config is the node's config.json.
 type Config struct {
 	Moniker string `json:"moniker"`
-	// RPCAddr is the HTTP listener for JSON-RPC, health and metrics.
+	// RPCAddr is the HTTP listener for JSON-RPC, health and metrics. Port 0
+	// lets the OS pick a free port when the node starts; the address taken
+	// is written to the home's listen file (Home.ListenFile).
 	RPCAddr string `json:"rpc_addr"`
 	// DB is the ledger backend: "pebble" (default) or "badger".
 	DB string `json:"db"`
@@ -25,7 +27,8 @@ type Config struct {
 	// Mempool limits.
 	MempoolMaxTxs       int `json:"mempool_max_txs"`
 	MempoolMaxPerSender int `json:"mempool_max_per_sender"`
-	// P2PListen is the libp2p listen multiaddr, e.g. /ip4/127.0.0.1/tcp/26656,
+	// P2PListen is the libp2p listen multiaddr, e.g. /ip4/127.0.0.1/tcp/26656
+	// (port 0: the OS picks one, recorded in the listen file as for RPCAddr),
 	// or several separated by commas to listen on each, e.g.
 	// "/ip4/0.0.0.0/tcp/26656,/ip4/0.0.0.0/udp/26656/quic-v1". Addresses are
 	// TCP (…/tcp/PORT) or QUIC v1 (…/udp/PORT/quic-v1); TCP is the default
@@ -103,6 +106,11 @@ func (h Home) KeysDir() string { return filepath.Join(string(h), "keys") }
 
 // LedgerDir is the chain database.
 func (h Home) LedgerDir() string { return filepath.Join(string(h), "data", "ledger") }
+
+// ListenFile records where the running node listens (see Listening): a
+// port 0 in the config is picked by the OS at start, and the command line
+// may override rpc_addr, so the config alone does not say.
+func (h Home) ListenFile() string { return filepath.Join(string(h), "data", "listen.json") }
 
 // WALFile is the consensus write-ahead log.
 func (h Home) WALFile() string { return filepath.Join(string(h), "data", "consensus.wal") }

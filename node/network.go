@@ -61,10 +61,11 @@ func (nw *network) strike(member types.Address, k int, why string) {
 func newNetwork(n *Node, vals []types.Address, allow []types.Address) (*network, error) {
 	cfg := n.cfg
 	nw := &network{n: n, kick: make(chan struct{}, 1), pen: newGossipPenalties(), allow: allow}
+	// The host adds component=p2p to its logger itself.
 	h, err := p2p.New(p2p.Config{
 		ListenAddr: cfg.P2PListen, Key: n.key, ChainID: n.ledger.ChainID(),
 		AllowList: append(append([]types.Address(nil), vals...), allow...), Bootstrap: cfg.P2PPeers,
-		Logger: n.log.With("component", "p2p"), Registerer: n.metrics.Registry, BlockSource: blockSource{n},
+		Logger: n.log, Registerer: n.metrics.Registry, BlockSource: blockSource{n},
 	})
 	if err != nil {
 		return nil, err

@@ -231,7 +231,8 @@ func (n *Node) onAdmit(txs []*types.Tx) {
 	}
 }
 
-// Start listens on the RPC address and starts producing blocks.
+// Start listens on the RPC address and starts producing blocks. Once it
+// returns, the home's listen file says where the node listens.
 func (n *Node) Start(ctx context.Context) error {
 	ln, err := net.Listen("tcp", n.cfg.RPCAddr)
 	if err != nil {
@@ -240,46 +241,54 @@ func (n *Node) Start(ctx context.Context) error {
 	n.listener = ln
 	n.http = &http.Server{Handler: n.api, ReadHeaderTimeout: 10 * time.Second}
 	ctx, n.cancel = context.WithCancel(ctx)
-	n.wg.Add(2)
+	n.wg.Add(1)
 	go func() {
 		defer n.wg.Done()
 		if err := n.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			n.log.Error("rpc server stopped", "err", err)
 		}
 	}()
+	// On failure the caller's Stop shuts down what started; the network
+	// is closed here, as Stop closes it only after a successful Start.
+	fail := func(err error) error {
+		if n.net != nil {
+			n.net.host.Close()
+			n.net = nil
+		}
+		return err
+	}
 	var netw Network
 	if n.cfg.P2PListen != "" {
 		vals, err := n.ledger.ValidatorSet(n.ledger.Last().Height + 1)
 		if err != nil {
-			ln.Close()
-			return err
+			return fail(err)
 		}
 		var allow []types.Address
 		for _, s := range n.cfg.P2PAllow {
 			a, err := types.ParseAddress(s)
 			if err != nil {
-				ln.Close()
-				return fmt.Errorf("config p2p_allow: %w", err)
+				return fail(fmt.Errorf("config p2p_allow: %w", err))
 			}
 			allow = append(allow, a)
 		}
 		if n.net, err = newNetwork(n, vals.Validators, allow); err != nil {
-			ln.Close()
-			return fmt.Errorf("p2p: %w", err)
+			return fail(fmt.Errorf("p2p: %w", err))
 		}
 		netw = n.net
-		n.wg.Add(1)
-		go func() { defer n.wg.Done(); n.net.runGossip(ctx) }()
 	}
 	drv, err := newDriver(n, netw)
 	if err != nil {
-		ln.Close()
-		if n.net != nil {
-			n.net.host.Close()
-		}
-		return err
+		return fail(err)
+	}
+	if err := n.writeListening(); err != nil {
+		return fail(fmt.Errorf("write %s: %w", n.home.ListenFile(), err))
 	}
 	n.drv = drv
+	if n.net != nil {
+		n.wg.Add(1)
+		go func() { defer n.wg.Done(); n.net.runGossip(ctx) }()
+	}
+	n.wg.Add(1)
 	go func() {
 		defer n.wg.Done()
 		if err := drv.run(ctx); err != nil && !errors.Is(err, context.Canceled) {
@@ -320,6 +329,11 @@ func (n *Node) Stop() error {
 		n.wg.Wait()
 		if n.net != nil {
 			_ = n.net.host.Close()
+		}
+		if n.listener != nil {
+			if rerr := os.Remove(n.home.ListenFile()); rerr != nil && !os.IsNotExist(rerr) {
+				n.log.Warn("remove listen file", "err", rerr)
+			}
 		}
 		err = n.ledger.Close()
 		n.log.Info("node stopped", "height", n.ledger.Last().Height)
@@ -430,6 +444,18 @@ func (n *Node) Partition(cut bool, addrs ...types.Address) {
 
 // Address is this node's validator address.
 func (n *Node) Address() types.Address { return n.self }
+
+// AddPeer makes the node connect, and stay connected, to the peer at
+// maddrs (all its addresses, each ending in /p2p/<ID>, as Listening().P2P
+// gives them), as a p2p_peers entry would; for a peer it already knows the
+// addresses are replaced. It lets a test introduce nodes that listen on
+// ports the OS picked, and reintroduce one restarted elsewhere.
+func (n *Node) AddPeer(maddrs ...string) error {
+	if n.net == nil {
+		return errors.New("no network")
+	}
+	return n.net.host.AddPeer(maddrs...)
+}
 
 // P2PPeers lists the connected peers' addresses.
 func (n *Node) P2PPeers() []types.Address {

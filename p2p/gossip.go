@@ -152,7 +152,7 @@ func (h *Host) startGossip() error {
 		pubsub.WithValidateQueueSize(1024),
 		pubsub.WithPeerFilter(func(id peer.ID, _ string) bool { return h.gater.permits(id) }),
 		pubsub.WithRawTracer((*meshTracer)(h)),
-		pubsub.WithLogger(h.log.With("component", "pubsub")),
+		pubsub.WithLogger(h.cfg.Logger.With("component", "pubsub")), // not h.log: one component key per line
 	)
 	if err != nil {
 		return fmt.Errorf("p2p: start gossipsub: %w", err)

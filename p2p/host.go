@@ -457,6 +457,33 @@ func (h *Host) Connect(ctx context.Context, maddr string) error {
 	return h.dial(ctx, ai.ID)
 }
 
+// AddPeer adds the peers at maddrs (multiaddrs ending in /p2p/<ID>, as
+// Addrs returns them; several for one peer are merged) to the peers the
+// host keeps connected, as if they were in Config.Bootstrap, and dials them
+// now if the allow-list permits. For a peer already kept, the addresses
+// given replace those known for it, so a node that restarted on another
+// port is found again: pass all of a peer's addresses in one call. An
+// address naming this host is ignored.
+func (h *Host) AddPeer(maddrs ...string) error {
+	if h.isClosed() {
+		return ErrClosed
+	}
+	for _, s := range maddrs {
+		if strings.TrimSpace(s) == "" {
+			return fmt.Errorf("%w: empty peer address", ErrInvalidConfig)
+		}
+	}
+	ais, err := parseBootstrap(maddrs, h.self)
+	if err != nil {
+		return err
+	}
+	for _, ai := range ais {
+		h.boot.add(ai)
+	}
+	h.boot.kick()
+	return nil
+}
+
 // dial connects to a peer whose addresses are in the peerstore. It clears
 // the swarm's own dial backoff first: the reconnect loop paces attempts
 // itself, and a peer just unblocked must be reachable at once.

@@ -13,7 +13,8 @@ import (
 	"github.com/accordnet/accord/types"
 )
 
-// reconnector keeps the host connected to its bootstrap peers. Each peer
+// reconnector keeps the host connected to its bootstrap peers (from
+// Config.Bootstrap and AddPeer). Each peer
 // that is not connected is dialled when due; a failed dial doubles that
 // peer's delay (with jitter) up to Config.ReconnectMax, a success resets
 // it. Disconnections, Unblock and SetAllowList wake the loop at once.
@@ -36,17 +37,45 @@ type bootPeer struct {
 func newReconnector(h *Host, boot []peer.AddrInfo) *reconnector {
 	r := &reconnector{h: h, wake: make(chan struct{}, 1)}
 	for _, ai := range boot {
-		addr, err := PeerAddress(ai.ID)
-		if err != nil {
-			continue // parseBootstrap already refused these
-		}
-		h.host.Peerstore().AddAddrs(ai.ID, ai.Addrs, peerstore.PermanentAddrTTL)
-		if !h.gater.allowedAddr(addr) {
-			h.log.Warn("bootstrap peer not in allow-list; not dialled until it is", "peer", ai.ID, "addr", addr)
-		}
-		r.peers = append(r.peers, &bootPeer{id: ai.ID, addr: addr})
+		r.add(ai)
 	}
 	return r
+}
+
+// add keeps ai's peer connected from now on. For a peer already kept, its
+// addresses are replaced (it restarted elsewhere, say on a new port) and
+// it is due at once. The caller has checked that ai.ID maps to an address.
+func (r *reconnector) add(ai peer.AddrInfo) {
+	addr, err := PeerAddress(ai.ID)
+	if err != nil {
+		return
+	}
+	ps := r.h.host.Peerstore()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, bp := range r.peers {
+		if bp.id == ai.ID {
+			// Drop the old addresses, those learnt by identify included:
+			// dialling them would only find a closed port, or another
+			// process on it.
+			ps.ClearAddrs(ai.ID)
+			ps.AddAddrs(ai.ID, ai.Addrs, peerstore.PermanentAddrTTL)
+			bp.delay, bp.next = 0, time.Time{}
+			return
+		}
+	}
+	ps.AddAddrs(ai.ID, ai.Addrs, peerstore.PermanentAddrTTL)
+	if !r.h.gater.allowedAddr(addr) {
+		r.h.log.Warn("bootstrap peer not in allow-list; not dialled until it is", "peer", ai.ID, "addr", addr)
+	}
+	r.peers = append(r.peers, &bootPeer{id: ai.ID, addr: addr})
+}
+
+// count is the number of peers kept.
+func (r *reconnector) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.peers)
 }
 
 func (r *reconnector) kick() {
@@ -75,9 +104,7 @@ func (r *reconnector) reset(addr types.Address) bool {
 
 func (r *reconnector) run(ctx context.Context) {
 	defer r.h.wg.Done()
-	if len(r.peers) == 0 {
-		return
-	}
+	// Run even without bootstrap peers: AddPeer may bring some later.
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {

@@ -7,7 +7,6 @@ import (
 	"math/big"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -156,7 +155,7 @@ func TestC2CEndToEnd(t *testing.T) {
 		paymentWindow = 60_000 // the smallest payment_window_ms gov accepts
 		extendBy      = 5_000
 	)
-	c, err := NewCluster(t.TempDir(), ClusterOptions{Validators: validators, Params: map[string]map[string]string{
+	c, err := NewCluster(t.TempDir(), ClusterOptions{Validators: validators, Logger: testLogger(t), Params: map[string]map[string]string{
 		order.ModuleName:    {order.ParamPaymentWindow: strconv.Itoa(paymentWindow), order.ParamExtendBy: strconv.Itoa(extendBy)},
 		acceptor.ModuleName: {acceptor.ParamRampAge: "0", acceptor.ParamRampOrders: "0"},
 	}})
@@ -515,13 +514,15 @@ func TestE2EScript(t *testing.T) {
 	if err != nil {
 		t.Fatalf("bash is needed to run e2e_c2c.sh: %v", err)
 	}
-	dir := t.TempDir()
-	port, err := FreePort()
-	if err != nil {
+	// Init is what `node testnet init` runs; without a base port the node
+	// binds a port the OS picks, and the script's CLI calls find it
+	// through node0's home.
+	l := Layout{Dir: t.TempDir(), Validators: 1, ChainID: "accord-local"}
+	if _, err := Init(l, InitOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	mustCLI(t, "testnet", "init", "--dir", dir, "--validators", "1", "--base-port", strconv.Itoa(port), "--bench-accounts", "0")
-	startNode(t, filepath.Join(dir, "node0"), fmt.Sprintf("127.0.0.1:%d", port))
+	startNode(t, string(l.Home(0)))
+	dir := l.Dir
 	cmd := exec.Command(bash, "e2e_c2c.sh", dir)
 	cmd.Env = append(os.Environ(), "BIN="+nodeBin)
 	out, err := cmd.CombinedOutput()

@@ -3,6 +3,7 @@ package testnet
 import (
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/accordnet/accord/api/views"
 	"github.com/accordnet/accord/contracts/bank"
+	"github.com/accordnet/accord/node"
 )
 
 var nodeBin string
@@ -54,9 +56,11 @@ func mustCLI(t *testing.T, args ...string) string {
 
 var startedRe = regexp.MustCompile(`msg="node started"`)
 
-func startNode(t *testing.T, home, rpc string) *Process {
+// startNode runs `node start` on home and waits until it serves. The CLI
+// finds it through the home's listen file, whatever port it got.
+func startNode(t *testing.T, home string) *Process {
 	t.Helper()
-	p, err := StartProcess(nodeBin, "start", "--home", home, "--rpc.addr", rpc)
+	p, err := StartProcess(nodeBin, "start", "--home", home)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,6 +69,20 @@ func startNode(t *testing.T, home, rpc string) *Process {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// listening reads where home's running node listens and checks that the
+// port is the OS's pick, not the 0 of the config.
+func listening(t *testing.T, home string) node.Listening {
+	t.Helper()
+	l, err := node.ReadListening(node.Home(home))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, port, err := net.SplitHostPort(l.RPC); err != nil || port == "0" {
+		t.Fatalf("listen file names RPC %q", l.RPC)
+	}
+	return l
 }
 
 func account(t *testing.T, home, addr string) views.Account {
@@ -105,10 +123,11 @@ func TestSingleNodeWalkthrough(t *testing.T) {
 	if _, errOut, err := cli(t, "keys", "new", "alice", "--home", home, "--password-file", pw); err == nil || !strings.Contains(errOut, "already exists") {
 		t.Fatalf("duplicate key name: %v %s", err, errOut)
 	}
-	port, _ := FreePort()
-	rpc := fmt.Sprintf("127.0.0.1:%d", port)
-	mustCLI(t, "init", "--home", home, "--chain-id", "walk-1", "--alloc", alice+"=1000", "--rpc.addr", rpc)
-	p := startNode(t, home, rpc)
+	// Port 0: the node takes a port from the OS at each start and records
+	// it in its home, where the CLI looks first.
+	mustCLI(t, "init", "--home", home, "--chain-id", "walk-1", "--alloc", alice+"=1000", "--rpc.addr", "127.0.0.1:0")
+	p := startNode(t, home)
+	listening(t, home)
 
 	transfer := func(extra ...string) (string, string, error) {
 		args := append([]string{"tx", "transfer", "--home", home, "--from", "alice", "--password-file", pw, "--to", bob}, extra...)
@@ -166,7 +185,11 @@ func TestSingleNodeWalkthrough(t *testing.T) {
 	if err := p.Signal(syscall.SIGINT, 15*time.Second); err != nil {
 		t.Fatalf("Ctrl-C: %v\n%s", err, p.Log())
 	}
-	startNode(t, home, rpc)
+	if _, err := node.ReadListening(node.Home(home)); !os.IsNotExist(err) {
+		t.Fatalf("listen file after the node stopped: %v", err)
+	}
+	startNode(t, home)
+	listening(t, home)
 	after := status(t, home)
 	if after.Height < before.Height || after.ChainID != "walk-1" {
 		t.Fatalf("restart lost blocks: before %+v after %+v", before, after)

@@ -2,10 +2,8 @@ package testnet
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"sync"
 	"time"
 
@@ -24,6 +22,7 @@ type Cluster struct {
 
 	mu    sync.Mutex
 	nodes []*node.Node
+	rpc   []string // RPC address of each node's latest start
 	ctx   context.Context
 	stop  context.CancelFunc
 }
@@ -38,42 +37,11 @@ type ClusterOptions struct {
 	Params        map[string]map[string]string // gov genesis params (see InitOptions)
 }
 
-// freePortBlock finds a base port with base..base+n-1 and base+100..base+100+n-1 free.
-func freePortBlock(n int) (int, error) {
-	for try := 0; try < 50; try++ {
-		p, err := FreePort()
-		if err != nil {
-			return 0, err
-		}
-		if p+100+n >= 65535 {
-			continue
-		}
-		ok := true
-		for i := 0; i < n && ok; i++ {
-			for _, port := range []int{p + i, p + 100 + i} {
-				l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-				if err != nil {
-					ok = false
-					break
-				}
-				l.Close()
-			}
-		}
-		if ok {
-			return p, nil
-		}
-	}
-	return 0, errors.New("no free port block")
-}
-
 // NewCluster initializes and starts a cluster in dir.
 func NewCluster(dir string, o ClusterOptions) (*Cluster, error) {
+	// No BasePort: every listener is bound to a port the OS picks and kept,
+	// so no other process can take it between choosing and binding.
 	l := Layout{Dir: dir, Validators: o.Validators, FullNodes: o.FullNodes, ChainID: "accord-cluster"}
-	base, err := freePortBlock(l.Nodes())
-	if err != nil {
-		return nil, err
-	}
-	l.BasePort = base
 	dev, err := Init(l, InitOptions{BenchAccounts: o.BenchAccounts, Config: o.Config, Params: o.Params})
 	if err != nil {
 		return nil, err
@@ -83,7 +51,8 @@ func NewCluster(dir string, o ClusterOptions) (*Cluster, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	c := &Cluster{Layout: l, Dev: dev, log: log, nodes: make([]*node.Node, l.Nodes()), ctx: ctx, stop: cancel}
+	c := &Cluster{Layout: l, Dev: dev, log: log, nodes: make([]*node.Node, l.Nodes()), rpc: make([]string, l.Nodes()),
+		ctx: ctx, stop: cancel}
 	for i := range c.nodes {
 		if err := c.Start(i); err != nil {
 			c.Close()
@@ -93,7 +62,10 @@ func NewCluster(dir string, o ClusterOptions) (*Cluster, error) {
 	return c, nil
 }
 
-// Start (re)starts node i from its home.
+// Start (re)starts node i from its home. It listens on ports the OS picks
+// (new ones after a restart), so Start introduces it to every running node
+// and every running node to it; each then keeps the other connected, as
+// with p2p_peers, and redials it after a partition heals.
 func (c *Cluster) Start(i int) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -108,7 +80,23 @@ func (c *Cluster) Start(i int) error {
 		n.Stop()
 		return fmt.Errorf("node%d: %w", i, err)
 	}
+	if self := n.Listening().P2P; len(self) > 0 {
+		for j, other := range c.nodes {
+			if other == nil {
+				continue
+			}
+			if err := n.AddPeer(other.Listening().P2P...); err != nil {
+				n.Stop()
+				return fmt.Errorf("node%d: add node%d as a peer: %w", i, j, err)
+			}
+			if err := other.AddPeer(self...); err != nil {
+				n.Stop()
+				return fmt.Errorf("node%d: add node%d as a peer: %w", j, i, err)
+			}
+		}
+	}
 	c.nodes[i] = n
+	c.rpc[i] = n.RPCAddr()
 	return nil
 }
 
@@ -131,8 +119,25 @@ func (c *Cluster) Node(i int) *node.Node {
 	return c.nodes[i]
 }
 
-// Client of node i.
-func (c *Cluster) Client(i int) *client.Client { return client.New(c.Layout.RPCAddr(i)) }
+// RPCAddr of node i (host:port), from its latest start: a stopped node
+// no longer listens there, and a restarted one listens elsewhere.
+func (c *Cluster) RPCAddr(i int) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.rpc[i]
+}
+
+// Client of node i, at its current RPC address (see RPCAddr).
+func (c *Cluster) Client(i int) *client.Client { return client.New(c.RPCAddr(i)) }
+
+// URLs are the nodes' RPC URLs (validators first), for Bench.
+func (c *Cluster) URLs() []string {
+	out := make([]string, len(c.nodes))
+	for i := range out {
+		out[i] = "http://" + c.RPCAddr(i)
+	}
+	return out
+}
 
 // Close stops every node.
 func (c *Cluster) Close() {

@@ -22,7 +22,7 @@ import (
 
 func newCluster(t *testing.T, n int) *Cluster {
 	t.Helper()
-	c, err := NewCluster(t.TempDir(), ClusterOptions{Validators: n, BenchAccounts: 8})
+	c, err := NewCluster(t.TempDir(), ClusterOptions{Validators: n, BenchAccounts: 8, Logger: testLogger(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,7 @@ func TestKillOneOfFourKeepsFinalizingAndRestartCatchesUp(t *testing.T) {
 	if c.Node(3).CatchingUp() {
 		t.Fatal("caught-up validator still reports catching up")
 	}
-	assertMetrics(t, c.Layout.RPCAddr(3), "accord_height", "accord_view_changes_total", "accord_sync_target_height",
+	assertMetrics(t, c.RPCAddr(3), "accord_height", "accord_view_changes_total", "accord_sync_target_height",
 		"accord_mempool_size", "accord_block_txs", "accord_peers", "accord_p2p_")
 }
 
@@ -179,7 +179,8 @@ func TestOutsiderCannotConnectOrInject(t *testing.T) {
 	for i := 0; i < 4; i++ {
 		vals = append(vals, c.Node(i).Address())
 	}
-	outsider, err := p2p.New(p2p.Config{ListenAddr: "/ip4/127.0.0.1/tcp/0", Key: key, ChainID: c.Layout.ChainID, AllowList: vals})
+	outsider, err := p2p.New(p2p.Config{ListenAddr: "/ip4/127.0.0.1/tcp/0", Key: key, ChainID: c.Layout.ChainID, AllowList: vals,
+		Logger: testLogger(t).With("node", "outsider")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,8 +188,7 @@ func TestOutsiderCannotConnectOrInject(t *testing.T) {
 	ctx, cancel := Timeout(20 * time.Second)
 	defer cancel()
 	for i := 0; i < 4; i++ {
-		id, _ := p2p.PeerIDFromKey(mustValidatorKey(t, c, i))
-		maddr := c.Layout.P2PAddr(i) + "/p2p/" + id.String()
+		maddr := c.Node(i).Listening().P2P[0]
 		if err := outsider.Connect(ctx, maddr); !errors.Is(err, p2p.ErrRefused) {
 			t.Fatalf("outsider dialling node%d: err = %v, want ErrRefused", i, err)
 		}
@@ -377,5 +377,5 @@ func TestMemberGossipingForgedTxsIsIgnored(t *testing.T) {
 	if err := c.CheckAgreement(); err != nil {
 		t.Fatal(err)
 	}
-	assertMetrics(t, c.Layout.RPCAddr(0), "accord_gossip_penalties_total 1", "accord_gossip_dropped_total")
+	assertMetrics(t, c.RPCAddr(0), "accord_gossip_penalties_total 1", "accord_gossip_dropped_total")
 }

@@ -13,7 +13,7 @@ import (
 // certificates: it holds every finalized block, relays transactions
 // submitted to it to the validators, and after being down it syncs back.
 func TestFullNodeFollowsRelaysAndCatchesUp(t *testing.T) {
-	c, err := NewCluster(t.TempDir(), ClusterOptions{Validators: 4, FullNodes: 1, BenchAccounts: 8})
+	c, err := NewCluster(t.TempDir(), ClusterOptions{Validators: 4, FullNodes: 1, BenchAccounts: 8, Logger: testLogger(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

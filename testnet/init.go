@@ -26,9 +26,18 @@ type Layout struct {
 	// They hold keys (their p2p identity) that are not in the validator set;
 	// every node allow-lists them (p2p_allow) so they may connect.
 	FullNodes int
-	BasePort  int // RPC of node i is BasePort+i; p2p of node i is BasePort+100+i
-	ChainID   string
+	// BasePort fixes the ports: RPC of node i is BasePort+i, p2p of node i
+	// is BasePort+100+i, and every node's config names every other as a
+	// peer. Zero lets the OS pick every port when a node starts (see
+	// node.Listening); nodes then learn each other's addresses at run time
+	// (node.AddPeer), as Cluster does, and a test never races another
+	// process for a port.
+	BasePort int
+	ChainID  string
 }
+
+// FixedPorts reports whether the layout fixes the nodes' ports.
+func (l Layout) FixedPorts() bool { return l.BasePort != 0 }
 
 // Nodes is the number of nodes: validators first, then full nodes.
 func (l Layout) Nodes() int { return l.Validators + l.FullNodes }
@@ -41,11 +50,21 @@ func (l Layout) Home(i int) node.Home {
 	return node.Home(filepath.Join(l.Dir, fmt.Sprintf("node%d", i)))
 }
 
-// RPCAddr of validator i.
-func (l Layout) RPCAddr(i int) string { return fmt.Sprintf("127.0.0.1:%d", l.BasePort+i) }
+// RPCAddr of node i, as its config names it (port 0 without FixedPorts).
+func (l Layout) RPCAddr(i int) string {
+	if !l.FixedPorts() {
+		return "127.0.0.1:0"
+	}
+	return fmt.Sprintf("127.0.0.1:%d", l.BasePort+i)
+}
 
-// P2PAddr of validator i.
-func (l Layout) P2PAddr(i int) string { return fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", l.BasePort+100+i) }
+// P2PAddr of node i, as its config names it (port 0 without FixedPorts).
+func (l Layout) P2PAddr(i int) string {
+	if !l.FixedPorts() {
+		return "/ip4/127.0.0.1/tcp/0"
+	}
+	return fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", l.BasePort+100+i)
+}
 
 // DevPasswordFile holds the dev key's password.
 func (l Layout) DevPasswordFile() string { return filepath.Join(l.Dir, "dev.password") }
@@ -74,8 +93,8 @@ var DevRoles = []gov.Role{gov.RoleKYCProvider, gov.RoleCompliance, gov.RoleOracl
 // naming the first l.Validators nodes as validators, funding the dev key (in
 // node0's keyring, password in dev.password) and the bench accounts and
 // making the dev key the single gov admin holding DevRoles, and configs
-// where every node lists every other as a peer and allow-lists the full
-// nodes.
+// that allow-list the full nodes and, with FixedPorts, list every other
+// node as a peer.
 func Init(l Layout, o InitOptions) (types.Address, error) {
 	if l.Validators < 1 {
 		return types.Address{}, fmt.Errorf("need at least one validator")
@@ -135,7 +154,7 @@ func Init(l Layout, o InitOptions) (types.Address, error) {
 		if l.Validators > 1 {
 			cfg.P2PListen = l.P2PAddr(i)
 			for j, p := range peers {
-				if j != i {
+				if j != i && l.FixedPorts() {
 					cfg.P2PPeers = append(cfg.P2PPeers, p)
 				}
 			}

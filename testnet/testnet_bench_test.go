@@ -22,7 +22,7 @@ func BenchmarkFinalizedTransfers4(b *testing.B) {
 		}
 		rate = r
 	}
-	c, err := NewCluster(b.TempDir(), ClusterOptions{Validators: 4, BenchAccounts: 1000})
+	c, err := NewCluster(b.TempDir(), ClusterOptions{Validators: 4, BenchAccounts: 1000, Logger: testLogger(b)})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -34,7 +34,7 @@ func BenchmarkFinalizedTransfers4(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		r, err := Bench(context.Background(), BenchConfig{URLs: c.Layout.URLs(), Duration: 10 * time.Second,
+		r, err := Bench(context.Background(), BenchConfig{URLs: c.URLs(), Duration: 10 * time.Second,
 			Rate: rate, Accounts: 1000, Progress: os.Stderr})
 		if err != nil {
 			b.Fatal(err)

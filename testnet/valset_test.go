@@ -15,7 +15,7 @@ import (
 // member would talk to is voted in, is admitted, syncs and votes; a
 // validator voted out is then cut off.
 func TestGovernanceAddsAndRemovesValidators(t *testing.T) {
-	c, err := NewCluster(t.TempDir(), ClusterOptions{Validators: 4, FullNodes: 1, BenchAccounts: 8,
+	c, err := NewCluster(t.TempDir(), ClusterOptions{Validators: 4, FullNodes: 1, BenchAccounts: 8, Logger: testLogger(t),
 		Config: func(_ int, cfg *node.Config) { cfg.P2PAllow = nil }}) // node4 is on nobody's allow-list
 	if err != nil {
 		t.Fatal(err)

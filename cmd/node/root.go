@@ -44,7 +44,7 @@ func newRootCmd() *cobra.Command {
 	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.home, "home", defaultHome(), "node home directory (config, keys, data); env ACCORD_HOME")
-	pf.StringVar(&g.nodeURL, "node", "", "node RPC endpoint (default: this home's rpc_addr, else http://127.0.0.1:26657)")
+	pf.StringVar(&g.nodeURL, "node", "", "node RPC endpoint (default: where this home's running node listens, else its rpc_addr, else http://127.0.0.1:26657)")
 	pf.BoolVar(&g.jsonOut, "json", false, "print machine-readable JSON")
 	pf.StringVar(&g.logLevel, "log-level", "", "debug, info, warn or error (default: config)")
 	pf.DurationVar(&g.timeout, "timeout", 60*time.Second, "timeout for requests to the node (and --wait)")
@@ -57,6 +57,11 @@ func newRootCmd() *cobra.Command {
 func (g *globals) client() *client.Client {
 	if g.nodeURL != "" {
 		return client.New(g.nodeURL)
+	}
+	// A running node records where it listens: the config may name port 0,
+	// or `start --rpc.addr` may have overridden it.
+	if l, err := node.ReadListening(node.Home(g.home)); err == nil {
+		return client.New(l.RPC)
 	}
 	if cfg, err := node.LoadConfig(node.Home(g.home)); err == nil {
 		return client.New(cfg.RPCAddr)
