@@ -232,7 +232,8 @@ func (n *Node) onAdmit(txs []*types.Tx) {
 }
 
 // Start listens on the RPC address and starts producing blocks. Once it
-// returns, the home's listen file says where the node listens.
+// returns, the home's listen file says where the node listens. After a
+// failed Start, call Stop to release what it opened.
 func (n *Node) Start(ctx context.Context) error {
 	ln, err := net.Listen("tcp", n.cfg.RPCAddr)
 	if err != nil {
@@ -272,7 +273,7 @@ func (n *Node) Start(ctx context.Context) error {
 			allow = append(allow, a)
 		}
 		if n.net, err = newNetwork(n, vals.Validators, allow); err != nil {
-			return fail(fmt.Errorf("p2p: %w", err))
+			return fail(err) // p2p's errors say "p2p: …" already
 		}
 		netw = n.net
 	}

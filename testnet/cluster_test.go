@@ -1,6 +1,7 @@
 package testnet
 
 import (
+	"context"
 	"net"
 	"os"
 	"strings"
@@ -82,5 +83,64 @@ func assertListening(t *testing.T, c *Cluster, i int) {
 		if port, err := m.ValueForProtocol(ma.P_TCP); err != nil || port == "0" {
 			t.Fatalf("node%d p2p address %s", i, a)
 		}
+	}
+}
+
+// A node whose port is taken (held by a running node) fails to start with
+// an error naming the address, and Stop after the failed Start returns at
+// once, leaving no listen file.
+func TestStartOnATakenPortFailsCleanly(t *testing.T) {
+	l := Layout{Dir: t.TempDir(), Validators: 2, ChainID: "accord-taken"}
+	if _, err := Init(l, InitOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	holder, err := node.New(l.Home(0), node.Options{Logger: testLogger(t).With("node", 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := holder.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { holder.Stop() })
+	held := holder.Listening()
+	heldP2P := held.P2P[0][:strings.Index(held.P2P[0], "/p2p/")]
+	h := l.Home(1)
+	base, err := node.LoadConfig(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		set  func(*node.Config)
+		want string
+	}{
+		{"taken RPC port", func(c *node.Config) { c.RPCAddr = held.RPC }, held.RPC},
+		{"taken p2p port", func(c *node.Config) { c.P2PListen = heldP2P }, heldP2P},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := base
+			tc.set(&cfg)
+			if err := node.SaveConfig(h, cfg); err != nil {
+				t.Fatal(err)
+			}
+			n, err := node.New(h, node.Options{Logger: testLogger(t).With("node", 1)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = n.Start(context.Background())
+			stopped := make(chan error, 1)
+			go func() { stopped <- n.Stop() }()
+			select {
+			case <-stopped:
+			case <-time.After(30 * time.Second):
+				t.Fatal("Stop after a failed Start did not return")
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "address already in use") {
+				t.Fatalf("Start = %v, want an error naming %s in use", err, tc.want)
+			}
+			if _, err := os.Stat(h.ListenFile()); !os.IsNotExist(err) {
+				t.Fatalf("listen file after a failed start: %v", err)
+			}
+		})
 	}
 }
