@@ -346,6 +346,7 @@ type TxResult struct {
 	Height  uint64
 	Index   int
 	Block   types.Hash
+	Time    uint64 // the block's time, unix ms
 }
 
 // Tx looks a committed transaction up by hash.
@@ -354,7 +355,7 @@ func (l *Ledger) Tx(hash types.Hash) (*TxResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &TxResult{Tx: blk.Txs[i], Receipt: rs[i], Height: h, Index: i, Block: blk.Hash()}, nil
+	return &TxResult{Tx: blk.Txs[i], Receipt: rs[i], Height: h, Index: i, Block: blk.Hash(), Time: blk.Header.Time}, nil
 }
 
 // txBlock finds a committed transaction's block, the block's receipts and
