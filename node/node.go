@@ -167,7 +167,8 @@ func New(h Home, o Options) (*Node, error) {
 	if err := checkBackend(h, cfg.DB); err != nil {
 		return nil, err
 	}
-	l, err := ledger.Open(cfg.DB, h.LedgerDir(), kv.Options{Logger: log.With("component", "kv")})
+	l, err := ledger.Open(cfg.DB, h.LedgerDir(), kv.Options{Logger: log.With("component", "kv"),
+		MemTableBytes: int64(cfg.DBMemTableMB) << 20})
 	if err != nil {
 		return nil, err
 	}

@@ -110,6 +110,13 @@ type Options struct {
 	NoSync bool
 	// CacheBytes sizes the block cache; 0 means 8 MiB.
 	CacheBytes int64
+	// MemTableBytes sizes pebble's memtable; 0 means DefaultMemTableBytes.
+	// Pebble preallocates each write-ahead log file to about 1.1 times the
+	// memtable, so this is also the disk a node spends on its WAL even when
+	// idle. A validator under sustained load wants a larger one
+	// (LoadMemTableBytes): a full block then no longer forces a flush and a
+	// compaction of its own. Other backends ignore it.
+	MemTableBytes int64
 	// ReadOnly opens an existing store without write access; writes fail
 	// with ErrReadOnly. The memory backend refuses it.
 	ReadOnly bool
@@ -120,11 +127,29 @@ type Options struct {
 
 const defaultCacheBytes = 8 << 20
 
+// Memtable sizes: the default suits a small or idle node (a 4 MiB memtable
+// and a WAL of about 4.4 MiB); LoadMemTableBytes suits a validator
+// finalizing thousands of transactions per second, whose blocks are several
+// MiB each.
+const (
+	DefaultMemTableBytes = 4 << 20
+	LoadMemTableBytes    = 64 << 20
+	// MaxMemTableBytes bounds the setting: pebble refuses 4 GiB and more.
+	MaxMemTableBytes = 1 << 30
+)
+
 func (o Options) logger() *slog.Logger {
 	if o.Logger == nil {
 		return slog.New(slog.DiscardHandler)
 	}
 	return o.Logger
+}
+
+func (o Options) memTableBytes() uint64 {
+	if o.MemTableBytes <= 0 {
+		return DefaultMemTableBytes
+	}
+	return uint64(min(o.MemTableBytes, MaxMemTableBytes))
 }
 
 func (o Options) cacheBytes() int64 {

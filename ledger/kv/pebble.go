@@ -51,10 +51,13 @@ func openMemory(opts Options) (DB, error) {
 func openPebble(dir string, fs vfs.FS, opts Options) (*pebbleEngine, error) {
 	log := opts.logger().With("backend", BackendPebble)
 	po := &pebble.Options{
-		// A block's batch is a few MB; with the 4 MiB default memtable pebble
-		// flushed (and compacted) once per block, costing as much CPU as
-		// executing the block. 64 MiB holds many blocks per flush.
-		MemTableSize:       64 << 20,
+		// Small by default: pebble preallocates every WAL file to the
+		// memtable's size plus 10%, so a 64 MiB memtable cost each idle node
+		// 71 MB of disk. Under load a block's batch is a few MB and a small
+		// memtable flushes (and compacts) about once per block, costing as
+		// much CPU as executing it: loaded validators raise it (see
+		// Options.MemTableBytes).
+		MemTableSize:       opts.memTableBytes(),
 		CacheSize:          opts.cacheBytes(),
 		FormatMajorVersion: pebble.FormatNewest,
 		ReadOnly:           opts.ReadOnly,

@@ -1,0 +1,56 @@
+package node
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/accordnet/accord/ledger/kv"
+)
+
+func TestConfigMemTable(t *testing.T) {
+	if got := DefaultConfig().DBMemTableMB; got != kv.DefaultMemTableBytes>>20 {
+		t.Fatalf("default db_memtable_mb = %d, want %d", got, kv.DefaultMemTableBytes>>20)
+	}
+	for _, tc := range []struct {
+		name string
+		mb   int
+		ok   bool
+	}{
+		{"default", kv.DefaultMemTableBytes >> 20, true},
+		{"large for a loaded validator", kv.LoadMemTableBytes >> 20, true},
+		{"zero is refused", 0, false},
+		{"negative is refused", -1, false},
+		{"above pebble's bound is refused", kv.MaxMemTableBytes>>20 + 1, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := DefaultConfig()
+			c.DBMemTableMB = tc.mb
+			err := c.Validate()
+			if (err == nil) != tc.ok {
+				t.Fatalf("Validate(db_memtable_mb=%d) = %v, want ok=%v", tc.mb, err, tc.ok)
+			}
+			if err != nil && !strings.Contains(err.Error(), "db_memtable_mb") {
+				t.Fatalf("error %q does not name the key", err)
+			}
+		})
+	}
+}
+
+// A config.json written before the key existed gets the small default.
+func TestLoadConfigWithoutMemTableKey(t *testing.T) {
+	h := Home(t.TempDir())
+	if err := os.MkdirAll(strings.TrimSuffix(h.ConfigFile(), "/config.json"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(h.ConfigFile(), []byte(`{"rpc_addr": "127.0.0.1:1", "db": "pebble"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := LoadConfig(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DBMemTableMB != kv.DefaultMemTableBytes>>20 {
+		t.Fatalf("db_memtable_mb = %d, want the default %d", c.DBMemTableMB, kv.DefaultMemTableBytes>>20)
+	}
+}
