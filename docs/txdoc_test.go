@@ -1,0 +1,697 @@
+package docs_test
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/accordnet/accord/contracts/acceptor"
+	"github.com/accordnet/accord/contracts/bank"
+	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/contracts/gov"
+	"github.com/accordnet/accord/contracts/gov/kyc"
+	"github.com/accordnet/accord/contracts/oracle"
+	"github.com/accordnet/accord/contracts/order"
+	"github.com/accordnet/accord/node"
+	"github.com/accordnet/accord/types"
+)
+
+var update = flag.Bool("update", false, "rewrite the generated sections of transactions.md")
+
+const docFile = "transactions.md"
+
+// messages are the payload structs, one per route. The test fails if a
+// route of the application has none here (or one here has no route): add
+// the new message's struct and a note for each of its fields.
+var messages = []any{
+	bank.MsgTransfer{},
+	gov.MsgPropose{}, gov.MsgApprove{}, gov.MsgCancel{},
+	kyc.MsgAttest{}, kyc.MsgRevoke{},
+	oracle.MsgPostRates{},
+	acceptor.MsgRegister{}, acceptor.MsgUpdate{}, acceptor.MsgDepositFloat{}, acceptor.MsgWithdrawFloat{},
+	acceptor.MsgDepositMargin{}, acceptor.MsgWithdrawMargin{}, acceptor.MsgPause{}, acceptor.MsgResume{},
+	order.MsgCreate{}, order.MsgMarkPaid{}, order.MsgConfirm{}, order.MsgCancel{}, order.MsgExtend{}, order.MsgDispute{},
+}
+
+// notes say what each payload field means and its unit, keyed
+// "package.Type.Field". Every field needs one; a note for a field that no
+// longer exists fails the test too.
+var notes = map[string]string{
+	"bank.MsgTransfer.To":     "recipient; module accounts (escrow, float, margin) are refused",
+	"bank.MsgTransfer.Amount": "micro-USDT (1 USDT = 1 000 000), > 0",
+
+	"gov.MsgPropose.Actions":       "1–16 changes, applied in order and atomically when the proposal executes",
+	"gov.MsgPropose.Memo":          "free text for people, ≤ 256 bytes of UTF-8; public, so no personal data",
+	"gov.MsgApprove.ProposalID":    "ID of an open proposal (from the `gov.proposed` event), > 0",
+	"gov.MsgCancel.ProposalID":     "ID of an open proposal the sender made, > 0",
+	"gov.Action.GrantRole":         "exactly one of the seven fields is set",
+	"gov.Action.RevokeRole":        "",
+	"gov.Action.SetParam":          "",
+	"gov.Action.AddAdmin":          "",
+	"gov.Action.RemoveAdmin":       "",
+	"gov.Action.SetThreshold":      "",
+	"gov.Action.SetValidators":     "the new set takes effect two blocks after the proposal executes",
+	"gov.GrantRole.Addr":           "account receiving the role",
+	"gov.GrantRole.Role":           "role number (see Roles below)",
+	"gov.RevokeRole.Addr":          "account losing the role",
+	"gov.RevokeRole.Role":          "role number (see Roles below)",
+	"gov.SetParam.Module":          "module name, e.g. `order`",
+	"gov.SetParam.Key":             "parameter key, e.g. `payment_window_ms`",
+	"gov.SetParam.Value":           "the value's bytes; integer parameters are canonical decimal ASCII, e.g. `600000`",
+	"gov.AddAdmin.Addr":            "new admin",
+	"gov.RemoveAdmin.Addr":         "admin to remove",
+	"gov.SetThreshold.Threshold":   "approvals a proposal needs, 1 … number of admins",
+	"gov.SetValidators.Validators": "the whole next validator set in proposer order, ≤ 100, no zero address",
+
+	"kyc.MsgAttest.Account":    "the attested account",
+	"kyc.MsgAttest.Level":      "KYC level 1 … max_level (0 means no KYC and is refused)",
+	"kyc.MsgAttest.ExpiresAt":  "expiry, unix ms of block time",
+	"kyc.MsgAttest.Country":    "ISO 3166-1 alpha-2, two capital letters, e.g. `SG`",
+	"kyc.MsgAttest.RecordHash": "Keccak-256 of the salted off-chain KYC record, non-zero",
+	"kyc.MsgRevoke.Account":    "the account whose attestation is revoked",
+	"kyc.MsgRevoke.Reason":     "short public code, ≤ 128 bytes of UTF-8 (never personal data)",
+
+	"oracle.MsgPostRates.Rates": "1 … 23 posts, each currency at most once",
+	"oracle.RatePost.Currency":  "ISO 4217 code the oracle quotes, e.g. `CNY`",
+	"oracle.RatePost.Rate":      "fiat units × 10^8 per USDT (7.12 CNY/USDT is 712000000), > 0",
+
+	"acceptor.MsgRegister.Currencies":    "1 … 23 ISO 4217 codes, strictly ascending",
+	"acceptor.MsgRegister.Methods":       "1 … 16 payment methods; each currency needs at least one",
+	"acceptor.MsgRegister.MinOrder":      "smallest order taken, micro-USDT",
+	"acceptor.MsgRegister.MaxOrder":      "largest order taken, micro-USDT; 0 = only the ramp limits apply",
+	"acceptor.MsgUpdate.Currencies":      "as in `acceptor.register`; replaces the profile",
+	"acceptor.MsgUpdate.Methods":         "as in `acceptor.register`",
+	"acceptor.MsgUpdate.MinOrder":        "micro-USDT",
+	"acceptor.MsgUpdate.MaxOrder":        "micro-USDT; 0 = only the ramp limits apply",
+	"acceptor.PaymentMethod.Currency":    "ISO 4217 code, one of the listed currencies",
+	"acceptor.PaymentMethod.Kind":        "public label, 1–32 of `[a-z0-9_]`, e.g. `bank_transfer`",
+	"acceptor.PaymentMethod.DetailsHash": "Keccak-256 of the salted account details (never the details), non-zero",
+	"acceptor.MsgDepositFloat.Amount":    "micro-USDT moved from balance to free float, > 0",
+	"acceptor.MsgWithdrawFloat.Amount":   "micro-USDT moved from free float to balance, > 0",
+	"acceptor.MsgDepositMargin.Amount":   "micro-USDT moved from balance to margin, > 0",
+	"acceptor.MsgWithdrawMargin.Amount":  "micro-USDT moved from margin to balance, > 0",
+
+	"order.MsgCreate.Currency":     "ISO 4217 code of the fiat the merchant's customer pays",
+	"order.MsgCreate.FiatAmount":   "fiat in the currency's minor units (cents, fen), > 0",
+	"order.MsgCreate.MerchantRef":  "merchant's reference, 1–64 printable ASCII, no spaces; unique per merchant; fixes the order ID",
+	"order.MsgMarkPaid.ID":         "order ID (from the `order.created` event)",
+	"order.MsgMarkPaid.PaymentRef": "Keccak-256 of the off-chain payment reference, non-zero",
+	"order.MsgConfirm.ID":          "order ID",
+	"order.MsgCancel.ID":           "order ID",
+	"order.MsgExtend.ID":           "order ID",
+	"order.MsgDispute.ID":          "order ID",
+	"order.MsgDispute.Evidence":    "Keccak-256 of an off-chain statement, or zero",
+}
+
+// route is one message type of the assembled application.
+type route struct {
+	typ    types.TxType
+	name   string
+	msg    reflect.Type
+	module string // package name of the message, e.g. "kyc"
+	action string // after the dot, e.g. "mark_paid"
+}
+
+// appRoutes lists the application's routes in type order, each with its
+// message struct: the router is the authority on which types exist.
+func appRoutes(t *testing.T) []route {
+	t.Helper()
+	app, err := node.NewApp("accord-docs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]reflect.Type{}
+	for _, m := range messages {
+		rt := reflect.TypeOf(m)
+		byName[pkgName(rt)+"."+rt.Name()] = rt
+	}
+	var out []route
+	used := map[reflect.Type]bool{}
+	for i := 0; i <= 0xffff; i++ {
+		rt, ok := app.Router.Route(types.TxType(i))
+		if !ok {
+			continue
+		}
+		mod, action, ok := strings.Cut(rt.Name, ".")
+		if !ok {
+			t.Fatalf("route %#x name %q is not module.action", i, rt.Name)
+		}
+		want := mod + ".Msg" + camel(action)
+		msg, ok := byName[want]
+		if !ok {
+			t.Errorf("route %s (%#x) has no message struct %s in docs' messages list", rt.Name, i, want)
+			continue
+		}
+		if tt, ok := reflect.New(msg).Interface().(interface{ TxType() types.TxType }); ok && tt.TxType() != types.TxType(i) {
+			t.Errorf("%s.TxType() = %#x, but the router routes it as %#x", want, tt.TxType(), i)
+		}
+		used[msg] = true
+		out = append(out, route{typ: types.TxType(i), name: rt.Name, msg: msg, module: mod, action: action})
+	}
+	for _, m := range messages {
+		if rt := reflect.TypeOf(m); !used[rt] {
+			t.Errorf("message %s.%s has no route in the application", pkgName(rt), rt.Name())
+		}
+	}
+	if len(out) == 0 {
+		t.Fatal("the application has no routes")
+	}
+	return out
+}
+
+func pkgName(rt reflect.Type) string { return filepath.Base(rt.PkgPath()) }
+
+func camel(s string) string {
+	var b strings.Builder
+	for _, p := range strings.Split(s, "_") {
+		if p != "" {
+			b.WriteString(strings.ToUpper(p[:1]) + p[1:])
+		}
+	}
+	return b.String()
+}
+
+var (
+	addressType = reflect.TypeOf(types.Address{})
+	hashType    = reflect.TypeOf(types.Hash{})
+)
+
+// field is one RLP list element of a payload.
+type field struct {
+	name, goType, rlp, note, tag string
+}
+
+// fieldsOf lists a struct's encoded fields in RLP order and queues the
+// struct types they contain for their own tables.
+func fieldsOf(t *testing.T, st reflect.Type, queue *[]reflect.Type, seen map[reflect.Type]bool, usedNotes map[string]bool) []field {
+	var out []field
+	for i := 0; i < st.NumField(); i++ {
+		f := st.Field(i)
+		tag := f.Tag.Get("rlp")
+		if !f.IsExported() || tag == "-" {
+			continue
+		}
+		key := pkgName(st) + "." + st.Name() + "." + f.Name
+		note, ok := notes[key]
+		if !ok {
+			t.Errorf("no note for payload field %s: add its meaning and unit to docs' notes", key)
+		}
+		usedNotes[key] = true
+		out = append(out, field{name: f.Name, goType: goTypeName(f.Type), rlp: rlpKind(f.Type, queue, seen), note: note, tag: tag})
+	}
+	return out
+}
+
+func goTypeName(t reflect.Type) string {
+	switch t {
+	case addressType:
+		return "types.Address"
+	case hashType:
+		return "types.Hash"
+	}
+	switch t.Kind() {
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 && t.Elem().PkgPath() == "" {
+			return "[]byte"
+		}
+		return "[]" + goTypeName(t.Elem())
+	case reflect.Pointer:
+		return "*" + goTypeName(t.Elem())
+	}
+	if t.PkgPath() != "" {
+		return pkgName(t) + "." + t.Name()
+	}
+	return t.String()
+}
+
+// rlpKind says how a Go type is encoded, as an integrator writes it.
+func rlpKind(t reflect.Type, queue *[]reflect.Type, seen map[reflect.Type]bool) string {
+	switch t {
+	case addressType:
+		return "20-byte string"
+	case hashType:
+		return "32-byte string"
+	}
+	switch t.Kind() {
+	case reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return fmt.Sprintf("integer (uint%d)", t.Bits())
+	case reflect.Bool:
+		return "integer 0 or 1"
+	case reflect.String:
+		return "string"
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return "byte string"
+		}
+		return "list of " + rlpKind(t.Elem(), queue, seen)
+	case reflect.Pointer:
+		return rlpKind(t.Elem(), queue, seen)
+	case reflect.Struct:
+		if !seen[t] {
+			seen[t] = true
+			*queue = append(*queue, t)
+		}
+		return "`" + pkgName(t) + "." + t.Name() + "` list"
+	}
+	return t.Kind().String()
+}
+
+// sentinel is a package-level error variable.
+type sentinel struct{ pkg, name, text string }
+
+// source is the parsed contracts tree: for each package (by import path)
+// its functions and methods by name, its sentinel errors, and the method
+// names its expected.go asks of other modules.
+type source struct {
+	funcs     map[string]map[string][]*ast.FuncDecl
+	sentinels map[string]map[string]sentinel
+	imports   map[*ast.File]map[string]string // file -> local name -> import path
+	fileOf    map[*ast.FuncDecl]*ast.File
+	pkgOf     map[*ast.FuncDecl]string
+	depMethod map[string]bool
+	routes    map[string]string // route name -> "pkg path\x00handler name"
+}
+
+const modulePath = "github.com/accordnet/accord/"
+
+func parseContracts(t *testing.T) *source {
+	t.Helper()
+	s := &source{funcs: map[string]map[string][]*ast.FuncDecl{}, sentinels: map[string]map[string]sentinel{},
+		imports: map[*ast.File]map[string]string{}, fileOf: map[*ast.FuncDecl]*ast.File{}, pkgOf: map[*ast.FuncDecl]string{},
+		depMethod: map[string]bool{}, routes: map[string]string{}}
+	fset := token.NewFileSet()
+	root := filepath.Join("..", "contracts")
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.ParseComments)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel("..", filepath.Dir(path))
+		pkg := modulePath + filepath.ToSlash(rel)
+		s.addFile(pkg, f, filepath.Base(path) == "expected.go")
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func (s *source) addFile(pkg string, f *ast.File, expected bool) {
+	imps := map[string]string{}
+	for _, im := range f.Imports {
+		p, _ := strconv.Unquote(im.Path.Value)
+		name := filepath.Base(p)
+		if im.Name != nil {
+			name = im.Name.Name
+		}
+		imps[name] = p
+	}
+	s.imports[f] = imps
+	if s.funcs[pkg] == nil {
+		s.funcs[pkg], s.sentinels[pkg] = map[string][]*ast.FuncDecl{}, map[string]sentinel{}
+	}
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			s.funcs[pkg][d.Name.Name] = append(s.funcs[pkg][d.Name.Name], d)
+			s.fileOf[d], s.pkgOf[d] = f, pkg
+			if d.Name.Name == "Routes" && d.Recv != nil {
+				s.addRoutes(pkg, d)
+			}
+		case *ast.GenDecl:
+			for _, sp := range d.Specs {
+				switch sp := sp.(type) {
+				case *ast.ValueSpec:
+					for i, n := range sp.Names {
+						if strings.HasPrefix(n.Name, "Err") && i < len(sp.Values) {
+							s.sentinels[pkg][n.Name] = sentinel{pkg: filepath.Base(pkg), name: n.Name, text: errText(sp.Values[i])}
+						}
+					}
+				case *ast.TypeSpec:
+					if it, ok := sp.Type.(*ast.InterfaceType); ok && expected {
+						for _, m := range it.Methods.List {
+							for _, n := range m.Names {
+								s.depMethod[n.Name] = true
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// errText is the message of errors.New("…") or fmt.Errorf("…", …).
+func errText(e ast.Expr) string {
+	c, ok := e.(*ast.CallExpr)
+	if !ok || len(c.Args) == 0 {
+		return ""
+	}
+	lit, ok := c.Args[0].(*ast.BasicLit)
+	if !ok {
+		return ""
+	}
+	v, _ := strconv.Unquote(lit.Value)
+	return strings.ReplaceAll(v, "%w: ", "")
+}
+
+// addRoutes records the handler of each {Name: "…", Handler: m.handleX}.
+func (s *source) addRoutes(pkg string, d *ast.FuncDecl) {
+	ast.Inspect(d, func(n ast.Node) bool {
+		cl, ok := n.(*ast.CompositeLit)
+		if !ok {
+			return true
+		}
+		var name, handler string
+		for _, e := range cl.Elts {
+			kv, ok := e.(*ast.KeyValueExpr)
+			if !ok {
+				continue
+			}
+			switch k, _ := kv.Key.(*ast.Ident); {
+			case k == nil:
+			case k.Name == "Name":
+				if lit, ok := kv.Value.(*ast.BasicLit); ok {
+					name, _ = strconv.Unquote(lit.Value)
+				}
+			case k.Name == "Handler":
+				if sel, ok := kv.Value.(*ast.SelectorExpr); ok {
+					handler = sel.Sel.Name
+				} else if id, ok := kv.Value.(*ast.Ident); ok {
+					handler = id.Name
+				}
+			}
+		}
+		if name != "" && handler != "" {
+			s.routes[name] = pkg + "\x00" + handler
+		}
+		return true
+	})
+}
+
+// refusals walks a route's handler and its message's ValidateBasic, and
+// every function they call in the contracts tree (in their own package by
+// name; in another module's package through a qualified name or a method
+// its expected.go declares), collecting the sentinel errors named on the
+// way. It over-approximates: a sentinel on any path counts.
+func (s *source) refusals(t *testing.T, r route) []sentinel {
+	t.Helper()
+	loc, ok := s.routes[r.name]
+	if !ok {
+		t.Errorf("route %s: no Routes() literal names it in contracts/", r.name)
+		return nil
+	}
+	pkg, handler, _ := strings.Cut(loc, "\x00")
+	found := map[string]sentinel{}
+	visited := map[*ast.FuncDecl]bool{}
+	var visit func(d *ast.FuncDecl)
+	follow := func(pkg, name string) {
+		for _, d := range s.funcs[pkg][name] {
+			visit(d)
+		}
+	}
+	visit = func(d *ast.FuncDecl) {
+		if visited[d] || d.Body == nil {
+			return
+		}
+		visited[d] = true
+		pkg, imps := s.pkgOf[d], s.imports[s.fileOf[d]]
+		ast.Inspect(d.Body, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.SelectorExpr:
+				if x, ok := n.X.(*ast.Ident); ok {
+					if p, ok := imps[x.Name]; ok {
+						if e, ok := s.sentinels[p][n.Sel.Name]; ok {
+							found[e.pkg+"."+e.name] = e
+						}
+						return false
+					}
+				}
+			case *ast.Ident:
+				if e, ok := s.sentinels[pkg][n.Name]; ok {
+					found[e.pkg+"."+e.name] = e
+				}
+			case *ast.CallExpr:
+				fun := n.Fun
+				if ix, ok := fun.(*ast.IndexExpr); ok {
+					fun = ix.X
+				}
+				switch f := fun.(type) {
+				case *ast.Ident:
+					follow(pkg, f.Name)
+				case *ast.SelectorExpr:
+					name := f.Sel.Name
+					if name == "ValidateBasic" {
+						// Generic decoders call it on their type
+						// parameter; the message's own is a root.
+						break
+					}
+					if x, ok := f.X.(*ast.Ident); ok {
+						if p, ok := imps[x.Name]; ok {
+							follow(p, name)
+							break
+						}
+					}
+					follow(pkg, name)
+					if s.depMethod[name] {
+						for p := range s.funcs {
+							if p != pkg {
+								follow(p, name)
+							}
+						}
+					}
+				}
+			}
+			return true
+		})
+	}
+	follow(pkg, handler)
+	msgPkg := r.msg.PkgPath()
+	for _, d := range s.funcs[msgPkg]["ValidateBasic"] {
+		if recvName(d) == r.msg.Name() {
+			visit(d)
+		}
+	}
+	var out []sentinel
+	for _, e := range found {
+		// Corrupt state and bad genesis are bugs or operator errors, not
+		// refusals a sender can cause.
+		if strings.Contains(e.name, "Corrupt") || strings.Contains(e.name, "Genesis") {
+			continue
+		}
+		out = append(out, e)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if (out[i].pkg == r.module) != (out[j].pkg == r.module) {
+			return out[i].pkg == r.module
+		}
+		return out[i].pkg+"."+out[i].name < out[j].pkg+"."+out[j].name
+	})
+	return out
+}
+
+func recvName(d *ast.FuncDecl) string {
+	if d.Recv == nil || len(d.Recv.List) == 0 {
+		return ""
+	}
+	t := d.Recv.List[0].Type
+	if st, ok := t.(*ast.StarExpr); ok {
+		t = st.X
+	}
+	if id, ok := t.(*ast.Ident); ok {
+		return id.Name
+	}
+	return ""
+}
+
+func renderMessages(t *testing.T) string {
+	routes := appRoutes(t)
+	src := parseContracts(t)
+	var b strings.Builder
+	b.WriteString("| Type (hex) | Type (dec) | Route | Payload: RLP list of |\n|---|---|---|---|\n")
+	for _, r := range routes {
+		var names []string
+		for i := 0; i < r.msg.NumField(); i++ {
+			if f := r.msg.Field(i); f.IsExported() && f.Tag.Get("rlp") != "-" {
+				names = append(names, f.Name)
+			}
+		}
+		fmt.Fprintf(&b, "| `0x%04x` | %d | [`%s`](#%s) | `[%s]` |\n", uint16(r.typ), uint16(r.typ), r.name,
+			anchor(r.name), strings.Join(names, ", "))
+	}
+	usedNotes := map[string]bool{}
+	module := ""
+	for _, r := range routes {
+		if r.module != module {
+			module = r.module
+			fmt.Fprintf(&b, "\n### Module `%s` (types `0x%04x`–`0x%04x`)\n", module, uint16(r.typ)&^0xff, uint16(r.typ)|0xff)
+		}
+		fmt.Fprintf(&b, "\n#### %s\n\n", r.name)
+		fmt.Fprintf(&b, "Type `0x%04x` (%d). Payload: `%s.%s`", uint16(r.typ), uint16(r.typ), r.module, r.msg.Name())
+		var queue []reflect.Type
+		seen := map[reflect.Type]bool{}
+		fs := fieldsOf(t, r.msg, &queue, seen, usedNotes)
+		if len(fs) == 0 {
+			b.WriteString(", the empty list `0xc0`.\n")
+		} else {
+			b.WriteString(", an RLP list of:\n\n")
+			writeFields(&b, fs)
+		}
+		for i := 0; i < len(queue); i++ {
+			st := queue[i]
+			fmt.Fprintf(&b, "\n`%s.%s` is an RLP list of:\n\n", pkgName(st), st.Name())
+			writeFields(&b, fieldsOf(t, st, &queue, seen, usedNotes))
+		}
+		refs := src.refusals(t, r)
+		if len(refs) > 0 {
+			b.WriteString("\nRefusals (the message fails; the receipt's `error` says which, and why):\n\n")
+			for _, e := range refs {
+				fmt.Fprintf(&b, "- `%s.%s`: %s\n", e.pkg, e.name, e.text)
+			}
+		}
+	}
+	var stale []string
+	for k := range notes {
+		if !usedNotes[k] {
+			stale = append(stale, k)
+		}
+	}
+	sort.Strings(stale)
+	for _, k := range stale {
+		t.Errorf("note for %s names no payload field: remove or rename it", k)
+	}
+	return b.String()
+}
+
+func writeFields(b *strings.Builder, fs []field) {
+	b.WriteString("| # | Field | Go type | RLP | Meaning, unit |\n|---|---|---|---|---|\n")
+	for i, f := range fs {
+		note := f.note
+		switch f.tag {
+		case "nil":
+			note = join("the empty list `0xc0` when not set", note)
+		case "optional":
+			note = join("optional trailing field: left out of the list when not set", note)
+		}
+		fmt.Fprintf(b, "| %d | `%s` | `%s` | %s | %s |\n", i, f.name, f.goType, f.rlp, note)
+	}
+}
+
+func join(a, b string) string {
+	if b == "" {
+		return a
+	}
+	return a + "; " + b
+}
+
+// anchor is GitHub's heading anchor for "#### name".
+func anchor(s string) string {
+	return strings.ReplaceAll(strings.ToLower(s), ".", "")
+}
+
+func renderRoles() string {
+	var b strings.Builder
+	b.WriteString("| Role | Number |\n|---|---|\n")
+	for _, r := range gov.AllRoles() {
+		fmt.Fprintf(&b, "| `%s` | %d |\n", r, uint8(r))
+	}
+	return b.String()
+}
+
+// section is a generated part of the document.
+type section struct {
+	name   string
+	render func(t *testing.T) string
+}
+
+func sections() []section {
+	return []section{
+		{"messages", renderMessages},
+		{"roles", func(*testing.T) string { return renderRoles() }},
+		{"example", renderExample},
+	}
+}
+
+func markers(name string) (string, string) {
+	return "<!-- BEGIN GENERATED " + name + ": go generate ./docs -->\n", "<!-- END GENERATED " + name + " -->"
+}
+
+// TestTransactionsDoc checks that every generated section of
+// transactions.md equals what the code produces now; -update rewrites them.
+func TestTransactionsDoc(t *testing.T) {
+	doc, err := os.ReadFile(docFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := doc
+	for _, s := range sections() {
+		begin, end := markers(s.name)
+		i := bytes.Index(out, []byte(begin))
+		j := bytes.Index(out, []byte(end))
+		if i < 0 || j < i {
+			t.Fatalf("%s: no %q … %q markers", docFile, strings.TrimSpace(begin), end)
+		}
+		want := s.render(t)
+		got := string(out[i+len(begin) : j])
+		if got == want {
+			continue
+		}
+		if !*update {
+			t.Errorf("%s: section %q is out of date with the code; run `go generate ./docs` and review the diff.\n%s",
+				docFile, s.name, firstDiff(got, want))
+			continue
+		}
+		out = slices.Concat(out[:i+len(begin)], []byte(want), out[j:])
+	}
+	if *update && !t.Failed() && !bytes.Equal(out, doc) {
+		if err := os.WriteFile(docFile, out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("rewrote %s", docFile)
+	}
+}
+
+// firstDiff shows the first differing line.
+func firstDiff(got, want string) string {
+	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
+	for i := 0; i < len(g) || i < len(w); i++ {
+		var gl, wl string
+		if i < len(g) {
+			gl = g[i]
+		}
+		if i < len(w) {
+			wl = w[i]
+		}
+		if gl != wl {
+			return fmt.Sprintf("line %d of the section:\n  doc:  %s\n  code: %s", i+1, gl, wl)
+		}
+	}
+	return ""
+}
+
+// The envelope's type ranges in the document match contracts/core.
+func TestTypeRangesAreCore(t *testing.T) {
+	for name, typ := range map[string]types.TxType{"bank": core.TypeBank, "gov": core.TypeGov, "kyc": core.TypeKYC,
+		"oracle": core.TypeOracle, "acceptor": core.TypeAcceptor, "order": core.TypeOrder} {
+		for _, r := range appRoutes(t) {
+			if r.module == name && r.typ&^0xff != typ {
+				t.Errorf("route %s is type %#x, outside its module's range %#x", r.name, r.typ, typ)
+			}
+		}
+	}
+}
