@@ -14,7 +14,7 @@ import (
 // EscrowAddress is the module account holding every open order's escrow.
 var EscrowAddress = bank.ModuleAddress("order")
 
-// State of an order (DESIGN.md, "The C2C acceptor flow").
+// State of an order (docs/design.md, "The C2C flow").
 type State uint8
 
 // Order states. CREATED exists only inside the creating transaction: the
@@ -78,7 +78,7 @@ func (s State) Final() bool {
 }
 
 // CanTransition is the state machine: it reports whether from → to is an
-// edge of DESIGN.md's diagram.
+// edge of the diagram in docs/design.md.
 func CanTransition(from, to State) bool {
 	switch from {
 	case StateCreated:

@@ -21,7 +21,7 @@ var (
 	modelSeq  = flag.Int("model.seq", -1, "run only this sequence (to replay a failure)")
 )
 
-// The reference model: plain maps and the rules as DESIGN.md states them,
+// The reference model: plain maps and the rules as docs/design.md states them,
 // written independently of the keepers. TestModel runs random operations
 // against both and compares them after every operation and every block.
 
