@@ -330,9 +330,7 @@ func (s *source) addFile(pkg string, f *ast.File, expected bool) {
 		case *ast.FuncDecl:
 			s.funcs[pkg][d.Name.Name] = append(s.funcs[pkg][d.Name.Name], d)
 			s.fileOf[d], s.pkgOf[d] = f, pkg
-			if d.Name.Name == "Routes" && d.Recv != nil {
-				s.addRoutes(pkg, d)
-			}
+			s.addRoutes(pkg, d)
 		case *ast.GenDecl:
 			for _, sp := range d.Specs {
 				switch sp := sp.(type) {
@@ -370,7 +368,9 @@ func errText(e ast.Expr) string {
 	return strings.ReplaceAll(v, "%w: ", "")
 }
 
-// addRoutes records the handler of each {Name: "…", Handler: m.handleX}.
+// addRoutes records the handler of each {Name: "…", Handler: m.handleX}
+// literal in d, wherever a module declares its routes; a handler wrapped
+// in a call (Handler: wrap(m.handleX)) counts as its innermost function.
 func (s *source) addRoutes(pkg string, d *ast.FuncDecl) {
 	ast.Inspect(d, func(n ast.Node) bool {
 		cl, ok := n.(*ast.CompositeLit)
@@ -390,11 +390,7 @@ func (s *source) addRoutes(pkg string, d *ast.FuncDecl) {
 					name, _ = strconv.Unquote(lit.Value)
 				}
 			case k.Name == "Handler":
-				if sel, ok := kv.Value.(*ast.SelectorExpr); ok {
-					handler = sel.Sel.Name
-				} else if id, ok := kv.Value.(*ast.Ident); ok {
-					handler = id.Name
-				}
+				handler = funcName(kv.Value)
 			}
 		}
 		if name != "" && handler != "" {
@@ -503,6 +499,26 @@ func (s *source) refusals(t *testing.T, r route) []sentinel {
 		return out[i].pkg+"."+out[i].name < out[j].pkg+"."+out[j].name
 	})
 	return out
+}
+
+// funcName names the function an expression refers to: m.handleX,
+// handleX, or the last such argument of a wrapping call.
+func funcName(e ast.Expr) string {
+	switch e := e.(type) {
+	case *ast.SelectorExpr:
+		return e.Sel.Name
+	case *ast.Ident:
+		return e.Name
+	case *ast.IndexExpr:
+		return funcName(e.X)
+	case *ast.CallExpr:
+		for i := len(e.Args) - 1; i >= 0; i-- {
+			if n := funcName(e.Args[i]); n != "" {
+				return n
+			}
+		}
+	}
+	return ""
 }
 
 func recvName(d *ast.FuncDecl) string {
