@@ -8,6 +8,7 @@ import (
 
 	"github.com/accordnet/accord/contracts/bank"
 	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/contracts/order"
 	"github.com/accordnet/accord/node"
 	"github.com/accordnet/accord/types"
 	"github.com/ethereum/go-ethereum/crypto"
@@ -97,4 +98,18 @@ func renderExample(t *testing.T) string {
 	line("tx hash", dec.Hash().Hex())
 	b.WriteString("```\n")
 	return b.String()
+}
+
+// transactions.md tells integrators how to compute an order ID before
+// creating the order; this keeps that formula true.
+func TestDocumentedOrderID(t *testing.T) {
+	merchant, err := types.ParseAddress(exampleTo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := "inv-1"
+	want := crypto.Keccak256Hash(append(append([]byte("accord/order/v1"), merchant[:]...), ref...))
+	if got := order.OrderID(merchant, ref); got != want {
+		t.Fatalf("order.OrderID = %s, the documented formula gives %s", got.Hex(), want.Hex())
+	}
 }

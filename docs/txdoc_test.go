@@ -105,7 +105,7 @@ var notes = map[string]string{
 	"order.MsgCreate.Currency":     "ISO 4217 code of the fiat the merchant's customer pays",
 	"order.MsgCreate.FiatAmount":   "fiat in the currency's minor units (cents, fen), > 0",
 	"order.MsgCreate.MerchantRef":  "merchant's reference, 1–64 printable ASCII, no spaces; unique per merchant; fixes the order ID",
-	"order.MsgMarkPaid.ID":         "order ID (from the `order.created` event)",
+	"order.MsgMarkPaid.ID":         "order ID: Keccak-256(`accord/order/v1` ‖ merchant address (20 bytes) ‖ `MerchantRef`), known before `order.create` is sent",
 	"order.MsgMarkPaid.PaymentRef": "Keccak-256 of the off-chain payment reference, non-zero",
 	"order.MsgConfirm.ID":          "order ID",
 	"order.MsgCancel.ID":           "order ID",
