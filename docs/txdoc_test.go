@@ -25,6 +25,7 @@ import (
 	"github.com/accordnet/accord/contracts/order"
 	"github.com/accordnet/accord/node"
 	"github.com/accordnet/accord/types"
+	"github.com/ethereum/go-ethereum/rlp"
 )
 
 var update = flag.Bool("update", false, "rewrite the generated sections of transactions.md")
@@ -48,6 +49,13 @@ var messages = []any{
 // "package.Type.Field". Every field needs one; a note for a field that no
 // longer exists fails the test too.
 var notes = map[string]string{
+	"types.Tx.ChainID": "the chain's ID, e.g. `accord-local`; a transaction signed for one chain is invalid on every other",
+	"types.Tx.Nonce":   "the sender's next nonce: 0 for a new account, then +1 per included transaction",
+	"types.Tx.Type":    "the message type (table below); the high byte names the module",
+	"types.Tx.Payload": "the RLP encoding of the message, as a byte string (so the payload list is wrapped once more)",
+	"types.Tx.Fee":     "micro-USDT offered, at least the chain's minimum fee (`accord_status` → `min_fee_micro`; 10 000 = 0.01 USDT by default); it goes to the treasury",
+	"types.Tx.Sig":     "exactly 65 bytes `[R ‖ S ‖ V]`, see below",
+
 	"bank.MsgTransfer.To":     "recipient; module accounts (escrow, float, margin) are refused",
 	"bank.MsgTransfer.Amount": "micro-USDT (1 USDT = 1 000 000), > 0",
 
@@ -581,17 +589,23 @@ func renderMessages(t *testing.T) string {
 			}
 		}
 	}
+	checkStaleNotes(t, func(k string) bool { return !strings.HasPrefix(k, "types.Tx.") }, usedNotes)
+	return b.String()
+}
+
+// checkStaleNotes fails for every note selected by mine that names no field
+// a renderer used.
+func checkStaleNotes(t *testing.T, mine func(string) bool, used map[string]bool) {
 	var stale []string
 	for k := range notes {
-		if !usedNotes[k] {
+		if mine(k) && !used[k] {
 			stale = append(stale, k)
 		}
 	}
 	sort.Strings(stale)
 	for _, k := range stale {
-		t.Errorf("note for %s names no payload field: remove or rename it", k)
+		t.Errorf("note for %s names no encoded field: remove or rename it", k)
 	}
-	return b.String()
 }
 
 func writeFields(b *strings.Builder, fs []field) {
@@ -620,6 +634,38 @@ func anchor(s string) string {
 	return strings.ReplaceAll(strings.ToLower(s), ".", "")
 }
 
+// renderEnvelope is the table of types.Tx's encoded fields.
+func renderEnvelope(t *testing.T) string {
+	var b strings.Builder
+	var queue []reflect.Type
+	used := map[string]bool{}
+	fs := fieldsOf(t, reflect.TypeOf(types.Tx{}), &queue, map[reflect.Type]bool{}, used)
+	if len(queue) > 0 {
+		t.Errorf("the envelope has a nested struct field; document it")
+	}
+	checkStaleNotes(t, func(k string) bool { return strings.HasPrefix(k, "types.Tx.") }, used)
+	// The table is of Tx's exported fields; the encoding must be exactly
+	// the list of them, in order.
+	tx := &types.Tx{ChainID: "c", Nonce: 7, Type: bank.TypeTransfer, Payload: []byte{1, 2}, Fee: 9, Sig: make([]byte, types.SignatureLength)}
+	v := reflect.ValueOf(tx).Elem()
+	var list []any
+	for i := 0; i < v.NumField(); i++ {
+		if v.Type().Field(i).IsExported() {
+			list = append(list, v.Field(i).Interface())
+		}
+	}
+	want, err := rlp.EncodeToBytes(list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(tx.Encode(), want) {
+		t.Errorf("Tx.Encode is not the RLP list of Tx's exported fields: the envelope table is wrong")
+	}
+	writeFields(&b, fs)
+	fmt.Fprintf(&b, "\nThe sender (`From`) is not in the encoding: it is recovered from the signature. An encoded transaction\nis at most %d bytes.\n", types.MaxTxSize)
+	return b.String()
+}
+
 func renderRoles() string {
 	var b strings.Builder
 	b.WriteString("| Role | Number |\n|---|---|\n")
@@ -637,6 +683,7 @@ type section struct {
 
 func sections() []section {
 	return []section{
+		{"envelope", renderEnvelope},
 		{"messages", renderMessages},
 		{"roles", func(*testing.T) string { return renderRoles() }},
 		{"example", renderExample},
