@@ -142,7 +142,8 @@ func appRoutes(t *testing.T) []route {
 	byName := map[string]reflect.Type{}
 	for _, m := range messages {
 		rt := reflect.TypeOf(m)
-		byName[pkgName(rt)+"."+rt.Name()] = rt
+		// Matched case-insensitively: "channel.topup" is MsgTopUp.
+		byName[strings.ToLower(pkgName(rt)+"."+rt.Name())] = rt
 	}
 	var out []route
 	used := map[reflect.Type]bool{}
@@ -156,7 +157,7 @@ func appRoutes(t *testing.T) []route {
 			t.Fatalf("route %#x name %q is not module.action", i, rt.Name)
 		}
 		want := mod + ".Msg" + camel(action)
-		msg, ok := byName[want]
+		msg, ok := byName[strings.ToLower(want)]
 		if !ok {
 			t.Errorf("route %s (%#x) has no message struct %s in docs' messages list", rt.Name, i, want)
 			continue
