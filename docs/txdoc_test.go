@@ -2,6 +2,7 @@ package docs_test
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"go/ast"
@@ -165,6 +166,13 @@ func appRoutes(t *testing.T) []route {
 		if tt, ok := reflect.New(msg).Interface().(interface{ TxType() types.TxType }); ok && tt.TxType() != types.TxType(i) {
 			t.Errorf("%s.TxType() = %#x, but the router routes it as %#x", want, tt.TxType(), i)
 		}
+		// The router's own decoder must take the documented layout: a
+		// sample with every field (and every nested list) filled may fail
+		// validation, but never decoding.
+		payload := core.Encode(sample(msg).Addr().Interface())
+		if _, err := app.Cost(&types.Tx{Type: types.TxType(i), Payload: payload}); errors.Is(err, core.ErrBadPayload) {
+			t.Errorf("route %s refuses a %s payload as malformed: %v", rt.Name, want, err)
+		}
 		used[msg] = true
 		out = append(out, route{typ: types.TxType(i), name: rt.Name, msg: msg, module: mod, action: action})
 	}
@@ -177,6 +185,35 @@ func appRoutes(t *testing.T) []route {
 		t.Fatal("the application has no routes")
 	}
 	return out
+}
+
+// sample is a value of t with every field set: integers 1, strings "A",
+// byte arrays 0x01…, one element in every slice, every pointer set.
+func sample(t reflect.Type) reflect.Value {
+	v := reflect.New(t).Elem()
+	switch t.Kind() {
+	case reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		v.SetUint(1)
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.String:
+		v.SetString("A")
+	case reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			v.Index(i).Set(sample(t.Elem()))
+		}
+	case reflect.Slice:
+		v.Set(reflect.Append(v, sample(t.Elem())))
+	case reflect.Pointer:
+		v.Set(sample(t.Elem()).Addr())
+	case reflect.Struct:
+		for i := 0; i < t.NumField(); i++ {
+			if t.Field(i).IsExported() {
+				v.Field(i).Set(sample(t.Field(i).Type))
+			}
+		}
+	}
+	return v
 }
 
 func pkgName(rt reflect.Type) string { return filepath.Base(rt.PkgPath()) }
