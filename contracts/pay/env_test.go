@@ -1,0 +1,81 @@
+package pay_test
+
+import (
+	"crypto/ecdsa"
+	"testing"
+
+	"github.com/accordnet/accord/contracts/acceptor"
+	"github.com/accordnet/accord/contracts/bank"
+	"github.com/accordnet/accord/contracts/c2ctest"
+	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/contracts/order"
+	"github.com/accordnet/accord/contracts/pay"
+	"github.com/accordnet/accord/ledger/ledgertest"
+	"github.com/accordnet/accord/ledger/state"
+	"github.com/accordnet/accord/types"
+)
+
+const usdt = types.MicroPerUSDT
+
+// env is c2ctest's environment with the pay module registered (and
+// bank refusing transfers into its escrow), as the app assembly will.
+type env struct {
+	*c2ctest.Env
+	K pay.Keeper
+}
+
+func newEnv() *env {
+	e := c2ctest.NewEnv()
+	k := pay.NewKeeper(pay.Deps{Bank: e.Bank, Freezer: e.Freezer, Params: e.Gov})
+	mods := e.Keepers.Modules()
+	mods[0] = bank.Module{Keeper: e.Bank, Blocked: []types.Address{order.EscrowAddress, acceptor.FloatAddress,
+		acceptor.MarginAddress, pay.EscrowAddress}}
+	r, err := core.NewRouter(c2ctest.ChainID, nil, append(mods, pay.NewModule(k))...)
+	if err != nil {
+		panic(err)
+	}
+	e.Router = r
+	return &env{Env: e, K: k}
+}
+
+func (e *env) invariants() string {
+	if msg := e.Env.Invariants(); msg != "" {
+		return msg
+	}
+	if msg, broken := e.K.EscrowInvariant(e.St); broken {
+		return msg
+	}
+	esc, err := e.K.Escrowed(e.St)
+	if err != nil {
+		return err.Error()
+	}
+	if b := e.Bank.Balance(e.St, pay.EscrowAddress); b != esc {
+		return "pay escrow account differs from the open payments"
+	}
+	return ""
+}
+
+func key(n uint64) (*ecdsa.PrivateKey, types.Address) {
+	k := ledgertest.DeterministicKey(9<<32 + n)
+	return k, types.PubkeyAddress(k)
+}
+
+func stateHash(st *state.Overlay) types.Hash { return state.NextAppHash(types.Hash{}, st.WriteSet()) }
+
+func attest(t testing.TB, k *ecdsa.PrivateKey, id types.Hash, o pay.Outcome) *pay.Attestation {
+	t.Helper()
+	a, err := pay.SignAttestation(c2ctest.ChainID, id, o, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func findEvent(evs []types.Event, typ string) (types.Event, bool) {
+	for _, e := range evs {
+		if e.Type == typ {
+			return e, true
+		}
+	}
+	return types.Event{}, false
+}
