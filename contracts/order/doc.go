@@ -10,7 +10,7 @@
 //	CREATED ─assign+lock─▶ LOCKED ─MarkPaid─▶ PAID ─Confirm─▶ COMPLETED
 //	   │                     │                   │
 //	   ▼                     ▼                   ▼ release window passes, or Dispute
-//	REJECTED      EXPIRED / CANCELLED       DISPUTED ─▶ RESOLVED_RELEASE | RESOLVED_REFUND
+//	REJECTED      EXPIRED / CANCELLED       DISPUTED ─▶ RESOLVED_RELEASE | RESOLVED_REFUND | RESOLVED_SPLIT
 //
 // CanTransition is exactly this diagram and every transition emits an
 // event (events.go) carrying the order ID and its new state. CREATED lasts
@@ -29,7 +29,10 @@
 //	MsgCancel    merchant, LOCKED, before the payment deadline, < max_cancels_per_day today (UTC day of block time)
 //	MsgExtend    acceptor, LOCKED, once, 0 < time left < extend_threshold_ms; adds extend_by_ms; not frozen
 //	MsgDispute   merchant or acceptor, PAID (also after the release deadline: the timer would do the same)
-//	ResolveRelease / ResolveRefund   Keeper methods for arbitration, DISPUTED only
+//	ResolveRelease / ResolveRefund / ResolveSplit   Keeper methods for arbitration, DISPUTED only
+//
+// A DisputeHook (Deps.Hook, the arbitration module) hears of every new
+// dispute in the transaction or block start that makes it.
 //
 // A frozen account may still cancel, confirm and dispute: freezing must not
 // trap its counterparty's funds.
@@ -68,7 +71,10 @@
 // params) the fee, the acceptor's float the commission. On RESOLVED_RELEASE
 // the merchant gets amount − fee and ⌊amount × dispute_slash_bps / 10 000⌋
 // (at most the acceptor's margin) is slashed from the margin to the
-// merchant. All arithmetic is checked uint64.
+// merchant. On RESOLVED_SPLIT the arbitrated parts (summing to the amount)
+// go to the merchant (less ⌊part × fee_bps / 10 000⌋ to the treasury) and
+// back to the acceptor's float, with the same slash if the acceptor lost.
+// All arithmetic is checked uint64.
 //
 // # Timers
 //

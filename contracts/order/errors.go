@@ -27,4 +27,5 @@ var (
 	ErrZeroID           = errors.New("order ID must be set")
 	ErrBadParam         = errors.New("invalid order parameter")
 	ErrCorrupt          = errors.New("corrupt order state")
+	ErrBadSplit         = errors.New("payouts do not sum to the escrow")
 )

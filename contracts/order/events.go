@@ -15,4 +15,5 @@ const (
 	EventDisputed        = "order.disputed"         // merchant, acceptor, by (merchant|acceptor|timeout), evidence
 	EventResolvedRelease = "order.resolved_release" // merchant, acceptor, to_merchant, fee, slashed
 	EventResolvedRefund  = "order.resolved_refund"  // merchant, acceptor, amount
+	EventResolvedSplit   = "order.resolved_split"   // merchant, acceptor, to_merchant, to_acceptor, fee, slashed
 )

@@ -49,3 +49,12 @@ type (
 	Freezer    = acceptor.Freezer
 	ParamStore = acceptor.ParamStore
 )
+
+// DisputeHook is told when an order becomes DISPUTED (by a party or by
+// the release timer), in the same transaction or block start: the
+// arbitration module opens its case there and later calls ResolveRelease,
+// ResolveRefund or ResolveSplit. It must not fail for lack of arbitrators
+// (the timer path cannot be refused); an error is a broken invariant.
+type DisputeHook interface {
+	OrderDisputed(ctx *core.Context, o *Order) error
+}

@@ -30,6 +30,9 @@ const (
 	StateDisputed        State = 8
 	StateResolvedRelease State = 9
 	StateResolvedRefund  State = 10
+	// StateResolvedSplit is an arbitrated decision dividing the escrow
+	// between merchant and acceptor (Keeper.ResolveSplit).
+	StateResolvedSplit State = 11
 )
 
 var stateNames = [...]string{
@@ -43,10 +46,11 @@ var stateNames = [...]string{
 	StateDisputed:        "DISPUTED",
 	StateResolvedRelease: "RESOLVED_RELEASE",
 	StateResolvedRefund:  "RESOLVED_REFUND",
+	StateResolvedSplit:   "RESOLVED_SPLIT",
 }
 
 // Valid reports whether s is a known state.
-func (s State) Valid() bool { return s >= StateCreated && s <= StateResolvedRefund }
+func (s State) Valid() bool { return s >= StateCreated && s <= StateResolvedSplit }
 
 func (s State) String() string {
 	if s.Valid() {
@@ -57,7 +61,7 @@ func (s State) String() string {
 
 // ParseState parses a state name ("LOCKED", ...).
 func ParseState(name string) (State, error) {
-	for s := StateCreated; s <= StateResolvedRefund; s++ {
+	for s := StateCreated; s <= StateResolvedSplit; s++ {
 		if stateNames[s] == name {
 			return s, nil
 		}
@@ -71,7 +75,7 @@ func (s State) Open() bool { return s == StateLocked || s == StatePaid || s == S
 // Final reports whether no transition leaves s.
 func (s State) Final() bool {
 	switch s {
-	case StateCompleted, StateRejected, StateExpired, StateCancelled, StateResolvedRelease, StateResolvedRefund:
+	case StateCompleted, StateRejected, StateExpired, StateCancelled, StateResolvedRelease, StateResolvedRefund, StateResolvedSplit:
 		return true
 	}
 	return false
@@ -88,7 +92,7 @@ func CanTransition(from, to State) bool {
 	case StatePaid:
 		return to == StateCompleted || to == StateDisputed
 	case StateDisputed:
-		return to == StateResolvedRelease || to == StateResolvedRefund
+		return to == StateResolvedRelease || to == StateResolvedRefund || to == StateResolvedSplit
 	}
 	return false
 }
@@ -124,9 +128,10 @@ type Keeper struct {
 	kyc       KYCKeeper
 	freezer   Freezer
 	params    ParamStore
+	hook      DisputeHook
 }
 
-// Deps are the keepers the order module uses; Freezer may be nil.
+// Deps are the keepers the order module uses; Freezer and Hook may be nil.
 type Deps struct {
 	Bank      BankKeeper
 	Acceptors AcceptorKeeper
@@ -134,12 +139,17 @@ type Deps struct {
 	KYC       KYCKeeper
 	Freezer   Freezer
 	Params    ParamStore
+	Hook      DisputeHook
 }
 
 // NewKeeper returns a keeper over deps.
 func NewKeeper(d Deps) Keeper {
-	return Keeper{bank: d.Bank, acceptors: d.Acceptors, rates: d.Rates, kyc: d.KYC, freezer: d.Freezer, params: d.Params}
+	return Keeper{bank: d.Bank, acceptors: d.Acceptors, rates: d.Rates, kyc: d.KYC, freezer: d.Freezer, params: d.Params, hook: d.Hook}
 }
+
+// WithHook returns k telling h about disputes (the arbitration module is
+// built after order, so the wiring sets it last).
+func (k Keeper) WithHook(h DisputeHook) Keeper { k.hook = h; return k }
 
 // Store layout.
 var (

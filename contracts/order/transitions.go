@@ -312,6 +312,11 @@ func (k Keeper) dispute(ctx *core.Context, o *Order, by string, evidence types.H
 	k.dequeue(ctx.Store, o)
 	transition(o, StateDisputed)
 	k.setOrder(ctx.Store, o)
+	if k.hook != nil {
+		if err := k.hook.OrderDisputed(ctx, o); err != nil {
+			return wrap(o.ID, err)
+		}
+	}
 	k.emit(ctx, EventDisputed, o, "merchant", o.Merchant.Hex(), "acceptor", o.Acceptor.Hex(), "by", by, "evidence", evidence.Hex())
 	return nil
 }
@@ -374,6 +379,53 @@ func (k Keeper) ResolveRefund(ctx *core.Context, id types.Hash) error {
 	o.ClosedAt = ctx.Block.Time
 	k.setOrder(ctx.Store, o)
 	k.emit(ctx, EventResolvedRefund, o, "merchant", o.Merchant.Hex(), "acceptor", o.Acceptor.Hex(), "amount", core.U64(o.Amount))
+	return nil
+}
+
+// ResolveSplit closes a dispute with an arbitrated division of the escrow
+// (arbitration calls it): DISPUTED → RESOLVED_SPLIT. toMerchant and
+// toAcceptor must add up to the escrow exactly. The platform fee
+// (fee_bps, fixed at creation) comes out of the merchant's part, as on
+// RESOLVED_RELEASE; the acceptor's part returns to its float. If
+// acceptorLost, dispute_slash_bps of the amount (at most the margin) is
+// slashed from the acceptor's margin to the merchant, as on
+// RESOLVED_RELEASE.
+func (k Keeper) ResolveSplit(ctx *core.Context, id types.Hash, toMerchant, toAcceptor uint64, acceptorLost bool) error {
+	o, err := k.GetOrder(ctx.Store, id)
+	if err != nil {
+		return err
+	}
+	if o.State != StateDisputed {
+		return wrongState(o, StateDisputed)
+	}
+	if sum, err := types.AddAmount(toMerchant, toAcceptor); err != nil || sum != o.Amount {
+		return wrap(o.ID, fmt.Errorf("%d + %d, escrow %d: %w", toMerchant, toAcceptor, o.Amount, ErrBadSplit))
+	}
+	fee, err := types.MulDiv(toMerchant, o.FeeBps, 10_000)
+	if err != nil {
+		return wrap(o.ID, err)
+	}
+	if err := k.payout(ctx, o, toMerchant-fee, toAcceptor, fee); err != nil {
+		return wrap(o.ID, err)
+	}
+	var slashed uint64
+	if acceptorLost {
+		slash, err := types.MulDiv(o.Amount, k.Params(ctx.Store).DisputeSlashBps, 10_000)
+		if err != nil {
+			return wrap(o.ID, err)
+		}
+		if slashed, err = k.acceptors.Slash(ctx, o.Acceptor, o.Merchant, slash); err != nil {
+			return wrap(o.ID, err)
+		}
+	}
+	if err := k.acceptors.RecordDisputeClosed(ctx, o.Acceptor, !acceptorLost); err != nil {
+		return wrap(o.ID, err)
+	}
+	transition(o, StateResolvedSplit)
+	o.ClosedAt = ctx.Block.Time
+	k.setOrder(ctx.Store, o)
+	k.emit(ctx, EventResolvedSplit, o, "merchant", o.Merchant.Hex(), "acceptor", o.Acceptor.Hex(),
+		"to_merchant", core.U64(toMerchant-fee), "to_acceptor", core.U64(toAcceptor), "fee", core.U64(fee), "slashed", core.U64(slashed))
 	return nil
 }
 
