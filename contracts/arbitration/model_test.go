@@ -1,0 +1,316 @@
+package arbitration_test
+
+import (
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/accordnet/accord/contracts/arbitration"
+	"github.com/accordnet/accord/contracts/c2ctest"
+	"github.com/accordnet/accord/contracts/order"
+	"github.com/accordnet/accord/contracts/pay"
+	"github.com/accordnet/accord/types"
+)
+
+var (
+	modelSeqs = flag.Int("model.seqs", 200, "random operation sequences TestModel runs")
+	modelOps  = flag.Int("model.ops", 120, "operations per sequence")
+	modelSeq  = flag.Int("model.seq", -1, "run only this sequence (to replay a failure)")
+)
+
+// aModel drives orders, payments, disputes, evidence, votes, freezes and
+// blocks at random. It predicts each vote's outcome from its own copy of
+// the dispute rules (panel membership, one vote per round, threshold of
+// agreeing votes) and after every block checks: USDT conserved, every
+// module invariant (escrow accounts equal to what open orders and payments
+// hold, indexes, timers, disputes against their subjects), each dispute
+// resolved at most once and each subject closed at most once, and after
+// every operation that no frozen account's balance fell.
+type aModel struct {
+	t        *testing.T
+	e        *env
+	rng      *rand.Rand
+	accs     []types.Address
+	mers     []types.Address
+	payers   []types.Address
+	frozen   map[types.Address]bool
+	orders   []types.Hash
+	payments []types.Hash
+	refs     int
+	supply   uint64
+	resolved map[types.Hash]int // resolution events per dispute
+	closed   map[types.Hash]int // closing events per order or payment
+	durs     *[]uint64
+	log      []string
+}
+
+func (m *aModel) fail(format string, args ...any) {
+	m.t.Helper()
+	tail := m.log
+	if len(tail) > 25 {
+		tail = tail[len(tail)-25:]
+	}
+	for _, l := range tail {
+		m.t.Log(l)
+	}
+	m.t.Fatalf(format, args...)
+}
+
+var closingEvents = []string{order.EventCompleted, order.EventCancelled, order.EventExpired, order.EventResolvedRelease,
+	order.EventResolvedRefund, order.EventResolvedSplit, pay.EventReleased, pay.EventRefunded, pay.EventResolved}
+
+func (m *aModel) record(evs []types.Event) {
+	for _, ev := range evs {
+		id, _ := types.ParseHash(ev.Get("id"))
+		switch {
+		case ev.Type == arbitration.EventResolved:
+			m.resolved[id]++
+			d, _ := strconv.ParseUint(ev.Get("duration_ms"), 10, 64)
+			*m.durs = append(*m.durs, d)
+		case slices.Contains(closingEvents, ev.Type):
+			m.closed[id]++
+		}
+	}
+}
+
+func (m *aModel) exec(sender types.Address, msg interface{ TxType() types.TxType }, what string) ([]types.Event, error) {
+	m.t.Helper()
+	before := map[types.Address]uint64{}
+	for a, f := range m.frozen {
+		if f {
+			before[a] = m.e.Bank.Balance(m.e.St, a)
+		}
+	}
+	evs, err := m.e.Exec(sender, msg)
+	m.log = append(m.log, fmt.Sprintf("t=%d %s %s: %+v -> %v", m.e.Block.Time, sender.Hex()[:8], what, msg, err))
+	for a, b := range before {
+		if m.e.Bank.Balance(m.e.St, a) < b {
+			m.fail("%s: frozen account %s sent value", what, a.Hex())
+		}
+	}
+	m.record(evs)
+	return evs, err
+}
+
+func pick[T any](r *rand.Rand, xs []T) (T, bool) {
+	var zero T
+	if len(xs) == 0 {
+		return zero, false
+	}
+	return xs[r.IntN(len(xs))], true
+}
+
+func (m *aModel) openDisputes() []*arbitration.Dispute {
+	ds, err := m.e.K.Open(m.e.St, 0)
+	if err != nil {
+		m.fail("%v", err)
+	}
+	return ds
+}
+
+func (m *aModel) vote() {
+	d, ok := pick(m.rng, m.openDisputes())
+	if !ok {
+		return
+	}
+	voter, _ := pick(m.rng, m.e.Arbs)
+	if len(d.Panel) > 0 && m.rng.IntN(5) != 0 {
+		voter = d.Panel[m.rng.IntN(len(d.Panel))]
+	}
+	type outcome struct {
+		w        arbitration.Side
+		toA, toB uint64
+	}
+	half := d.Escrow / 2
+	o := []outcome{{arbitration.SideA, d.Escrow, 0}, {arbitration.SideB, 0, d.Escrow}, {arbitration.SideA, d.Escrow - half, half}}[m.rng.IntN(3)]
+	if m.rng.IntN(15) == 0 {
+		o.toB++ // payouts off by one
+	}
+	voted := false
+	agree := uint64(1)
+	for _, v := range d.Votes {
+		if v.Round == d.Round && v.Arbitrator == voter {
+			voted = true
+		}
+		if v.Round == d.Round && v.Winner == o.w && v.ToA == o.toA && v.ToB == o.toB {
+			agree++
+		}
+	}
+	want := d.Phase.Voting() && slices.Contains(d.Panel, voter) && !voted && o.toA+o.toB == d.Escrow &&
+		!(o.w == arbitration.SideA && o.toA == 0)
+	_, err := m.exec(voter, &arbitration.MsgVote{ID: d.ID, Winner: o.w, Reason: arbitration.ReasonOther, ToA: o.toA, ToB: o.toB}, "vote")
+	if (err == nil) != want {
+		m.fail("vote: model expected success=%v, got %v", want, err)
+	}
+	got, _ := m.e.K.GetDispute(m.e.St, d.ID)
+	if wantResolved := want && agree >= d.Threshold; (got.Phase == arbitration.PhaseResolved) != (wantResolved || d.Phase == arbitration.PhaseResolved) {
+		m.fail("vote: resolved=%v, model %v (agree %d of %d)", got.Phase == arbitration.PhaseResolved, wantResolved, agree, d.Threshold)
+	}
+}
+
+func (m *aModel) step() {
+	r := m.rng
+	switch op := r.IntN(24); {
+	case op < 4: // create and pay an order
+		mer, _ := pick(r, m.mers)
+		m.refs++
+		ref := fmt.Sprint("r", m.refs)
+		if _, err := m.exec(mer, &order.MsgCreate{Currency: "USD", FiatAmount: uint64(1+r.IntN(200)) * 100, MerchantRef: ref}, "create"); err != nil {
+			return
+		}
+		id := order.OrderID(mer, ref)
+		if o, _ := m.e.Order.GetOrder(m.e.St, id); o.State == order.StateLocked {
+			m.orders = append(m.orders, id)
+			if r.IntN(4) != 0 {
+				m.exec(mer, &order.MsgMarkPaid{ID: id, PaymentRef: id}, "mark paid")
+			}
+		}
+	case op < 6: // confirm
+		id, ok := pick(r, m.orders)
+		if !ok {
+			return
+		}
+		o, _ := m.e.Order.GetOrder(m.e.St, id)
+		m.exec(o.Acceptor, &order.MsgConfirm{ID: id}, "confirm")
+	case op < 9: // dispute by a party
+		id, ok := pick(r, m.orders)
+		if !ok {
+			return
+		}
+		o, _ := m.e.Order.GetOrder(m.e.St, id)
+		m.exec([]types.Address{o.Merchant, o.Acceptor}[r.IntN(2)], &order.MsgDispute{ID: id}, "dispute")
+	case op < 15:
+		m.vote()
+	case op < 16: // evidence
+		d, ok := pick(r, m.openDisputes())
+		if !ok {
+			return
+		}
+		m.exec([]types.Address{d.PartyA, d.PartyB}[r.IntN(2)], &arbitration.MsgEvidence{ID: d.ID, Hash: types.Keccak(d.ID[:])}, "evidence")
+	case op < 18: // lock a payment, sometimes attest or dispute it
+		payer, _ := pick(r, m.payers)
+		payee, _ := pick(r, m.mers)
+		id := m.e.Pay.NextID(m.e.St, payer)
+		attester := c2ctest.Addr("carrier")
+		if _, err := m.exec(payer, &pay.MsgLock{Payee: payee, Attester: attester, Amount: uint64(1+r.IntN(50)) * usdt,
+			Deadline: m.e.Block.Time + uint64(1+r.IntN(8))*hour}, "lock"); err == nil {
+			m.payments = append(m.payments, id)
+		}
+	case op < 20:
+		id, ok := pick(r, m.payments)
+		if !ok {
+			return
+		}
+		p, _ := m.e.Pay.GetPayment(m.e.St, id)
+		if r.IntN(3) == 0 {
+			m.exec(p.Payer, &pay.MsgRefund{ID: id}, "refund")
+		} else {
+			m.exec([]types.Address{p.Payer, p.Payee}[r.IntN(2)], &pay.MsgDispute{ID: id}, "pay dispute")
+		}
+	case op < 21: // freeze or unfreeze anyone
+		all := slices.Concat(m.accs, m.mers, m.payers, m.e.Arbs)
+		a, _ := pick(r, all)
+		m.frozen[a] = !m.frozen[a]
+		m.e.Freezer.Freeze(m.e.St, a, m.frozen[a])
+		m.log = append(m.log, fmt.Sprintf("freeze %s %v", a.Hex()[:8], m.frozen[a]))
+	default:
+		dt := uint64(1+r.IntN(90)) * 60_000
+		m.record(m.e.Advance(dt))
+		m.e.PostRates()
+		m.log = append(m.log, fmt.Sprintf("block %d t=%d", m.e.Block.Height, m.e.Block.Time))
+		m.check()
+	}
+}
+
+func (m *aModel) check() {
+	m.t.Helper()
+	if msg := m.e.invariants(); msg != "" {
+		m.fail("invariant: %s", msg)
+	}
+	if s := m.e.Bank.Supply(m.e.St); s != m.supply {
+		m.fail("supply %d, was %d", s, m.supply)
+	}
+	for id, n := range m.resolved {
+		if n > 1 {
+			m.fail("dispute %s resolved %d times", id.Hex(), n)
+		}
+	}
+	for id, n := range m.closed {
+		if n > 1 {
+			m.fail("escrow of %s released %d times", id.Hex(), n)
+		}
+	}
+}
+
+func runModel(t *testing.T, seq int, reached map[arbitration.Phase]int, durs *[]uint64) {
+	rng := rand.New(rand.NewPCG(0xa4b, uint64(seq)))
+	e := newEnv(2 + rng.IntN(6))
+	e.Ramp()
+	m := &aModel{t: t, e: e, rng: rng, frozen: map[types.Address]bool{}, resolved: map[types.Hash]int{},
+		closed: map[types.Hash]int{}, durs: durs}
+	for i := 0; i < 1+rng.IntN(3); i++ {
+		a := c2ctest.Addr(fmt.Sprint("acc", i))
+		e.NewAcceptor(a, c2ctest.AcceptorSpec{Float: 2_000 * usdt, Margin: uint64(rng.IntN(400)) * usdt})
+		m.accs = append(m.accs, a)
+	}
+	for i := 0; i < 1+rng.IntN(3); i++ {
+		a := c2ctest.Addr(fmt.Sprint("mer", i))
+		e.NewMerchant(a)
+		m.mers = append(m.mers, a)
+	}
+	for i := 0; i < 2; i++ {
+		a := c2ctest.Addr(fmt.Sprint("payer", i))
+		e.Fund(a, 200*usdt)
+		m.payers = append(m.payers, a)
+	}
+	m.supply = e.Bank.Supply(e.St)
+	m.check()
+	for i := 0; i < *modelOps; i++ {
+		m.step()
+	}
+	m.record(e.Advance(1))
+	m.check()
+	all, _ := e.K.Open(e.St, 0)
+	for _, d := range all {
+		reached[d.Phase]++
+	}
+	reached[arbitration.PhaseResolved] += len(m.resolved)
+}
+
+// TestModel: see aModel. A failing sequence prints its number; replay it
+// with -model.seq=N. It logs the mean and p95 dispute duration (block
+// time, open to resolution) over the resolved disputes.
+func TestModel(t *testing.T) {
+	reached := map[arbitration.Phase]int{}
+	var durs []uint64
+	if *modelSeq >= 0 {
+		runModel(t, *modelSeq, reached, &durs)
+		return
+	}
+	n := *modelSeqs
+	if testing.Short() {
+		n = 40
+	}
+	for seq := 0; seq < n; seq++ {
+		if !t.Run(fmt.Sprint("seq", seq), func(t *testing.T) { runModel(t, seq, reached, &durs) }) {
+			t.Fatalf("sequence %d failed: replay with go test ./contracts/arbitration -run TestModel -model.seq=%d -v", seq, seq)
+		}
+	}
+	slices.Sort(durs)
+	var sum uint64
+	for _, d := range durs {
+		sum += d
+	}
+	if len(durs) > 0 {
+		t.Logf("%d disputes resolved: mean %d ms, p95 %d ms of block time", len(durs), sum/uint64(len(durs)), durs[len(durs)*95/100])
+	}
+	t.Logf("phases reached over %d sequences: %v", n, reached)
+	for p := arbitration.PhasePanel; p <= arbitration.PhaseResolved; p++ {
+		if reached[p] == 0 {
+			t.Errorf("no sequence reached %s: the generator misses a path", p)
+		}
+	}
+}
