@@ -58,3 +58,13 @@ type (
 type DisputeHook interface {
 	OrderDisputed(ctx *core.Context, o *Order) error
 }
+
+// Observer sees every order locked and every order reaching a final state
+// after it held escrow (the risk module's rules), in the same transaction
+// or block start. An error fails that transaction; the timer path treats
+// it as a broken invariant, so an observer must only refuse on corrupt
+// state.
+type Observer interface {
+	OrderLocked(ctx *core.Context, o *Order) error
+	OrderClosed(ctx *core.Context, o *Order) error
+}

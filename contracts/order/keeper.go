@@ -129,9 +129,11 @@ type Keeper struct {
 	freezer   Freezer
 	params    ParamStore
 	hook      DisputeHook
+	observer  Observer
 }
 
-// Deps are the keepers the order module uses; Freezer and Hook may be nil.
+// Deps are the keepers the order module uses; Freezer, Hook and Observer
+// may be nil.
 type Deps struct {
 	Bank      BankKeeper
 	Acceptors AcceptorKeeper
@@ -140,11 +142,12 @@ type Deps struct {
 	Freezer   Freezer
 	Params    ParamStore
 	Hook      DisputeHook
+	Observer  Observer
 }
 
 // NewKeeper returns a keeper over deps.
 func NewKeeper(d Deps) Keeper {
-	return Keeper{bank: d.Bank, acceptors: d.Acceptors, rates: d.Rates, kyc: d.KYC, freezer: d.Freezer, params: d.Params, hook: d.Hook}
+	return Keeper{bank: d.Bank, acceptors: d.Acceptors, rates: d.Rates, kyc: d.KYC, freezer: d.Freezer, params: d.Params, hook: d.Hook, observer: d.Observer}
 }
 
 // WithHook returns k telling h about disputes (the arbitration module is

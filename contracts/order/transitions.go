@@ -29,6 +29,18 @@ func (k Keeper) emit(ctx *core.Context, typ string, o *Order, kv ...string) {
 	ctx.Emit(typ, append([]string{"id", o.ID.Hex(), "state", o.State.String()}, kv...)...)
 }
 
+// observe tells the observer (risk monitoring) that o was locked or
+// reached a final state.
+func (k Keeper) observe(ctx *core.Context, o *Order) error {
+	if k.observer == nil {
+		return nil
+	}
+	if o.State == StateLocked {
+		return k.observer.OrderLocked(ctx, o)
+	}
+	return k.observer.OrderClosed(ctx, o)
+}
+
 // Create converts the merchant's fiat amount at the oracle rate, creates
 // the order, draws an acceptor among the eligible ones and locks the
 // amount from its float in escrow, all in this transaction. If no acceptor
@@ -106,6 +118,9 @@ func (k Keeper) Create(ctx *core.Context, m *MsgCreate) (*Order, error) {
 	k.setOrder(st, o)
 	k.enqueue(st, o)
 	st.Set(partyKey(prefixAcceptor, win.Address, o.Seq), id[:])
+	if err := k.observe(ctx, o); err != nil {
+		return nil, wrap(o.ID, err)
+	}
 	k.emit(ctx, EventLocked, o, "merchant", merchant.Hex(), "acceptor", win.Address.Hex(), "amount", core.U64(amount),
 		"method", method.Hex(), "pay_deadline", core.U64(o.Deadline))
 	return o, nil
@@ -217,6 +232,9 @@ func (k Keeper) Confirm(ctx *core.Context, id types.Hash) error {
 	if err := k.acceptors.RecordCompletion(ctx, o.Acceptor, o.Merchant, release); err != nil {
 		return wrap(o.ID, err)
 	}
+	if err := k.observe(ctx, o); err != nil {
+		return wrap(o.ID, err)
+	}
 	k.emit(ctx, EventCompleted, o, "merchant", o.Merchant.Hex(), "acceptor", o.Acceptor.Hex(), "amount", core.U64(o.Amount),
 		"to_merchant", core.U64(toMerchant), "commission", core.U64(comm), "fee", core.U64(fee), "release_ms", core.U64(release))
 	return nil
@@ -246,6 +264,9 @@ func (k Keeper) Cancel(ctx *core.Context, id types.Hash) error {
 	transition(o, StateCancelled)
 	o.ClosedAt = now
 	k.setOrder(st, o)
+	if err := k.observe(ctx, o); err != nil {
+		return wrap(o.ID, err)
+	}
 	k.emit(ctx, EventCancelled, o, "merchant", o.Merchant.Hex(), "acceptor", o.Acceptor.Hex(),
 		"amount", core.U64(o.Amount), "cancels_today", core.U64(n+1))
 	return nil
@@ -354,6 +375,9 @@ func (k Keeper) ResolveRelease(ctx *core.Context, id types.Hash) error {
 	transition(o, StateResolvedRelease)
 	o.ClosedAt = ctx.Block.Time
 	k.setOrder(ctx.Store, o)
+	if err := k.observe(ctx, o); err != nil {
+		return wrap(o.ID, err)
+	}
 	k.emit(ctx, EventResolvedRelease, o, "merchant", o.Merchant.Hex(), "acceptor", o.Acceptor.Hex(),
 		"to_merchant", core.U64(toMerchant), "fee", core.U64(fee), "slashed", core.U64(slashed))
 	return nil
@@ -378,6 +402,9 @@ func (k Keeper) ResolveRefund(ctx *core.Context, id types.Hash) error {
 	transition(o, StateResolvedRefund)
 	o.ClosedAt = ctx.Block.Time
 	k.setOrder(ctx.Store, o)
+	if err := k.observe(ctx, o); err != nil {
+		return wrap(o.ID, err)
+	}
 	k.emit(ctx, EventResolvedRefund, o, "merchant", o.Merchant.Hex(), "acceptor", o.Acceptor.Hex(), "amount", core.U64(o.Amount))
 	return nil
 }
@@ -424,6 +451,9 @@ func (k Keeper) ResolveSplit(ctx *core.Context, id types.Hash, toMerchant, toAcc
 	transition(o, StateResolvedSplit)
 	o.ClosedAt = ctx.Block.Time
 	k.setOrder(ctx.Store, o)
+	if err := k.observe(ctx, o); err != nil {
+		return wrap(o.ID, err)
+	}
 	k.emit(ctx, EventResolvedSplit, o, "merchant", o.Merchant.Hex(), "acceptor", o.Acceptor.Hex(),
 		"to_merchant", core.U64(toMerchant-fee), "to_acceptor", core.U64(toAcceptor), "fee", core.U64(fee), "slashed", core.U64(slashed))
 	return nil
@@ -442,6 +472,9 @@ func (k Keeper) expire(ctx *core.Context, o *Order) error {
 	transition(o, StateExpired)
 	o.ClosedAt = ctx.Block.Time
 	k.setOrder(ctx.Store, o)
+	if err := k.observe(ctx, o); err != nil {
+		return wrap(o.ID, err)
+	}
 	k.emit(ctx, EventExpired, o, "merchant", o.Merchant.Hex(), "acceptor", o.Acceptor.Hex(), "amount", core.U64(o.Amount))
 	return nil
 }
