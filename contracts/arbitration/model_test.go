@@ -1,6 +1,7 @@
 package arbitration_test
 
 import (
+	"crypto/ecdsa"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -10,8 +11,11 @@ import (
 
 	"github.com/accordnet/accord/contracts/arbitration"
 	"github.com/accordnet/accord/contracts/c2ctest"
+	"github.com/accordnet/accord/contracts/channel"
 	"github.com/accordnet/accord/contracts/order"
 	"github.com/accordnet/accord/contracts/pay"
+	"github.com/accordnet/accord/contracts/risk"
+	"github.com/accordnet/accord/ledger/ledgertest"
 	"github.com/accordnet/accord/types"
 )
 
@@ -21,15 +25,26 @@ var (
 	modelSeq  = flag.Int("model.seq", -1, "run only this sequence (to replay a failure)")
 )
 
-// aModel drives orders, payments, disputes, evidence, votes, freezes and
-// blocks at random. It predicts each vote's outcome from its own copy of
+// aModel drives orders, payments, micropayment channels, disputes,
+// evidence, votes, manual freezes, risk-rule freezes with compliance
+// unfreezes, and blocks at random. It predicts each vote's outcome from its own copy of
 // the dispute rules (panel membership, one vote per round, threshold of
 // agreeing votes) and after every block checks: USDT conserved, every
 // module invariant (escrow accounts equal to what open orders and payments
 // hold, indexes, timers, disputes against their subjects), each dispute
 // resolved at most once and each subject closed at most once, and after
 // every operation that no frozen account's balance fell.
+type mChan struct {
+	id            types.Hash
+	payer         int
+	payee         types.Address
+	deposit       uint64
+	amount, nonce uint64 // last voucher issued
+}
+
 type aModel struct {
+	keys     []*ecdsa.PrivateKey
+	chans    []*mChan
 	t        *testing.T
 	e        *env
 	rng      *rand.Rand
@@ -59,11 +74,20 @@ func (m *aModel) fail(format string, args ...any) {
 	m.t.Fatalf(format, args...)
 }
 
-var closingEvents = []string{order.EventCompleted, order.EventCancelled, order.EventExpired, order.EventResolvedRelease,
+func (m *aModel) everyone() []types.Address {
+	out := slices.Concat(m.accs, m.mers, m.payers, m.e.Arbs)
+	for _, k := range m.keys {
+		out = append(out, types.PubkeyAddress(k))
+	}
+	return out
+}
+
+var closingEvents = []string{channel.EventSettled, order.EventCompleted, order.EventCancelled, order.EventExpired, order.EventResolvedRelease,
 	order.EventResolvedRefund, order.EventResolvedSplit, pay.EventReleased, pay.EventRefunded, pay.EventResolved}
 
 func (m *aModel) record(evs []types.Event) {
 	for _, ev := range evs {
+		seen[ev.Type]++
 		id, _ := types.ParseHash(ev.Get("id"))
 		switch {
 		case ev.Type == arbitration.EventResolved:
@@ -79,8 +103,8 @@ func (m *aModel) record(evs []types.Event) {
 func (m *aModel) exec(sender types.Address, msg interface{ TxType() types.TxType }, what string) ([]types.Event, error) {
 	m.t.Helper()
 	before := map[types.Address]uint64{}
-	for a, f := range m.frozen {
-		if f {
+	for _, a := range m.everyone() {
+		if m.e.Frozen.IsFrozen(m.e.St, a) {
 			before[a] = m.e.Bank.Balance(m.e.St, a)
 		}
 	}
@@ -151,9 +175,45 @@ func (m *aModel) vote() {
 	}
 }
 
+// channelOp opens a channel, redeems its latest voucher (sometimes an
+// older one), or closes or settles it.
+func (m *aModel) channelOp() {
+	r := m.rng
+	c, ok := pick(r, m.chans)
+	if !ok || r.IntN(4) == 0 {
+		pi := r.IntN(len(m.keys))
+		payer := types.PubkeyAddress(m.keys[pi])
+		payee, _ := pick(r, m.mers)
+		id := m.e.Chan.NextID(m.e.St, payer)
+		dep := uint64(1+r.IntN(20)) * usdt
+		if _, err := m.exec(payer, &channel.MsgOpen{Payee: payee, Deposit: dep, Expiry: m.e.Block.Time + uint64(1+r.IntN(6))*hour}, "channel open"); err == nil {
+			m.chans = append(m.chans, &mChan{id: id, payer: pi, payee: payee, deposit: dep})
+		}
+		return
+	}
+	switch r.IntN(4) {
+	case 0, 1:
+		amount, nonce := c.amount+uint64(1+r.IntN(100))*10_000, c.nonce+1
+		if r.IntN(5) == 0 && c.nonce > 0 {
+			amount, nonce = c.amount, c.nonce // a replay of the last voucher
+		} else {
+			c.amount, c.nonce = amount, nonce
+		}
+		v, err := channel.SignVoucher(c2ctest.ChainID, c.id, amount, nonce, m.keys[c.payer])
+		if err != nil {
+			m.fail("%v", err)
+		}
+		m.exec(c.payee, &channel.MsgRedeem{Voucher: *v}, "redeem")
+	case 2:
+		m.exec(types.PubkeyAddress(m.keys[c.payer]), &channel.MsgClose{ID: c.id}, "channel close")
+	default:
+		m.exec([]types.Address{types.PubkeyAddress(m.keys[c.payer]), c.payee}[r.IntN(2)], &channel.MsgSettle{ID: c.id}, "channel settle")
+	}
+}
+
 func (m *aModel) step() {
 	r := m.rng
-	switch op := r.IntN(24); {
+	switch op := r.IntN(26); {
 	case op < 4: // create and pay an order
 		mer, _ := pick(r, m.mers)
 		m.refs++
@@ -210,12 +270,20 @@ func (m *aModel) step() {
 		} else {
 			m.exec([]types.Address{p.Payer, p.Payee}[r.IntN(2)], &pay.MsgDispute{ID: id}, "pay dispute")
 		}
-	case op < 21: // freeze or unfreeze anyone
-		all := slices.Concat(m.accs, m.mers, m.payers, m.e.Arbs)
-		a, _ := pick(r, all)
+	case op < 21: // freeze or unfreeze anyone by hand, or a compliance unfreeze of a risk freeze
+		if frozen := m.e.Risk.FrozenAccounts(m.e.St, 0); len(frozen) > 0 && r.IntN(2) == 0 {
+			a, _ := pick(r, frozen)
+			if _, err := m.exec(officer, &risk.MsgUnfreeze{Account: a, Reason: types.Keccak(a[:])}, "unfreeze"); err != nil {
+				m.fail("unfreeze of a frozen account: %v", err)
+			}
+			return
+		}
+		a, _ := pick(r, m.everyone())
 		m.frozen[a] = !m.frozen[a]
 		m.e.Freezer.Freeze(m.e.St, a, m.frozen[a])
 		m.log = append(m.log, fmt.Sprintf("freeze %s %v", a.Hex()[:8], m.frozen[a]))
+	case op < 23:
+		m.channelOp()
 	default:
 		dt := uint64(1+r.IntN(90)) * 60_000
 		m.record(m.e.Advance(dt))
@@ -266,6 +334,16 @@ func runModel(t *testing.T, seq int, reached map[arbitration.Phase]int, durs *[]
 		e.Fund(a, 200*usdt)
 		m.payers = append(m.payers, a)
 	}
+	for i := 0; i < 2; i++ {
+		k := ledgertest.DeterministicKey(0xa4b<<20 + uint64(i))
+		e.Fund(types.PubkeyAddress(k), 100*usdt)
+		m.keys = append(m.keys, k)
+	}
+	// Low thresholds so that the rules fire and freeze during the run.
+	e.SetParam(risk.ModuleName, risk.ParamVelocityMax, uint64(2+rng.IntN(6)))
+	e.SetParam(risk.ModuleName, risk.ParamPairMax, uint64(3+rng.IntN(6)))
+	e.SetParam(risk.ModuleName, risk.ParamPairFreeze, uint64(rng.IntN(2)))
+	e.SetParam(risk.ModuleName, risk.ParamWindow, uint64(1+rng.IntN(4)))
 	m.supply = e.Bank.Supply(e.St)
 	m.check()
 	for i := 0; i < *modelOps; i++ {
@@ -279,6 +357,10 @@ func runModel(t *testing.T, seq int, reached map[arbitration.Phase]int, durs *[]
 	}
 	reached[arbitration.PhaseResolved] += len(m.resolved)
 }
+
+// seen counts the events of all sequences, to show the generator reaches
+// every path.
+var seen = map[string]int{}
 
 // TestModel: see aModel. A failing sequence prints its number; replay it
 // with -model.seq=N. It logs the mean and p95 dispute duration (block
@@ -308,6 +390,14 @@ func TestModel(t *testing.T) {
 		t.Logf("%d disputes resolved: mean %d ms, p95 %d ms of block time", len(durs), sum/uint64(len(durs)), durs[len(durs)*95/100])
 	}
 	t.Logf("phases reached over %d sequences: %v", n, reached)
+	for _, typ := range []string{risk.EventHit, risk.EventFrozen, risk.EventUnfrozen, channel.EventRedeemed, channel.EventSettled,
+		pay.EventDisputed, order.EventResolvedSplit, order.EventResolvedRelease, order.EventResolvedRefund, arbitration.EventCommittee} {
+		if seen[typ] == 0 {
+			t.Errorf("no %s event in any sequence: the generator misses a path", typ)
+		}
+	}
+	t.Logf("events: frozen %d, unfrozen %d, redeemed %d, settled %d, splits %d", seen[risk.EventFrozen], seen[risk.EventUnfrozen],
+		seen[channel.EventRedeemed], seen[channel.EventSettled], seen[order.EventResolvedSplit])
 	for p := arbitration.PhasePanel; p <= arbitration.PhaseResolved; p++ {
 		if reached[p] == 0 {
 			t.Errorf("no sequence reached %s: the generator misses a path", p)
