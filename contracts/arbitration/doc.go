@@ -29,7 +29,9 @@
 // number still in the pool, seed being the parent block's commit
 // certificate hash, as for order assignment. With fewer than m eligible
 // the panel is all of them and k is at most its size; with none the
-// dispute escalates at once. When the panel misses its deadline the
+// dispute escalates at once. Drawing reads every arbitrator's KYC once:
+// its cost is bounded by the size of the role, which governance controls.
+// When the panel misses its deadline the
 // committee — every eligible arbitrator except the old panel, whose
 // members may no longer vote — takes over with threshold ⌈2n/3⌉ and a
 // fresh round; with nobody left, or when the committee misses its own
@@ -73,5 +75,5 @@
 //
 // # Queries
 //
-// GetDispute, DisputeOf, Open, Escalated, ArbitratorStats, PendingTimeouts.
+// GetDispute, DisputeOf, OpenDisputes, Escalated, ArbitratorStats, PendingTimeouts.
 package arbitration

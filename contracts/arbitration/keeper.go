@@ -208,8 +208,8 @@ func (k Keeper) list(st state.Store, prefix []byte, limit int) ([]*Dispute, erro
 	return out, nil
 }
 
-// Open lists unresolved disputes in ID order, at most limit (≤ 0: all).
-func (k Keeper) Open(st state.Store, limit int) ([]*Dispute, error) {
+// OpenDisputes lists unresolved disputes in ID order, at most limit (≤ 0: all).
+func (k Keeper) OpenDisputes(st state.Store, limit int) ([]*Dispute, error) {
 	return k.list(st, prefixOpen, limit)
 }
 

@@ -128,7 +128,7 @@ func pick[T any](r *rand.Rand, xs []T) (T, bool) {
 }
 
 func (m *aModel) openDisputes() []*arbitration.Dispute {
-	ds, err := m.e.K.Open(m.e.St, 0)
+	ds, err := m.e.K.OpenDisputes(m.e.St, 0)
 	if err != nil {
 		m.fail("%v", err)
 	}
@@ -351,7 +351,7 @@ func runModel(t *testing.T, seq int, reached map[arbitration.Phase]int, durs *[]
 	}
 	m.record(e.Advance(1))
 	m.check()
-	all, _ := e.K.Open(e.St, 0)
+	all, _ := e.K.OpenDisputes(e.St, 0)
 	for _, d := range all {
 		reached[d.Phase]++
 	}

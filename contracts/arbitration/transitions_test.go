@@ -147,7 +147,7 @@ func TestPanelDecides(t *testing.T) {
 			if s.Votes != 1 || s.Decided != 1 || s.Agreed != 1 || s.MeanResponseMs() != 10*60*1000 || s.AccuracyBps() != 10_000 {
 				t.Fatalf("stats %+v", s)
 			}
-			if open, _ := f.e.K.Open(f.e.St, 0); len(open) != 0 {
+			if open, _ := f.e.K.OpenDisputes(f.e.St, 0); len(open) != 0 {
 				t.Fatalf("still open: %d", len(open))
 			}
 			f.check(t)

@@ -194,7 +194,7 @@ func (r *Receiver) Accept(v *Voucher) (uint64, error) {
 	}
 	r.mu.Unlock()
 	if t == nil {
-		return 0, fmt.Errorf("channel %s: %w", v.Channel.Hex(), ErrReceiverClosed)
+		return 0, fmt.Errorf("channel %s: %w", v.Channel.Hex(), ErrNotTracked)
 	}
 	if err := v.Verify(r.chainID, payer); err != nil {
 		return 0, err

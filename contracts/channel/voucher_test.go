@@ -81,7 +81,7 @@ func TestReceiver(t *testing.T) {
 	ok2, _ := key(2)
 	id := channel.ChannelID(payer, 1)
 	r := channel.NewReceiver(c2ctest.ChainID)
-	if _, err := r.Accept(voucher(t, k, id, 1, 1)); !errors.Is(err, channel.ErrReceiverClosed) {
+	if _, err := r.Accept(voucher(t, k, id, 1, 1)); !errors.Is(err, channel.ErrNotTracked) {
 		t.Fatalf("untracked channel: %v", err)
 	}
 	r.Track(&channel.Channel{ID: id, Payer: payer, Deposit: 100, Redeemed: 10, Nonce: 4})
