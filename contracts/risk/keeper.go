@@ -176,13 +176,24 @@ func (k Keeper) record(ctx *core.Context, e *Event, prof *Profile) {
 	st.Set(slices.Concat(p, be64(n)), core.Encode(e))
 	prof.Events++
 	if limit := k.Params(st).MaxEventsAccount; prof.Events > limit {
+		// Drop the oldest event, but never the one explaining an active
+		// freeze: at most two keys are visited.
+		keep := slices.Concat(p, be64(0))
+		if f, frozen := k.FreezeOf(st, e.Account); frozen {
+			keep = slices.Concat(p, be64(f.Seq))
+		}
 		var oldest []byte
 		st.Iterate(p, state.PrefixEnd(p), false, func(key, _ []byte) bool {
+			if string(key) == string(keep) {
+				return true
+			}
 			oldest = slices.Clone(key)
 			return false
 		})
-		st.Delete(oldest)
-		prof.Events--
+		if oldest != nil {
+			st.Delete(oldest)
+			prof.Events--
+		}
 	}
 }
 

@@ -300,3 +300,27 @@ func TestParams(t *testing.T) {
 		t.Fatal("specs and bounds differ")
 	}
 }
+
+// TestFreezeEventKept: pruning an account's events never drops the one
+// that explains its active freeze.
+func TestFreezeEventKept(t *testing.T) {
+	f := newFx(t)
+	f.set(risk.ParamMaxEventsAccount, 2)
+	f.set(risk.ParamVelocityMax, 1)
+	f.mustCreate(t, 10)
+	f.mustCreate(t, 10) // velocity hit: frozen, event 1
+	for i := 0; i < 4; i++ {
+		if _, err := f.e.Call(func(ctx *core.Context) error {
+			return f.e.R.RecordDisputeLoss(ctx, f.mer, types.Keccak([]byte{byte(i)}))
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	evs, _ := f.e.R.Events(f.e.St, f.mer, 0, 0)
+	if len(evs) != 2 || evs[0].Rule != risk.RuleVelocity || !evs[0].Froze || evs[1].Value != 4 {
+		t.Fatalf("events %+v", evs)
+	}
+	if msg := f.e.invariants(); msg != "" {
+		t.Fatal(msg)
+	}
+}
