@@ -76,4 +76,13 @@
 // # Queries
 //
 // GetDispute, DisputeOf, OpenDisputes, Escalated, ArbitratorStats, PendingTimeouts.
+//
+// # Wiring
+//
+// The app assembly builds arbitration.NewKeeper(arbitration.Deps{Orders:
+// order keeper, Payments: pay keeper, Roles: gov, KYC:
+// acceptor.KYCFrom{kyc}, Freezer: risk keeper, Risk: risk keeper, Params:
+// gov}), then gives the order and pay keepers WithHook(it) before building
+// their modules, registers arbitration.NewModule(k) after them, and lists
+// arbitration.ParamSpecs and arbitration.Cost (core.TypeArbitration).
 package arbitration

@@ -74,4 +74,11 @@
 //
 // GetChannel, NextID, ChannelCount, OpenCount, ByPayer (paged by seq),
 // ByPayee.
+//
+// # Wiring
+//
+// The app assembly builds channel.NewKeeper(channel.Deps{Bank, Freezer:
+// risk keeper, Params: gov}), registers channel.NewModule(k), lists
+// EscrowAddress in bank's blocked accounts, channel.ParamSpecs in gov's
+// specs, and channel.Cost for core.TypeChannel in the mempool's cost.
 package channel

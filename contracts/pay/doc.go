@@ -58,4 +58,11 @@
 // # Queries
 //
 // GetPayment, NextID, PaymentCount, OpenCount, ByPayer (paged by seq), ByPayee.
+//
+// # Wiring
+//
+// The app assembly builds pay.NewKeeper(pay.Deps{Bank, Freezer: risk
+// keeper, Params: gov}), sets WithHook(arbitration keeper), registers
+// pay.NewModule(k), lists EscrowAddress in bank's blocked accounts,
+// pay.ParamSpecs in gov's specs and pay.Cost for core.TypePay.
 package pay

@@ -38,4 +38,12 @@
 //
 // Events (per account, oldest first; at most max_events_per_account kept),
 // FreezeOf, FrozenAccounts, GetProfile.
+//
+// # Wiring
+//
+// The app assembly builds risk.NewKeeper(risk.Deps{Roles: gov, Params:
+// gov}) first and passes it as Freezer to acceptor, order, channel, pay
+// and arbitration, as order's Observer and arbitration's Risk; registers
+// risk.NewModule(k); adds k.Ante after bank's ante; lists risk.ParamSpecs
+// and risk.Cost (core.TypeRisk).
 package risk
