@@ -43,7 +43,8 @@ func marked(st state.Store, a types.Address, id types.Hash) bool {
 // registered and wired as the app assembly will: risk is the rules engine
 // (order's Observer, arbitration's RiskRecorder) and, together with
 // c2ctest's freezer (which tests toggle by hand), every module's Freezer;
-// the dispute hooks of order and pay open disputes.
+// the dispute hooks of order and pay open disputes; the order keeper is
+// risk's freeze hook (a test toggling c2ctest's freezer tells it itself).
 type env struct {
 	*c2ctest.Env
 	K    arbitration.Keeper
@@ -84,6 +85,7 @@ func newEnv(nArb int) *env {
 	k := arbitration.NewKeeper(arbitration.Deps{Orders: orders, Payments: payK, Roles: e.Gov,
 		KYC: kyc, Freezer: fr, Risk: riskRecorder{rk}, Params: e.Gov})
 	e.Order = orders.WithHook(k)
+	rk.SetFreezeHooks(e.Order)
 	payK = payK.WithHook(k)
 	mods := e.Keepers.Modules()
 	mods[0] = bank.Module{Keeper: e.Bank, Blocked: []types.Address{order.EscrowAddress, acceptor.FloatAddress,

@@ -12,6 +12,7 @@ import (
 	"github.com/accordnet/accord/contracts/arbitration"
 	"github.com/accordnet/accord/contracts/c2ctest"
 	"github.com/accordnet/accord/contracts/channel"
+	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/order"
 	"github.com/accordnet/accord/contracts/pay"
 	"github.com/accordnet/accord/contracts/risk"
@@ -52,6 +53,7 @@ type aModel struct {
 	mers     []types.Address
 	payers   []types.Address
 	frozen   map[types.Address]bool
+	since    map[types.Address]uint64 // when each account now frozen (by hand or by a rule) became so
 	orders   []types.Hash
 	payments []types.Hash
 	refs     int
@@ -281,16 +283,74 @@ func (m *aModel) step() {
 		a, _ := pick(r, m.everyone())
 		m.frozen[a] = !m.frozen[a]
 		m.e.Freezer.Freeze(m.e.St, a, m.frozen[a])
+		evs, err := m.e.Call(func(ctx *core.Context) error { // what the freezer's hook does
+			if m.frozen[a] {
+				return m.e.Order.AccountFrozen(ctx, a)
+			}
+			return m.e.Order.AccountUnfrozen(ctx, a)
+		})
+		if err != nil {
+			m.fail("freeze hook: %v", err)
+		}
+		m.record(evs)
 		m.log = append(m.log, fmt.Sprintf("freeze %s %v", a.Hex()[:8], m.frozen[a]))
 	case op < 23:
 		m.channelOp()
 	default:
 		dt := uint64(1+r.IntN(90)) * 60_000
-		m.record(m.e.Advance(dt))
+		m.advance(dt)
 		m.e.PostRates()
 		m.log = append(m.log, fmt.Sprintf("block %d t=%d", m.e.Block.Height, m.e.Block.Time))
 		m.check()
 	}
+}
+
+// trackFreezes notes when each account became frozen, after every
+// operation (a rule can freeze inside any order transaction).
+func (m *aModel) trackFreezes() {
+	for _, a := range m.everyone() {
+		_, was := m.since[a]
+		switch now := m.e.Frozen.IsFrozen(m.e.St, a); {
+		case now && !was:
+			m.since[a] = m.e.Block.Time
+		case !now && was:
+			delete(m.since, a)
+		}
+	}
+}
+
+// advance starts a block and checks that its order timers spared every
+// frozen party: an order times out (expires, or is disputed by the timer)
+// only if neither party was frozen before its deadline, and a paused order
+// (no deadline) never does.
+func (m *aModel) advance(dt uint64) {
+	m.trackFreezes()
+	deadline := map[types.Hash]uint64{}
+	for _, id := range m.orders {
+		if o, err := m.e.Order.GetOrder(m.e.St, id); err == nil {
+			deadline[id] = o.Deadline
+		}
+	}
+	evs := m.e.Advance(dt)
+	m.record(evs)
+	for _, ev := range evs {
+		if ev.Type != order.EventExpired && !(ev.Type == order.EventDisputed && ev.Get("by") == "timeout") {
+			continue
+		}
+		id, _ := types.ParseHash(ev.Get("id"))
+		d := deadline[id]
+		if d == 0 {
+			m.fail("order %s timed out with its timer paused", id.Hex())
+		}
+		for _, attr := range []string{"merchant", "acceptor"} {
+			x, _ := types.ParseAddress(ev.Get(attr))
+			if at, frozen := m.since[x]; frozen && at < d {
+				m.fail("order %s timed out (deadline %d) while its %s %s was frozen since %d", id.Hex(), d, attr, x.Hex(), at)
+			}
+		}
+		seen["timeout"]++
+	}
+	m.trackFreezes()
 }
 
 func (m *aModel) check() {
@@ -317,7 +377,7 @@ func runModel(t *testing.T, seq int, reached map[arbitration.Phase]int, durs *[]
 	rng := rand.New(rand.NewPCG(0xa4b, uint64(seq)))
 	e := newEnv(2 + rng.IntN(6))
 	e.Ramp()
-	m := &aModel{t: t, e: e, rng: rng, frozen: map[types.Address]bool{}, resolved: map[types.Hash]int{},
+	m := &aModel{t: t, e: e, rng: rng, frozen: map[types.Address]bool{}, since: map[types.Address]uint64{}, resolved: map[types.Hash]int{},
 		closed: map[types.Hash]int{}, durs: durs}
 	for i := 0; i < 1+rng.IntN(3); i++ {
 		a := c2ctest.Addr(fmt.Sprint("acc", i))
@@ -349,7 +409,7 @@ func runModel(t *testing.T, seq int, reached map[arbitration.Phase]int, durs *[]
 	for i := 0; i < *modelOps; i++ {
 		m.step()
 	}
-	m.record(e.Advance(1))
+	m.advance(1)
 	m.check()
 	all, _ := e.K.OpenDisputes(e.St, 0)
 	for _, d := range all {
@@ -390,13 +450,14 @@ func TestModel(t *testing.T) {
 		t.Logf("%d disputes resolved: mean %d ms, p95 %d ms of block time", len(durs), sum/uint64(len(durs)), durs[len(durs)*95/100])
 	}
 	t.Logf("phases reached over %d sequences: %v", n, reached)
-	for _, typ := range []string{risk.EventHit, risk.EventFrozen, risk.EventUnfrozen, channel.EventRedeemed, channel.EventSettled,
+	for _, typ := range []string{risk.EventHit, risk.EventFrozen, risk.EventUnfrozen, order.EventPaused, order.EventResumed, channel.EventRedeemed, channel.EventSettled,
 		pay.EventDisputed, order.EventResolvedSplit, order.EventResolvedRelease, order.EventResolvedRefund, arbitration.EventCommittee} {
 		if seen[typ] == 0 {
 			t.Errorf("no %s event in any sequence: the generator misses a path", typ)
 		}
 	}
-	t.Logf("events: frozen %d, unfrozen %d, redeemed %d, settled %d, splits %d", seen[risk.EventFrozen], seen[risk.EventUnfrozen],
+	t.Logf("events: frozen %d, unfrozen %d, paused %d, resumed %d, timeouts %d, redeemed %d, settled %d, splits %d", seen[risk.EventFrozen],
+		seen[risk.EventUnfrozen], seen[order.EventPaused], seen[order.EventResumed], seen["timeout"],
 		seen[channel.EventRedeemed], seen[channel.EventSettled], seen[order.EventResolvedSplit])
 	for p := arbitration.PhasePanel; p <= arbitration.PhaseResolved; p++ {
 		if reached[p] == 0 {

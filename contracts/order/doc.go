@@ -35,7 +35,8 @@
 // dispute in the transaction or block start that makes it.
 //
 // A frozen account may still cancel, confirm and dispute: freezing must not
-// trap its counterparty's funds.
+// trap its counterparty's funds. Its orders' timers pause (see Timers), so
+// they resolve by those actions, by the unfreeze, or by arbitration.
 //
 // # Order IDs
 //
@@ -85,6 +86,18 @@
 // Messages check deadlines themselves (an action at or after its deadline
 // is refused with ErrWindowClosed), so a backlog never changes an outcome.
 //
+// A frozen party pauses its orders' timers (timers.go): the Freezer's
+// owner (the risk module) calls AccountFrozen in the freezing transaction,
+// which takes each of the account's running, not yet due timers out of the
+// queue and keeps the ms it had left (Order.Paused, Order.Remaining); while
+// paused an order never expires or turns into a dispute by itself and its
+// window checks do not apply. AccountUnfrozen restarts each paused timer
+// whose parties are both free again with deadline = unfreeze time + the
+// remainder. A merchant marking paid an order whose acceptor is frozen
+// starts the release window paused; an extension of a paused order adds
+// to the remainder. "order/t/" ‖ party ‖ orderID indexes every order with
+// a timer, so a freeze visits only that account's orders, never the queue.
+//
 // # Parameters and genesis
 //
 // Parameters live in gov's parameter store under module "order" (canonical
@@ -109,5 +122,5 @@
 // # Queries
 //
 // GetOrder, OrderByRef, OrdersBy (merchant or acceptor, optional state,
-// paged by sequence number), PendingTimeouts, Count, CancelsToday.
+// paged by sequence number), PendingTimeouts, TimedOf, Count, CancelsToday.
 package order

@@ -16,4 +16,6 @@ const (
 	EventResolvedRelease = "order.resolved_release" // merchant, acceptor, to_merchant, fee, slashed
 	EventResolvedRefund  = "order.resolved_refund"  // merchant, acceptor, amount
 	EventResolvedSplit   = "order.resolved_split"   // merchant, acceptor, to_merchant, to_acceptor, fee, slashed
+	EventPaused          = "order.paused"           // account (the frozen party), remaining_ms
+	EventResumed         = "order.resumed"          // account (the unfrozen party), deadline
 )

@@ -29,8 +29,9 @@ func (Keeper) Escrowed(st state.Store) (uint64, error) {
 
 // EscrowInvariant checks that the escrow account holds at least the sum of
 // open orders (more only if someone sent USDT to it directly) and that
-// exactly the open orders with a timer are queued, each once, under its
-// deadline. It walks every order: for tests and audits, not for each block
+// exactly the open orders with a running timer are queued, each once,
+// under its deadline; a paused one is not queued and has a frozen party;
+// every timer is indexed under both parties. It walks every order: for tests and audits, not for each block
 // of a production node.
 func (k Keeper) EscrowInvariant(st state.Store) (string, bool) {
 	sum, err := k.Escrowed(st)
@@ -41,23 +42,30 @@ func (k Keeper) EscrowInvariant(st state.Store) (string, bool) {
 		return fmt.Sprintf("order escrow: open orders hold %d, escrow account %d", sum, b), true
 	}
 	var msg string
-	timed := 0
+	timed, running := 0, 0
 	st.Iterate(prefixOrder, state.PrefixEnd(prefixOrder), false, func(_, v []byte) bool {
 		var o Order
 		_ = core.Decode(v, &o) // decoded above
 		wantTimer := o.State == StateLocked || o.State == StatePaid
-		if wantTimer != (o.Deadline != 0) {
-			msg = fmt.Sprintf("order %s: state %s with deadline %d", o.ID.Hex(), o.State, o.Deadline)
-			return false
+		switch {
+		case o.Paused && (o.Deadline != 0 || o.Remaining == 0 || !wantTimer):
+			msg = fmt.Sprintf("order %s: %s paused with deadline %d, remaining %d", o.ID.Hex(), o.State, o.Deadline, o.Remaining)
+		case o.Paused && !k.frozen(st, o.Merchant) && !k.frozen(st, o.Acceptor):
+			msg = fmt.Sprintf("order %s: paused with neither party frozen", o.ID.Hex())
+		case !o.Paused && (wantTimer != (o.Deadline != 0) || o.Remaining != 0):
+			msg = fmt.Sprintf("order %s: state %s with deadline %d, remaining %d", o.ID.Hex(), o.State, o.Deadline, o.Remaining)
+		case wantTimer && (!st.Has(timedKey(o.Merchant, o.ID)) || !st.Has(timedKey(o.Acceptor, o.ID))):
+			msg = fmt.Sprintf("order %s: %s timer not indexed under both parties", o.ID.Hex(), o.State)
+		case wantTimer && !o.Paused:
+			running++
+			if !st.Has(queueKey(o.Deadline, o.ID)) {
+				msg = fmt.Sprintf("order %s: %s timer %d not queued", o.ID.Hex(), o.State, o.Deadline)
+			}
 		}
 		if wantTimer {
 			timed++
-			if !st.Has(queueKey(o.Deadline, o.ID)) {
-				msg = fmt.Sprintf("order %s: %s timer %d not queued", o.ID.Hex(), o.State, o.Deadline)
-				return false
-			}
 		}
-		return true
+		return msg == ""
 	})
 	if msg != "" {
 		return "order escrow: " + msg, true
@@ -71,8 +79,13 @@ func (k Keeper) EscrowInvariant(st state.Store) (string, bool) {
 		}
 		return true
 	})
-	if msg == "" && queued != timed {
-		msg = fmt.Sprintf("%d timers queued, %d orders have one", queued, timed)
+	if msg == "" && queued != running {
+		msg = fmt.Sprintf("%d timers queued, %d orders have one running", queued, running)
+	}
+	indexed := 0
+	st.Iterate(prefixTimed, state.PrefixEnd(prefixTimed), false, func(_, _ []byte) bool { indexed++; return true })
+	if msg == "" && indexed != 2*timed {
+		msg = fmt.Sprintf("%d timer index entries, %d orders have a timer (2 each)", indexed, timed)
 	}
 	if msg != "" {
 		return "order escrow: " + msg, true

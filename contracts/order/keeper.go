@@ -118,6 +118,11 @@ type Order struct {
 	PaidAt        uint64
 	PaymentRef    types.Hash
 	ClosedAt      uint64 // block time the order reached a final state
+	// Paused is set while a party is frozen: the timer is out of the
+	// queue, Deadline is 0 and Remaining holds the ms that were left when
+	// it paused; an unfreeze restarts it with that much (timers.go).
+	Paused    bool   `rlp:"optional"`
+	Remaining uint64 `rlp:"optional"`
 }
 
 // Keeper reads and writes order state.
@@ -162,6 +167,7 @@ var (
 	prefixAcceptor = []byte("order/a/")  // + acceptor + seq -> id
 	prefixQueue    = []byte("order/q/")  // + deadline + id -> {} (timeouts)
 	prefixCancels  = []byte("order/x/")  // + merchant -> day, count
+	prefixTimed    = []byte("order/t/")  // + party + id -> {} (orders with a running or paused timer, per party)
 )
 
 func be64(v uint64) []byte {
@@ -304,13 +310,28 @@ func (Keeper) PendingTimeouts(st state.Store, until uint64, limit int) []Timeout
 	return out
 }
 
-func (Keeper) enqueue(st state.Store, o *Order) { st.Set(queueKey(o.Deadline, o.ID), []byte{}) }
+func timedKey(party types.Address, id types.Hash) []byte {
+	return slices.Concat(prefixTimed, party[:], id[:])
+}
 
+// enqueue starts o's timer at o.Deadline and indexes it under both
+// parties, so a freeze finds it without walking the queue.
+func (Keeper) enqueue(st state.Store, o *Order) {
+	st.Set(queueKey(o.Deadline, o.ID), []byte{})
+	st.Set(timedKey(o.Merchant, o.ID), []byte{})
+	st.Set(timedKey(o.Acceptor, o.ID), []byte{})
+}
+
+// dequeue stops o's timer, running or paused.
 func (Keeper) dequeue(st state.Store, o *Order) {
 	if o.Deadline != 0 {
 		st.Delete(queueKey(o.Deadline, o.ID))
 	}
-	o.Deadline = 0
+	if o.Deadline != 0 || o.Paused {
+		st.Delete(timedKey(o.Merchant, o.ID))
+		st.Delete(timedKey(o.Acceptor, o.ID))
+	}
+	o.Deadline, o.Paused, o.Remaining = 0, false, 0
 }
 
 func (k Keeper) frozen(st state.Store, a types.Address) bool {

@@ -31,6 +31,8 @@ type mOrder struct {
 	amount           uint64
 	state            order.State
 	deadline, paidAt uint64
+	paused           bool // a party is frozen: no deadline, remaining ms kept
+	remaining        uint64
 	extended         bool
 	released         int // times the escrow left (must end ≤ 1)
 	commBps, feeBps  uint64
@@ -53,6 +55,7 @@ type model struct {
 	merchants []types.Address
 	kyc       map[types.Address]bool
 	frozen    map[types.Address]bool
+	frozenAt  map[types.Address]uint64
 	orders    map[types.Hash]*mOrder
 	orderIDs  []types.Hash // creation order
 	cancels   map[types.Address][2]uint64
@@ -228,10 +231,14 @@ func (m *model) step() {
 			return
 		}
 		from := m.wrongOr(o.merchant)
-		want := o.state == order.StateLocked && from == o.merchant && now < o.deadline && !m.frozen[from]
+		want := o.state == order.StateLocked && from == o.merchant && o.inWindow(now) && !m.frozen[from]
 		m.exec(from, &order.MsgMarkPaid{ID: o.id, PaymentRef: types.Keccak(o.id[:])}, want, "mark paid")
 		if want {
+			o.stop()
 			o.state, o.paidAt, o.deadline = order.StatePaid, now, now+m.p.ReleaseWindow
+			if m.frozen[o.acc] {
+				o.paused, o.remaining, o.deadline = true, m.p.ReleaseWindow, 0
+			}
 		}
 	case op < 11: // confirm
 		o := m.pickOrder(order.StatePaid, order.StateLocked)
@@ -239,12 +246,13 @@ func (m *model) step() {
 			return
 		}
 		from := m.wrongOr(o.acc)
-		want := o.state == order.StatePaid && from == o.acc && now < o.deadline
+		want := o.state == order.StatePaid && from == o.acc && o.inWindow(now)
 		m.exec(from, &order.MsgConfirm{ID: o.id}, want, "confirm")
 		if want {
 			fee, comm := o.amount*o.feeBps/10_000, o.amount*o.commBps/10_000
 			m.release(o, o.merchant, o.amount-fee-comm, comm, fee)
-			o.state, o.deadline = order.StateCompleted, 0
+			o.state = order.StateCompleted
+			o.stop()
 		}
 	case op < 12: // cancel
 		o := m.pickOrder(order.StateLocked, order.StatePaid)
@@ -257,11 +265,12 @@ func (m *model) step() {
 		if c[0] == now/(24*hourMs) {
 			today = c[1]
 		}
-		want := o.state == order.StateLocked && from == o.merchant && now < o.deadline && today < m.p.MaxCancelsPerDay
+		want := o.state == order.StateLocked && from == o.merchant && o.inWindow(now) && today < m.p.MaxCancelsPerDay
 		m.exec(from, &order.MsgCancel{ID: o.id}, want, "cancel")
 		if want {
 			m.refund(o)
-			o.state, o.deadline = order.StateCancelled, 0
+			o.state = order.StateCancelled
+			o.stop()
 			m.cancels[o.merchant] = [2]uint64{now / (24 * hourMs), today + 1}
 		}
 	case op < 13: // extend
@@ -270,9 +279,16 @@ func (m *model) step() {
 			return
 		}
 		from := m.wrongOr(o.acc)
-		want := from == o.acc && !o.extended && now < o.deadline && o.deadline-now < m.p.ExtendThreshold && !m.frozen[from]
+		left := o.remaining
+		if !o.paused && o.deadline > now {
+			left = o.deadline - now
+		}
+		want := from == o.acc && !o.extended && o.inWindow(now) && left < m.p.ExtendThreshold && !m.frozen[from]
 		m.exec(from, &order.MsgExtend{ID: o.id}, want, "extend")
-		if want {
+		switch {
+		case want && o.paused:
+			o.extended, o.remaining = true, o.remaining+m.p.ExtendBy
+		case want:
 			o.extended, o.deadline = true, o.deadline+m.p.ExtendBy
 		}
 	case op < 14: // dispute
@@ -284,7 +300,8 @@ func (m *model) step() {
 		want := o.state == order.StatePaid && (from == o.merchant || from == o.acc)
 		m.exec(from, &order.MsgDispute{ID: o.id}, want, "dispute")
 		if want {
-			o.state, o.deadline = order.StateDisputed, 0
+			o.state = order.StateDisputed
+			o.stop()
 			m.accs[o.acc].openDisputes++
 		}
 	case op < 15: // arbitration
@@ -372,8 +389,7 @@ func (m *model) step() {
 		case 2:
 			all := append(append([]types.Address(nil), m.accList...), m.merchants...)
 			x := all[m.rng.IntN(len(all))]
-			m.frozen[x] = !m.frozen[x]
-			m.e.Freezer.Freeze(m.e.St, x, m.frozen[x])
+			m.setFrozen(x, !m.frozen[x])
 			m.log = append(m.log, fmt.Sprintf("freeze %s %v", x.Hex()[:8], m.frozen[x]))
 		case 3:
 			all := append(append([]types.Address(nil), m.accList...), m.merchants...)
@@ -385,6 +401,42 @@ func (m *model) step() {
 			}
 			m.kyc[x] = !m.kyc[x]
 			m.log = append(m.log, fmt.Sprintf("kyc %s %v", x.Hex()[:8], m.kyc[x]))
+		}
+	}
+}
+
+// inWindow reports whether o's timer still runs at now (or is paused).
+func (o *mOrder) inWindow(now uint64) bool { return o.paused || now < o.deadline }
+
+// stop ends o's timer.
+func (o *mOrder) stop() { o.deadline, o.paused, o.remaining = 0, false, 0 }
+
+// freeze and unfreeze are the model's pause rule: a freeze pauses the
+// account's running, not yet due timers with the time they had left; an
+// unfreeze restarts the paused ones whose parties are both free.
+func (m *model) setFrozen(x types.Address, frozen bool) {
+	now := m.e.Block.Time
+	m.frozen[x] = frozen
+	m.frozenAt[x] = now
+	m.e.Freezer.Freeze(m.e.St, x, frozen)
+	if _, err := m.e.Call(func(ctx *core.Context) error {
+		if frozen {
+			return m.e.Order.AccountFrozen(ctx, x)
+		}
+		return m.e.Order.AccountUnfrozen(ctx, x)
+	}); err != nil {
+		m.fail("freeze hook: %v", err)
+	}
+	for _, id := range m.orderIDs {
+		o := m.orders[id]
+		if (o.state != order.StateLocked && o.state != order.StatePaid) || (o.merchant != x && o.acc != x) {
+			continue
+		}
+		switch {
+		case frozen && !o.paused && o.deadline > now:
+			o.paused, o.remaining, o.deadline = true, o.deadline-now, 0
+		case !frozen && o.paused && !m.frozen[o.merchant] && !m.frozen[o.acc]:
+			o.paused, o.deadline, o.remaining = false, now+o.remaining, 0
 		}
 	}
 }
@@ -403,7 +455,7 @@ func (m *model) advance() {
 	var due []*mOrder
 	for _, id := range m.orderIDs {
 		o := m.orders[id]
-		if (o.state == order.StateLocked || o.state == order.StatePaid) && o.deadline <= now {
+		if (o.state == order.StateLocked || o.state == order.StatePaid) && !o.paused && o.deadline <= now {
 			due = append(due, o)
 		}
 	}
@@ -417,6 +469,13 @@ func (m *model) advance() {
 		due = due[:m.p.MaxTimeouts]
 	}
 	for _, o := range due {
+		// A frozen party's order never times out while it is frozen,
+		// unless its deadline had passed before the freeze.
+		for _, x := range []types.Address{o.merchant, o.acc} {
+			if m.frozen[x] && m.frozenAt[x] < o.deadline {
+				m.fail("order %s times out at %d while %s is frozen since %d", o.id.Hex(), o.deadline, x.Hex(), m.frozenAt[x])
+			}
+		}
 		if o.state == order.StateLocked {
 			m.refund(o)
 			o.state = order.StateExpired
@@ -459,9 +518,10 @@ func (m *model) check() {
 		if err != nil {
 			m.fail("%v", err)
 		}
-		if got.State != o.state || got.Acceptor != o.acc || got.Amount != o.amount || got.Deadline != o.deadline {
-			m.fail("order %s: chain %s/%s/%d/%d, model %s/%s/%d/%d", id.Hex(), got.State, got.Acceptor.Hex(), got.Amount, got.Deadline,
-				o.state, o.acc.Hex(), o.amount, o.deadline)
+		if got.State != o.state || got.Acceptor != o.acc || got.Amount != o.amount || got.Deadline != o.deadline ||
+			got.Paused != o.paused || got.Remaining != o.remaining {
+			m.fail("order %s: chain %s/%s/%d/%d/paused %v %d, model %s/%s/%d/%d/paused %v %d", id.Hex(), got.State, got.Acceptor.Hex(),
+				got.Amount, got.Deadline, got.Paused, got.Remaining, o.state, o.acc.Hex(), o.amount, o.deadline, o.paused, o.remaining)
 		}
 	}
 	if got := k.Bank.Balance(st, order.EscrowAddress); got != escrow {
@@ -494,7 +554,7 @@ func runModel(t *testing.T, seq int, reached map[order.State]int) {
 	e := c2ctest.NewEnv()
 	e.Ramp()
 	m := &model{t: t, e: e, rng: rng, wallet: map[types.Address]uint64{}, accs: map[types.Address]*mAcc{},
-		kyc: map[types.Address]bool{}, frozen: map[types.Address]bool{}, orders: map[types.Hash]*mOrder{},
+		kyc: map[types.Address]bool{}, frozen: map[types.Address]bool{}, frozenAt: map[types.Address]uint64{}, orders: map[types.Hash]*mOrder{},
 		cancels: map[types.Address][2]uint64{}}
 	if rng.IntN(2) == 0 {
 		e.SetParam(order.ModuleName, order.ParamMaxTimeouts, uint64(1+rng.IntN(3)))

@@ -121,6 +121,11 @@ func (k Keeper) Create(ctx *core.Context, m *MsgCreate) (*Order, error) {
 	if err := k.observe(ctx, o); err != nil {
 		return nil, wrap(o.ID, err)
 	}
+	// The observer's rules may have frozen the merchant and so paused
+	// this very order (timers.go).
+	if o, err = k.GetOrder(st, id); err != nil {
+		return nil, err
+	}
 	k.emit(ctx, EventLocked, o, "merchant", merchant.Hex(), "acceptor", win.Address.Hex(), "amount", core.U64(amount),
 		"method", method.Hex(), "pay_deadline", core.U64(o.Deadline))
 	return o, nil
@@ -163,7 +168,7 @@ func (k Keeper) MarkPaid(ctx *core.Context, m *MsgMarkPaid) error {
 	k.enqueue(ctx.Store, o)
 	k.emit(ctx, EventPaid, o, "merchant", o.Merchant.Hex(), "acceptor", o.Acceptor.Hex(),
 		"payment_ref", o.PaymentRef.Hex(), "release_deadline", core.U64(o.Deadline))
-	return nil
+	return k.pauseIfFrozen(ctx, o) // a frozen acceptor's release window waits for its unfreeze
 }
 
 // split divides an order's escrow on release.
@@ -289,15 +294,20 @@ func (k Keeper) Extend(ctx *core.Context, id types.Hash) error {
 		return wrap(o.ID, ErrAlreadyExtended)
 	}
 	p := k.Params(ctx.Store)
-	if left := o.Deadline - ctx.Block.Time; left >= p.ExtendThreshold {
+	if left := o.TimeLeft(ctx.Block.Time); left >= p.ExtendThreshold {
 		return wrap(o.ID, fmt.Errorf("%d ms left, extension allowed below %d: %w", left, p.ExtendThreshold, ErrTooEarlyToExtend))
 	}
-	deadline := o.Deadline
-	k.dequeue(ctx.Store, o)
-	o.Deadline = deadline + p.ExtendBy
 	o.Extended = true
+	if o.Paused { // the merchant is frozen: the extension waits in the remainder
+		o.Remaining += p.ExtendBy
+		k.setOrder(ctx.Store, o)
+		k.emit(ctx, EventExtended, o, "acceptor", o.Acceptor.Hex(), "pay_deadline", "0", "remaining_ms", core.U64(o.Remaining))
+		return nil
+	}
+	ctx.Store.Delete(queueKey(o.Deadline, o.ID))
+	o.Deadline += p.ExtendBy
 	k.setOrder(ctx.Store, o)
-	k.enqueue(ctx.Store, o)
+	ctx.Store.Set(queueKey(o.Deadline, o.ID), []byte{})
 	k.emit(ctx, EventExtended, o, "acceptor", o.Acceptor.Hex(), "pay_deadline", core.U64(o.Deadline))
 	return nil
 }

@@ -27,6 +27,16 @@
 // A frozen payer cannot lock; refunds, attestations and disputes still go
 // through, so a freeze never traps the other party's money.
 //
+// The deadline does not pause while a party is frozen, unlike an order's
+// timers. An order's timer acts by itself (expiry, a dispute) on a step
+// the frozen party is barred from (a frozen merchant cannot mark paid), so
+// running it on would punish the freeze rather than the silence. Here
+// nothing happens at the deadline: it only ends the attester's window and
+// opens the payer's reclaim, and a freeze bars neither the attester, nor
+// the payer's refund, nor either party's dispute. The deadline is also an
+// outside promise (a carrier's delivery date) that a risk review of one
+// party must not stretch for the others.
+//
 // # Attestations
 //
 // Who submits: anyone. The attester signs

@@ -31,8 +31,10 @@
 //
 // Keeper is the Freezer acceptor, order, channel, pay and arbitration take:
 // a frozen account cannot create or be assigned orders, deposit, withdraw,
-// open channels or lock payments, and Ante refuses its bank transfers. Not
-// done yet: pausing a frozen account's open orders' timers.
+// open channels or lock payments, and Ante refuses its bank transfers.
+// Every freeze and unfreeze is told, in its own transaction, to the
+// FreezeHooks (the order keeper), which pause the account's open orders'
+// timers and restart them with the time they had left.
 //
 // # Queries
 //
@@ -43,7 +45,8 @@
 //
 // The app assembly builds risk.NewKeeper(risk.Deps{Roles: gov, Params:
 // gov}) first and passes it as Freezer to acceptor, order, channel, pay
-// and arbitration, as order's Observer and arbitration's Risk; registers
+// and arbitration, as order's Observer and arbitration's Risk; calls
+// k.SetFreezeHooks(order keeper) once the order keeper exists; registers
 // risk.NewModule(k); adds k.Ante after bank's ante; lists risk.ParamSpecs
 // and risk.Cost (core.TypeRisk).
 package risk

@@ -22,7 +22,8 @@ const (
 var officer = c2ctest.Addr("compliance")
 
 // env is c2ctest's environment with the risk keeper as the acceptor's and
-// order's Freezer and as order's Observer, as the app assembly will wire.
+// order's Freezer and as order's Observer, and the order keeper as risk's
+// freeze hook, as the app assembly will wire.
 type env struct {
 	*c2ctest.Env
 	R risk.Keeper
@@ -35,6 +36,7 @@ func newEnv() *env {
 	e.Acceptor = acceptor.NewKeeper(acceptor.Deps{Bank: e.Bank, Params: e.Gov, KYC: kyc, Freezer: rk, Currencies: acceptor.OracleCurrencies{}})
 	e.Order = order.NewKeeper(order.Deps{Bank: e.Bank, Acceptors: e.Acceptor, Rates: order.RatesFrom{Keeper: e.Oracle},
 		KYC: kyc, Freezer: rk, Params: e.Gov, Observer: rk})
+	rk.SetFreezeHooks(e.Order)
 	r, err := core.NewRouter(c2ctest.ChainID, []core.Ante{rk.Ante}, append(e.Keepers.Modules(), risk.NewModule(rk))...)
 	if err != nil {
 		panic(err)

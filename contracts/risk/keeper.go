@@ -73,6 +73,7 @@ type Freeze struct {
 type Keeper struct {
 	roles  Roles
 	params ParamStore
+	hooks  *[]FreezeHook // shared by every copy: set once at assembly (SetFreezeHooks)
 }
 
 // Deps are the keepers the risk module uses.
@@ -82,7 +83,27 @@ type Deps struct {
 }
 
 // NewKeeper returns a keeper over deps.
-func NewKeeper(d Deps) Keeper { return Keeper{roles: d.Roles, params: d.Params} }
+func NewKeeper(d Deps) Keeper {
+	return Keeper{roles: d.Roles, params: d.Params, hooks: new([]FreezeHook)}
+}
+
+// SetFreezeHooks installs the hooks told of every freeze and unfreeze (the
+// order keeper). The order keeper is built with this keeper as its
+// Freezer and Observer, so it cannot exist before it; the hooks therefore
+// live behind a pointer that every copy of the keeper shares, and the app
+// assembly sets them once, before the first block.
+func (k Keeper) SetFreezeHooks(hs ...FreezeHook) {
+	if k.hooks != nil {
+		*k.hooks = slices.Clone(hs)
+	}
+}
+
+func (k Keeper) freezeHooks() []FreezeHook {
+	if k.hooks == nil {
+		return nil
+	}
+	return *k.hooks
+}
 
 // Store layout.
 var (
@@ -197,8 +218,9 @@ func (k Keeper) record(ctx *core.Context, e *Event, prof *Profile) {
 	}
 }
 
-// hit records a rule's hit on account and, for a freeze rule, freezes it.
-func (k Keeper) hit(ctx *core.Context, a types.Address, prof *Profile, rule string, value, threshold uint64, subject types.Hash, freeze bool) {
+// hit records a rule's hit on account and, for a freeze rule, freezes it
+// and tells the freeze hooks.
+func (k Keeper) hit(ctx *core.Context, a types.Address, prof *Profile, rule string, value, threshold uint64, subject types.Hash, freeze bool) error {
 	e := &Event{Account: a, Rule: rule, Value: value, Threshold: threshold, Subject: subject, Froze: freeze && !k.IsFrozen(ctx.Store, a)}
 	k.record(ctx, e, prof)
 	ctx.Emit(EventHit, "account", a.Hex(), "rule", rule, "value", core.U64(value), "threshold", core.U64(threshold),
@@ -206,7 +228,13 @@ func (k Keeper) hit(ctx *core.Context, a types.Address, prof *Profile, rule stri
 	if e.Froze {
 		ctx.Store.Set(slices.Concat(prefixFrozen, a[:]), core.Encode(&Freeze{Rule: rule, Seq: e.Seq, At: ctx.Block.Time}))
 		ctx.Emit(EventFrozen, "account", a.Hex(), "rule", rule, "seq", core.U64(e.Seq))
+		for _, h := range k.freezeHooks() {
+			if err := h.AccountFrozen(ctx, a); err != nil {
+				return fmt.Errorf("risk: freeze of %s: %w", a.Hex(), err)
+			}
+		}
 	}
+	return nil
 }
 
 func ratioBps(mask, window, count uint64) (uint64, bool) {
@@ -229,14 +257,18 @@ func (k Keeper) OrderLocked(ctx *core.Context, o *order.Order) error {
 		}
 	}
 	if now-pm.FirstSeen < p.NewAge && o.Amount >= p.NewLarge {
-		k.hit(ctx, o.Merchant, &pm, RuleNewAccount, o.Amount, p.NewLarge, o.ID, p.NewFreeze == 1)
+		if err := k.hit(ctx, o.Merchant, &pm, RuleNewAccount, o.Amount, p.NewLarge, o.ID, p.NewFreeze == 1); err != nil {
+			return err
+		}
 	}
 	if h := now / hour; pm.HourBucket != h {
 		pm.HourBucket, pm.HourCount = h, 0
 	}
 	pm.HourCount++
 	if pm.HourCount == p.VelocityMax+1 {
-		k.hit(ctx, o.Merchant, &pm, RuleVelocity, pm.HourCount, p.VelocityMax, o.ID, p.VelocityFreeze == 1)
+		if err := k.hit(ctx, o.Merchant, &pm, RuleVelocity, pm.HourCount, p.VelocityMax, o.ID, p.VelocityFreeze == 1); err != nil {
+			return err
+		}
 	}
 	if d := now / day; pa.DayBucket != d {
 		pa.DayBucket, pa.DayVolume = d, 0
@@ -248,7 +280,9 @@ func (k Keeper) OrderLocked(ctx *core.Context, o *order.Order) error {
 		pa.DayVolume = ^uint64(0)
 	}
 	if prev <= p.VolumeMax && pa.DayVolume > p.VolumeMax {
-		k.hit(ctx, o.Acceptor, &pa, RuleVolume, pa.DayVolume, p.VolumeMax, o.ID, p.VolumeFreeze == 1)
+		if err := k.hit(ctx, o.Acceptor, &pa, RuleVolume, pa.DayVolume, p.VolumeMax, o.ID, p.VolumeFreeze == 1); err != nil {
+			return err
+		}
 	}
 	pairKey := slices.Concat(prefixPair, o.Merchant[:], o.Acceptor[:])
 	var pairDay, pairCount uint64
@@ -261,8 +295,12 @@ func (k Keeper) OrderLocked(ctx *core.Context, o *order.Order) error {
 	pairCount++
 	st.Set(pairKey, slices.Concat(be64(pairDay), be64(pairCount)))
 	if pairCount == p.PairMax+1 {
-		k.hit(ctx, o.Merchant, &pm, RulePair, pairCount, p.PairMax, o.ID, p.PairFreeze == 1)
-		k.hit(ctx, o.Acceptor, &pa, RulePair, pairCount, p.PairMax, o.ID, p.PairFreeze == 1)
+		if err := k.hit(ctx, o.Merchant, &pm, RulePair, pairCount, p.PairMax, o.ID, p.PairFreeze == 1); err != nil {
+			return err
+		}
+		if err := k.hit(ctx, o.Acceptor, &pa, RulePair, pairCount, p.PairMax, o.ID, p.PairFreeze == 1); err != nil {
+			return err
+		}
 	}
 	band, err := types.MulDiv(p.ReportThreshold, p.StructBandBps, 10_000)
 	if err != nil {
@@ -274,7 +312,9 @@ func (k Keeper) OrderLocked(ctx *core.Context, o *order.Order) error {
 		}
 		pm.StructCount++
 		if pm.StructCount == p.StructMax+1 {
-			k.hit(ctx, o.Merchant, &pm, RuleStructuring, pm.StructCount, p.StructMax, o.ID, p.StructFreeze == 1)
+			if err := k.hit(ctx, o.Merchant, &pm, RuleStructuring, pm.StructCount, p.StructMax, o.ID, p.StructFreeze == 1); err != nil {
+				return err
+			}
 		}
 	}
 	k.setProfile(st, o.Merchant, &pm)
@@ -309,10 +349,14 @@ func (k Keeper) OrderClosed(ctx *core.Context, o *order.Order) error {
 		}
 		pr.WinCount = min(pr.WinCount+1, 64)
 		if r, ok := ratioBps(pr.Expired, p.Window, pr.WinCount); ok && r > p.ExpiryMaxBps && (!hadExp || prevExp <= p.ExpiryMaxBps) && side.a == o.Merchant {
-			k.hit(ctx, side.a, &pr, RuleExpiry, r, p.ExpiryMaxBps, o.ID, p.ExpiryFreeze == 1)
+			if err := k.hit(ctx, side.a, &pr, RuleExpiry, r, p.ExpiryMaxBps, o.ID, p.ExpiryFreeze == 1); err != nil {
+				return err
+			}
 		}
 		if r, ok := ratioBps(pr.Lost, p.Window, pr.WinCount); ok && r > p.LossMaxBps && (!hadLoss || prevLoss <= p.LossMaxBps) {
-			k.hit(ctx, side.a, &pr, RuleLoss, r, p.LossMaxBps, o.ID, p.LossFreeze == 1)
+			if err := k.hit(ctx, side.a, &pr, RuleLoss, r, p.LossMaxBps, o.ID, p.LossFreeze == 1); err != nil {
+				return err
+			}
 		}
 		k.setProfile(st, side.a, &pr)
 	}
@@ -347,6 +391,11 @@ func (k Keeper) Unfreeze(ctx *core.Context, m *MsgUnfreeze) error {
 	k.record(ctx, e, &pr)
 	k.setProfile(st, m.Account, &pr)
 	ctx.Emit(EventUnfrozen, "account", m.Account.Hex(), "officer", ctx.Sender.Hex(), "reason", m.Reason.Hex(), "seq", core.U64(e.Seq))
+	for _, h := range k.freezeHooks() {
+		if err := h.AccountUnfrozen(ctx, m.Account); err != nil {
+			return fmt.Errorf("risk: unfreeze of %s: %w", m.Account.Hex(), err)
+		}
+	}
 	return nil
 }
 

@@ -324,3 +324,72 @@ func TestFreezeEventKept(t *testing.T) {
 		t.Fatal(msg)
 	}
 }
+
+// TestFreezePausesOrders: an account auto-frozen by the velocity rule has
+// both its orders paused in the freezing transaction (the triggering one
+// too); they outlive their payment window while it is frozen, continue
+// with the time they had left after the compliance unfreeze, and
+// complete.
+func TestFreezePausesOrders(t *testing.T) {
+	f := newFx(t)
+	f.set(risk.ParamVelocityMax, 1)
+	first, _ := f.mustCreate(t, 10)
+	f.e.Advance(60_000)
+	second, evs := f.mustCreate(t, 10) // freezes the merchant
+	if !f.e.R.IsFrozen(f.e.St, f.mer) {
+		t.Fatal("merchant not frozen")
+	}
+	paused := map[string]bool{}
+	for _, ev := range evs {
+		if ev.Type == order.EventPaused {
+			paused[ev.Get("id")] = true
+		}
+	}
+	if !paused[first.Hex()] || !paused[second.Hex()] {
+		t.Fatalf("paused %v, want both orders", paused)
+	}
+	get := func(id types.Hash) *order.Order {
+		o, err := f.e.Order.GetOrder(f.e.St, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+	window := f.e.Order.Params(f.e.St).PaymentWindow
+	if l1, l2 := get(first).Remaining, get(second).Remaining; l1 != window-60_000 || l2 != window {
+		t.Fatalf("remaining %d and %d, want %d and %d", l1, l2, window-60_000, window)
+	}
+	f.e.Advance(3 * window)
+	if s1, s2 := get(first).State, get(second).State; s1 != order.StateLocked || s2 != order.StateLocked {
+		t.Fatalf("states %s %s while frozen, want both LOCKED", s1, s2)
+	}
+	if msg := f.e.invariants(); msg != "" {
+		t.Fatal(msg)
+	}
+	evs, err := f.e.Exec(officer, &risk.MsgUnfreeze{Account: f.mer, Reason: types.Keccak([]byte("case 18"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev, ok := findEvent(evs, order.EventResumed); !ok || ev.Get("account") != f.mer.Hex() {
+		t.Fatalf("events %v, want order.resumed", evs)
+	}
+	if d := get(first).Deadline; d != f.e.Block.Time+window-60_000 {
+		t.Fatalf("deadline %d, want %d", d, f.e.Block.Time+window-60_000)
+	}
+	f.e.Advance(window - 60_000)
+	if s := get(first).State; s != order.StateExpired {
+		t.Fatalf("first order %s after its remaining window, want EXPIRED", s)
+	}
+	if _, err := f.e.Exec(f.mer, &order.MsgMarkPaid{ID: second, PaymentRef: second}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.e.Exec(f.acc, &order.MsgConfirm{ID: second}); err != nil {
+		t.Fatal(err)
+	}
+	if s := get(second).State; s != order.StateCompleted {
+		t.Fatalf("second order %s, want COMPLETED", s)
+	}
+	if msg := f.e.invariants(); msg != "" {
+		t.Fatal(msg)
+	}
+}
