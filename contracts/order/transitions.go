@@ -118,17 +118,14 @@ func (k Keeper) Create(ctx *core.Context, m *MsgCreate) (*Order, error) {
 	k.setOrder(st, o)
 	k.enqueue(st, o)
 	st.Set(partyKey(prefixAcceptor, win.Address, o.Seq), id[:])
+	k.emit(ctx, EventLocked, o, "merchant", merchant.Hex(), "acceptor", win.Address.Hex(), "amount", core.U64(amount),
+		"method", method.Hex(), "pay_deadline", core.U64(o.Deadline))
 	if err := k.observe(ctx, o); err != nil {
 		return nil, wrap(o.ID, err)
 	}
 	// The observer's rules may have frozen the merchant and so paused
-	// this very order (timers.go).
-	if o, err = k.GetOrder(st, id); err != nil {
-		return nil, err
-	}
-	k.emit(ctx, EventLocked, o, "merchant", merchant.Hex(), "acceptor", win.Address.Hex(), "amount", core.U64(amount),
-		"method", method.Hex(), "pay_deadline", core.U64(o.Deadline))
-	return o, nil
+	// this very order (timers.go, after order.locked).
+	return k.GetOrder(st, id)
 }
 
 // load fetches an order for a message: it must exist, be in state want,
