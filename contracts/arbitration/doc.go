@@ -14,7 +14,7 @@
 //	COMMITTEE ─⌈2/3⌉ agreeing votes─▶ RESOLVED
 //	  │ committee_deadline_ms passes
 //	  ▼
-//	ESCALATED ─ResolveEscalated (governance)─▶ RESOLVED
+//	ESCALATED ─gov proposal's ResolveDispute action (ResolveEscalated)─▶ RESOLVED
 //
 // A resolved dispute never reopens: its ID is fixed by its subject
 // (DisputeID = Keccak-256("accord/arbitration/v1" ‖ kind ‖ subject)) and a
@@ -83,6 +83,9 @@
 // order keeper, Payments: pay keeper, Roles: gov, KYC:
 // acceptor.KYCFrom{kyc}, Freezer: risk keeper, Risk: risk keeper, Params:
 // gov}), then gives the order and pay keepers WithHook(it) before building
-// their modules, registers arbitration.NewModule(k) after them, and lists
-// arbitration.ParamSpecs and arbitration.Cost (core.TypeArbitration).
+// their modules, registers arbitration.NewModule(k) after them, sets it as
+// gov.Module's Disputes (Keeper.ResolveDispute implements
+// gov.DisputeResolver, so an admin proposal with gov.ResolveDisputeAction
+// decides an escalated dispute), and lists arbitration.ParamSpecs and
+// arbitration.Cost (core.TypeArbitration).
 package arbitration

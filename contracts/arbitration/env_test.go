@@ -43,7 +43,8 @@ func marked(st state.Store, a types.Address, id types.Hash) bool {
 // registered and wired as the app assembly will: risk is the rules engine
 // (order's Observer, arbitration's RiskRecorder) and, together with
 // c2ctest's freezer (which tests toggle by hand), every module's Freezer;
-// the dispute hooks of order and pay open disputes; the order keeper is
+// the dispute hooks of order and pay open disputes; gov's ResolveDispute
+// proposals go to the arbitration keeper; the order keeper is
 // risk's freeze hook (a test toggling c2ctest's freezer tells it itself).
 type env struct {
 	*c2ctest.Env
@@ -90,6 +91,7 @@ func newEnv(nArb int) *env {
 	mods := e.Keepers.Modules()
 	mods[0] = bank.Module{Keeper: e.Bank, Blocked: []types.Address{order.EscrowAddress, acceptor.FloatAddress,
 		acceptor.MarginAddress, pay.EscrowAddress, channel.EscrowAddress}}
+	mods[1] = gov.Module{Keeper: e.Gov, Specs: c2ctest.ParamSpecs(), Disputes: k} // ResolveDispute proposals
 	r, err := core.NewRouter(c2ctest.ChainID, []core.Ante{rk.Ante}, append(mods, channel.NewModule(chanK), pay.NewModule(payK),
 		risk.NewModule(rk), arbitration.NewModule(k))...)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/contracts/gov"
 	"github.com/accordnet/accord/contracts/order"
 	"github.com/accordnet/accord/contracts/pay"
 	"github.com/accordnet/accord/types"
@@ -230,6 +231,14 @@ func (k Keeper) ResolveEscalated(ctx *core.Context, id types.Hash, winner Side, 
 	}
 	return k.resolve(ctx, d, Decision{Winner: winner, Reason: reason, ToA: toA, ToB: toB, By: "gov"})
 }
+
+// ResolveDispute implements gov.DisputeResolver: a governance proposal's
+// ResolveDispute action is ResolveEscalated with gov's plain codes.
+func (k Keeper) ResolveDispute(ctx *core.Context, r *gov.ResolveDispute) error {
+	return k.ResolveEscalated(ctx, r.Dispute, Side(r.Winner), Reason(r.Reason), r.ToA, r.ToB)
+}
+
+var _ gov.DisputeResolver = Keeper{}
 
 // resolve carries out a decision on the subject, exactly once: the
 // dispute leaves every index in the same transaction, and the subject's

@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/accordnet/accord/contracts/arbitration"
 	"github.com/accordnet/accord/contracts/c2ctest"
 	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/contracts/gov"
 	"github.com/accordnet/accord/contracts/order"
 	"github.com/accordnet/accord/contracts/pay"
 	"github.com/accordnet/accord/types"
@@ -606,5 +609,120 @@ func TestCost(t *testing.T) {
 	}
 	if r, err := arbitration.ParseReason("third_party_payer"); err != nil || r != arbitration.ReasonThirdPartyPayer {
 		t.Fatal(r, err)
+	}
+}
+
+// admins makes admin0 … admin(n-1) gov's admin multisig with threshold k.
+func (f *fx) admins(t *testing.T, n int, k uint64) []types.Address {
+	t.Helper()
+	var as []types.Address
+	var hexes []string
+	for i := 0; i < n; i++ {
+		a := c2ctest.Addr(fmt.Sprint("admin", i))
+		as, hexes = append(as, a), append(hexes, fmt.Sprintf("%q", a.Hex()))
+	}
+	raw := fmt.Sprintf(`{"admins": [%s], "threshold": %d}`, strings.Join(hexes, ","), k)
+	if _, err := f.e.Call(func(ctx *core.Context) error { return (gov.Module{Keeper: f.e.Gov}).InitGenesis(ctx, []byte(raw)) }); err != nil {
+		t.Fatal(err)
+	}
+	return as
+}
+
+func (f *fx) escalate(t *testing.T) {
+	t.Helper()
+	f.e.Advance(4 * hour)
+	f.e.Advance(4 * hour)
+	if d := f.dispute(t); d.Phase != arbitration.PhaseEscalated {
+		t.Fatalf("phase %s, want ESCALATED", d.Phase)
+	}
+}
+
+func resolveProposal(id types.Hash, w arbitration.Side, toA, toB uint64) *gov.MsgPropose {
+	return &gov.MsgPropose{Actions: []gov.Action{gov.ResolveDisputeAction(id, uint8(w), uint8(arbitration.ReasonBankProblem), toA, toB)}}
+}
+
+// TestGovResolve: a gov proposal's ResolveDispute action decides an
+// escalated dispute through arbitration; on any other dispute, or with
+// payouts that do not sum to the escrow, the executing transaction fails
+// with arbitration's error, changes nothing, and the proposal stays open.
+func TestGovResolve(t *testing.T) {
+	cases := []struct {
+		name     string
+		escalate bool
+		w        arbitration.Side
+		toA, toB uint64
+		want     error
+	}{
+		{"a dispute still with its panel is refused", false, arbitration.SideB, 0, 100 * usdt, arbitration.ErrNotEscalated},
+		{"payouts short of the escrow are refused", true, arbitration.SideA, 50 * usdt, 49 * usdt, arbitration.ErrBadPayouts},
+		{"payouts above the escrow are refused", true, arbitration.SideB, 1, 100 * usdt, arbitration.ErrBadPayouts},
+		{"an escalated dispute is split", true, arbitration.SideA, 60 * usdt, 40 * usdt, nil},
+		{"an escalated dispute goes to the acceptor", true, arbitration.SideB, 0, 100 * usdt, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFx(t, 4)
+			adm := f.admins(t, 2, 2)
+			if c.escalate {
+				f.escalate(t)
+			}
+			if _, err := f.e.Exec(adm[0], resolveProposal(f.id, c.w, c.toA, c.toB)); err != nil {
+				t.Fatal(err) // one approval of two: nothing runs yet
+			}
+			mer0 := f.e.Bank.Balance(f.e.St, f.mer)
+			before := stateHash(f.e.St)
+			evs, err := f.e.Exec(adm[1], &gov.MsgApprove{ProposalID: 1})
+			if !errors.Is(err, c.want) {
+				t.Fatalf("execution: %v, want %v", err, c.want)
+			}
+			if err != nil {
+				if !strings.Contains(err.Error(), "proposal 1 action 0 (resolve_dispute)") {
+					t.Fatalf("error %q does not name the proposal and action", err)
+				}
+				if stateHash(f.e.St) != before {
+					t.Fatal("a refused execution changed state")
+				}
+				if _, open := f.e.Gov.Proposal(f.e.St, 1); !open {
+					t.Fatal("a refused execution closed the proposal")
+				}
+				f.check(t)
+				return
+			}
+			d := f.dispute(t)
+			if d.Phase != arbitration.PhaseResolved || d.Decision.By != "gov" || d.Decision.Winner != c.w ||
+				d.Decision.ToA != c.toA || d.Decision.ToB != c.toB {
+				t.Fatalf("dispute %+v", d)
+			}
+			ev, ok := findEvent(evs, gov.EventDisputeResolved)
+			if !ok || ev.Get("dispute") != f.id.Hex() || ev.Get("proposal") != "1" {
+				t.Fatalf("events %v", evs)
+			}
+			o, err := f.e.Order.GetOrder(f.e.St, f.order)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantState, fee := order.StateResolvedRefund, uint64(0)
+			if c.toA > 0 {
+				wantState, fee = order.StateResolvedSplit, c.toA*o.FeeBps/10_000
+			}
+			if o.State != wantState {
+				t.Fatalf("order %s, want %s", o.State, wantState)
+			}
+			var slashed uint64
+			if sev, ok := findEvent(evs, order.EventResolvedSplit); ok {
+				slashed, _ = strconv.ParseUint(sev.Get("slashed"), 10, 64)
+			}
+			if got, want := f.e.Bank.Balance(f.e.St, f.mer)-mer0, c.toA-fee+slashed; got != want {
+				t.Fatalf("merchant received %d, want %d (part %d − fee %d + slash %d)", got, want, c.toA, fee, slashed)
+			}
+			// A second proposal finds it resolved.
+			if _, err := f.e.Exec(adm[0], resolveProposal(f.id, c.w, c.toA, c.toB)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.e.Exec(adm[1], &gov.MsgApprove{ProposalID: 2}); !errors.Is(err, arbitration.ErrNotEscalated) {
+				t.Fatalf("second resolution: %v", err)
+			}
+			f.check(t)
+		})
 	}
 }

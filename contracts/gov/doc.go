@@ -20,7 +20,16 @@
 // given under other rules.
 //
 // Actions: GrantRole, RevokeRole, SetParam, AddAdmin, RemoveAdmin,
-// SetThreshold. After a proposal, 1 <= k <= n <= MaxAdmins must hold.
+// SetThreshold, SetValidators, ResolveDispute. After a proposal, 1 <= k <=
+// n <= MaxAdmins must hold.
+//
+// ResolveDispute is the last word on a dispute that arbitration escalated
+// (its panel and its committee both missed their deadlines): gov calls
+// Module.Disputes (a DisputeResolver, expected.go; the app assembly sets the
+// arbitration keeper, which gov cannot import: arbitration imports gov for
+// its roles). A dispute that is not escalated, or payouts that do not sum
+// to the escrow, fail the executing transaction and the proposal stays
+// open.
 //
 // # Roles
 //

@@ -28,4 +28,6 @@ var (
 	ErrOverflow         = errors.New("arithmetic overflow")
 	ErrBadGenesis       = errors.New("invalid gov genesis")
 	ErrCorruptState     = errors.New("corrupt gov state")
+	ErrBadDecision      = errors.New("malformed dispute decision")
+	ErrNoResolver       = errors.New("no dispute resolver wired (arbitration module missing)")
 )

@@ -15,4 +15,5 @@ const (
 	EventAdminRemoved      = "gov.admin_removed"      // address, proposal
 	EventThresholdSet      = "gov.threshold_set"      // threshold, proposal
 	EventValidatorsSet     = "gov.validators_set"     // validators (comma-separated), effective_height, proposal
+	EventDisputeResolved   = "gov.dispute_resolved"   // dispute, winner, reason, to_a, to_b, proposal
 )

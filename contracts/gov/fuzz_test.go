@@ -41,6 +41,7 @@ func seedActions() []gov.Action {
 		gov.GrantRoleAction(a, gov.RoleOracle), gov.RevokeRoleAction(a, gov.RoleArbitrator),
 		gov.SetUint64ParamAction("order", "payment_window_ms", 900000), gov.AddAdminAction(a),
 		gov.RemoveAdminAction(a), gov.SetThresholdAction(2), gov.SetValidatorsAction(a),
+		gov.ResolveDisputeAction(types.Hash{1}, 1, 7, 60, 40),
 	}
 }
 

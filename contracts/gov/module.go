@@ -24,6 +24,9 @@ const MaxExpiriesPerBlock = 64
 type Module struct {
 	Keeper
 	Specs []ParamSpec
+	// Disputes carries out ResolveDispute actions: the arbitration keeper,
+	// set by the app assembly (nil: such a proposal fails at execution).
+	Disputes DisputeResolver
 }
 
 var _ core.BeginBlocker = Module{}
@@ -219,6 +222,16 @@ func (m Module) apply(ctx *core.Context, id uint64, a *Action) error {
 			names[i] = v.Hex()
 		}
 		ctx.Emit(EventValidatorsSet, "validators", strings.Join(names, ","), "effective_height", core.U64(at), "proposal", pid)
+	case a.ResolveDispute != nil:
+		r := a.ResolveDispute
+		if m.Disputes == nil {
+			return ErrNoResolver
+		}
+		if err := m.Disputes.ResolveDispute(ctx, r); err != nil {
+			return err
+		}
+		ctx.Emit(EventDisputeResolved, "dispute", r.Dispute.Hex(), "winner", core.U64(uint64(r.Winner)), "reason", core.U64(uint64(r.Reason)),
+			"to_a", core.U64(r.ToA), "to_b", core.U64(r.ToB), "proposal", pid)
 	}
 	return nil
 }

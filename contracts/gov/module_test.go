@@ -546,3 +546,20 @@ func TestSetValidatorsRefusals(t *testing.T) {
 		t.Fatalf("outsider: %v", err)
 	}
 }
+
+// TestResolveDisputeWithoutResolver: with no arbitration module wired the
+// action fails at execution, changing nothing, and the proposal stays open.
+func TestResolveDisputeWithoutResolver(t *testing.T) {
+	e := newEnv(t)
+	mustExec(t, e, 0, gov.TypePropose, propose(gov.ResolveDisputeAction(types.Hash{7}, 1, 7, 100, 0)))
+	before := e.Dump("")
+	if err := e.Exec(1, gov.TypeApprove, approve(1)); !errors.Is(err, gov.ErrNoResolver) {
+		t.Fatalf("err = %v, want ErrNoResolver", err)
+	}
+	if e.Dump("") != before {
+		t.Fatal("a failed execution changed state")
+	}
+	if _, ok := e.Gov.Proposal(e.St, 1); !ok {
+		t.Fatal("proposal closed by a failed execution")
+	}
+}

@@ -1,6 +1,7 @@
 package gov
 
 import (
+	"bytes"
 	"fmt"
 	"unicode/utf8"
 
@@ -62,8 +63,32 @@ type Action struct {
 	RemoveAdmin  *RemoveAdmin  `rlp:"nil"`
 	SetThreshold *SetThreshold `rlp:"nil"`
 	// SetValidators replaces the validator set from the height two blocks
-	// after the one executing the proposal (valset.Delay).
-	SetValidators *SetValidators `rlp:"optional"`
+	// after the one executing the proposal (valset.Delay). "nil" makes an
+	// absent one (the empty list a later field's encoding puts in its
+	// place) decode as nil; an encoding that sets it is unchanged.
+	SetValidators *SetValidators `rlp:"nil,optional"`
+	// ResolveDispute decides a dispute arbitration escalated to governance.
+	ResolveDispute *ResolveDispute `rlp:"nil,optional"`
+}
+
+// ResolveDispute decides a dispute that arbitration escalated to
+// governance (its panel and then its committee missed their deadlines):
+// the winner (1: side A, the order's merchant or the payment's payee; 2:
+// side B, the acceptor or the payer), arbitration's reason code, and the
+// payouts to A and B, which must sum exactly to the escrow. At execution
+// the DisputeResolver (the arbitration module) refuses a dispute that is
+// not escalated and payouts that do not sum; the whole proposal then
+// fails and stays open.
+type ResolveDispute struct {
+	Dispute  types.Hash
+	Winner   uint8
+	Reason   uint8
+	ToA, ToB uint64
+}
+
+// ResolveDisputeAction builds a ResolveDispute action.
+func ResolveDisputeAction(dispute types.Hash, winner, reason uint8, toA, toB uint64) Action {
+	return Action{ResolveDispute: &ResolveDispute{Dispute: dispute, Winner: winner, Reason: reason, ToA: toA, ToB: toB}}
 }
 
 // SetValidators names the whole next validator set, in proposer order.
@@ -130,6 +155,9 @@ func (a *Action) Kind() string {
 	if a.SetValidators != nil {
 		kind, n = "set_validators", n+1
 	}
+	if a.ResolveDispute != nil {
+		kind, n = "resolve_dispute", n+1
+	}
 	if n != 1 {
 		return ""
 	}
@@ -178,6 +206,28 @@ func (a *Action) ValidateBasic() error {
 		if _, err := types.NewValidatorSet(vs); err != nil {
 			return fmt.Errorf("%w: %w", ErrBadValidators, err)
 		}
+	case "resolve_dispute":
+		return a.ResolveDispute.ValidateBasic()
+	}
+	return nil
+}
+
+// ValidateBasic checks what needs no state; the arbitration module checks
+// the rest (the dispute, its phase, the escrow, the reason code) when the
+// proposal executes.
+func (r *ResolveDispute) ValidateBasic() error {
+	switch {
+	case r.Dispute == (types.Hash{}):
+		return fmt.Errorf("%w: no dispute ID", ErrBadDecision)
+	case r.Winner != 1 && r.Winner != 2:
+		return fmt.Errorf("%w: winner %d (1: side A, 2: side B)", ErrBadDecision, r.Winner)
+	case r.Reason == 0:
+		return fmt.Errorf("%w: no reason code", ErrBadDecision)
+	case (r.Winner == 1 && r.ToA == 0) || (r.Winner == 2 && r.ToB == 0):
+		return fmt.Errorf("%w: the winner gets nothing", ErrBadDecision)
+	}
+	if _, err := types.AddAmount(r.ToA, r.ToB); err != nil {
+		return fmt.Errorf("%w: payouts %d + %d overflow", ErrBadDecision, r.ToA, r.ToB)
 	}
 	return nil
 }
@@ -237,8 +287,30 @@ func (m *MsgCancel) ValidateBasic() error {
 	return nil
 }
 
-// DecodePropose decodes and validates a propose payload.
-func DecodePropose(payload []byte) (*MsgPropose, error) { return core.DecodeValid[MsgPropose](payload) }
+// TxType implements the c2c messages' typed-message interface (client
+// and test helpers sign any message by its type).
+func (*MsgPropose) TxType() types.TxType { return TypePropose }
+
+// TxType is MsgApprove's transaction type.
+func (*MsgApprove) TxType() types.TxType { return TypeApprove }
+
+// TxType is MsgCancel's transaction type.
+func (*MsgCancel) TxType() types.TxType { return TypeCancel }
+
+// DecodePropose decodes and validates a propose payload. It refuses a
+// payload that is not the canonical encoding of what it decodes to: an
+// absent optional action field may otherwise also be spelt as a trailing
+// empty list, and one proposal must have one encoding.
+func DecodePropose(payload []byte) (*MsgPropose, error) {
+	m, err := core.DecodeValid[MsgPropose](payload)
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Equal(core.Encode(m), payload) {
+		return nil, fmt.Errorf("%w: not the canonical encoding", core.ErrBadPayload)
+	}
+	return m, nil
+}
 
 // DecodeApprove decodes and validates an approve payload.
 func DecodeApprove(payload []byte) (*MsgApprove, error) { return core.DecodeValid[MsgApprove](payload) }

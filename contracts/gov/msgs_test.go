@@ -87,3 +87,48 @@ func TestParamSpecs(t *testing.T) {
 		t.Error(got)
 	}
 }
+
+func TestResolveDisputeValidateBasic(t *testing.T) {
+	id := types.Hash{1}
+	for _, c := range []struct {
+		name string
+		r    gov.ResolveDispute
+		want error
+	}{
+		{"a split won by side A", gov.ResolveDispute{Dispute: id, Winner: 1, Reason: 2, ToA: 60, ToB: 40}, nil},
+		{"all to side B", gov.ResolveDispute{Dispute: id, Winner: 2, Reason: 7, ToB: 100}, nil},
+		{"no dispute", gov.ResolveDispute{Winner: 1, Reason: 2, ToA: 1}, gov.ErrBadDecision},
+		{"winner 0", gov.ResolveDispute{Dispute: id, Reason: 2, ToA: 1}, gov.ErrBadDecision},
+		{"winner 3", gov.ResolveDispute{Dispute: id, Winner: 3, Reason: 2, ToA: 1}, gov.ErrBadDecision},
+		{"no reason", gov.ResolveDispute{Dispute: id, Winner: 1, ToA: 1}, gov.ErrBadDecision},
+		{"the winner gets nothing", gov.ResolveDispute{Dispute: id, Winner: 2, Reason: 1, ToA: 100}, gov.ErrBadDecision},
+		{"payouts overflow", gov.ResolveDispute{Dispute: id, Winner: 1, Reason: 1, ToA: 1 << 63, ToB: 1 << 63}, gov.ErrBadDecision},
+	} {
+		a := gov.Action{ResolveDispute: &c.r}
+		if err := a.ValidateBasic(); !errors.Is(err, c.want) {
+			t.Errorf("%s: %v, want %v", c.name, err, c.want)
+		}
+	}
+}
+
+// TestActionEncoding: every action kind survives the round trip alone
+// (the optional fields before it decode as absent), and a trailing empty
+// list for an absent optional field is refused as non-canonical.
+func TestActionEncoding(t *testing.T) {
+	for _, a := range seedActions() {
+		m := &gov.MsgPropose{Actions: []gov.Action{a}}
+		got, err := gov.DecodePropose(core.Encode(m))
+		if err != nil || got.Actions[0].Kind() != a.Kind() {
+			t.Fatalf("%s: %v, kind %q", a.Kind(), err, got.Actions[0].Kind())
+		}
+	}
+	// [[GrantRole, nil×5, SetValidators = nil spelt 0xc0]], memo "".
+	grant := core.Encode(gov.GrantRoleAction(types.Address{9}, gov.RoleOracle))
+	padded := append(append([]byte{}, grant[1:]...), 0xc0) // strip the list header, append an empty list
+	action := append([]byte{0xc0 + byte(len(padded))}, padded...)
+	body := append([]byte{0xc0 + byte(len(action))}, action...)
+	payload := append([]byte{0xc0 + byte(len(body)+1)}, append(body, 0x80)...)
+	if _, err := gov.DecodePropose(payload); !errors.Is(err, core.ErrBadPayload) {
+		t.Fatalf("non-canonical proposal: %v", err)
+	}
+}
