@@ -64,13 +64,14 @@ var notes = map[string]string{
 	"gov.MsgPropose.Memo":          "free text for people, ≤ 256 bytes of UTF-8; public, so no personal data",
 	"gov.MsgApprove.ProposalID":    "ID of an open proposal (from the `gov.proposed` event), > 0",
 	"gov.MsgCancel.ProposalID":     "ID of an open proposal the sender made, > 0",
-	"gov.Action.GrantRole":         "exactly one of the seven fields is set",
+	"gov.Action.GrantRole":         "exactly one of the eight fields is set",
 	"gov.Action.RevokeRole":        "",
 	"gov.Action.SetParam":          "",
 	"gov.Action.AddAdmin":          "",
 	"gov.Action.RemoveAdmin":       "",
 	"gov.Action.SetThreshold":      "",
 	"gov.Action.SetValidators":     "the new set takes effect two blocks after the proposal executes",
+	"gov.Action.ResolveDispute":    "decides a dispute arbitration escalated to governance",
 	"gov.GrantRole.Addr":           "account receiving the role",
 	"gov.GrantRole.Role":           "role number (see Roles below)",
 	"gov.RevokeRole.Addr":          "account losing the role",
@@ -82,6 +83,11 @@ var notes = map[string]string{
 	"gov.RemoveAdmin.Addr":         "admin to remove",
 	"gov.SetThreshold.Threshold":   "approvals a proposal needs, 1 … number of admins",
 	"gov.SetValidators.Validators": "the whole next validator set in proposer order, ≤ 100, no zero address",
+	"gov.ResolveDispute.Dispute":   "ID of an ESCALATED dispute (from the `arbitration.escalated` event); any other phase fails the execution",
+	"gov.ResolveDispute.Winner":    "1: side A (the order's merchant or the payment's payee), 2: side B (the acceptor or the payer)",
+	"gov.ResolveDispute.Reason":    "arbitration reason code 1 … 7 (no_payment … other)",
+	"gov.ResolveDispute.ToA":       "micro-USDT to side A; ToA + ToB must equal the escrow exactly and the winner's part be > 0",
+	"gov.ResolveDispute.ToB":       "micro-USDT to side B",
 
 	"kyc.MsgAttest.Account":    "the attested account",
 	"kyc.MsgAttest.Level":      "KYC level 1 … max_level (0 means no KYC and is refused)",
@@ -664,6 +670,8 @@ func writeFields(b *strings.Builder, fs []field) {
 			note = join("the empty list `0xc0` when not set", note)
 		case "optional":
 			note = join("optional trailing field: left out of the list when not set", note)
+		case "nil,optional":
+			note = join("optional trailing field: left out of the list when neither it nor a later field is set, else the empty list `0xc0` when not set", note)
 		}
 		fmt.Fprintf(b, "| %d | `%s` | `%s` | %s | %s |\n", i, f.name, f.goType, f.rlp, note)
 	}
