@@ -1,6 +1,6 @@
 # Accord — see README.md.
 GO        ?= go
-BIN       := bin/node
+BIN       := bin/accord
 PKGS      := ./...
 # Packages with goroutines of their own run under the race detector.
 RACE_PKGS := ./mempool/... ./sigcache/... ./node/... ./api/... ./consensus/... ./ledger/kv/... ./p2p/...

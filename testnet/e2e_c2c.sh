@@ -8,11 +8,11 @@
 #   testnet/e2e_c2c.sh                  # in another
 #
 # Arguments: [TESTNET_DIR] (default ./testnet-data). Environment: BIN (the
-# node binary, default ./bin/node). Each run makes fresh keys, so it can be
+# accord binary, default ./bin/accord). Each run makes fresh keys, so it can be
 # repeated on the same testnet. It exits non-zero at the first failure.
 set -euo pipefail
 
-BIN=${BIN:-./bin/node}
+BIN=${BIN:-./bin/accord}
 DIR=${1:-./testnet-data}
 HOME0=$DIR/node0
 PW=$DIR/dev.password
@@ -24,7 +24,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 field() { sed -n "s/^ *\"$1\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" | head -n1; }
 tx() { node tx "$@" --password-file "$PW" --wait; }
 
-[ -x "$BIN" ] || fail "no node binary at $BIN (make build)"
+[ -x "$BIN" ] || fail "no accord binary at $BIN (make build)"
 [ -f "$PW" ] || fail "no testnet in $DIR (make testnet)"
 node status >/dev/null || fail "node0 of $DIR is not running (make testnet)"
 DEV=$(node keys show dev)

@@ -74,7 +74,7 @@ func newInitCmd(g *globals) *cobra.Command {
 			if g.jsonOut {
 				return printJSON(map[string]string{"home": g.home, "chain_id": chainID, "validator": self.Hex(), "genesis": h.GenesisFile()})
 			}
-			fmt.Printf("Initialized %s for chain %s\n  validator: %s\n  genesis:   %s\n  start it:  node start --home %s\n",
+			fmt.Printf("Initialized %s for chain %s\n  validator: %s\n  genesis:   %s\n  start it:  accord start --home %s\n",
 				g.home, chainID, self.Hex(), h.GenesisFile(), g.home)
 			return nil
 		},

@@ -1,6 +1,7 @@
-// Command node is the Accord node and its command-line tools: key
-// management, chain initialization, running a validator, sending
-// transactions, queries and local testnets.
+// Command node is built as the accord binary (bin/accord: "node" would
+// clash with Node.js on many PATHs): the Accord node and its command-line
+// tools for key management, chain initialization, running a validator,
+// sending transactions, queries and local testnets.
 package main
 
 import (

@@ -37,7 +37,7 @@ func defaultHome() string {
 func newRootCmd() *cobra.Command {
 	g := &globals{}
 	root := &cobra.Command{
-		Use:           "node",
+		Use:           "accord",
 		Short:         "Accord: a permissioned chain for USDT settlement and C2C acceptor payments",
 		SilenceUsage:  true,
 		SilenceErrors: true,
