@@ -5,13 +5,24 @@
 package main
 
 import (
-	"fmt"
+	"io"
 	"os"
 )
 
 func main() {
-	if err := newRootCmd().Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "Error:", oneLine(err))
-		os.Exit(1)
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run executes the command line args and returns the process's exit code:
+// 0 on success, 1 on any error (printed to stderr).
+func run(args []string, stdout, stderr io.Writer) int {
+	root := newRootCmd()
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	if err := root.Execute(); err != nil {
+		printError(stderr, err)
+		return 1
 	}
+	return 0
 }

@@ -23,7 +23,7 @@ func newTestnetCmd(g *globals) *cobra.Command {
 		c.Flags().IntVar(&l.FullNodes, "full-nodes", 0, "number of non-voting full nodes (after the validators) that follow by verifying commit certificates")
 		c.Flags().IntVar(&l.BasePort, "base-port", 26657, "RPC port of node0 (node i uses base+i; p2p uses base+100+i)")
 		c.Flags().StringVar(&l.ChainID, "chain-id", "accord-local", "chain ID of a new testnet")
-		c.Flags().IntVar(&o.BenchAccounts, "bench-accounts", 2000, "load-generator accounts funded in a new testnet's genesis (for `testnet bench`)")
+		c.Flags().IntVar(&o.BenchAccounts, "bench-accounts", 2000, "load-generator accounts funded in a new testnet's genesis (for testnet bench)")
 	}
 	initCmd := &cobra.Command{
 		Use: "init", Short: "Write the homes of a new testnet (keys, genesis, peer lists) without starting it", Args: cobra.NoArgs,
