@@ -24,6 +24,46 @@ type RPCError struct {
 
 func (e *RPCError) Error() string { return e.Message }
 
+// ErrNotRPC is returned when the URL answers, but not as an Accord node's
+// RPC: another protocol on the port (such as a node's libp2p port, which
+// answers "/multistream/1.0.0"), or an HTTP server that does not speak
+// JSON-RPC 2.0.
+var ErrNotRPC = errors.New("not an Accord RPC port")
+
+// maxResponse bounds the bytes read from one answer (a block of many
+// transactions is a few MB).
+const maxResponse = 256 << 20
+
+// notHTTP reports whether a transport error means the peer answered with
+// something other than HTTP, and what it said. net/http has no error type
+// for this, only the text of its message.
+func notHTTP(err error) (string, bool) {
+	msg := err.Error()
+	i := strings.Index(msg, "malformed HTTP ")
+	if i < 0 {
+		return "", false
+	}
+	// The message quotes what came back: `malformed HTTP response "\x13/multistream/1.0.0"`.
+	if q := strings.IndexByte(msg[i:], '"'); q >= 0 {
+		return "it answered " + msg[i+q:] + ", not HTTP", true
+	}
+	return "it did not answer HTTP", true
+}
+
+// describe sums up a non-JSON-RPC answer for an error message.
+func describe(resp *http.Response, body []byte) string {
+	kind := resp.Header.Get("Content-Type")
+	if kind == "" {
+		kind = "no content type"
+	}
+	const show = 40
+	snippet := string(body)
+	if len(snippet) > show {
+		snippet = snippet[:show] + "..."
+	}
+	return fmt.Sprintf("%s %q", kind, snippet)
+}
+
 // Client talks JSON-RPC 2.0 to one node.
 type Client struct {
 	URL  string
@@ -55,19 +95,23 @@ func (c *Client) Call(ctx context.Context, method string, out any, params ...any
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
+		if detail, ok := notHTTP(err); ok {
+			return fmt.Errorf("%s is %w (%s)", c.URL, ErrNotRPC, detail)
+		}
 		return fmt.Errorf("node %s unreachable: %w", c.URL, err)
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
 	if err != nil {
 		return fmt.Errorf("read response: %w", err)
 	}
 	var r struct {
-		Result json.RawMessage `json:"result"`
-		Error  *RPCError       `json:"error"`
+		Version string          `json:"jsonrpc"`
+		Result  json.RawMessage `json:"result"`
+		Error   *RPCError       `json:"error"`
 	}
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return fmt.Errorf("node %s: bad response (HTTP %d): %w", c.URL, resp.StatusCode, err)
+	if err := json.Unmarshal(raw, &r); err != nil || r.Version != "2.0" {
+		return fmt.Errorf("%s is %w (HTTP %s answered %s, not JSON-RPC 2.0)", c.URL, ErrNotRPC, resp.Status, describe(resp, raw))
 	}
 	if r.Error != nil {
 		return r.Error
