@@ -44,12 +44,29 @@ func newTestnetCmd(g *globals) *cobra.Command {
 		Short: "Create (if needed) and run a local testnet in --dir until Ctrl-C",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if l.Initialized() {
+				if n := countHomes(l.Dir); n != l.Nodes() {
+					return fmt.Errorf("%s holds a testnet of %d nodes, not %d (--validators %d, --full-nodes %d); pass the flags it was created with or delete it", l.Dir, n, l.Nodes(), l.Validators, l.FullNodes)
+				}
+				stored, err := l.StoredBasePort()
+				if err != nil {
+					return err
+				}
+				if cmd.Flags().Changed("base-port") && stored != l.BasePort {
+					return fmt.Errorf("%s holds a testnet on base port %d, not %d; its ports are in its configs, so delete it to move it", l.Dir, stored, l.BasePort)
+				}
+				l.BasePort = stored
+			}
+			if err := l.CheckPorts(); err != nil {
+				if l.Initialized() {
+					return fmt.Errorf("%w; stop what holds it, or delete %s and start over with another --base-port", err, l.Dir)
+				}
+				return fmt.Errorf("%w; pick other ports with --base-port N (make testnet BASE_PORT=N)", err)
+			}
 			if !l.Initialized() {
 				if _, err := testnet.Init(l, o); err != nil {
 					return err
 				}
-			} else if n := countHomes(l.Dir); n != l.Nodes() {
-				return fmt.Errorf("%s holds a testnet of %d nodes, not %d (--validators %d, --full-nodes %d); pass the flags it was created with or delete it", l.Dir, n, l.Nodes(), l.Validators, l.FullNodes)
 			}
 			bin, err := os.Executable()
 			if err != nil {
