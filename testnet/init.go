@@ -58,6 +58,15 @@ func (l Layout) RPCAddr(i int) string {
 	return fmt.Sprintf("127.0.0.1:%d", l.BasePort+i)
 }
 
+// LiveRPCAddr of node i: where its running node listens, as its listen
+// file says (also when the OS picked the port), else RPCAddr.
+func (l Layout) LiveRPCAddr(i int) string {
+	if li, err := node.ReadListening(l.Home(i)); err == nil {
+		return li.RPC
+	}
+	return l.RPCAddr(i)
+}
+
 // P2PAddr of node i, as its config names it (port 0 without FixedPorts).
 func (l Layout) P2PAddr(i int) string {
 	if !l.FixedPorts() {
@@ -101,6 +110,12 @@ func Init(l Layout, o InitOptions) (types.Address, error) {
 	}
 	if l.FullNodes < 0 || (l.FullNodes > 0 && l.Validators < 2) {
 		return types.Address{}, fmt.Errorf("full nodes need a networked testnet (2 or more validators)")
+	}
+	if l.BasePort < 0 || l.BasePort > 65535-100-l.Nodes() {
+		return types.Address{}, fmt.Errorf("base port %d out of range", l.BasePort)
+	}
+	if l.BasePort == 0 && l.Nodes() > 1 {
+		return types.Address{}, fmt.Errorf("base port 0 (ports chosen at start) is for a single validator: peers must know each other's ports")
 	}
 	if err := os.MkdirAll(l.Dir, 0o755); err != nil {
 		return types.Address{}, err

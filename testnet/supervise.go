@@ -58,6 +58,9 @@ func Up(ctx context.Context, l Layout, bin string, out io.Writer, statusEvery ti
 			stopAll()
 			return err
 		}
+		// A node killed last time left its address behind; the new one
+		// writes its own once it listens.
+		_ = os.Remove(l.Home(i).ListenFile())
 		cmd := exec.Command(bin, "start", "--home", string(l.Home(i)))
 		cmd.Stdout, cmd.Stderr = logf, logf
 		if err := cmd.Start(); err != nil {
@@ -106,7 +109,7 @@ func Up(ctx context.Context, l Layout, bin string, out io.Writer, statusEvery ti
 func (l Layout) URLs() []string {
 	out := make([]string, l.Nodes())
 	for i := range out {
-		out[i] = "http://" + l.RPCAddr(i)
+		out[i] = "http://" + l.LiveRPCAddr(i)
 	}
 	return out
 }
@@ -115,7 +118,7 @@ func heights(ctx context.Context, l Layout) string {
 	parts := make([]string, l.Nodes())
 	for i := range parts {
 		cctx, cancel := context.WithTimeout(ctx, time.Second)
-		st, err := client.New(l.RPCAddr(i)).Status(cctx)
+		st, err := client.New(l.LiveRPCAddr(i)).Status(cctx)
 		cancel()
 		if err != nil {
 			parts[i] = fmt.Sprintf("node%d=down", i)
@@ -145,8 +148,8 @@ func tail(path string, n int) string {
 func banner(ctx context.Context, l Layout, resumed bool) string {
 	var b strings.Builder
 	dev, _ := l.DevAddress()
-	c := client.New(l.RPCAddr(0))
-	st, err := waitStatus(ctx, c, 30*time.Second)
+	st, err := waitStatus(ctx, l, 30*time.Second)
+	c := client.New(l.LiveRPCAddr(0))
 	chainID := l.ChainID
 	if err == nil {
 		chainID = st.ChainID
@@ -170,7 +173,7 @@ func banner(ctx context.Context, l Layout, resumed bool) string {
 		if !l.IsValidator(i) {
 			role = "full node"
 		}
-		fmt.Fprintf(&b, "  node%d  %-9s  RPC http://%s   log %s\n", i, role, l.RPCAddr(i), l.LogFile(i))
+		fmt.Fprintf(&b, "  node%d  %-9s  RPC http://%s   log %s\n", i, role, l.LiveRPCAddr(i), l.LogFile(i))
 	}
 	balance := "balance unknown: node0 does not answer"
 	if err == nil {
@@ -190,18 +193,19 @@ Try:
   ./bin/accord query account 0x000000000000000000000000000000000000dEaD --node http://%s
   ./bin/accord testnet bench --node %s --duration 30s
 Stop with Ctrl-C; run again to resume.
-`, dev.Hex(), balance, l.DevPasswordFile(), l.Home(0), l.Home(0), l.DevPasswordFile(), l.RPCAddr(l.Nodes()-1), strings.Join(l.URLs()[:l.Validators], ","))
+`, dev.Hex(), balance, l.DevPasswordFile(), l.Home(0), l.Home(0), l.DevPasswordFile(), l.LiveRPCAddr(l.Nodes()-1), strings.Join(l.URLs()[:l.Validators], ","))
 	return b.String()
 }
 
-// waitStatus polls a starting node until it answers, ctx ends or within
-// passes.
-func waitStatus(ctx context.Context, c *client.Client, within time.Duration) (*views.Status, error) {
+// waitStatus polls starting node0 until it answers, ctx ends or within
+// passes. The address is read anew each time: a node whose port the OS
+// chooses writes it once it listens.
+func waitStatus(ctx context.Context, l Layout, within time.Duration) (*views.Status, error) {
 	ctx, cancel := context.WithTimeout(ctx, within)
 	defer cancel()
 	for {
 		rctx, rcancel := context.WithTimeout(ctx, time.Second)
-		st, err := c.Status(rctx)
+		st, err := client.New(l.LiveRPCAddr(0)).Status(rctx)
 		rcancel()
 		if err == nil {
 			return st, nil

@@ -21,7 +21,7 @@ func newTestnetCmd(g *globals) *cobra.Command {
 		c.Flags().StringVar(&l.Dir, "dir", "./testnet-data", "directory holding the validators' homes")
 		c.Flags().IntVar(&l.Validators, "validators", 4, "number of validators")
 		c.Flags().IntVar(&l.FullNodes, "full-nodes", 0, "number of non-voting full nodes (after the validators) that follow by verifying commit certificates")
-		c.Flags().IntVar(&l.BasePort, "base-port", 26657, "RPC port of node0 (node i uses base+i; p2p uses base+100+i)")
+		c.Flags().IntVar(&l.BasePort, "base-port", 26657, "RPC port of node0: node i serves RPC on base+i and p2p on base+100+i (0: the OS picks node0's RPC port at start, one validator only)")
 		c.Flags().StringVar(&l.ChainID, "chain-id", "accord-local", "chain ID of a new testnet")
 		c.Flags().IntVar(&o.BenchAccounts, "bench-accounts", 2000, "load-generator accounts funded in a new testnet's genesis (for testnet bench)")
 	}
