@@ -7,8 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -34,20 +37,44 @@ var ErrNotRPC = errors.New("not an Accord RPC port")
 // transactions is a few MB).
 const maxResponse = 256 << 20
 
-// notHTTP reports whether a transport error means the peer answered with
+// notHTTP reports whether a request failed because the port answers
 // something other than HTTP, and what it said. net/http has no error type
-// for this, only the text of its message.
-func notHTTP(err error) (string, bool) {
-	msg := err.Error()
-	i := strings.Index(msg, "malformed HTTP ")
-	if i < 0 {
+// for this, and its message depends on timing (a libp2p port speaks first,
+// often before the request is written), so a port that accepted the
+// connection is asked once more, by hand, and its first bytes are looked at.
+func (c *Client) notHTTP(ctx context.Context, err error) (string, bool) {
+	var op *net.OpError
+	if ctx.Err() != nil || (errors.As(err, &op) && op.Op == "dial") {
 		return "", false
 	}
-	// The message quotes what came back: `malformed HTTP response "\x13/multistream/1.0.0"`.
-	if q := strings.IndexByte(msg[i:], '"'); q >= 0 {
-		return "it answered " + msg[i+q:] + ", not HTTP", true
+	u, perr := url.Parse(c.URL)
+	if perr != nil || u.Scheme != "http" {
+		return "", false
 	}
-	return "it did not answer HTTP", true
+	host := u.Host
+	if u.Port() == "" {
+		host = net.JoinHostPort(u.Hostname(), "80")
+	}
+	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	conn, derr := (&net.Dialer{}).DialContext(pctx, "tcp", host)
+	if derr != nil {
+		return "", false
+	}
+	defer conn.Close()
+	if dl, ok := pctx.Deadline(); ok {
+		_ = conn.SetDeadline(dl)
+	}
+	_, _ = io.WriteString(conn, "POST / HTTP/1.1\r\nHost: "+u.Host+"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+	buf := make([]byte, 64)
+	n, _ := io.ReadAtLeast(conn, buf, 5)
+	if n == 0 {
+		return "", false
+	}
+	if bytes.HasPrefix(buf[:n], []byte("HTTP/")) {
+		return "", false
+	}
+	return fmt.Sprintf("it answered %q, not HTTP", buf[:n]), true
 }
 
 // describe sums up a non-JSON-RPC answer for an error message.
@@ -76,7 +103,48 @@ func New(url string) *Client {
 	if !strings.Contains(url, "://") {
 		url = "http://" + url
 	}
-	return &Client{URL: strings.TrimRight(url, "/"), HTTP: &http.Client{Timeout: 30 * time.Second}}
+	return &Client{URL: strings.TrimRight(url, "/"), HTTP: &http.Client{Timeout: 30 * time.Second, Transport: transport}}
+}
+
+// transport is http.DefaultTransport whose connections hold back what the
+// server says until the request is written. A server that speaks first (a
+// libp2p port sends "/multistream/1.0.0" on connect) then fails the
+// request as a malformed response instead of making net/http log
+// "Unsolicited response received on idle HTTP channel" to stderr.
+var transport = func() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	var d net.Dialer
+	t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := d.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return &listenAfterAsking{Conn: conn, asked: make(chan struct{})}, nil
+	}
+	return t
+}()
+
+// listenAfterAsking is a client connection whose reads wait for the first
+// write (or Close).
+type listenAfterAsking struct {
+	net.Conn
+	once  sync.Once
+	asked chan struct{}
+}
+
+func (c *listenAfterAsking) Write(b []byte) (int, error) {
+	c.once.Do(func() { close(c.asked) })
+	return c.Conn.Write(b)
+}
+
+func (c *listenAfterAsking) Read(b []byte) (int, error) {
+	<-c.asked
+	return c.Conn.Read(b)
+}
+
+func (c *listenAfterAsking) Close() error {
+	c.once.Do(func() { close(c.asked) })
+	return c.Conn.Close()
 }
 
 // Call invokes a method with positional params and decodes the result into out.
@@ -95,7 +163,7 @@ func (c *Client) Call(ctx context.Context, method string, out any, params ...any
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
-		if detail, ok := notHTTP(err); ok {
+		if detail, ok := c.notHTTP(ctx, err); ok {
 			return fmt.Errorf("%s is %w (%s)", c.URL, ErrNotRPC, detail)
 		}
 		return fmt.Errorf("node %s unreachable: %w", c.URL, err)
