@@ -508,7 +508,7 @@ func TestC2CEndToEnd(t *testing.T) {
 }
 
 // TestE2EScript runs testnet/e2e_c2c.sh, the README's CLI walk of the C2C
-// flow, against a one-validator testnet made by `node testnet init`.
+// flow, against a one-validator testnet made by `accord testnet init`.
 func TestE2EScript(t *testing.T) {
 	bash, err := exec.LookPath("bash")
 	if err != nil {
