@@ -20,7 +20,7 @@ test: build lint
 # make testnet [VALIDATORS=n] [BASE_PORT=p]: node i serves RPC on p+i and
 # p2p on p+100+i (p = 26657 unless set). A resumed testnet keeps the ports
 # it was created with.
-VALIDATORS ?= 4
+VALIDATORS := $(or $(VALIDATORS),4)
 testnet: build
 	./$(BIN) testnet up --validators $(VALIDATORS) --dir ./testnet-data $(if $(BASE_PORT),--base-port $(BASE_PORT))
 

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -111,5 +113,36 @@ func TestTestnetUpRefusesATakenPort(t *testing.T) {
 	}
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Fatalf("a refused testnet up wrote %s (%v)", dir, err)
+	}
+}
+
+// TestMakeTestnetPassesPortsAndValidators: `make testnet BASE_PORT=…
+// VALIDATORS=…` reaches `accord testnet up`, and without BASE_PORT the
+// flag is left out so a resumed testnet keeps the ports in its configs.
+func TestMakeTestnetPassesPortsAndValidators(t *testing.T) {
+	mk, err := exec.LookPath("make")
+	if err != nil {
+		t.Skip("no make")
+	}
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Dir(filepath.Dir(file))
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"BASE_PORT=31000", "VALIDATORS=2"}, "./bin/accord testnet up --validators 2 --dir ./testnet-data --base-port 31000"},
+		{nil, "./bin/accord testnet up --validators 4 --dir ./testnet-data"},
+	} {
+		cmd := exec.Command(mk, append([]string{"-n", "--no-print-directory", "testnet"}, c.args...)...)
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "BASE_PORT=", "VALIDATORS=") // set but empty counts as unset
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("make -n testnet %v: %v", c.args, err)
+		}
+		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		if last := strings.TrimSpace(lines[len(lines)-1]); last != c.want {
+			t.Errorf("make testnet %v runs %q, want %q", c.args, last, c.want)
+		}
 	}
 }
