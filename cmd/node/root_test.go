@@ -49,6 +49,8 @@ func TestCommandLineErrors(t *testing.T) {
 			`Error: --amount: malformed amount: "-5": negative amounts are not allowed`, nil, ""},
 		{"negative fiat amount", []string{"tx", "order", "create", "--from", "a", "--currency", "CNY", "--amount", "-712", "--home", home}, 1,
 			`Error: --amount: "-712": negative amounts are not allowed`, nil, ""},
+		{"base port 0 with peers", []string{"testnet", "up", "--base-port", "0", "--validators", "2", "--dir", home + "/tn"}, 1,
+			"Error: --base-port 0 (ports chosen at start) is for a single validator; 2 nodes need fixed ports", nil, ""},
 		{"--version", []string{"--version"}, 0, "", nil, "accord " + node.Version + "\n"},
 		{"version", []string{"version"}, 0, "", nil, "accord " + node.Version + "\n"},
 		{"a group alone prints its help", []string{"tx"}, 0, "", nil, "Available Commands:"},

@@ -25,11 +25,22 @@ func newTestnetCmd(g *globals) *cobra.Command {
 		c.Flags().StringVar(&l.ChainID, "chain-id", "accord-local", "chain ID of a new testnet")
 		c.Flags().IntVar(&o.BenchAccounts, "bench-accounts", 2000, "load-generator accounts funded in a new testnet's genesis (for testnet bench)")
 	}
+	// Nodes run by `testnet up` are separate processes that find their
+	// peers in their configs, so they need ports fixed in advance.
+	checkBase := func() error {
+		if l.BasePort == 0 && l.Nodes() > 1 {
+			return fmt.Errorf("--base-port 0 (ports chosen at start) is for a single validator; %d nodes need fixed ports to find each other", l.Nodes())
+		}
+		return nil
+	}
 	initCmd := &cobra.Command{
 		Use: "init", Short: "Write the homes of a new testnet (keys, genesis, peer lists) without starting it", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if l.Initialized() {
 				return fmt.Errorf("%s already holds a testnet; delete it to start over", l.Dir)
+			}
+			if err := checkBase(); err != nil {
+				return err
 			}
 			dev, err := testnet.Init(l, o)
 			if err != nil {
@@ -56,6 +67,8 @@ func newTestnetCmd(g *globals) *cobra.Command {
 					return fmt.Errorf("%s holds a testnet on base port %d, not %d; its ports are in its configs, so delete it to move it", l.Dir, stored, l.BasePort)
 				}
 				l.BasePort = stored
+			} else if err := checkBase(); err != nil {
+				return err
 			}
 			if err := l.CheckPorts(); err != nil {
 				if l.Initialized() {
