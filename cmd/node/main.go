@@ -5,8 +5,10 @@
 package main
 
 import (
+	"errors"
 	"io"
 	"os"
+	"strings"
 )
 
 func main() {
@@ -20,7 +22,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	if err := root.Execute(); err != nil {
+	cmd, err := root.ExecuteC()
+	if err != nil {
+		// cobra checks required flags after the hooks strict installs.
+		var h *hintError
+		if !errors.As(err, &h) && strings.HasPrefix(err.Error(), "required flag(s)") {
+			err = withUsage(cmd, err)
+		}
 		printError(stderr, err)
 		return 1
 	}

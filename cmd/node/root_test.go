@@ -39,6 +39,8 @@ func TestCommandLineErrors(t *testing.T) {
 			"Error: accepts 1 arg(s), received 0", []string{"Usage: accord query account ADDR [flags]"}, ""},
 		{"extra argument", []string{"keys", "show", "a", "b", "--home", home}, 1,
 			"Error: accepts 1 arg(s), received 2", []string{"Usage: accord keys show NAME [flags]"}, ""},
+		{"missing required flag", []string{"tx", "transfer", "--to", dead, "--amount", "1", "--home", home}, 1,
+			`Error: required flag(s) "from" not set`, []string{"Usage: accord tx transfer [flags]"}, ""},
 		{"unknown flag", []string{"tx", "transfer", "--amout", "1"}, 1,
 			"Error: unknown flag: --amout", []string{"Usage: accord tx transfer [flags]"}, ""},
 		{"negative nonce", []string{"tx", "transfer", "--nonce", "-1", "--from", "a", "--to", dead, "--amount", "1"}, 1,
