@@ -514,7 +514,7 @@ func TestE2EScript(t *testing.T) {
 	if err != nil {
 		t.Fatalf("bash is needed to run e2e_c2c.sh: %v", err)
 	}
-	// Init is what `node testnet init` runs; without a base port the node
+	// Init is what `accord testnet init` runs; without a base port the node
 	// binds a port the OS picks, and the script's CLI calls find it
 	// through node0's home.
 	l := Layout{Dir: t.TempDir(), Validators: 1, ChainID: "accord-local"}
