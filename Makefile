@@ -1,6 +1,6 @@
 # Accord — see README.md.
 GO        ?= go
-BIN       := bin/node
+BIN       := bin/accord
 PKGS      := ./...
 # Packages with goroutines of their own run under the race detector.
 RACE_PKGS := ./mempool/... ./sigcache/... ./node/... ./api/... ./consensus/... ./ledger/kv/... ./p2p/...
@@ -17,8 +17,12 @@ test: build lint
 	$(GO) test -count=1 -race -timeout 15m $(RACE_PKGS)
 	$(GO) test -count=1 -race -short -timeout 15m ./ledger/ ./ledger/state/
 
+# make testnet [VALIDATORS=n] [BASE_PORT=p]: node i serves RPC on p+i and
+# p2p on p+100+i (p = 26657 unless set). A resumed testnet keeps the ports
+# it was created with.
+VALIDATORS := $(or $(VALIDATORS),4)
 testnet: build
-	./$(BIN) testnet up --validators $${VALIDATORS:-4} --dir ./testnet-data
+	./$(BIN) testnet up --validators $(VALIDATORS) --dir ./testnet-data $(if $(BASE_PORT),--base-port $(BASE_PORT))
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./mempool/ ./ledger/ ./sigcache/ ./consensus/

@@ -99,6 +99,9 @@ func (c *Client) Params(ctx context.Context, module string) (*views.Params, erro
 // overflow are errors.
 func ParseFiat(s string, decimals uint8) (uint64, error) {
 	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, "-") {
+		return 0, fmt.Errorf("%q: negative amounts are not allowed", s)
+	}
 	whole, frac, hasDot := strings.Cut(s, ".")
 	bad := whole == "" || (hasDot && frac == "") || len(frac) > int(decimals)
 	for _, r := range whole + frac {

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/accordnet/accord/api/views"
@@ -31,5 +32,8 @@ func TestParseFiatRoundTrips(t *testing.T) {
 		if v, err := ParseFiat(bad.in, bad.d); err == nil {
 			t.Errorf("ParseFiat(%q, %d) = %d, accepted", bad.in, bad.d, v)
 		}
+	}
+	if _, err := ParseFiat("-1", 2); err == nil || !strings.Contains(err.Error(), "negative amounts are not allowed") {
+		t.Errorf("ParseFiat(-1) error %v does not say negatives are refused", err)
 	}
 }

@@ -7,8 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -24,6 +27,70 @@ type RPCError struct {
 
 func (e *RPCError) Error() string { return e.Message }
 
+// ErrNotRPC is returned when the URL answers, but not as an Accord node's
+// RPC: another protocol on the port (such as a node's libp2p port, which
+// answers "/multistream/1.0.0"), or an HTTP server that does not speak
+// JSON-RPC 2.0.
+var ErrNotRPC = errors.New("not an Accord RPC port")
+
+// maxResponse bounds the bytes read from one answer (a block of many
+// transactions is a few MB).
+const maxResponse = 256 << 20
+
+// notHTTP reports whether a request failed because the port answers
+// something other than HTTP, and what it said. net/http has no error type
+// for this, and its message depends on timing (a libp2p port speaks first,
+// often before the request is written), so a port that accepted the
+// connection is asked once more, by hand, and its first bytes are looked at.
+func (c *Client) notHTTP(ctx context.Context, err error) (string, bool) {
+	var op *net.OpError
+	if ctx.Err() != nil || (errors.As(err, &op) && op.Op == "dial") {
+		return "", false
+	}
+	u, perr := url.Parse(c.URL)
+	if perr != nil || u.Scheme != "http" {
+		return "", false
+	}
+	host := u.Host
+	if u.Port() == "" {
+		host = net.JoinHostPort(u.Hostname(), "80")
+	}
+	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	conn, derr := (&net.Dialer{}).DialContext(pctx, "tcp", host)
+	if derr != nil {
+		return "", false
+	}
+	defer conn.Close()
+	if dl, ok := pctx.Deadline(); ok {
+		_ = conn.SetDeadline(dl)
+	}
+	_, _ = io.WriteString(conn, "POST / HTTP/1.1\r\nHost: "+u.Host+"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+	buf := make([]byte, 64)
+	n, _ := io.ReadAtLeast(conn, buf, 5)
+	if n == 0 {
+		return "", false
+	}
+	if bytes.HasPrefix(buf[:n], []byte("HTTP/")) {
+		return "", false
+	}
+	return fmt.Sprintf("it answered %q, not HTTP", buf[:n]), true
+}
+
+// describe sums up a non-JSON-RPC answer for an error message.
+func describe(resp *http.Response, body []byte) string {
+	kind := resp.Header.Get("Content-Type")
+	if kind == "" {
+		kind = "no content type"
+	}
+	const show = 40
+	snippet := string(body)
+	if len(snippet) > show {
+		snippet = snippet[:show] + "..."
+	}
+	return fmt.Sprintf("%s %q", kind, snippet)
+}
+
 // Client talks JSON-RPC 2.0 to one node.
 type Client struct {
 	URL  string
@@ -36,7 +103,48 @@ func New(url string) *Client {
 	if !strings.Contains(url, "://") {
 		url = "http://" + url
 	}
-	return &Client{URL: strings.TrimRight(url, "/"), HTTP: &http.Client{Timeout: 30 * time.Second}}
+	return &Client{URL: strings.TrimRight(url, "/"), HTTP: &http.Client{Timeout: 30 * time.Second, Transport: transport}}
+}
+
+// transport is http.DefaultTransport whose connections hold back what the
+// server says until the request is written. A server that speaks first (a
+// libp2p port sends "/multistream/1.0.0" on connect) then fails the
+// request as a malformed response instead of making net/http log
+// "Unsolicited response received on idle HTTP channel" to stderr.
+var transport = func() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	var d net.Dialer
+	t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := d.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return &listenAfterAsking{Conn: conn, asked: make(chan struct{})}, nil
+	}
+	return t
+}()
+
+// listenAfterAsking is a client connection whose reads wait for the first
+// write (or Close).
+type listenAfterAsking struct {
+	net.Conn
+	once  sync.Once
+	asked chan struct{}
+}
+
+func (c *listenAfterAsking) Write(b []byte) (int, error) {
+	c.once.Do(func() { close(c.asked) })
+	return c.Conn.Write(b)
+}
+
+func (c *listenAfterAsking) Read(b []byte) (int, error) {
+	<-c.asked
+	return c.Conn.Read(b)
+}
+
+func (c *listenAfterAsking) Close() error {
+	c.once.Do(func() { close(c.asked) })
+	return c.Conn.Close()
 }
 
 // Call invokes a method with positional params and decodes the result into out.
@@ -55,19 +163,23 @@ func (c *Client) Call(ctx context.Context, method string, out any, params ...any
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
+		if detail, ok := c.notHTTP(ctx, err); ok {
+			return fmt.Errorf("%s is %w (%s)", c.URL, ErrNotRPC, detail)
+		}
 		return fmt.Errorf("node %s unreachable: %w", c.URL, err)
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
 	if err != nil {
 		return fmt.Errorf("read response: %w", err)
 	}
 	var r struct {
-		Result json.RawMessage `json:"result"`
-		Error  *RPCError       `json:"error"`
+		Version string          `json:"jsonrpc"`
+		Result  json.RawMessage `json:"result"`
+		Error   *RPCError       `json:"error"`
 	}
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return fmt.Errorf("node %s: bad response (HTTP %d): %w", c.URL, resp.StatusCode, err)
+	if err := json.Unmarshal(raw, &r); err != nil || r.Version != "2.0" {
+		return fmt.Errorf("%s is %w (HTTP %s answered %s, not JSON-RPC 2.0)", c.URL, ErrNotRPC, resp.Status, describe(resp, raw))
 	}
 	if r.Error != nil {
 		return r.Error

@@ -134,7 +134,7 @@ func LoadConfig(h Home) (Config, error) {
 	raw, err := os.ReadFile(h.ConfigFile())
 	if err != nil {
 		if os.IsNotExist(err) {
-			return c, fmt.Errorf("no config at %s: run `node init --home %s` first", h.ConfigFile(), string(h))
+			return c, fmt.Errorf("no config at %s: run `accord init --home %s` first", h.ConfigFile(), string(h))
 		}
 		return c, err
 	}

@@ -508,13 +508,13 @@ func TestC2CEndToEnd(t *testing.T) {
 }
 
 // TestE2EScript runs testnet/e2e_c2c.sh, the README's CLI walk of the C2C
-// flow, against a one-validator testnet made by `node testnet init`.
+// flow, against a one-validator testnet made by `accord testnet init`.
 func TestE2EScript(t *testing.T) {
 	bash, err := exec.LookPath("bash")
 	if err != nil {
 		t.Fatalf("bash is needed to run e2e_c2c.sh: %v", err)
 	}
-	// Init is what `node testnet init` runs; without a base port the node
+	// Init is what `accord testnet init` runs; without a base port the node
 	// binds a port the OS picks, and the script's CLI calls find it
 	// through node0's home.
 	l := Layout{Dir: t.TempDir(), Validators: 1, ChainID: "accord-local"}

@@ -35,7 +35,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// cli runs the node binary and returns stdout, stderr and the exit error.
+// cli runs the accord binary and returns stdout, stderr and the exit error.
 func cli(t *testing.T, args ...string) (string, string, error) {
 	t.Helper()
 	cmd := exec.Command(nodeBin, args...)

@@ -31,7 +31,8 @@ type Layout struct {
 	// peer. Zero lets the OS pick every port when a node starts (see
 	// node.Listening); nodes then learn each other's addresses at run time
 	// (node.AddPeer), as Cluster does, and a test never races another
-	// process for a port.
+	// process for a port. (The processes of `testnet up` cannot learn
+	// each other's addresses, so it takes 0 only for a single validator.)
 	BasePort int
 	ChainID  string
 }
@@ -56,6 +57,15 @@ func (l Layout) RPCAddr(i int) string {
 		return "127.0.0.1:0"
 	}
 	return fmt.Sprintf("127.0.0.1:%d", l.BasePort+i)
+}
+
+// LiveRPCAddr of node i: where its running node listens, as its listen
+// file says (also when the OS picked the port), else RPCAddr.
+func (l Layout) LiveRPCAddr(i int) string {
+	if li, err := node.ReadListening(l.Home(i)); err == nil {
+		return li.RPC
+	}
+	return l.RPCAddr(i)
 }
 
 // P2PAddr of node i, as its config names it (port 0 without FixedPorts).
@@ -101,6 +111,9 @@ func Init(l Layout, o InitOptions) (types.Address, error) {
 	}
 	if l.FullNodes < 0 || (l.FullNodes > 0 && l.Validators < 2) {
 		return types.Address{}, fmt.Errorf("full nodes need a networked testnet (2 or more validators)")
+	}
+	if l.BasePort < 0 || l.BasePort > 65535-100-l.Nodes() {
+		return types.Address{}, fmt.Errorf("base port %d out of range", l.BasePort)
 	}
 	if err := os.MkdirAll(l.Dir, 0o755); err != nil {
 		return types.Address{}, err

@@ -17,16 +17,16 @@ import (
 	"time"
 )
 
-// BuildBinary compiles cmd/node into dir and returns its path.
+// BuildBinary compiles cmd/node into dir as "accord" and returns its path.
 func BuildBinary(dir string) (string, error) {
 	_, file, _, _ := runtime.Caller(0)
 	root := filepath.Dir(filepath.Dir(file))
-	out := filepath.Join(dir, "node")
+	out := filepath.Join(dir, "accord")
 	cmd := exec.Command("go", "build", "-o", out, "./cmd/node")
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
 	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("build node: %v\n%s", err, b)
+		return "", fmt.Errorf("build accord: %v\n%s", err, b)
 	}
 	return out, nil
 }

@@ -60,6 +60,9 @@ func ParseUSDT(s string) (uint64, error) {
 	if s == "" {
 		return 0, fmt.Errorf("%w: empty", ErrBadAmount)
 	}
+	if strings.HasPrefix(s, "-") {
+		return 0, fmt.Errorf("%w: %q: negative amounts are not allowed", ErrBadAmount, s)
+	}
 	whole, frac, hasDot := strings.Cut(s, ".")
 	if whole == "" && (!hasDot || frac == "") {
 		return 0, fmt.Errorf("%w: %q", ErrBadAmount, s)

@@ -74,7 +74,7 @@ func newInitCmd(g *globals) *cobra.Command {
 			if g.jsonOut {
 				return printJSON(map[string]string{"home": g.home, "chain_id": chainID, "validator": self.Hex(), "genesis": h.GenesisFile()})
 			}
-			fmt.Printf("Initialized %s for chain %s\n  validator: %s\n  genesis:   %s\n  start it:  node start --home %s\n",
+			fmt.Printf("Initialized %s for chain %s\n  validator: %s\n  genesis:   %s\n  start it:  accord start --home %s\n",
 				g.home, chainID, self.Hex(), h.GenesisFile(), g.home)
 			return nil
 		},
@@ -86,7 +86,7 @@ func newInitCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringArrayVar(&roles, "role", nil, "gov role at genesis ADDR=ROLE (kyc_provider, compliance, oracle, arbitrator, bridge_signer), repeatable")
 	cmd.Flags().StringArrayVar(&params, "param", nil, "module parameter MODULE.KEY=VALUE in gov's genesis, repeatable (e.g. order.payment_window_ms=60000)")
 	cmd.Flags().StringVar(&minFee, "min-fee", "0.01", "minimum transaction fee in USDT")
-	cmd.Flags().StringVar(&rpcAddr, "rpc.addr", "", "RPC listen address written to config (default 127.0.0.1:26657)")
+	cmd.Flags().StringVar(&rpcAddr, "rpc.addr", "", "RPC listen address written to config (default 127.0.0.1:26657; port 0: the OS picks one at each start and clients given --home find it)")
 	cmd.Flags().StringVar(&db, "db", "", "ledger backend written to config: pebble or badger")
 	_ = cmd.MarkFlagRequired("chain-id")
 	return cmd

@@ -35,7 +35,7 @@ func newKeysCmd(g *globals) *cobra.Command {
 			return nil
 		},
 	}
-	newCmd.Flags().StringVar(&pwFile, "password-file", "", "file holding the password that encrypts the key")
+	newCmd.Flags().StringVar(&pwFile, "password-file", "", passwordFileHelp("the password that encrypts the key"))
 	newCmd.Flags().BoolVar(&light, "light-kdf", false, "weaker but fast key derivation (scrypt N=4096), for test keys")
 	show := &cobra.Command{
 		Use: "show NAME", Short: "Print a key's address", Args: cobra.ExactArgs(1),

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
+	"time"
 
+	"github.com/accordnet/accord/client"
 	"github.com/accordnet/accord/contracts/bank"
 	"github.com/accordnet/accord/types"
 	"github.com/spf13/cobra"
@@ -90,16 +93,30 @@ func newQueryCmd(g *globals) *cobra.Command {
 }
 
 func newStatusCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
+	var wait bool
+	cmd := &cobra.Command{
 		Use: "status", Short: "Chain head and node status", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, cancel := g.ctx()
 			defer cancel()
-			s, err := g.client().Status(ctx)
-			if err != nil {
-				return err
+			for {
+				// The client is made anew each try: a starting node
+				// writes the address it listens on when it is ready.
+				s, err := g.client().Status(ctx)
+				if err == nil {
+					return printJSON(s)
+				}
+				if !wait || errors.Is(err, client.ErrNotRPC) {
+					return err
+				}
+				select {
+				case <-ctx.Done():
+					return fmt.Errorf("no answer within --timeout %s: %w", g.timeout, err)
+				case <-time.After(200 * time.Millisecond):
+				}
 			}
-			return printJSON(s)
 		},
 	}
+	cmd.Flags().BoolVar(&wait, "wait", false, "wait (up to --timeout) until the node answers, e.g. right after starting it")
+	return cmd
 }

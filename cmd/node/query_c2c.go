@@ -61,13 +61,28 @@ func printAcceptor(a *views.Acceptor) {
 	kv("acceptor", a.Address, "status", a.Status, "kyc valid", strconv.FormatBool(a.KYCValid),
 		"registered", fmt.Sprintf("%s (block %d)", fmtTime(a.RegisteredAtMs), a.RegisteredHeight),
 		"currencies", strings.Join(a.Currencies, ","), "methods", strings.Join(ms, " "),
-		"bounds", fmt.Sprintf("min %s USDT, max %s USDT", a.MinOrder, a.MaxOrder),
+		"bounds", orderBounds(a),
 		"float", a.Float+" USDT free, "+a.Locked+" USDT in escrow",
 		"margin", a.Margin+" USDT (required now "+a.Limits.MarginRequired+")",
 		"reputation", strconv.FormatUint(a.Reputation, 10),
 		"limits", fmt.Sprintf("order %s USDT, daily %s USDT, used %s USDT (24h)", a.Limits.Order, a.Limits.Daily, a.Limits.Volume24h),
 		"stats", fmt.Sprintf("completed %d (credited %d, %d counterparties), expired %d, disputes won %d lost %d open %d",
 			s.Completed, s.Credited, s.Counterparties, s.Expired, s.DisputesWon, s.DisputesLost, s.OpenDisputes))
+}
+
+// orderBounds describes the order sizes an acceptor set for itself; zero
+// means it set no bound there and only the chain's limits apply.
+func orderBounds(a *views.Acceptor) string {
+	bound := func(micro uint64, s string) string {
+		if micro == 0 {
+			return "no bound"
+		}
+		return s + " USDT"
+	}
+	if a.MinOrderMicro == 0 && a.MaxOrderMicro == 0 {
+		return "no bound (only the chain's limits apply)"
+	}
+	return "min " + bound(a.MinOrderMicro, a.MinOrder) + ", max " + bound(a.MaxOrderMicro, a.MaxOrder)
 }
 
 // queryCmd builds a query command: fetch one view with the node's client,

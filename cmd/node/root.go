@@ -37,11 +37,14 @@ func defaultHome() string {
 func newRootCmd() *cobra.Command {
 	g := &globals{}
 	root := &cobra.Command{
-		Use:           "node",
+		Use:           "accord",
 		Short:         "Accord: a permissioned chain for USDT settlement and C2C acceptor payments",
+		Version:       node.Version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.SetVersionTemplate("accord {{.Version}}\n")
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return withUsage(cmd, err) })
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.home, "home", defaultHome(), "node home directory (config, keys, data); env ACCORD_HOME")
 	pf.StringVar(&g.nodeURL, "node", "", "node RPC endpoint (default: where this home's running node listens, else its rpc_addr, else http://127.0.0.1:26657)")
@@ -50,6 +53,7 @@ func newRootCmd() *cobra.Command {
 	pf.DurationVar(&g.timeout, "timeout", 60*time.Second, "timeout for requests to the node (and --wait)")
 	root.AddCommand(newKeysCmd(g), newInitCmd(g), newStartCmd(g), newTxCmd(g), newQueryCmd(g), newStatusCmd(g),
 		newTestnetCmd(g), newVersionCmd())
+	strict(root)
 	return root
 }
 
@@ -102,5 +106,5 @@ func oneLine(err error) string {
 
 func newVersionCmd() *cobra.Command {
 	return &cobra.Command{Use: "version", Short: "Print the version", Args: cobra.NoArgs,
-		Run: func(*cobra.Command, []string) { fmt.Println(node.Version) }}
+		Run: func(cmd *cobra.Command, _ []string) { fmt.Fprintln(cmd.OutOrStdout(), "accord", node.Version) }}
 }

@@ -21,15 +21,26 @@ func newTestnetCmd(g *globals) *cobra.Command {
 		c.Flags().StringVar(&l.Dir, "dir", "./testnet-data", "directory holding the validators' homes")
 		c.Flags().IntVar(&l.Validators, "validators", 4, "number of validators")
 		c.Flags().IntVar(&l.FullNodes, "full-nodes", 0, "number of non-voting full nodes (after the validators) that follow by verifying commit certificates")
-		c.Flags().IntVar(&l.BasePort, "base-port", 26657, "RPC port of node0 (node i uses base+i; p2p uses base+100+i)")
+		c.Flags().IntVar(&l.BasePort, "base-port", 26657, "RPC port of node0: node i serves RPC on base+i and p2p on base+100+i (0: the OS picks node0's RPC port at start, one validator only)")
 		c.Flags().StringVar(&l.ChainID, "chain-id", "accord-local", "chain ID of a new testnet")
-		c.Flags().IntVar(&o.BenchAccounts, "bench-accounts", 2000, "load-generator accounts funded in a new testnet's genesis (for `testnet bench`)")
+		c.Flags().IntVar(&o.BenchAccounts, "bench-accounts", 2000, "load-generator accounts funded in a new testnet's genesis (for testnet bench)")
+	}
+	// Nodes run by `testnet up` are separate processes that find their
+	// peers in their configs, so they need ports fixed in advance.
+	checkBase := func() error {
+		if l.BasePort == 0 && l.Nodes() > 1 {
+			return fmt.Errorf("--base-port 0 (ports chosen at start) is for a single validator; %d nodes need fixed ports to find each other", l.Nodes())
+		}
+		return nil
 	}
 	initCmd := &cobra.Command{
 		Use: "init", Short: "Write the homes of a new testnet (keys, genesis, peer lists) without starting it", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if l.Initialized() {
 				return fmt.Errorf("%s already holds a testnet; delete it to start over", l.Dir)
+			}
+			if err := checkBase(); err != nil {
+				return err
 			}
 			dev, err := testnet.Init(l, o)
 			if err != nil {
@@ -44,12 +55,31 @@ func newTestnetCmd(g *globals) *cobra.Command {
 		Short: "Create (if needed) and run a local testnet in --dir until Ctrl-C",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if l.Initialized() {
+				if n := countHomes(l.Dir); n != l.Nodes() {
+					return fmt.Errorf("%s holds a testnet of %d nodes, not %d (--validators %d, --full-nodes %d); pass the flags it was created with or delete it", l.Dir, n, l.Nodes(), l.Validators, l.FullNodes)
+				}
+				stored, err := l.StoredBasePort()
+				if err != nil {
+					return err
+				}
+				if cmd.Flags().Changed("base-port") && stored != l.BasePort {
+					return fmt.Errorf("%s holds a testnet on base port %d, not %d; its ports are in its configs, so delete it to move it", l.Dir, stored, l.BasePort)
+				}
+				l.BasePort = stored
+			} else if err := checkBase(); err != nil {
+				return err
+			}
+			if err := l.CheckPorts(); err != nil {
+				if l.Initialized() {
+					return fmt.Errorf("%w; stop what holds it, or delete %s and start over with another --base-port", err, l.Dir)
+				}
+				return fmt.Errorf("%w; pick other ports with --base-port N (make testnet BASE_PORT=N)", err)
+			}
 			if !l.Initialized() {
 				if _, err := testnet.Init(l, o); err != nil {
 					return err
 				}
-			} else if n := countHomes(l.Dir); n != l.Nodes() {
-				return fmt.Errorf("%s holds a testnet of %d nodes, not %d (--validators %d, --full-nodes %d); pass the flags it was created with or delete it", l.Dir, n, l.Nodes(), l.Validators, l.FullNodes)
 			}
 			bin, err := os.Executable()
 			if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/accordnet/accord/api/views"
 	"github.com/accordnet/accord/client"
@@ -17,16 +18,50 @@ type txFlags struct {
 	fee     string
 	wait    bool
 	chainID string
-	nonce   int64
+	nonce   optNonce
+}
+
+// optNonce is the --nonce flag: unset means "the account's next pending
+// nonce". An int flag with a -1 default would print "(default -1)" in the
+// help, and would accept other negative numbers.
+type optNonce struct {
+	set bool
+	v   uint64
+}
+
+func (n *optNonce) String() string {
+	if !n.set {
+		return ""
+	}
+	return strconv.FormatUint(n.v, 10)
+}
+
+func (n *optNonce) Set(s string) error {
+	v, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		return fmt.Errorf("%q: want a non-negative integer", s)
+	}
+	n.set, n.v = true, v
+	return nil
+}
+
+func (n *optNonce) Type() string { return "uint" }
+
+// passwordFileHelp is the help of every --password-file flag. One trailing
+// newline (\n or \r\n) is dropped so that `echo secret > pw` works; other
+// tools (geth, ethers.js) read the file as is, so a key made from such a
+// file has the password without the newline there.
+func passwordFileHelp(what string) string {
+	return "file holding " + what + "; one trailing newline is dropped (echo secret > pw gives the password \"secret\")"
 }
 
 func (f *txFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.from, "from", "", "name of the signing key (required)")
-	cmd.Flags().StringVar(&f.pwFile, "password-file", "", "file holding the key's password (required)")
+	cmd.Flags().StringVar(&f.pwFile, "password-file", "", passwordFileHelp("the key's password (required)"))
 	cmd.Flags().StringVar(&f.fee, "fee", "", "fee in USDT (default: the chain's minimum fee)")
 	cmd.Flags().BoolVar(&f.wait, "wait", false, "wait until the transaction is in a committed block and print its receipt")
 	cmd.Flags().StringVar(&f.chainID, "chain-id", "", "chain ID to sign for (default: the node's)")
-	cmd.Flags().Int64Var(&f.nonce, "nonce", -1, "nonce to use (default: the account's next pending nonce)")
+	cmd.Flags().Var(&f.nonce, "nonce", "nonce to use (default: the account's next pending nonce)")
 	_ = cmd.MarkFlagRequired("from")
 }
 
@@ -102,8 +137,8 @@ func (f *txFlags) submit(g *globals, t types.TxType, payload any) (*sent, error)
 		}
 	}
 	s := client.NewSigner(key, chainID, fee)
-	if f.nonce >= 0 {
-		s.SetNonce(uint64(f.nonce))
+	if f.nonce.set {
+		s.SetNonce(f.nonce.v)
 	}
 	tx, err := s.Sign(ctx, c, t, payload)
 	if err != nil {

@@ -270,6 +270,7 @@ func newOrderTxCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "order", Short: "C2C order transactions: create, mark-paid, confirm, cancel, extend, dispute"}
 	var cf txFlags
 	var currency, amount, ref string
+	var printID bool
 	create := &cobra.Command{
 		Use:   "create",
 		Short: "Create an order as merchant --from: the chain converts the fiat amount, assigns an acceptor and locks its USDT",
@@ -297,6 +298,16 @@ func newOrderTxCmd(g *globals) *cobra.Command {
 				return err
 			}
 			out := newOrderCreated(order.OrderID(s.From, ref), ref, s)
+			if printID {
+				if err := s.failed(); err != nil {
+					return err
+				}
+				if out.State == "REJECTED" {
+					return fmt.Errorf("order %s rejected: %s (retry with --ref %s)", out.OrderID, out.Reason, ref)
+				}
+				fmt.Println(out.OrderID)
+				return nil
+			}
 			if g.jsonOut {
 				if err := printJSON(out); err != nil {
 					return err
@@ -321,6 +332,7 @@ func newOrderTxCmd(g *globals) *cobra.Command {
 	create.Flags().StringVar(&currency, "currency", "", "fiat currency, ISO 4217 (required)")
 	create.Flags().StringVar(&amount, "amount", "", "fiat amount in the currency, e.g. 100.50 (required)")
 	create.Flags().StringVar(&ref, "ref", "", "merchant order reference, 1-64 printable ASCII without spaces (default: random)")
+	create.Flags().BoolVar(&printID, "print-id", false, "print only the order ID, for scripts: ORDER=$(accord tx order create ... --wait --print-id); a rejected order is an error")
 	_ = create.MarkFlagRequired("currency")
 	_ = create.MarkFlagRequired("amount")
 
