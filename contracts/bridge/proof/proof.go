@@ -145,14 +145,25 @@ func (p *ReceiptProof) Event(i uint64) (types.Event, error) {
 }
 
 // BurnID identifies the event at eventIndex of the receipt at
-// receiptIndex of block height on chainID. Every input is bound by a
-// verified proof, none is a choice of encoding, so a burn has one ID.
+// receiptIndex of block height on chainID, for a side → main release.
+// Every input is bound by a verified proof, none is a choice of encoding,
+// so a burn has one ID.
 func BurnID(chainID string, height, receiptIndex, eventIndex uint64) types.Hash {
+	return eventID("accord/burn/v1", chainID, height, receiptIndex, eventIndex)
+}
+
+// LockID is BurnID for a main → side lock proven to the light client; the
+// tags differ so the two ID spaces never meet.
+func LockID(chainID string, height, receiptIndex, eventIndex uint64) types.Hash {
+	return eventID("accord/lock/v1", chainID, height, receiptIndex, eventIndex)
+}
+
+func eventID(tag, chainID string, height, receiptIndex, eventIndex uint64) types.Hash {
 	b, err := rlp.EncodeToBytes([]any{chainID, height, receiptIndex, eventIndex})
 	if err != nil {
-		panic(fmt.Sprintf("encode burn id: %v", err))
+		panic(fmt.Sprintf("encode event id: %v", err))
 	}
-	return types.Keccak([]byte("accord/burn/v1"), b)
+	return types.Keccak([]byte(tag), b)
 }
 
 // Encode returns the proof's canonical RLP.
