@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -180,8 +181,11 @@ func (k Keeper) AttestDeposit(ctx *core.Context, m *MsgAttestDeposit) error {
 	}
 	id := DepositID(m.ExtChainID, m.ExtTxHash, m.LogIndex)
 	d, err := k.GetDeposit(st, id)
-	if err != nil {
+	switch {
+	case errors.Is(err, ErrNotFound):
 		d = &Deposit{ID: id}
+	case err != nil:
+		return err
 	}
 	if d.Minted {
 		return fmt.Errorf("deposit %s: %w", id.Hex(), ErrAlreadyMinted)
