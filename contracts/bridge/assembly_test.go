@@ -9,6 +9,7 @@ import (
 	"github.com/accordnet/accord/contracts/bank"
 	"github.com/accordnet/accord/contracts/bridge"
 	"github.com/accordnet/accord/contracts/bridge/proof"
+	sidebridge "github.com/accordnet/accord/contracts/bridge/side"
 	"github.com/accordnet/accord/contracts/checkpoint"
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/gov"
@@ -23,7 +24,10 @@ import (
 // sends a signed MsgLock on main through the router (ante included), seals
 // the receipts into a main header certified by main's four validators,
 // relays it to side's light client through side's router, and proves the
-// lock's receipt there: the main → side path at module level.
+// lock's receipt there and mints it; a burn on side is then checkpointed
+// to main (signed by side's validators) and released from the escrow:
+// main → side → main at module level, every message a signed transaction
+// through its chain's router.
 func TestMainToSideThroughRouters(t *testing.T) {
 	const mainID, sideID = "accord-main", "accord-side-1"
 	var keys, vals []*ecdsaKey
@@ -44,7 +48,8 @@ func TestMainToSideThroughRouters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	side, err := core.NewRouter(sideID, []core.Ante{bk.Ante}, bank.Module{}, lightclient.NewModule())
+	side, err := core.NewRouter(sideID, []core.Ante{bk.Ante}, bank.Module{}, lightclient.NewModule(),
+		sidebridge.NewModule(sidebridge.NewKeeper(bk, lightclient.Keeper{})))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +59,8 @@ func TestMainToSideThroughRouters(t *testing.T) {
 	}
 	mainSt, sideSt := state.NewOverlay(nil), state.NewOverlay(nil)
 	genesis := map[string]json.RawMessage{
-		"bank": js(t, bank.Genesis{MinFee: "0.01", Accounts: []bank.GenesisAccount{{Address: keys[0].addr.Hex(), Balance: "1000"}}}),
+		"bank": js(t, bank.Genesis{MinFee: "0.01", Accounts: []bank.GenesisAccount{
+			{Address: keys[0].addr.Hex(), Balance: "1000"}, {Address: keys[1].addr.Hex(), Balance: "1"}}}),
 		"gov": js(t, gov.Genesis{Admins: []string{keys[2].addr.Hex()}, Threshold: 1,
 			Roles: []gov.GenesisRole{{Address: keys[1].addr.Hex(), Role: "bridge_signer"}}}),
 		"checkpoint": js(t, checkpoint.Genesis{Chains: []checkpoint.GenesisChain{{ChainID: sideID, Validators: valAddrs}}}),
@@ -118,6 +124,70 @@ func TestMainToSideThroughRouters(t *testing.T) {
 	}
 	if id != proof.LockID(mainID, 1, 0, 0) {
 		t.Fatal("lock id")
+	}
+	mint := &sidebridge.MsgMint{MainHeight: 1, Proof: *p}
+	send(side, sideSt, sblk, keys[2], 1, sidebridge.TypeMint, mint)
+	if got := bk.Balance(sideSt, keys[2].addr); got != 600*types.MicroPerUSDT+10*types.MicroPerUSDT-2*10_000 {
+		t.Fatalf("side balance %d", got)
+	}
+	replay, _ := types.SignTx(&types.Tx{ChainID: sideID, Nonce: 2, Type: sidebridge.TypeMint, Payload: core.Encode(mint), Fee: 10_000}, keys[2].key)
+	if rc, err := side.ApplyTx(sblk, sideSt, replay); err != nil || rc.Status != types.StatusFailed {
+		t.Fatalf("second mint of one lock: %+v %v", rc, err)
+	}
+
+	// side → main: burn 200, seal side blocks 1..4 (the burn in block 3),
+	// checkpoint them on main, release.
+	burn := send(side, sideSt, sblk, keys[2], 3, sidebridge.TypeBurn, &sidebridge.MsgBurn{Recipient: keys[1].addr, Amount: 200 * types.MicroPerUSDT})
+	var hashes []types.Hash
+	var burnHdr types.Header
+	var burnProof proof.BurnProof
+	var parent types.Hash
+	for h := uint64(1); h <= 4; h++ {
+		rs := []*types.Receipt{{TxHash: types.Keccak([]byte(fmt.Sprint("side", h)))}}
+		if h == 3 {
+			rs = []*types.Receipt{rs[0], burn}
+		}
+		sh := types.Header{ChainID: sideID, Height: h, Time: h, ParentHash: parent, ReceiptRoot: types.ReceiptRoot(rs),
+			StateRoot: types.Keccak([]byte{byte(h)}), ValidatorsHash: setHash(vals), TxCount: uint32(len(rs))}
+		parent = sh.Hash()
+		hashes = append(hashes, parent)
+		if h == 3 {
+			burnHdr = sh
+			bp, err := proof.ProveReceipt(rs, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			burnProof.Receipt = *bp
+		}
+	}
+	cp := checkpoint.Checkpoint{ChainID: sideID, Number: 1, Start: 1, End: 4, BlocksRoot: proof.BlocksRoot(hashes),
+		AppHash: types.Keccak([]byte{4}), ValidatorsHash: setHash(vals), NextValidatorsHash: setHash(vals)}
+	sub := &checkpoint.MsgSubmit{Checkpoint: cp}
+	for i, v := range vals[1:] {
+		s, err := checkpoint.Sign(&cp, uint32(i+1), v.key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub.Sigs = append(sub.Sigs, s)
+	}
+	send(main, mainSt, blk, keys[1], 0, checkpoint.TypeSubmit, sub)
+	path, err := proof.HeaderPath(hashes, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	burnProof.Header, burnProof.HeaderPath, burnProof.EventIndex = burnHdr, path, 0
+	release := &bridge.MsgRelease{ChainID: sideID, Proof: burnProof.Encode()}
+	before := bk.Balance(mainSt, keys[1].addr)
+	send(main, mainSt, blk, keys[1], 1, bridge.TypeRelease, release)
+	if got := bk.Balance(mainSt, keys[1].addr); got != before+200*types.MicroPerUSDT-10_000 {
+		t.Fatalf("released %d", got-before)
+	}
+	if got := bk.Balance(mainSt, bridge.EscrowAddress); got != 400*types.MicroPerUSDT {
+		t.Fatalf("escrow %d", got)
+	}
+	again, _ := types.SignTx(&types.Tx{ChainID: mainID, Nonce: 2, Type: bridge.TypeRelease, Payload: core.Encode(release), Fee: 10_000}, keys[1].key)
+	if rc, err := main.ApplyTx(blk, mainSt, again); err != nil || rc.Status != types.StatusFailed {
+		t.Fatalf("second release: %+v %v", rc, err)
 	}
 }
 

@@ -419,7 +419,7 @@ func (k Keeper) Release(ctx *core.Context, m *MsgRelease) error {
 	if err != nil || to == (types.Address{}) {
 		return fmt.Errorf("%w: recipient %q", ErrWrongEvent, ev.Get("recipient"))
 	}
-	amount, err := parseAmount(ev.Get("amount"))
+	amount, err := ParseAmount(ev.Get("amount"))
 	if err != nil {
 		return err
 	}
@@ -436,8 +436,8 @@ func (k Keeper) Release(ctx *core.Context, m *MsgRelease) error {
 	return nil
 }
 
-// parseAmount reads a canonical positive decimal micro-USDT amount.
-func parseAmount(s string) (uint64, error) {
+// ParseAmount reads a canonical positive decimal micro-USDT amount.
+func ParseAmount(s string) (uint64, error) {
 	var v uint64
 	if s == "" || len(s) > 20 || (s[0] == '0') {
 		return 0, fmt.Errorf("%w: amount %q", ErrWrongEvent, s)

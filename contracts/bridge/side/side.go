@@ -1,0 +1,205 @@
+package side
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/accordnet/accord/contracts/bridge"
+	"github.com/accordnet/accord/contracts/bridge/proof"
+	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/ledger/state"
+	"github.com/accordnet/accord/types"
+)
+
+// ModuleName is the module's genesis key.
+const ModuleName = "bridge_side"
+
+// Transaction types: the upper half of the bridge range (the main half
+// uses the lower; no chain runs both).
+const (
+	TypeMint = core.TypeBridge + 0x81 // MsgMint: anyone (a relayer)
+	TypeBurn = core.TypeBridge + 0x82 // MsgBurn: the holder
+)
+
+// Sentinel errors.
+var (
+	ErrAlreadyMinted = errors.New("lock already minted")
+	ErrWrongEvent    = errors.New("proven event is not a lock for this chain")
+	ErrZeroAmount    = errors.New("amount must be positive")
+	ErrZeroRecipient = errors.New("recipient must be set")
+)
+
+// MsgMint mints a main-chain lock: Proof proves event EventIndex of a
+// receipt in the trusted main header at MainHeight.
+type MsgMint struct {
+	MainHeight uint64
+	Proof      proof.ReceiptProof
+	EventIndex uint64
+}
+
+// MsgBurn burns Amount of the sender's USDT for Recipient on main.
+type MsgBurn struct {
+	Recipient types.Address
+	Amount    uint64
+}
+
+// ValidateBasic checks what needs no state.
+func (m *MsgMint) ValidateBasic() error {
+	if len(m.Proof.Path) > proof.MaxPath {
+		return fmt.Errorf("%w: path of %d", proof.ErrMalformed, len(m.Proof.Path))
+	}
+	return nil
+}
+
+// ValidateBasic checks what needs no state.
+func (m *MsgBurn) ValidateBasic() error {
+	if m.Recipient == (types.Address{}) {
+		return ErrZeroRecipient
+	}
+	if m.Amount == 0 {
+		return ErrZeroAmount
+	}
+	return nil
+}
+
+// LightClient proves main-chain receipts. lightclient.Keeper implements it.
+type LightClient interface {
+	VerifyReceipt(st state.Store, height uint64, p *proof.ReceiptProof, eventIndex uint64) (types.Event, types.Hash, error)
+}
+
+// BankKeeper is what the side half needs from bank.
+type BankKeeper interface {
+	Mint(st state.Store, to types.Address, amount uint64) error
+	Burn(st state.Store, from types.Address, amount uint64) error
+}
+
+// Keeper runs the side half.
+type Keeper struct {
+	bank   BankKeeper
+	client LightClient
+}
+
+// NewKeeper returns a keeper over the bank and the light client.
+func NewKeeper(b BankKeeper, c LightClient) Keeper { return Keeper{bank: b, client: c} }
+
+var (
+	prefixMinted = []byte("bridge_side/m/") // + lock ID -> {}
+	keyBurnSeq   = []byte("bridge_side/bseq")
+)
+
+// Minted reports whether the lock was minted here.
+func (Keeper) Minted(st state.Store, lock types.Hash) bool {
+	return st.Has(slices.Concat(prefixMinted, lock[:]))
+}
+
+// Mint verifies a lock on main and mints it here, once.
+func (k Keeper) Mint(ctx *core.Context, m *MsgMint) error {
+	st := ctx.Store
+	ev, lock, err := k.client.VerifyReceipt(st, m.MainHeight, &m.Proof, m.EventIndex)
+	if err != nil {
+		return err
+	}
+	if ev.Type != bridge.EventLocked || ev.Get("chain") != ctx.Block.ChainID {
+		return fmt.Errorf("%w: %q for chain %q", ErrWrongEvent, ev.Type, ev.Get("chain"))
+	}
+	if k.Minted(st, lock) {
+		return fmt.Errorf("lock %s: %w", lock.Hex(), ErrAlreadyMinted)
+	}
+	to, err := types.ParseAddress(ev.Get("recipient"))
+	if err != nil || to == (types.Address{}) {
+		return fmt.Errorf("%w: recipient %q", ErrWrongEvent, ev.Get("recipient"))
+	}
+	amount, err := bridge.ParseAmount(ev.Get("amount"))
+	if err != nil {
+		return err
+	}
+	if err := k.bank.Mint(st, to, amount); err != nil {
+		return err
+	}
+	st.Set(slices.Concat(prefixMinted, lock[:]), []byte{1})
+	ctx.Emit("bridge.minted", "lock", lock.Hex(), "recipient", to.Hex(), "amount", core.U64(amount))
+	return nil
+}
+
+// Burn destroys the sender's USDT and emits the event main releases.
+func (k Keeper) Burn(ctx *core.Context, m *MsgBurn) error {
+	if err := k.bank.Burn(ctx.Store, ctx.Sender, m.Amount); err != nil {
+		return err
+	}
+	var n uint64
+	if v, ok := ctx.Store.Get(keyBurnSeq); ok && len(v) == 8 {
+		n = binary.BigEndian.Uint64(v)
+	}
+	n++
+	ctx.Store.Set(keyBurnSeq, binary.BigEndian.AppendUint64(nil, n))
+	ctx.Emit(bridge.EventBurned, "recipient", m.Recipient.Hex(), "amount", core.U64(m.Amount), "sender", ctx.Sender.Hex(), "nonce", core.U64(n))
+	return nil
+}
+
+// Module is the side half as a contract module.
+type Module struct{ Keeper }
+
+// NewModule returns the module over k.
+func NewModule(k Keeper) Module { return Module{k} }
+
+// Name implements core.Module.
+func (Module) Name() string { return ModuleName }
+
+// Routes implements core.Module.
+func (m Module) Routes() []core.Route {
+	return []core.Route{
+		{Type: TypeMint, Name: "bridge.mint", Handler: func(ctx *core.Context, p []byte) error {
+			msg, err := decode[MsgMint](p)
+			if err != nil {
+				return err
+			}
+			return m.Mint(ctx, msg)
+		}},
+		{Type: TypeBurn, Name: "bridge.burn", Handler: func(ctx *core.Context, p []byte) error {
+			msg, err := decode[MsgBurn](p)
+			if err != nil {
+				return err
+			}
+			return m.Burn(ctx, msg)
+		}},
+	}
+}
+
+func decode[T any, P interface {
+	*T
+	core.Validator
+}](payload []byte) (*T, error) {
+	if len(payload) > proof.MaxProofSize {
+		return nil, fmt.Errorf("%w: %d bytes", core.ErrBadPayload, len(payload))
+	}
+	m, err := core.DecodeValid[T, P](payload)
+	if err != nil {
+		return nil, err
+	}
+	if string(core.Encode(m)) != string(payload) {
+		return nil, fmt.Errorf("%w: not the canonical encoding", core.ErrBadPayload)
+	}
+	return m, nil
+}
+
+// InitGenesis implements core.Module: the side half has no genesis state.
+func (Module) InitGenesis(*core.Context, json.RawMessage) error { return nil }
+
+// Cost is what a side-half message moves out of its sender: the amount of a burn.
+func Cost(tx *types.Tx) (uint64, error) {
+	switch tx.Type {
+	case TypeMint:
+		_, err := decode[MsgMint](tx.Payload)
+		return 0, err
+	case TypeBurn:
+		m, err := decode[MsgBurn](tx.Payload)
+		if err != nil {
+			return 0, err
+		}
+		return m.Amount, nil
+	}
+	return 0, fmt.Errorf("%w %#x", core.ErrUnknownType, tx.Type)
+}
