@@ -3,6 +3,7 @@ package mempool
 import (
 	"log/slog"
 	"runtime"
+	"time"
 
 	"github.com/accordnet/accord/types"
 )
@@ -28,7 +29,13 @@ const (
 	DefaultMaxBytes     = 128 << 20
 	DefaultMaxPerSender = 64
 	DefaultNonceWindow  = 64
+	DefaultMaxGapAge    = 10 * time.Minute
 )
+
+// lowWater is the share of MaxTxs and MaxBytes (in percent) that pressure
+// eviction brings the pool back down to, so one sweep over the senders
+// makes room for many admissions rather than one.
+const lowWater = 90
 
 // Config bounds the pool. Zero values take the defaults above; MinFee 0 is a
 // real value (no minimum) and ChainID "" a real chain ID.
@@ -41,6 +48,14 @@ type Config struct {
 	MaxPerSender int    // pooled transactions per sender
 	NonceWindow  uint64 // a tx nonce may be at most this far above the account nonce
 	Workers      int    // parallelism of batch admission and Update; 0 means GOMAXPROCS
+
+	// MaxGapAge is how long a transaction that cannot run yet, because a
+	// lower nonce of its sender is missing, may wait for the gap to be
+	// filled. Update evicts it after that. A transaction that can run is
+	// never evicted for its age: the next proposal includes it.
+	MaxGapAge time.Duration
+	// Now is the clock admission times are taken from; nil means time.Now.
+	Now func() time.Time
 
 	// OnAdmit, if set, receives every batch of newly admitted transactions
 	// (one call per Add, AddRaw, AddBatch or AddRawBatch that admitted
@@ -69,6 +84,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.NonceWindow == 0 {
 		c.NonceWindow = DefaultNonceWindow
+	}
+	if c.MaxGapAge <= 0 {
+		c.MaxGapAge = DefaultMaxGapAge
+	}
+	if c.Now == nil {
+		c.Now = time.Now
 	}
 	if c.Workers <= 0 {
 		c.Workers = runtime.GOMAXPROCS(0)

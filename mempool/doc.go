@@ -63,6 +63,15 @@
 // replayed), and, in nonce order, transactions the new balance cannot cover.
 // Call Update before reaping for the next height.
 //
+// # Eviction
+//
+// A transaction behind a nonce gap cannot be proposed until the sender's
+// missing nonce arrives. Update evicts such a transaction once it has
+// waited Config.MaxGapAge, and when the pool is full a runnable
+// transaction evicts the gapped tails of other senders, oldest first,
+// rather than being refused. Runnable transactions are never evicted; see
+// evict.go.
+//
 // # Concurrency
 //
 // All methods are safe for concurrent use. StateReader and CostFunc are

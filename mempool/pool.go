@@ -31,6 +31,12 @@ type Pool struct {
 	senders    map[types.Address]*senderQueue
 	head, tail *senderQueue // senders in arrival order
 	bytes      int
+	// noGapped is set when a pressure sweep left nothing gapped to evict,
+	// so a full pool of runnable txs does not rescan every sender on
+	// every admission; an Update or a gapped admission clears it.
+	noGapped bool
+
+	evictedAge, evictedPressure atomic.Uint64
 }
 
 // New returns an empty pool. cache may be nil (every signature is then
@@ -115,7 +121,7 @@ func (p *Pool) prepare(tx *types.Tx) (c candidate) {
 			return c
 		}
 	}
-	c.e = &entry{tx: tx, hash: tx.Hash(), from: from, nonce: tx.Nonce, total: total, size: size}
+	c.e = &entry{tx: tx, hash: tx.Hash(), from: from, nonce: tx.Nonce, total: total, size: size, added: p.cfg.Now()}
 	return c
 }
 
@@ -200,8 +206,20 @@ func (p *Pool) admitLocked(c *candidate) error {
 	if pending >= p.cfg.MaxPerSender {
 		return fmt.Errorf("%w: %s has %d pending (limit %d)", ErrSenderFull, e.from.Hex(), pending, p.cfg.MaxPerSender)
 	}
-	if len(p.all) >= p.cfg.MaxTxs || p.bytes+e.size > p.cfg.MaxBytes {
-		return fmt.Errorf("%w: %d txs, %d bytes (limits %d txs, %d bytes)", ErrPoolFull, len(p.all), p.bytes, p.cfg.MaxTxs, p.cfg.MaxBytes)
+	runnable := func() bool {
+		if sq == nil {
+			return e.nonce == acct.nonce
+		}
+		return e.nonce == sq.nextNonce()
+	}
+	if p.fullLocked(e.size) {
+		// Only a tx that can run may push out ones that cannot.
+		if !runnable() || p.evictGappedLocked(sq, e.size) == 0 || p.fullLocked(e.size) {
+			return fmt.Errorf("%w: %d txs, %d bytes (limits %d txs, %d bytes)", ErrPoolFull, len(p.all), p.bytes, p.cfg.MaxTxs, p.cfg.MaxBytes)
+		}
+	}
+	if p.noGapped && !runnable() {
+		p.noGapped = false
 	}
 
 	if sq == nil {

@@ -2,6 +2,7 @@ package mempool
 
 import (
 	"slices"
+	"time"
 
 	"github.com/accordnet/accord/types"
 )
@@ -15,6 +16,7 @@ type entry struct {
 	nonce uint64
 	total uint64 // amount + fee: what the tx takes from the sender
 	size  int    // encoded bytes
+	added time.Time
 }
 
 // account is a sender's committed state as last read.
@@ -65,4 +67,32 @@ func (s *senderQueue) nextNonce() uint64 {
 		want++
 	}
 	return want
+}
+
+// gapAt returns the index of the first pooled tx that cannot run yet
+// because a lower nonce is missing, or len(txs) when every tx can run.
+func (s *senderQueue) gapAt() int {
+	n := len(s.txs)
+	if n == 0 {
+		return 0
+	}
+	// At rest no tx is below the account nonce and nonces increase, so the
+	// run is contiguous exactly when the last nonce is where it would be.
+	if first := s.txs[0].nonce; first >= s.acct.nonce && s.txs[n-1].nonce-first == uint64(n-1) {
+		if first == s.acct.nonce {
+			return n
+		}
+		return 0
+	}
+	want := s.acct.nonce
+	for i, e := range s.txs {
+		if e.nonce < want {
+			continue // stale until the next Update drops it
+		}
+		if e.nonce != want {
+			return i
+		}
+		want++
+	}
+	return n
 }

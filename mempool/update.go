@@ -37,6 +37,7 @@ func (p *Pool) update(committed []*types.Tx, changed func(types.Address) bool) {
 	// re-read, and pooled senders are revalidated below (or on their next
 	// admission, whichever comes first).
 	epoch := p.epoch.Add(1)
+	p.noGapped = false
 	included := 0
 	for _, tx := range committed {
 		if e := p.all[tx.Hash()]; e != nil {
@@ -73,12 +74,13 @@ func (p *Pool) update(committed []*types.Tx, changed func(types.Address) bool) {
 		}
 		dropped += p.revalidateLocked(sq, accts[i], epoch)
 	}
+	aged := p.evictAgedLocked(p.cfg.Now())
 	size, bytes := len(p.all), p.bytes
 	p.mu.Unlock()
 
-	if included > 0 || dropped > 0 {
+	if included > 0 || dropped > 0 || aged > 0 {
 		p.log.Debug("mempool updated", "committed", len(committed), "removed", included,
-			"dropped", dropped, "size", size, "bytes", bytes)
+			"dropped", dropped, "evicted_aged", aged, "size", size, "bytes", bytes)
 	}
 }
 

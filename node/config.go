@@ -36,6 +36,10 @@ type Config struct {
 	// Mempool limits.
 	MempoolMaxTxs       int `json:"mempool_max_txs"`
 	MempoolMaxPerSender int `json:"mempool_max_per_sender"`
+	// MempoolMaxGapAgeS is how long (seconds) a transaction stuck behind a
+	// missing lower nonce of its sender may wait for it before it is
+	// evicted; 0 means the mempool's default (10 minutes).
+	MempoolMaxGapAgeS int `json:"mempool_max_gap_age_s,omitempty"`
 	// P2PListen is the libp2p listen multiaddr, e.g. /ip4/127.0.0.1/tcp/26656
 	// (port 0: the OS picks one, recorded in the listen file as for RPCAddr),
 	// or several separated by commas to listen on each, e.g.
@@ -93,6 +97,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxBlockIntervalMs <= 0 || c.MaxBlockTxs <= 0 || c.MaxBlockBytes <= 0 {
 		return errors.New("config: block interval and limits must be positive")
+	}
+	if c.MempoolMaxGapAgeS < 0 {
+		return errors.New("config: mempool_max_gap_age_s must not be negative")
 	}
 	if c.RPCAddr == "" {
 		return errors.New("config: rpc_addr is empty")

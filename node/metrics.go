@@ -1,6 +1,7 @@
 package node
 
 import (
+	"github.com/accordnet/accord/mempool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
@@ -50,4 +51,17 @@ func newMetrics() *Metrics {
 	r.MustRegister(m.Height, m.BlockTxs, m.BlockInterval, m.TxsTotal, m.MempoolSize, m.Rejected, m.ViewChanges, m.Equivocations, m.Peers, m.CommitSeconds, m.SyncTarget, m.GossipPenalties, m.GossipDropped,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// registerMempoolMetrics exposes the pool's eviction counters as
+// accord_mempool_evicted_total{reason="age"|"pressure"}.
+func registerMempoolMetrics(r *prometheus.Registry, pool *mempool.Pool) {
+	const help = "Transactions evicted from the mempool while waiting behind a nonce gap: for their age, or to make room for runnable ones."
+	r.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "accord_mempool_evicted_total", Help: help,
+			ConstLabels: prometheus.Labels{"reason": "age"}},
+			func() float64 { a, _ := pool.Evicted(); return float64(a) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "accord_mempool_evicted_total", Help: help,
+			ConstLabels: prometheus.Labels{"reason": "pressure"}},
+			func() float64 { _, p := pool.Evicted(); return float64(p) }))
 }

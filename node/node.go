@@ -181,7 +181,9 @@ func New(h Home, o Options) (*Node, error) {
 	n.pool = mempool.New(mempool.Config{
 		ChainID: gen.ChainID, MinFee: n.MinFee(), MaxTxs: cfg.MempoolMaxTxs, MaxPerSender: cfg.MempoolMaxPerSender,
 		NonceWindow: uint64(cfg.MempoolMaxPerSender), OnAdmit: n.onAdmit, Logger: log.With("component", "mempool"),
+		MaxGapAge: time.Duration(cfg.MempoolMaxGapAgeS) * time.Second,
 	}, stateReader{n}, app.Cost, n.cache)
+	registerMempoolMetrics(n.metrics.Registry, n.pool)
 	n.api = api.NewServer(n, log.With("component", "api"))
 	n.api.RegisterC2C(app.C2C())
 	n.api.Register("accord_getEvidence", n.rpcEvidence)
