@@ -6,6 +6,7 @@ import "errors"
 var (
 	ErrInsufficientFunds = errors.New("insufficient funds")
 	ErrZeroAmount        = errors.New("amount must be positive")
+	ErrZeroRecipient     = errors.New("recipient is the zero address: nobody holds its key, so the funds would be burned")
 	ErrBadNonce          = errors.New("bad nonce")
 	ErrFeeTooLow         = errors.New("fee below minimum")
 	ErrCannotPayFee      = errors.New("balance cannot pay the fee")

@@ -431,6 +431,7 @@ func TestDecodeTransfer(t *testing.T) {
 	}{
 		{"valid", core.Encode(&bank.MsgTransfer{To: bob, Amount: 5}), nil},
 		{"zero amount", core.Encode(&bank.MsgTransfer{To: bob}), bank.ErrZeroAmount},
+		{"zero address recipient", core.Encode(&bank.MsgTransfer{Amount: 5}), bank.ErrZeroRecipient},
 		{"garbage", []byte{0xff, 0x01}, core.ErrBadPayload},
 		{"empty", nil, core.ErrBadPayload},
 		{"short address", core.Encode(&struct {
@@ -460,5 +461,35 @@ func TestDecodeTransfer(t *testing.T) {
 	}
 	if _, err := bank.Cost(&types.Tx{Type: core.TypeOrder}); !errors.Is(err, core.ErrUnknownType) {
 		t.Fatalf("Cost of another module's type: %v", err)
+	}
+}
+
+func TestTransferHandlerRefusals(t *testing.T) {
+	blocked := bank.ModuleAddress("escrow")
+	tests := []struct {
+		name    string
+		to      types.Address
+		wantErr error
+		msg     string // must appear in the error
+	}{
+		{"transfer to the zero address is refused", types.Address{}, bank.ErrZeroRecipient, "zero address"},
+		{"transfer to a blocked module account is refused", blocked, bank.ErrBlockedRecipient, blocked.Hex()},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			st := setup(t, balances{alice: 100}, 0)
+			mark := st.Snapshot()
+			m := bank.Module{Blocked: []types.Address{blocked}}
+			ctx := core.NewContext(core.Block{ChainID: "test", Height: 1}, st)
+			ctx.Sender = alice
+			err := m.Routes()[0].Handler(ctx, core.Encode(&bank.MsgTransfer{To: tc.to, Amount: 10}))
+			if !errors.Is(err, tc.wantErr) || !strings.Contains(err.Error(), tc.msg) {
+				t.Fatalf("err = %v, want %v mentioning %q", err, tc.wantErr, tc.msg)
+			}
+			nothingWritten(t, st, mark)
+			if got := (bank.Keeper{}).GetAccount(st, alice).Balance; got != 100 {
+				t.Fatalf("sender balance %d, want 100", got)
+			}
+		})
 	}
 }

@@ -24,6 +24,11 @@ func (m *MsgTransfer) ValidateBasic() error {
 	if m.Amount == 0 {
 		return ErrZeroAmount
 	}
+	// Usually an unset field in a client, not an intent to burn; burning
+	// has its own paths (bridge withdrawals) that keep the supply right.
+	if m.To == (types.Address{}) {
+		return ErrZeroRecipient
+	}
 	return nil
 }
 
