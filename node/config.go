@@ -62,6 +62,18 @@ type Config struct {
 	// default: profiles expose internals and cost CPU while taken. Bind the
 	// RPC address to loopback when turning it on.
 	Pprof bool `json:"pprof,omitempty"`
+	// ValidatorPasswordFile holds the password of an encrypted validator
+	// key; a relative path is relative to the home. Empty means
+	// $ACCORD_VALIDATOR_PASSWORD (or --validator-password-file).
+	ValidatorPasswordFile string `json:"validator_password_file,omitempty"`
+}
+
+// PasswordFile is ValidatorPasswordFile resolved against h ("" if unset).
+func (c Config) PasswordFile(h Home) string {
+	if c.ValidatorPasswordFile == "" || filepath.IsAbs(c.ValidatorPasswordFile) {
+		return c.ValidatorPasswordFile
+	}
+	return filepath.Join(string(h), c.ValidatorPasswordFile)
 }
 
 // DefaultConfig returns the settings a new home gets.
@@ -161,7 +173,7 @@ func SaveConfig(h Home, c Config) error {
 }
 
 func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
 	tmp := path + ".tmp"

@@ -3,11 +3,13 @@
 // production (the consensus driver), the HTTP API and metrics. It holds no
 // protocol rules of its own: it wires the packages that do.
 //
-// Home layout:
+// Home layout (the home is mode 0700):
 //
 //	HOME/config/config.json   node settings (RPC address, database, block limits)
 //	HOME/config/genesis.json  the chain's genesis document
-//	HOME/config/validator.key this node's validator key (hex, mode 0600)
+//	HOME/config/validator.key this node's validator key, mode 0600: hex, or
+//	                          encrypted (keystore v3; password from a file
+//	                          or $ACCORD_VALIDATOR_PASSWORD)
 //	HOME/keys/NAME.json       account keys (Ethereum keystore v3)
 //	HOME/data/ledger/         the chain database (pebble or badger)
 //

@@ -2,7 +2,6 @@ package node
 
 import (
 	"crypto/ecdsa"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -86,8 +85,13 @@ type InitOptions struct {
 	Validators []types.Address // genesis validators; default: this node's key alone
 	// ValidatorKey is this node's key; generated when nil.
 	ValidatorKey *ecdsa.PrivateKey
-	Config       *Config
-	GenesisTime  time.Time
+	// KeyPassword, when set, encrypts the validator key (keystore v3);
+	// the node then needs it at start (KeyOptions).
+	KeyPassword string
+	// LightKDF makes that encryption fast and weak (tests, local testnets).
+	LightKDF    bool
+	Config      *Config
+	GenesisTime time.Time
 	// Admins form gov's admin multisig; default: the genesis validators.
 	Admins []types.Address
 	// AdminThreshold is the approvals a gov proposal needs; default: more
@@ -128,7 +132,15 @@ func Init(h Home, o InitOptions) (types.Address, error) {
 	if err := cfg.Validate(); err != nil {
 		return types.Address{}, err
 	}
-	if err := writeFileAtomic(h.ValidatorKeyFile(), []byte(hex.EncodeToString(crypto.FromECDSA(key))+"\n"), 0o600); err != nil {
+	// The home holds the validator key and the chain: nobody else's
+	// business. Chmod too, since MkdirAll leaves an existing directory be.
+	if err := os.MkdirAll(string(h), 0o700); err != nil {
+		return types.Address{}, err
+	}
+	if err := os.Chmod(string(h), 0o700); err != nil {
+		return types.Address{}, err
+	}
+	if err := WriteValidatorKey(h, key, o.KeyPassword, o.LightKDF); err != nil {
 		return types.Address{}, err
 	}
 	if err := SaveConfig(h, cfg); err != nil {
@@ -224,13 +236,4 @@ func CheckGenesis(raw []byte) error {
 		return fmt.Errorf("genesis app_state: %w", err)
 	}
 	return nil
-}
-
-// LoadValidatorKey reads the validator key of a home.
-func LoadValidatorKey(h Home) (*ecdsa.PrivateKey, error) {
-	raw, err := os.ReadFile(h.ValidatorKeyFile())
-	if err != nil {
-		return nil, fmt.Errorf("read validator key: %w", err)
-	}
-	return crypto.HexToECDSA(strings.TrimSpace(string(raw)))
 }

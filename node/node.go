@@ -36,6 +36,9 @@ type Options struct {
 	RPCAddr string
 	DB      string
 	Logger  *slog.Logger
+	// Key opens the validator key; an empty PasswordFile falls back to
+	// config's validator_password_file, then to $ACCORD_VALIDATOR_PASSWORD.
+	Key KeyOptions
 }
 
 // Node is a running Accord node.
@@ -156,7 +159,11 @@ func New(h Home, o Options) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	key, err := LoadValidatorKey(h)
+	keyOpts := o.Key
+	if keyOpts.PasswordFile == "" {
+		keyOpts.PasswordFile = cfg.PasswordFile(h)
+	}
+	key, err := LoadValidatorKeyWith(h, keyOpts)
 	if err != nil {
 		return nil, err
 	}

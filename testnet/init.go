@@ -115,7 +115,7 @@ func Init(l Layout, o InitOptions) (types.Address, error) {
 	if l.BasePort < 0 || l.BasePort > 65535-100-l.Nodes() {
 		return types.Address{}, fmt.Errorf("base port %d out of range", l.BasePort)
 	}
-	if err := os.MkdirAll(l.Dir, 0o755); err != nil {
+	if err := os.MkdirAll(l.Dir, 0o700); err != nil {
 		return types.Address{}, err
 	}
 	keys := make([]*ecdsa.PrivateKey, l.Nodes())

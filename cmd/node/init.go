@@ -1,7 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/accordnet/accord/node"
 	"github.com/accordnet/accord/types"
@@ -12,6 +16,8 @@ func newInitCmd(g *globals) *cobra.Command {
 	var chainID, minFee, rpcAddr, db string
 	var allocs, admins, roles, params []string
 	var threshold uint64
+	var encryptKey bool
+	var passwordFile string
 	cmd := &cobra.Command{
 		Use:   "init",
 		Short: "Create a node home: config, validator key and a genesis with this node as the validator",
@@ -65,6 +71,20 @@ func newInitCmd(g *globals) *cobra.Command {
 			if db != "" {
 				cfg.DB = db
 			}
+			if encryptKey {
+				pw, err := initPassword(passwordFile)
+				if err != nil {
+					return err
+				}
+				o.KeyPassword = pw
+				if passwordFile != "" {
+					abs, err := filepath.Abs(passwordFile)
+					if err != nil {
+						return err
+					}
+					cfg.ValidatorPasswordFile = abs
+				}
+			}
 			o.Config = &cfg
 			h := node.Home(g.home)
 			self, err := node.Init(h, o)
@@ -88,6 +108,26 @@ func newInitCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&minFee, "min-fee", "0.01", "minimum transaction fee in USDT")
 	cmd.Flags().StringVar(&rpcAddr, "rpc.addr", "", "RPC listen address written to config (default 127.0.0.1:26657; port 0: the OS picks one at each start and clients given --home find it)")
 	cmd.Flags().StringVar(&db, "db", "", "ledger backend written to config: pebble or badger")
+	cmd.Flags().BoolVar(&encryptKey, "encrypt-key", false, "encrypt the validator key (keystore v3) with the password from --validator-password-file or $"+node.PasswordEnv)
+	cmd.Flags().StringVar(&passwordFile, "validator-password-file", "", "file holding the validator key's password (with --encrypt-key); written to config")
 	_ = cmd.MarkFlagRequired("chain-id")
 	return cmd
+}
+
+// initPassword reads the password that encrypts a new validator key.
+func initPassword(file string) (string, error) {
+	if file != "" {
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			return "", fmt.Errorf("--validator-password-file: %w", err)
+		}
+		if pw := strings.TrimRight(string(raw), "\r\n"); pw != "" {
+			return pw, nil
+		}
+		return "", fmt.Errorf("--validator-password-file: %s is empty", file)
+	}
+	if pw := os.Getenv(node.PasswordEnv); pw != "" {
+		return pw, nil
+	}
+	return "", errors.New("--encrypt-key needs a password: --validator-password-file FILE or $" + node.PasswordEnv)
 }

@@ -11,6 +11,7 @@ import (
 
 func newStartCmd(g *globals) *cobra.Command {
 	var rpcAddr, db string
+	var key node.KeyOptions
 	cmd := &cobra.Command{
 		Use:   "start",
 		Short: "Run the node until Ctrl-C (SIGINT) or SIGTERM",
@@ -22,7 +23,7 @@ func newStartCmd(g *globals) *cobra.Command {
 				return err
 			}
 			log := g.logger(cfg.LogLevel)
-			n, err := node.New(h, node.Options{RPCAddr: rpcAddr, DB: db, Logger: log})
+			n, err := node.New(h, node.Options{RPCAddr: rpcAddr, DB: db, Logger: log, Key: key})
 			if err != nil {
 				return err
 			}
@@ -46,5 +47,7 @@ func newStartCmd(g *globals) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&rpcAddr, "rpc.addr", "", "RPC listen address (overrides config)")
 	cmd.Flags().StringVar(&db, "db", "", "ledger backend: pebble or badger (overrides config)")
+	cmd.Flags().StringVar(&key.PasswordFile, "validator-password-file", "", "file holding the encrypted validator key's password (default: config's validator_password_file, then $"+node.PasswordEnv+")")
+	cmd.Flags().BoolVar(&key.InsecurePermissions, "insecure-key-permissions", false, "start even if the validator key file is readable by group or others")
 	return cmd
 }
