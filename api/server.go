@@ -45,6 +45,7 @@ type Server struct {
 	log     *slog.Logger
 	methods map[string]Method
 	mux     *http.ServeMux
+	ready   func() []string
 }
 
 // NewServer builds the API; Register adds module-specific methods.
@@ -56,8 +57,15 @@ func NewServer(b Backend, log *slog.Logger) *Server {
 	s.registerCore()
 	s.mux.HandleFunc("POST /", s.serveRPC)
 	s.mux.HandleFunc("GET /health", s.serveHealth)
+	s.mux.HandleFunc("GET /ready", s.serveHealth)
+	s.mux.HandleFunc("GET /live", serveLive)
 	return s
 }
+
+// SetReadiness replaces the readiness check behind /health and /ready:
+// check returns why the node should not get traffic now (nothing when it
+// should). The default reports only catching up.
+func (s *Server) SetReadiness(check func() []string) { s.ready = check }
 
 // Register adds a JSON-RPC method.
 func (s *Server) Register(name string, m Method) { s.methods[name] = m }
@@ -157,16 +165,37 @@ func writeJSON(w http.ResponseWriter, v any) {
 	_ = enc.Encode(v)
 }
 
+// serveHealth is the readiness probe: 200 when the node can serve and
+// follow the chain, 503 with the reasons otherwise, for load balancers and
+// Kubernetes readiness checks.
 func (s *Server) serveHealth(w http.ResponseWriter, _ *http.Request) {
 	last := s.b.Ledger().Last()
+	var reasons []string
+	if s.ready != nil {
+		reasons = s.ready()
+	} else if s.b.CatchingUp() {
+		reasons = []string{"catching up"}
+	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	body := map[string]any{"status": "ok", "height": last.Height}
 	code := http.StatusOK
-	status := "ok"
-	if s.b.CatchingUp() {
-		status = "catching_up"
+	if len(reasons) > 0 {
+		code = http.StatusServiceUnavailable
+		body["status"] = "not_ready"
+		body["reasons"] = reasons
 	}
 	w.WriteHeader(code)
-	writeJSON(w, map[string]any{"status": status, "height": last.Height})
+	writeJSON(w, body)
+}
+
+// serveLive is the liveness probe: it answers while the process serves
+// HTTP at all, and reads nothing that could block, so a node that is busy
+// catching up or short of disk is not restarted for it.
+func serveLive(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = io.WriteString(w, `{"status":"alive"}`+"\n")
 }
 
 // Params decodes positional parameters into the pointers given, refusing
