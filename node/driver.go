@@ -50,6 +50,7 @@ type driver struct {
 	wal      *consensus.FileWAL
 	inbox    chan *consensus.Message
 	synced   chan syncResult
+	hints    chan consensus.RequestSync // a peer is ahead (catchup.go)
 	syncing  bool
 	request  *consensus.RequestProposal
 	executed map[types.Hash]*ledger.Executed // validated or built blocks awaiting commit
@@ -90,6 +91,7 @@ func newDriver(n *Node, net Network) (*driver, error) {
 		return nil, fmt.Errorf("open consensus WAL: %w", err)
 	}
 	d := &driver{n: n, net: net, wal: wal, inbox: make(chan *consensus.Message, 4096), synced: make(chan syncResult, 1),
+		hints:    make(chan consensus.RequestSync, 1),
 		executed: make(map[types.Hash]*ledger.Executed)}
 	last := n.ledger.Last()
 	lc := consensus.LastCommitted{Height: last.Height, Hash: last.Hash, Time: last.Time}
@@ -141,11 +143,20 @@ func (d *driver) run(ctx context.Context) error {
 				d.n.log.Debug("consensus message refused", "type", m.Type, "height", m.Height, "view", m.View, "from", m.From.Hex(), "err", err)
 			}
 		case <-d.n.txAvail:
+		case a := <-d.hints:
+			if a.ToHeight > d.n.ledger.Last().Height {
+				d.startSync(ctx, a, "peer_height")
+			}
 		case r := <-d.synced:
 			d.syncing = false
+			before := d.n.ledger.Last().Height
 			var err error
 			if acts, err = d.applySynced(r); err != nil {
 				d.n.log.Warn("block sync failed", "peer", r.peer.Hex(), "err", err)
+			} else if h, target := d.n.ledger.Last().Height, d.n.syncTarget.Load(); h > before && h < target {
+				// A batch is capped; fetch the rest now rather than when
+				// the engine next asks.
+				d.startSync(ctx, consensus.RequestSync{ToHeight: target, Hint: r.peer}, "continue")
 			}
 		}
 		if err := d.do(ctx, acts); err != nil {
@@ -179,7 +190,7 @@ func (d *driver) do(ctx context.Context, acts []consensus.Action) error {
 				return err
 			}
 		case consensus.RequestSync:
-			d.startSync(ctx, a)
+			d.startSync(ctx, a, "consensus")
 		case consensus.Evidence:
 			d.n.log.Warn("equivocation evidence", "validator", a.Validator.Hex(), "height", a.Height, "view", a.View, "kind", a.Kind)
 			d.n.metrics.Equivocations.Inc()
@@ -280,7 +291,18 @@ func (d *driver) maybePropose(ctx context.Context) error {
 	return d.do(ctx, acts)
 }
 
-func (d *driver) startSync(ctx context.Context, a consensus.RequestSync) {
+// hintSync asks the driver to sync up to height from peer, which reported
+// it; a hint already queued is replaced only if none is (one suffices).
+func (d *driver) hintSync(peer types.Address, height uint64) {
+	select {
+	case d.hints <- consensus.RequestSync{ToHeight: height, Hint: peer}:
+	default:
+	}
+}
+
+// startSync fetches the blocks a asks for unless a sync is under way;
+// trigger labels accord_sync_started_total.
+func (d *driver) startSync(ctx context.Context, a consensus.RequestSync, trigger string) {
 	if d.syncing || d.net == nil {
 		return
 	}
@@ -292,11 +314,12 @@ func (d *driver) startSync(ctx context.Context, a consensus.RequestSync) {
 		return
 	}
 	d.syncing = true
+	d.n.metrics.SyncStarts.WithLabelValues(trigger).Inc()
 	from := d.n.ledger.Last().Height + 1
 	to := max(a.ToHeight, from)
 	d.n.syncTarget.Store(to)
 	d.n.metrics.SyncTarget.Set(float64(to))
-	d.n.log.Info("syncing blocks", "from", from, "to", to, "peer", peers[0].Hex())
+	d.n.log.Info("syncing blocks", "from", from, "to", to, "peer", peers[0].Hex(), "trigger", trigger)
 	go func() {
 		var last syncResult
 		for _, p := range peers {

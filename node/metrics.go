@@ -20,6 +20,7 @@ type Metrics struct {
 	Peers         prometheus.Gauge
 	CommitSeconds prometheus.Histogram
 	SyncTarget    prometheus.Gauge
+	SyncStarts    *prometheus.CounterVec
 
 	GossipPenalties prometheus.Counter
 	GossipDropped   prometheus.Counter
@@ -41,6 +42,8 @@ func newMetrics() *Metrics {
 		Equivocations: prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_equivocations_total", Help: "Conflicting votes seen from validators."}),
 		Peers:         prometheus.NewGauge(prometheus.GaugeOpts{Name: "accord_peers", Help: "Connected peers."}),
 		SyncTarget:    prometheus.NewGauge(prometheus.GaugeOpts{Name: "accord_sync_target_height", Help: "Height block sync was last asked to reach; with accord_height it shows sync progress."}),
+		SyncStarts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "accord_sync_started_total",
+			Help: "Block syncs started, by what revealed the node was behind: consensus (f+1 validators ahead), peer_height (a peer reported a higher height on connect), continue (the rest of a capped batch)."}, []string{"trigger"}),
 		GossipPenalties: prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_gossip_penalties_total",
 			Help: "Times a member was put on ignore for gossiping forged transactions."}),
 		GossipDropped: prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_gossip_dropped_total",
@@ -48,7 +51,7 @@ func newMetrics() *Metrics {
 		CommitSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "accord_block_commit_seconds", Help: "Time to execute and commit a block.",
 			Buckets: prometheus.ExponentialBuckets(0.001, 2, 12)}),
 	}
-	r.MustRegister(m.Height, m.BlockTxs, m.BlockInterval, m.TxsTotal, m.MempoolSize, m.Rejected, m.ViewChanges, m.Equivocations, m.Peers, m.CommitSeconds, m.SyncTarget, m.GossipPenalties, m.GossipDropped,
+	r.MustRegister(m.Height, m.BlockTxs, m.BlockInterval, m.TxsTotal, m.MempoolSize, m.Rejected, m.ViewChanges, m.Equivocations, m.Peers, m.CommitSeconds, m.SyncTarget, m.SyncStarts, m.GossipPenalties, m.GossipDropped,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

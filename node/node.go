@@ -299,6 +299,11 @@ func (n *Node) Start(ctx context.Context) error {
 	if n.net != nil {
 		n.wg.Add(1)
 		go func() { defer n.wg.Done(); n.net.runGossip(ctx) }()
+		n.wg.Add(1)
+		go func() {
+			defer n.wg.Done()
+			watchPeerHeights(ctx, n.net.host, func() uint64 { return n.ledger.Last().Height }, drv.hintSync)
+		}()
 	}
 	n.wg.Add(1)
 	go func() {

@@ -363,6 +363,10 @@ func (h *Host) notify() {
 	h.mu.Unlock()
 }
 
+// PeersChanged returns a channel that is closed at the next change in the
+// connected peers (or in a topic's peers).
+func (h *Host) PeersChanged() <-chan struct{} { return h.changes() }
+
 func (h *Host) changes() <-chan struct{} {
 	h.mu.Lock()
 	defer h.mu.Unlock()
