@@ -9,10 +9,12 @@ import (
 	"math"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/accordnet/accord/api/views"
 	"github.com/accordnet/accord/client"
 	"github.com/accordnet/accord/contracts/bank"
 	"github.com/accordnet/accord/contracts/core"
@@ -34,19 +36,23 @@ func BenchKey(i int) *ecdsa.PrivateKey {
 
 // BenchConfig describes a load run.
 type BenchConfig struct {
-	URLs      []string      // nodes to submit to (round-robin by batch)
+	URLs      []string      // nodes to submit to (round-robin by batch; a batch a node cannot take goes to the next)
 	Duration  time.Duration // how long to submit
 	Rate      int           // target submitted tx/s; 0 = as fast as the nodes accept
 	Accounts  int           // sending accounts (BenchKey(0..Accounts-1))
 	BatchSize int           // transactions per accord_sendRawTransactions call
 	Drain     time.Duration // how long to wait for the last transactions to finalize
 	Progress  io.Writer     // a progress line per second; nil for none
+	// SubmitTimeout bounds one batch submission, so a frozen node costs a
+	// batch this long before it goes elsewhere; default 5 s.
+	SubmitTimeout time.Duration
 }
 
 // BenchReport is the outcome of a load run.
 type BenchReport struct {
 	Submitted    int     `json:"submitted"`
 	Rejected     int     `json:"rejected"`
+	Retried      int     `json:"retried"` // submitted again to another node after one could not take them
 	Finalized    int     `json:"finalized"`
 	Seconds      float64 `json:"seconds"`
 	FinalizedTPS float64 `json:"finalized_tps"`
@@ -64,10 +70,10 @@ type BenchReport struct {
 
 // String renders the report for people.
 func (r BenchReport) String() string {
-	return fmt.Sprintf("submitted %d (%.0f tx/s), rejected %d, finalized %d in %.1fs: %.0f tx/s finalized\n"+
+	return fmt.Sprintf("submitted %d (%.0f tx/s), rejected %d, retried %d, finalized %d in %.1fs: %.0f tx/s finalized\n"+
 		"finality latency p50 %.0f ms, p95 %.0f ms, p99 %.0f ms, max %.0f ms\n"+
 		"blocks %d (%.1f/s, %.0f txs/block); machine: %s",
-		r.Submitted, r.SubmittedTPS, r.Rejected, r.Finalized, r.Seconds, r.FinalizedTPS,
+		r.Submitted, r.SubmittedTPS, r.Rejected, r.Retried, r.Finalized, r.Seconds, r.FinalizedTPS,
 		r.P50Ms, r.P95Ms, r.P99Ms, r.MaxMs, r.Blocks, r.BlocksPerSec, r.TxsPerBlock, r.Machine)
 }
 
@@ -78,7 +84,11 @@ type benchTx struct {
 
 // Bench pre-signs transfers from many accounts, submits them to the nodes
 // and measures, per transaction, the time from submission to its block
-// being final (seen committed on URLs[0]).
+// being final (first seen committed on any node: every node is watched, so
+// a dead one does not stop the measurement). A batch a node cannot take
+// (unreachable, or no answer within SubmitTimeout) is sent to the next
+// node, so a dead node leaves no nonce gaps; the report counts those
+// transactions as retried.
 func Bench(ctx context.Context, cfg BenchConfig) (*BenchReport, error) {
 	if len(cfg.URLs) == 0 {
 		return nil, errors.New("bench: no node URLs")
@@ -92,15 +102,26 @@ func Bench(ctx context.Context, cfg BenchConfig) (*BenchReport, error) {
 	if cfg.Drain <= 0 {
 		cfg.Drain = 15 * time.Second
 	}
+	if cfg.SubmitTimeout <= 0 {
+		cfg.SubmitTimeout = 5 * time.Second
+	}
 	clients := make([]*client.Client, len(cfg.URLs))
 	for i, u := range cfg.URLs {
 		clients[i] = client.New(u)
 	}
-	st, err := clients[0].Status(ctx)
-	if err != nil {
-		return nil, err
+	var st *views.Status
+	var live *client.Client
+	var err error
+	for _, c := range clients { // the first node that answers
+		if st, err = c.Status(ctx); err == nil {
+			live = c
+			break
+		}
 	}
-	txs, err := presign(ctx, clients[0], st.ChainID, st.MinFeeMicro, cfg)
+	if live == nil {
+		return nil, fmt.Errorf("bench: no node answers: %w", err)
+	}
+	txs, err := presign(ctx, live, st.ChainID, st.MinFeeMicro, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -112,56 +133,53 @@ func Bench(ctx context.Context, cfg BenchConfig) (*BenchReport, error) {
 		latencies []time.Duration
 		nSub      atomic.Int64
 		nRej      atomic.Int64
+		nRetried  atomic.Int64
 		firstRej  atomic.Value
 	)
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	// Watch committed blocks on the first node.
+	// Watch committed blocks on every node; a transaction is final when
+	// the first node commits it, a block counts once per height.
 	startHeight := st.Height
 	var blocks, blockTxs atomic.Int64
+	var counted atomic.Uint64 // highest height counted in blocks
+	counted.Store(startHeight)
 	var lastFinal atomic.Int64
-	watchDone := make(chan error, 1)
 	stopWatch := make(chan struct{})
-	go func() {
-		h := startHeight + 1
-		for {
-			select {
-			case <-stopWatch:
-				watchDone <- nil
-				return
-			default:
-			}
-			b, err := clients[0].Block(runCtx, h)
-			if err != nil {
-				var re *client.RPCError
-				if errors.As(err, &re) {
-					time.Sleep(5 * time.Millisecond) // the block is not there yet: poll the head
-					continue
+	var watchers sync.WaitGroup
+	for _, c := range clients {
+		watchers.Add(1)
+		go func() {
+			defer watchers.Done()
+			watchBlocks(runCtx, stopWatch, c, startHeight+1, func(b *views.Block) {
+				now := time.Now()
+				// Each watcher walks heights in order, so whoever first
+				// sees a height moves counted up by exactly one.
+				for top := counted.Load(); b.Height > top; top = counted.Load() {
+					if counted.CompareAndSwap(top, b.Height) {
+						blocks.Add(1)
+						blockTxs.Add(int64(len(b.Txs)))
+						break
+					}
 				}
-				if runCtx.Err() != nil {
-					watchDone <- nil
-					return
+				mu.Lock()
+				found := false
+				for _, hs := range b.Txs {
+					th, _ := types.ParseHash(hs)
+					if t0, ok := submitted[th]; ok {
+						latencies = append(latencies, now.Sub(t0))
+						delete(submitted, th)
+						found = true
+					}
 				}
-				watchDone <- err
-				return
-			}
-			now := time.Now()
-			blocks.Add(1)
-			blockTxs.Add(int64(len(b.Txs)))
-			mu.Lock()
-			for _, hs := range b.Txs {
-				th, _ := types.ParseHash(hs)
-				if t0, ok := submitted[th]; ok {
-					latencies = append(latencies, now.Sub(t0))
-					delete(submitted, th)
+				mu.Unlock()
+				if found {
+					lastFinal.Store(now.UnixNano())
 				}
-			}
-			mu.Unlock()
-			lastFinal.Store(now.UnixNano())
-			h++
-		}
-	}()
+			})
+		}()
+	}
 
 	start := time.Now()
 	var next atomic.Int64 // index of the next batch
@@ -193,16 +211,29 @@ func Bench(ctx context.Context, cfg BenchConfig) (*BenchReport, error) {
 					submitted[bt.hash] = now
 				}
 				mu.Unlock()
-				res, err := clients[i%len(clients)].SendTxs(runCtx, batch)
+				res, tries, err := sendAnywhere(runCtx, clients, i, batch, cfg.SubmitTimeout)
+				if tries > 1 {
+					nRetried.Add(int64(len(batch)))
+				}
 				if err != nil {
 					if runCtx.Err() == nil {
 						firstRej.CompareAndSwap(nil, err.Error())
 						nRej.Add(int64(len(batch)))
+						mu.Lock()
+						for _, bt := range txs[lo:hi] {
+							delete(submitted, bt.hash)
+						}
+						mu.Unlock()
 					}
 					continue
 				}
 				nSub.Add(int64(len(batch)))
 				for j, r := range res {
+					// A node that died after admitting (and gossiping) part
+					// of the batch: the rest of the network already has it.
+					if r.Error != "" && tries > 1 && strings.Contains(r.Error, "already in mempool") {
+						continue
+					}
 					if r.Error != "" {
 						nRej.Add(1)
 						firstRej.CompareAndSwap(nil, r.Error)
@@ -223,8 +254,8 @@ func Bench(ctx context.Context, cfg BenchConfig) (*BenchReport, error) {
 		fin, pend := len(latencies), len(submitted)
 		mu.Unlock()
 		el := time.Since(start).Seconds()
-		progress(cfg.Progress, "%s t=%.0fs submitted=%d rejected=%d finalized=%d pending=%d blocks=%d (%.0f tx/s finalized)",
-			phase, el, nSub.Load(), nRej.Load(), fin, pend, blocks.Load(), float64(fin)/el)
+		progress(cfg.Progress, "%s t=%.0fs submitted=%d rejected=%d retried=%d finalized=%d pending=%d blocks=%d (%.0f tx/s finalized)",
+			phase, el, nSub.Load(), nRej.Load(), nRetried.Load(), fin, pend, blocks.Load(), float64(fin)/el)
 	}
 loop:
 	for {
@@ -255,16 +286,14 @@ loop:
 		}
 	}
 	close(stopWatch)
-	if err := <-watchDone; err != nil {
-		return nil, fmt.Errorf("watch blocks: %w", err)
-	}
+	watchers.Wait()
 	mu.Lock()
 	defer mu.Unlock()
 	end := time.Unix(0, lastFinal.Load())
 	if end.Before(submitEnd) {
 		end = submitEnd
 	}
-	r := &BenchReport{Submitted: int(nSub.Load()), Rejected: int(nRej.Load()), Finalized: len(latencies),
+	r := &BenchReport{Submitted: int(nSub.Load()), Rejected: int(nRej.Load()), Retried: int(nRetried.Load()), Finalized: len(latencies),
 		Seconds: end.Sub(start).Seconds(), Blocks: int(blocks.Load()),
 		Machine: fmt.Sprintf("%d CPUs, %s/%s", runtime.NumCPU(), runtime.GOOS, runtime.GOARCH)}
 	if s, ok := firstRej.Load().(string); ok {
@@ -286,6 +315,57 @@ loop:
 	}
 	r.P50Ms, r.P95Ms, r.P99Ms, r.MaxMs = pct(0.50), pct(0.95), pct(0.99), pct(1)
 	return r, nil
+}
+
+// sendAnywhere submits batch to clients[i mod n], and on a transport error
+// or timeout (not a JSON-RPC error: that node is alive and answered) to the
+// following nodes in turn. tries is how many nodes were asked.
+func sendAnywhere(ctx context.Context, clients []*client.Client, i int, batch []*types.Tx, timeout time.Duration) (res []views.BatchResult, tries int, err error) {
+	for k := range clients {
+		c := clients[(i+k)%len(clients)]
+		sctx, cancel := context.WithTimeout(ctx, timeout)
+		res, err = c.SendTxs(sctx, batch)
+		cancel()
+		tries++
+		var re *client.RPCError
+		if err == nil || errors.As(err, &re) || ctx.Err() != nil {
+			return res, tries, err
+		}
+	}
+	return nil, tries, err
+}
+
+// watchBlocks calls seen for each block c commits from height from on,
+// until stop closes or ctx ends. A node that cannot be reached is polled
+// again a little later: it may be restarting.
+func watchBlocks(ctx context.Context, stop <-chan struct{}, c *client.Client, from uint64, seen func(*views.Block)) {
+	for h := from; ; {
+		select {
+		case <-stop:
+			return
+		case <-ctx.Done():
+			return
+		default:
+		}
+		b, err := c.Block(ctx, h)
+		if err != nil {
+			var re *client.RPCError
+			wait := 200 * time.Millisecond // unreachable
+			if errors.As(err, &re) {
+				wait = 5 * time.Millisecond // the block is not there yet: poll the head
+			}
+			select {
+			case <-stop:
+				return
+			case <-ctx.Done():
+				return
+			case <-time.After(wait):
+			}
+			continue
+		}
+		seen(b)
+		h++
+	}
 }
 
 // presign signs enough transfers for the run, spread round-robin over the
