@@ -1,6 +1,7 @@
 package node
 
 import (
+	"bytes"
 	"context"
 	"time"
 
@@ -59,5 +60,26 @@ func watchPeerHeights(ctx context.Context, src peerHeights, ours func() uint64, 
 			return
 		case <-changed:
 		}
+	}
+}
+
+// syncFromPeers asks the connected peers their heights (for at most
+// peerHeightAsk) and hints a sync from the highest if it is ahead, e.g.
+// when the node resumes after the disk guard paused it.
+func (n *Node) syncFromPeers() {
+	if n.net == nil || n.drv == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), peerHeightAsk)
+	defer cancel()
+	var best types.Address
+	var top uint64
+	for p, h := range n.net.host.PeerHeights(ctx) {
+		if h > top || (h == top && bytes.Compare(p[:], best[:]) < 0) {
+			best, top = p, h
+		}
+	}
+	if top > n.ledger.Last().Height {
+		n.drv.hintSync(best, top)
 	}
 }

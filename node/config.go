@@ -66,6 +66,21 @@ type Config struct {
 	// key; a relative path is relative to the home. Empty means
 	// $ACCORD_VALIDATOR_PASSWORD (or --validator-password-file).
 	ValidatorPasswordFile string `json:"validator_password_file,omitempty"`
+	// MinFreeDiskBytes is the free space under the home below which the
+	// node refuses transactions and stops voting (and refuses to start);
+	// 0 means 512 MiB, negative turns the guard off. See diskguard.go.
+	MinFreeDiskBytes int64 `json:"min_free_disk_bytes,omitempty"`
+}
+
+// MinFreeDisk is MinFreeDiskBytes with the default applied (0: guard off).
+func (c Config) MinFreeDisk() int64 {
+	switch {
+	case c.MinFreeDiskBytes == 0:
+		return DefaultMinFreeDiskBytes
+	case c.MinFreeDiskBytes < 0:
+		return 0
+	}
+	return c.MinFreeDiskBytes
 }
 
 // PasswordFile is ValidatorPasswordFile resolved against h ("" if unset).

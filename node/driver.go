@@ -135,20 +135,32 @@ func (d *driver) run(ctx context.Context) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-tick.C:
+			if d.n.disk.tripped() {
+				continue // write nothing: no votes, proposals or commits (diskguard.go)
+			}
 			acts = d.eng.Tick()
 		case m := <-d.inbox:
+			if d.n.disk.tripped() {
+				continue // dropped; block sync catches up once space is back
+			}
 			var err error
 			acts, err = d.eng.Step(m)
 			if err != nil {
 				d.n.log.Debug("consensus message refused", "type", m.Type, "height", m.Height, "view", m.View, "from", m.From.Hex(), "err", err)
 			}
 		case <-d.n.txAvail:
+			if d.n.disk.tripped() {
+				continue
+			}
 		case a := <-d.hints:
-			if a.ToHeight > d.n.ledger.Last().Height {
+			if a.ToHeight > d.n.ledger.Last().Height && !d.n.disk.tripped() {
 				d.startSync(ctx, a, "peer_height")
 			}
 		case r := <-d.synced:
 			d.syncing = false
+			if d.n.disk.tripped() {
+				continue // fetched blocks are dropped; fetched again later
+			}
 			before := d.n.ledger.Last().Height
 			var err error
 			if acts, err = d.applySynced(r); err != nil {

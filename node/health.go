@@ -14,5 +14,8 @@ func (n *Node) readiness() []string {
 	if len(n.cfg.P2PPeers) > 0 && n.Peers() == 0 {
 		reasons = append(reasons, fmt.Sprintf("no peers connected (%d configured)", len(n.cfg.P2PPeers)))
 	}
+	if n.disk.tripped() {
+		reasons = append(reasons, n.disk.reason())
+	}
 	return reasons
 }

@@ -68,3 +68,20 @@ func registerMempoolMetrics(r *prometheus.Registry, pool *mempool.Pool) {
 			ConstLabels: prometheus.Labels{"reason": "pressure"}},
 			func() float64 { _, p := pool.Evicted(); return float64(p) }))
 }
+
+// registerDiskMetrics exposes the disk guard: free bytes at the last check
+// and whether the node stopped writing for lack of space.
+func registerDiskMetrics(r *prometheus.Registry, g *diskGuard) {
+	r.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "accord_disk_free_bytes",
+			Help: "Free bytes under the node's data directory at the last check."},
+			func() float64 { return float64(g.last.Load()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "accord_disk_low",
+			Help: "1 while free disk space is below min_free_disk_bytes: no transactions accepted, no voting."},
+			func() float64 {
+				if g.tripped() {
+					return 1
+				}
+				return 0
+			}))
+}

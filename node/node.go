@@ -36,6 +36,9 @@ type Options struct {
 	RPCAddr string
 	DB      string
 	Logger  *slog.Logger
+	// DiskFree replaces the free-space probe of the disk guard (fault
+	// injection in tests); nil reads the file system.
+	DiskFree FreeSpaceFunc
 	// Key opens the validator key; an empty PasswordFile falls back to
 	// config's validator_password_file, then to $ACCORD_VALIDATOR_PASSWORD.
 	Key KeyOptions
@@ -57,6 +60,7 @@ type Node struct {
 	self      types.Address
 	metrics   *Metrics
 	api       *api.Server
+	disk      *diskGuard
 
 	listener net.Listener
 	http     *http.Server
@@ -171,6 +175,10 @@ func New(h Home, o Options) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	disk := newDiskGuard(h, cfg.MinFreeDisk(), o.DiskFree)
+	if err := disk.checkStart(); err != nil {
+		return nil, err
+	}
 	if err := checkBackend(h, cfg.DB); err != nil {
 		return nil, err
 	}
@@ -183,7 +191,7 @@ func New(h Home, o Options) (*Node, error) {
 		l.Close()
 		return nil, err
 	}
-	n := &Node{home: h, cfg: cfg, log: log, ledger: l, app: app, key: key, self: types.PubkeyAddress(key),
+	n := &Node{home: h, cfg: cfg, log: log, ledger: l, app: app, key: key, self: types.PubkeyAddress(key), disk: disk,
 		metrics: newMetrics(), cache: sigcache.New(1 << 18), voteCache: consensus.NewSigCache(1 << 14), txAvail: make(chan struct{}, 1), runErr: make(chan error, 1)}
 	n.pool = mempool.New(mempool.Config{
 		ChainID: gen.ChainID, MinFee: n.MinFee(), MaxTxs: cfg.MempoolMaxTxs, MaxPerSender: cfg.MempoolMaxPerSender,
@@ -191,6 +199,7 @@ func New(h Home, o Options) (*Node, error) {
 		MaxGapAge: time.Duration(cfg.MempoolMaxGapAgeS) * time.Second,
 	}, stateReader{n}, app.Cost, n.cache)
 	registerMempoolMetrics(n.metrics.Registry, n.pool)
+	registerDiskMetrics(n.metrics.Registry, n.disk)
 	n.api = api.NewServer(n, log.With("component", "api"))
 	n.api.RegisterC2C(app.C2C())
 	n.api.SetReadiness(n.readiness)
@@ -296,6 +305,8 @@ func (n *Node) Start(ctx context.Context) error {
 		return fail(fmt.Errorf("write %s: %w", n.home.ListenFile(), err))
 	}
 	n.drv = drv
+	n.wg.Add(1)
+	go func() { defer n.wg.Done(); n.disk.run(ctx, n) }()
 	if n.net != nil {
 		n.wg.Add(1)
 		go func() { defer n.wg.Done(); n.net.runGossip(ctx) }()
@@ -321,6 +332,14 @@ func (n *Node) Start(ctx context.Context) error {
 
 // Err delivers a fatal error of the running node.
 func (n *Node) Err() <-chan error { return n.runErr }
+
+// fail reports a fatal error on Err (the first one wins).
+func (n *Node) fail(err error) {
+	select {
+	case n.runErr <- err:
+	default:
+	}
+}
 
 // RPCAddr is the address the API listens on.
 func (n *Node) RPCAddr() string {
@@ -365,6 +384,10 @@ func (n *Node) Ledger() *ledger.Ledger { return n.ledger }
 
 // SubmitTx implements api.Backend.
 func (n *Node) SubmitTx(raw []byte) (types.Hash, error) {
+	if err := n.disk.submitErr(); err != nil {
+		n.metrics.Rejected.WithLabelValues(rejectReason(err)).Inc()
+		return types.Hash{}, err
+	}
 	h, err := n.pool.AddRaw(raw)
 	if err != nil {
 		n.metrics.Rejected.WithLabelValues(rejectReason(err)).Inc()
@@ -378,6 +401,10 @@ func (n *Node) SubmitTx(raw []byte) (types.Hash, error) {
 
 // SubmitTxs implements api.Backend.
 func (n *Node) SubmitTxs(raws [][]byte) ([]types.Hash, []error) {
+	if err := n.disk.submitErr(); err != nil {
+		n.metrics.Rejected.WithLabelValues(rejectReason(err)).Add(float64(len(raws)))
+		return refuseAll(len(raws), err)
+	}
 	hashes, errs := n.pool.AddRawBatch(raws)
 	admitted := make([][]byte, 0, len(raws))
 	for i, err := range errs {
@@ -401,7 +428,7 @@ func rejectReason(err error) string {
 		{mempool.ErrNonceTooLow, "nonce_too_low"}, {mempool.ErrNonceTooHigh, "nonce_too_high"},
 		{mempool.ErrInsufficientFunds, "insufficient_funds"}, {mempool.ErrAlreadyKnown, "already_known"},
 		{types.ErrBadSignature, "bad_signature"}, {types.ErrWrongChainID, "wrong_chain"},
-		{mempool.ErrPoolFull, "pool_full"}, {mempool.ErrSenderFull, "sender_full"}, {mempool.ErrFeeTooLow, "fee_too_low"},
+		{mempool.ErrPoolFull, "pool_full"}, {ErrDiskLow, "disk_low"}, {mempool.ErrSenderFull, "sender_full"}, {mempool.ErrFeeTooLow, "fee_too_low"},
 	} {
 		if errors.Is(err, c.err) {
 			return c.name
