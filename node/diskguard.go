@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -178,4 +179,12 @@ func bytesIEC(b uint64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(b)/float64(div), "KMGTPE"[exp])
+}
+
+// databaseFatal words a fatal database error for the operator.
+func databaseFatal(h Home, msg string) string {
+	if strings.Contains(msg, "no space left on device") {
+		return fmt.Sprintf("%v: the database under %s could not write (%s); blocks committed before are safe: free space and start again", ErrDiskFull, h.LedgerDir(), msg)
+	}
+	return fmt.Sprintf("database under %s failed: %s", h.LedgerDir(), msg)
 }

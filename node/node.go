@@ -36,6 +36,11 @@ type Options struct {
 	RPCAddr string
 	DB      string
 	Logger  *slog.Logger
+	// Fatal, if set, receives one line when the database hits an error it
+	// cannot continue after (e.g. the disk filled faster than the disk
+	// guard looks), so the process can end with that line rather than a
+	// panic; cmd/node exits with it. If it returns, the node panics.
+	Fatal func(msg string)
 	// DiskFree replaces the free-space probe of the disk guard (fault
 	// injection in tests); nil reads the file system.
 	DiskFree FreeSpaceFunc
@@ -182,8 +187,11 @@ func New(h Home, o Options) (*Node, error) {
 	if err := checkBackend(h, cfg.DB); err != nil {
 		return nil, err
 	}
-	l, err := ledger.Open(cfg.DB, h.LedgerDir(), kv.Options{Logger: log.With("component", "kv"),
-		MemTableBytes: int64(cfg.DBMemTableMB) << 20})
+	kvOpts := kv.Options{Logger: log.With("component", "kv"), MemTableBytes: int64(cfg.DBMemTableMB) << 20}
+	if o.Fatal != nil {
+		kvOpts.Fatal = func(msg string) { o.Fatal(databaseFatal(h, msg)) }
+	}
+	l, err := ledger.Open(cfg.DB, h.LedgerDir(), kvOpts)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"os/signal"
 	"syscall"
 
@@ -23,7 +25,7 @@ func newStartCmd(g *globals) *cobra.Command {
 				return err
 			}
 			log := g.logger(cfg.LogLevel)
-			n, err := node.New(h, node.Options{RPCAddr: rpcAddr, DB: db, Logger: log, Key: key})
+			n, err := node.New(h, node.Options{RPCAddr: rpcAddr, DB: db, Logger: log, Key: key, Fatal: exitFatal})
 			if err != nil {
 				return err
 			}
@@ -50,4 +52,11 @@ func newStartCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&key.PasswordFile, "validator-password-file", "", "file holding the encrypted validator key's password (default: config's validator_password_file, then $"+node.PasswordEnv+")")
 	cmd.Flags().BoolVar(&key.InsecurePermissions, "insecure-key-permissions", false, "start even if the validator key file is readable by group or others")
 	return cmd
+}
+
+// exitFatal ends the process with one line on an error the database cannot
+// continue after: the operator needs the cause, not a goroutine dump.
+func exitFatal(msg string) {
+	fmt.Fprintln(os.Stderr, "Error: "+msg)
+	os.Exit(1)
 }

@@ -123,6 +123,11 @@ type Options struct {
 	// Logger receives the engine's warnings and errors (its informational
 	// chatter goes to Debug). Nil discards everything.
 	Logger *slog.Logger
+	// Fatal, if set, receives the message of an error the engine cannot
+	// continue after (pebble: a failed WAL or MANIFEST write, corruption),
+	// e.g. to end the process with one line. If it returns, the store
+	// panics as it does without it.
+	Fatal func(msg string)
 }
 
 const defaultCacheBytes = 8 << 20

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
+	"sync"
+	"time"
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/bloom"
@@ -50,6 +53,7 @@ func openMemory(opts Options) (DB, error) {
 
 func openPebble(dir string, fs vfs.FS, opts Options) (*pebbleEngine, error) {
 	log := opts.logger().With("backend", BackendPebble)
+	bgErrors := &rateLimitedErrors{log: log, every: 10 * time.Second}
 	po := &pebble.Options{
 		// Small by default: pebble preallocates every WAL file to the
 		// memtable's size plus 10%, so a 64 MiB memtable cost each idle node
@@ -61,11 +65,9 @@ func openPebble(dir string, fs vfs.FS, opts Options) (*pebbleEngine, error) {
 		CacheSize:          opts.cacheBytes(),
 		FormatMajorVersion: pebble.FormatNewest,
 		ReadOnly:           opts.ReadOnly,
-		Logger:             pebbleLogger{log},
+		Logger:             pebbleLogger{l: log, fatal: opts.Fatal},
 		EventListener: &pebble.EventListener{
-			BackgroundError: func(err error) {
-				log.Error("background error", "err", err)
-			},
+			BackgroundError: bgErrors.report,
 			WriteStallBegin: func(info pebble.WriteStallBeginInfo) {
 				log.Warn("write stall", "reason", info.Reason)
 			},
@@ -224,8 +226,39 @@ func (b pebbleBatch) commit(sync bool) error {
 	return nil
 }
 
+// rateLimitedErrors logs pebble's background errors (failed flushes and
+// compactions, which pebble retries in a tight loop, e.g. on a full disk)
+// at most once per interval, with the count of those not logged.
+type rateLimitedErrors struct {
+	log   *slog.Logger
+	every time.Duration
+
+	mu         sync.Mutex
+	last       time.Time
+	suppressed int
+}
+
+func (r *rateLimitedErrors) report(err error) {
+	r.mu.Lock()
+	now := time.Now()
+	if !r.last.IsZero() && now.Sub(r.last) < r.every {
+		r.suppressed++
+		r.mu.Unlock()
+		return
+	}
+	n := r.suppressed
+	r.last, r.suppressed = now, 0
+	r.mu.Unlock()
+	// The first line of pebble's error; the rest is a stack trace.
+	msg, _, _ := strings.Cut(err.Error(), "\n")
+	r.log.Error("background error", "err", msg, "suppressed_since_last", n)
+}
+
 // pebbleLogger sends pebble's log lines to slog: informational ones at Debug.
-type pebbleLogger struct{ l *slog.Logger }
+type pebbleLogger struct {
+	l     *slog.Logger
+	fatal func(msg string)
+}
 
 func (p pebbleLogger) Infof(format string, args ...any) {
 	if p.l.Enabled(context.Background(), slog.LevelDebug) {
@@ -241,6 +274,10 @@ func (p pebbleLogger) Errorf(format string, args ...any) {
 // failure and does not expect to continue.
 func (p pebbleLogger) Fatalf(format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
+	if p.fatal != nil {
+		first, _, _ := strings.Cut(msg, "\n")
+		p.fatal(first)
+	}
 	p.l.Error(msg, "fatal", true)
 	panic("kv: pebble fatal: " + msg)
 }
