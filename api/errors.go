@@ -10,6 +10,7 @@ const (
 	CodeTxRejected     = -32000 // the mempool refused the transaction; message says why
 	CodeNotFound       = -32001 // block, transaction or account record not found
 	CodeUnavailable    = -32002 // the node is not ready (e.g. still syncing)
+	CodeLimit          = -32005 // a server limit refused it (batch or response too large); message says which
 )
 
 // Error is a JSON-RPC error object.

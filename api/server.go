@@ -46,6 +46,8 @@ type Server struct {
 	methods map[string]Method
 	mux     *http.ServeMux
 	ready   func() []string
+	guard   *guard
+	handler http.Handler
 }
 
 // NewServer builds the API; Register adds module-specific methods.
@@ -54,12 +56,20 @@ func NewServer(b Backend, log *slog.Logger) *Server {
 		log = slog.Default()
 	}
 	s := &Server{b: b, log: log, methods: make(map[string]Method), mux: http.NewServeMux()}
+	s.SetLimits(Limits{})
 	s.registerCore()
 	s.mux.HandleFunc("POST /", s.serveRPC)
 	s.mux.HandleFunc("GET /health", s.serveHealth)
 	s.mux.HandleFunc("GET /ready", s.serveHealth)
 	s.mux.HandleFunc("GET /live", serveLive)
 	return s
+}
+
+// SetLimits replaces the limits (defaults until called); call it before
+// serving.
+func (s *Server) SetLimits(l Limits) {
+	s.guard = newGuard(l)
+	s.handler = s.protect(s.mux)
 }
 
 // SetReadiness replaces the readiness check behind /health and /ready:
@@ -84,7 +94,7 @@ func (s *Server) Methods() []string {
 }
 
 // ServeHTTP implements http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 type request struct {
 	JSONRPC string          `json:"jsonrpc"`
@@ -101,10 +111,29 @@ type response struct {
 }
 
 func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxRequestBytes))
 	w.Header().Set("Content-Type", "application/json")
+	if !jsonContent(r) {
+		w.WriteHeader(http.StatusUnsupportedMediaType)
+		writeJSON(w, response{JSONRPC: "2.0", ID: json.RawMessage("null"), Error: errorf(CodeInvalidRequest, "Content-Type must be application/json")})
+		return
+	}
+	release, ok := s.guard.acquire(r)
+	if !ok {
+		w.Header().Set("Retry-After", "1")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		writeJSON(w, response{JSONRPC: "2.0", ID: json.RawMessage("null"), Error: errorf(CodeLimit, "server busy: too many requests in progress")})
+		return
+	}
+	defer release()
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxRequestBytes))
 	if err != nil {
-		writeJSON(w, response{JSONRPC: "2.0", ID: json.RawMessage("null"), Error: errorf(CodeInvalidRequest, "request too large or unreadable")})
+		var tooBig *http.MaxBytesError
+		code, msg := http.StatusBadRequest, "request body unreadable"
+		if errors.As(err, &tooBig) {
+			code, msg = http.StatusRequestEntityTooLarge, "request body larger than "+strconv.Itoa(MaxRequestBytes)+" bytes"
+		}
+		w.WriteHeader(code)
+		writeJSON(w, response{JSONRPC: "2.0", ID: json.RawMessage("null"), Error: errorf(CodeInvalidRequest, msg)})
 		return
 	}
 	body = bytes.TrimSpace(body)
@@ -114,14 +143,71 @@ func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, response{JSONRPC: "2.0", ID: json.RawMessage("null"), Error: errorf(CodeParse, "invalid batch")})
 			return
 		}
-		out := make([]response, 0, len(reqs))
-		for _, raw := range reqs {
-			out = append(out, s.handle(raw))
+		if max := s.guard.lim.MaxBatchItems; max > 0 && len(reqs) > max {
+			writeJSON(w, response{JSONRPC: "2.0", ID: json.RawMessage("null"),
+				Error: errorf(CodeLimit, "batch of "+strconv.Itoa(len(reqs))+" requests exceeds the limit of "+strconv.Itoa(max))})
+			return
 		}
-		writeJSON(w, out)
+		s.writeBatch(w, reqs)
 		return
 	}
-	writeJSON(w, s.handle(body))
+	resp := s.handle(body)
+	out, err := json.Marshal(resp)
+	if err == nil && s.overBudget(len(out)) {
+		out, err = json.Marshal(s.tooLarge(resp.ID))
+	}
+	if err != nil {
+		out, _ = json.Marshal(response{JSONRPC: "2.0", ID: resp.ID, Error: errorf(CodeInternal, "encode response: "+err.Error())})
+	}
+	_, _ = w.Write(append(out, '\n'))
+}
+
+func (s *Server) overBudget(n int) bool {
+	return s.guard.lim.MaxResponseBytes > 0 && n > s.guard.lim.MaxResponseBytes
+}
+
+func (s *Server) tooLarge(id json.RawMessage) response {
+	return response{JSONRPC: "2.0", ID: id, Error: errorf(CodeLimit,
+		"response larger than the limit of "+strconv.Itoa(s.guard.lim.MaxResponseBytes)+" bytes: ask for less per request")}
+}
+
+// writeBatch answers a batch within the response budget: items are run
+// and encoded one at a time, and once the budget is spent the rest are not
+// run but answered with a CodeLimit error (small), so a batch of expensive
+// reads cannot make the node build an unbounded response.
+func (s *Server) writeBatch(w http.ResponseWriter, reqs []json.RawMessage) {
+	var buf bytes.Buffer
+	buf.WriteByte('[')
+	spent := false
+	for i, raw := range reqs {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		var resp response
+		if spent {
+			var head struct {
+				ID json.RawMessage `json:"id"`
+			}
+			_ = json.Unmarshal(raw, &head)
+			if head.ID == nil {
+				head.ID = json.RawMessage("null")
+			}
+			resp = s.tooLarge(head.ID)
+		} else {
+			resp = s.handle(raw)
+		}
+		out, err := json.Marshal(resp)
+		if err != nil {
+			out, _ = json.Marshal(response{JSONRPC: "2.0", ID: resp.ID, Error: errorf(CodeInternal, "encode response: "+err.Error())})
+		}
+		if !spent && s.overBudget(buf.Len()+len(out)) {
+			spent = true
+			out, _ = json.Marshal(s.tooLarge(resp.ID))
+		}
+		buf.Write(out)
+	}
+	buf.WriteString("]\n")
+	_, _ = w.Write(buf.Bytes())
 }
 
 func (s *Server) handle(raw []byte) response {
