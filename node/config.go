@@ -57,11 +57,24 @@ type Config struct {
 	P2PAllow []string `json:"p2p_allow"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `json:"log_level"`
-	// Pprof serves Go's runtime profiles under /debug/pprof/ on the RPC
-	// listener (CPU, heap, goroutines, mutex and block contention). Off by
-	// default: profiles expose internals and cost CPU while taken. Bind the
-	// RPC address to loopback when turning it on.
+	// PprofAddr serves Go's runtime profiles under /debug/pprof/ (CPU,
+	// heap, goroutines, mutex and block contention) on a listener of its
+	// own, which must be loopback (e.g. 127.0.0.1:6060). Off by default:
+	// profiles expose internals and cost CPU while taken.
+	PprofAddr string `json:"pprof_addr,omitempty"`
+	// Pprof true is PprofAddr 127.0.0.1:6060 (older configs).
 	Pprof bool `json:"pprof,omitempty"`
+
+	// RPC server limits (0 means the default; see node/rpcserve.go and
+	// api.Limits). RPCHosts are the host names clients may use in the Host
+	// header besides IP literals (default: localhost), "*" for any.
+	RPCMaxConns         int      `json:"rpc_max_conns,omitempty"`
+	RPCReadTimeoutMs    int      `json:"rpc_read_timeout_ms,omitempty"`
+	RPCMaxConcurrent    int      `json:"rpc_max_concurrent,omitempty"`
+	RPCMaxBatchItems    int      `json:"rpc_max_batch_items,omitempty"`
+	RPCMaxResponseBytes int      `json:"rpc_max_response_bytes,omitempty"`
+	RPCRatePerIP        float64  `json:"rpc_rate_per_ip,omitempty"` // requests/s per client address; negative: no limit
+	RPCHosts            []string `json:"rpc_hosts,omitempty"`
 	// ValidatorPasswordFile holds the password of an encrypted validator
 	// key; a relative path is relative to the home. Empty means
 	// $ACCORD_VALIDATOR_PASSWORD (or --validator-password-file).
@@ -130,6 +143,11 @@ func (c Config) Validate() error {
 	}
 	if c.RPCAddr == "" {
 		return errors.New("config: rpc_addr is empty")
+	}
+	if a := c.pprofAddr(); a != "" {
+		if err := checkPprofAddr(a); err != nil {
+			return err
+		}
 	}
 	return nil
 }

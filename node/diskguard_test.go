@@ -30,7 +30,7 @@ type singleNode struct {
 	free   FreeSpaceFunc
 }
 
-func newSingleNode(t *testing.T, home Home, free FreeSpaceFunc, minFree int64) *singleNode {
+func newSingleNode(t *testing.T, home Home, free FreeSpaceFunc, minFree int64, mods ...func(*Config)) *singleNode {
 	t.Helper()
 	k, err := crypto.GenerateKey()
 	if err != nil {
@@ -40,6 +40,9 @@ func newSingleNode(t *testing.T, home Home, free FreeSpaceFunc, minFree int64) *
 	cfg.RPCAddr = "127.0.0.1:0"
 	cfg.MaxBlockIntervalMs = 50
 	cfg.MinFreeDiskBytes = minFree
+	for _, m := range mods {
+		m(&cfg)
+	}
 	if _, err := Init(home, InitOptions{ChainID: "disk-test", Config: &cfg,
 		Allocs: []Alloc{{Address: types.PubkeyAddress(k), Micro: 1000 * types.MicroPerUSDT}}}); err != nil {
 		t.Fatal(err)

@@ -13,9 +13,9 @@
 //	HOME/keys/NAME.json       account keys (Ethereum keystore v3)
 //	HOME/data/ledger/         the chain database (pebble or badger)
 //
-// Performance notes for operators. Set "pprof": true in config.json to serve
-// /debug/pprof/ on the RPC listener (keep that listener on loopback), e.g.
-// `go tool pprof http://127.0.0.1:26657/debug/pprof/profile?seconds=10`.
+// Performance notes for operators. Set "pprof_addr": "127.0.0.1:6060" in
+// config.json to serve /debug/pprof/ on a loopback listener of its own, e.g.
+// `go tool pprof http://127.0.0.1:6060/debug/pprof/profile?seconds=10`.
 // With --log-level debug the driver logs each block's validation, commit and
 // mempool-update times. accord_sigcache_misses_total should grow by about one
 // per transaction (each signature is recovered once, at mempool admission;

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/pprof"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -69,6 +68,8 @@ type Node struct {
 
 	listener net.Listener
 	http     *http.Server
+	pprof    *http.Server
+	pprofLn  net.Listener
 	txAvail  chan struct{}
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
@@ -213,13 +214,7 @@ func New(h Home, o Options) (*Node, error) {
 	n.api.SetReadiness(n.readiness)
 	n.api.Register("accord_getEvidence", n.rpcEvidence)
 	n.api.Handle("GET /metrics", promhttp.HandlerFor(n.metrics.Registry, promhttp.HandlerOpts{}))
-	if cfg.Pprof {
-		n.api.Handle("GET /debug/pprof/", http.HandlerFunc(pprof.Index))
-		n.api.Handle("GET /debug/pprof/cmdline", http.HandlerFunc(pprof.Cmdline))
-		n.api.Handle("GET /debug/pprof/profile", http.HandlerFunc(pprof.Profile))
-		n.api.Handle("GET /debug/pprof/symbol", http.HandlerFunc(pprof.Symbol))
-		n.api.Handle("GET /debug/pprof/trace", http.HandlerFunc(pprof.Trace))
-	}
+	n.api.SetLimits(cfg.rpcLimits())
 	n.metrics.Height.Set(float64(l.Last().Height))
 	n.metrics.Registry.MustRegister(
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "accord_sigcache_hits_total",
@@ -268,8 +263,13 @@ func (n *Node) Start(ctx context.Context) error {
 		return fmt.Errorf("rpc listen %s: %w", n.cfg.RPCAddr, err)
 	}
 	n.listener = ln
-	n.http = &http.Server{Handler: n.api, ReadHeaderTimeout: 10 * time.Second}
+	ln = n.limitListener(ln)
+	n.http = n.newHTTPServer()
 	ctx, n.cancel = context.WithCancel(ctx)
+	if err := n.startPprof(); err != nil {
+		ln.Close()
+		return err
+	}
 	n.wg.Add(1)
 	go func() {
 		defer n.wg.Done()
@@ -369,6 +369,9 @@ func (n *Node) Stop() error {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			_ = n.http.Shutdown(ctx)
 			cancel()
+		}
+		if n.pprof != nil {
+			_ = n.pprof.Close()
 		}
 		n.wg.Wait()
 		if n.net != nil {
