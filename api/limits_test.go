@@ -113,6 +113,9 @@ func TestHostileRequestsAreRefused(t *testing.T) {
 			body: million, wantCode: 200, wantInBody: "exceeds the limit of 1000", maxBody: 512},
 		{name: "a batch over the item cap runs nothing", ctype: "application/json",
 			body: batch("test_count", 1001), wantCode: 200, wantInBody: "exceeds the limit", maxBody: 512},
+		{name: "an empty batch is invalid", ctype: "application/json", body: []byte("[]"), wantCode: 200, wantInBody: "invalid batch"},
+		{name: "a truncated batch is invalid", ctype: "application/json", body: []byte("[" + call("test_count", 1)), wantCode: 200, wantInBody: "invalid batch"},
+		{name: "data after a batch is invalid", ctype: "application/json", body: []byte("[" + call("test_count", 1) + "] [1]"), wantCode: 200, wantInBody: "invalid batch"},
 		{name: "a batch at the item cap is served", ctype: "application/json",
 			body: batch("test_count", 1000), wantCode: 200, wantCalls: 1000},
 	}

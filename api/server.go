@@ -138,14 +138,9 @@ func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) {
 	}
 	body = bytes.TrimSpace(body)
 	if len(body) > 0 && body[0] == '[' {
-		var reqs []json.RawMessage
-		if err := json.Unmarshal(body, &reqs); err != nil || len(reqs) == 0 {
-			writeJSON(w, response{JSONRPC: "2.0", ID: json.RawMessage("null"), Error: errorf(CodeParse, "invalid batch")})
-			return
-		}
-		if max := s.guard.lim.MaxBatchItems; max > 0 && len(reqs) > max {
-			writeJSON(w, response{JSONRPC: "2.0", ID: json.RawMessage("null"),
-				Error: errorf(CodeLimit, "batch of "+strconv.Itoa(len(reqs))+" requests exceeds the limit of "+strconv.Itoa(max))})
+		reqs, err := splitBatch(body, s.guard.lim.MaxBatchItems)
+		if err != nil {
+			writeJSON(w, response{JSONRPC: "2.0", ID: json.RawMessage("null"), Error: err})
 			return
 		}
 		s.writeBatch(w, reqs)
@@ -160,6 +155,34 @@ func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) {
 		out, _ = json.Marshal(response{JSONRPC: "2.0", ID: resp.ID, Error: errorf(CodeInternal, "encode response: "+err.Error())})
 	}
 	_, _ = w.Write(append(out, '\n'))
+}
+
+// splitBatch returns a batch's items, stopping at the first item past max
+// (max <= 0: no cap), so an oversized batch costs no more than max items.
+func splitBatch(body []byte, max int) ([]json.RawMessage, *Error) {
+	invalid := errorf(CodeParse, "invalid batch")
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+		return nil, invalid
+	}
+	var reqs []json.RawMessage
+	for dec.More() {
+		if max > 0 && len(reqs) == max {
+			return nil, errorf(CodeLimit, "batch of more than "+strconv.Itoa(max)+" requests exceeds the limit of "+strconv.Itoa(max))
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, invalid
+		}
+		reqs = append(reqs, raw)
+	}
+	if tok, err := dec.Token(); err != nil || tok != json.Delim(']') || len(reqs) == 0 {
+		return nil, invalid
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, invalid // trailing data after the array
+	}
+	return reqs, nil
 }
 
 func (s *Server) overBudget(n int) bool {
