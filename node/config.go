@@ -69,6 +69,7 @@ type Config struct {
 	// api.Limits). RPCHosts are the host names clients may use in the Host
 	// header besides IP literals (default: localhost), "*" for any.
 	RPCMaxConns         int      `json:"rpc_max_conns,omitempty"`
+	RPCMaxConnsPerIP    int      `json:"rpc_max_conns_per_ip,omitempty"`
 	RPCReadTimeoutMs    int      `json:"rpc_read_timeout_ms,omitempty"`
 	RPCMaxConcurrent    int      `json:"rpc_max_concurrent,omitempty"`
 	RPCMaxBatchItems    int      `json:"rpc_max_batch_items,omitempty"`

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"sync"
 	"time"
 
 	"github.com/accordnet/accord/api"
@@ -69,9 +70,14 @@ func (n *Node) newHTTPServer() *http.Server {
 	if n.cfg.RPCReadTimeoutMs > 0 {
 		read = time.Duration(n.cfg.RPCReadTimeoutMs) * time.Millisecond
 	}
+	perIP := n.cfg.RPCMaxConnsPerIP
+	if perIP <= 0 {
+		perIP = DefaultRPCMaxConnsPerIP
+	}
 	return &http.Server{Handler: n.api, ReadHeaderTimeout: min(rpcReadHeaderTimeout, read), ReadTimeout: read,
 		WriteTimeout: rpcWriteTimeout, IdleTimeout: rpcIdleTimeout, MaxHeaderBytes: rpcMaxHeaderBytes,
-		ErrorLog: slog.NewLogLogger(n.log.With("component", "rpc").Handler(), slog.LevelWarn)}
+		ConnState: newPerIPConns(perIP).state,
+		ErrorLog:  slog.NewLogLogger(n.log.With("component", "rpc").Handler(), slog.LevelWarn)}
 }
 
 // pprofAddr is where profiles are served ("" for nowhere).
@@ -140,4 +146,48 @@ func (n *Node) PprofAddr() string {
 		return ""
 	}
 	return n.pprofLn.Addr().String()
+}
+
+// DefaultRPCMaxConnsPerIP bounds one client address's share of the
+// connection cap, so a single remote host cannot hold every slot.
+const DefaultRPCMaxConnsPerIP = 128
+
+// perIPConns closes a new connection whose address already holds max
+// open ones. It runs as http.Server.ConnState.
+type perIPConns struct {
+	max int
+	mu  sync.Mutex
+	n   map[string]int
+	ip  map[net.Conn]string
+}
+
+func newPerIPConns(max int) *perIPConns {
+	return &perIPConns{max: max, n: map[string]int{}, ip: map[net.Conn]string{}}
+}
+
+func (p *perIPConns) state(c net.Conn, s http.ConnState) {
+	switch s {
+	case http.StateNew:
+		ip, _, err := net.SplitHostPort(c.RemoteAddr().String())
+		if err != nil {
+			ip = c.RemoteAddr().String()
+		}
+		p.mu.Lock()
+		p.n[ip]++
+		p.ip[c] = ip
+		over := p.n[ip] > p.max
+		p.mu.Unlock()
+		if over {
+			c.Close() // the server then reports StateClosed
+		}
+	case http.StateClosed, http.StateHijacked:
+		p.mu.Lock()
+		if ip, ok := p.ip[c]; ok {
+			delete(p.ip, c)
+			if p.n[ip]--; p.n[ip] <= 0 {
+				delete(p.n, ip)
+			}
+		}
+		p.mu.Unlock()
+	}
 }

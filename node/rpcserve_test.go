@@ -151,3 +151,40 @@ func TestRPCConnectionCapKeepsAReserve(t *testing.T) {
 		}
 	}
 }
+
+type addrConn struct {
+	net.Conn
+	remote net.Addr
+	closed bool
+}
+
+func (c *addrConn) RemoteAddr() net.Addr { return c.remote }
+func (c *addrConn) Close() error        { c.closed = true; return nil }
+
+func TestPerIPConnectionCap(t *testing.T) {
+	p := newPerIPConns(2)
+	conn := func(ip string, port int) *addrConn {
+		return &addrConn{remote: &net.TCPAddr{IP: net.ParseIP(ip), Port: port}}
+	}
+	a1, a2, a3 := conn("10.0.0.1", 1), conn("10.0.0.1", 2), conn("10.0.0.1", 3)
+	b1 := conn("10.0.0.2", 1)
+	for _, c := range []*addrConn{a1, a2, a3, b1} {
+		p.state(c, http.StateNew)
+	}
+	if a1.closed || a2.closed || !a3.closed || b1.closed {
+		t.Fatalf("closed a1=%v a2=%v a3=%v b1=%v, want only a3 (third from one address)", a1.closed, a2.closed, a3.closed, b1.closed)
+	}
+	p.state(a3, http.StateClosed)
+	p.state(a1, http.StateClosed)
+	a4 := conn("10.0.0.1", 4)
+	p.state(a4, http.StateNew)
+	if a4.closed {
+		t.Fatal("a slot freed by a closed connection was not reused")
+	}
+	p.state(a2, http.StateClosed)
+	p.state(a4, http.StateClosed)
+	p.state(b1, http.StateClosed)
+	if len(p.n) != 0 || len(p.ip) != 0 {
+		t.Fatalf("bookkeeping left %v %v", p.n, p.ip)
+	}
+}
