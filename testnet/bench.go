@@ -65,7 +65,9 @@ type BenchReport struct {
 	BlocksPerSec float64 `json:"blocks_per_sec"`
 	TxsPerBlock  float64 `json:"txs_per_block"`
 	FirstReject  string  `json:"first_reject,omitempty"`
-	Machine      string  `json:"machine"`
+	// Final lists the transactions seen committed, for checks after a run.
+	Final   []types.Hash `json:"-"`
+	Machine string       `json:"machine"`
 }
 
 // String renders the report for people.
@@ -131,6 +133,7 @@ func Bench(ctx context.Context, cfg BenchConfig) (*BenchReport, error) {
 		mu        sync.Mutex
 		submitted = make(map[types.Hash]time.Time, len(txs))
 		latencies []time.Duration
+		final     []types.Hash
 		nSub      atomic.Int64
 		nRej      atomic.Int64
 		nRetried  atomic.Int64
@@ -147,12 +150,16 @@ func Bench(ctx context.Context, cfg BenchConfig) (*BenchReport, error) {
 	counted.Store(startHeight)
 	var lastFinal atomic.Int64
 	stopWatch := make(chan struct{})
+	// Cancelled with stopWatch, so a block read in flight (to a node that
+	// is shutting down, say) does not hold the report back.
+	watchCtx, stopWatchers := context.WithCancel(runCtx)
+	defer stopWatchers()
 	var watchers sync.WaitGroup
 	for _, c := range clients {
 		watchers.Add(1)
 		go func() {
 			defer watchers.Done()
-			watchBlocks(runCtx, stopWatch, c, startHeight+1, func(b *views.Block) {
+			watchBlocks(watchCtx, stopWatch, c, startHeight+1, func(b *views.Block) {
 				now := time.Now()
 				// Each watcher walks heights in order, so whoever first
 				// sees a height moves counted up by exactly one.
@@ -169,6 +176,7 @@ func Bench(ctx context.Context, cfg BenchConfig) (*BenchReport, error) {
 					th, _ := types.ParseHash(hs)
 					if t0, ok := submitted[th]; ok {
 						latencies = append(latencies, now.Sub(t0))
+						final = append(final, th)
 						delete(submitted, th)
 						found = true
 					}
@@ -286,6 +294,7 @@ loop:
 		}
 	}
 	close(stopWatch)
+	stopWatchers()
 	watchers.Wait()
 	mu.Lock()
 	defer mu.Unlock()
@@ -294,7 +303,7 @@ loop:
 		end = submitEnd
 	}
 	r := &BenchReport{Submitted: int(nSub.Load()), Rejected: int(nRej.Load()), Retried: int(nRetried.Load()), Finalized: len(latencies),
-		Seconds: end.Sub(start).Seconds(), Blocks: int(blocks.Load()),
+		Seconds: end.Sub(start).Seconds(), Blocks: int(blocks.Load()), Final: final,
 		Machine: fmt.Sprintf("%d CPUs, %s/%s", runtime.NumCPU(), runtime.GOOS, runtime.GOARCH)}
 	if s, ok := firstRej.Load().(string); ok {
 		r.FirstReject = s
