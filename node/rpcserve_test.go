@@ -159,7 +159,7 @@ type addrConn struct {
 }
 
 func (c *addrConn) RemoteAddr() net.Addr { return c.remote }
-func (c *addrConn) Close() error        { c.closed = true; return nil }
+func (c *addrConn) Close() error         { c.closed = true; return nil }
 
 func TestPerIPConnectionCap(t *testing.T) {
 	p := newPerIPConns(2)
