@@ -117,14 +117,9 @@ func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, response{JSONRPC: "2.0", ID: json.RawMessage("null"), Error: errorf(CodeInvalidRequest, "Content-Type must be application/json")})
 		return
 	}
-	release, ok := s.guard.acquire(r)
-	if !ok {
-		w.Header().Set("Retry-After", "1")
-		w.WriteHeader(http.StatusServiceUnavailable)
-		writeJSON(w, response{JSONRPC: "2.0", ID: json.RawMessage("null"), Error: errorf(CodeLimit, "server busy: too many requests in progress")})
-		return
-	}
-	defer release()
+	// The body is read before a slot is taken, so a client trickling its
+	// body holds a connection (capped by the listener, and cut at the read
+	// timeout) but never a slot honest requests need.
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxRequestBytes))
 	if err != nil {
 		var tooBig *http.MaxBytesError
@@ -136,6 +131,14 @@ func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, response{JSONRPC: "2.0", ID: json.RawMessage("null"), Error: errorf(CodeInvalidRequest, msg)})
 		return
 	}
+	release, ok := s.guard.acquire(r)
+	if !ok {
+		w.Header().Set("Retry-After", "1")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		writeJSON(w, response{JSONRPC: "2.0", ID: json.RawMessage("null"), Error: errorf(CodeLimit, "server busy: too many requests in progress")})
+		return
+	}
+	defer release()
 	body = bytes.TrimSpace(body)
 	if len(body) > 0 && body[0] == '[' {
 		reqs, err := splitBatch(body, s.guard.lim.MaxBatchItems)
