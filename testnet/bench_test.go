@@ -18,7 +18,7 @@ func TestBenchRoutesAroundADeadNode(t *testing.T) {
 	if err := c.Stop(3); err != nil {
 		t.Fatal(err)
 	}
-	urls := c.Layout.URLs()
+	urls := c.URLs()
 	urls = append([]string{urls[3]}, urls[:3]...)
 	ctx, cancel := Timeout(2 * time.Minute)
 	defer cancel()

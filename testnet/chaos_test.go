@@ -52,7 +52,7 @@ func TestChaos(t *testing.T) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		report, benchErr = Bench(ctx, BenchConfig{URLs: c.Layout.URLs(), Duration: load, Rate: 200,
+		report, benchErr = Bench(ctx, BenchConfig{URLs: c.URLs(), Duration: load, Rate: 200,
 			Accounts: 40, BatchSize: 20, Drain: 90 * time.Second})
 	}()
 
