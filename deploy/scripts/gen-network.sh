@@ -11,7 +11,8 @@
 # validators and are on every node's p2p_allow.
 #
 #   --target compose   OUT/validatorI and OUT/rpcJ are complete node homes
-#                      (compose mounts each on its node's volume)
+#                      (compose mounts each on its node's volume); the dev
+#                      key is in validator0's keyring, password beside it
 #   --target k8s       OUT/config/{genesis.json,validator-I.json,rpc-J.json}
 #                      and OUT/keys/{validator-I.key,rpc-J.key}, the contents
 #                      of the Secrets accord-config and accord-keys
@@ -149,6 +150,10 @@ compose)
 		cp "$tmp/config$i.json" "$home/config/config.json"
 		i=$((i + 1))
 	done
+	# The dev key is in validator0's keyring; its password beside it lets
+	# `docker compose exec validator0 accord tx ... --from dev` sign.
+	cp "$tmp/net/dev.password" "$out/$(name 0)/dev.password"
+	chmod 600 "$out/$(name 0)/dev.password"
 	;;
 k8s)
 	mkdir -p "$out/config" "$out/keys"
