@@ -16,8 +16,14 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// accordBin is the accord binary built once for the package's tests.
-var accordBin string
+var (
+	// workDir holds the accord binary built once for the package's tests
+	// and the live node's home; TestMain removes it.
+	workDir   string
+	accordBin string
+	// stopNode stops the live node, once started (observe_test.go).
+	stopNode func()
+)
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "accord-deploy-test")
@@ -25,6 +31,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	workDir = dir
 	accordBin = filepath.Join(dir, "accord")
 	cmd := exec.Command("go", "build", "-o", accordBin, "./cmd/node")
 	cmd.Dir = repoRoot()
@@ -35,6 +42,9 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
+	if stopNode != nil {
+		stopNode()
+	}
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
