@@ -239,4 +239,5 @@ func argValue(args []string, name string) string {
 	}
 	return ""
 }
+
 const metricsPath = "/metrics"
