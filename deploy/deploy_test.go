@@ -200,6 +200,7 @@ const (
 	p2pPort       = "26656"
 	readinessPath = "/health"
 	livenessPath  = "/live"
+	metricsPath   = "/metrics"
 )
 
 // genNetwork runs scripts/gen-network.sh with args (its --out replaced by a
@@ -239,5 +240,3 @@ func argValue(args []string, name string) string {
 	}
 	return ""
 }
-
-const metricsPath = "/metrics"
