@@ -167,6 +167,9 @@ func TestCompose(t *testing.T) {
 	if !slices.Contains(genArgs, "--keep-existing") {
 		t.Error("genesis would fail on a second `compose up` without --keep-existing")
 	}
+	if o := argValue(genArgs, "owner"); o != img.user {
+		t.Errorf("genesis hands the homes to %q; the image runs as %q", o, img.user)
+	}
 	nval, err := strconv.Atoi(argValue(genArgs, "validators"))
 	if err != nil || nval != 4 {
 		t.Fatalf("genesis makes %q validators, want 4", argValue(genArgs, "validators"))

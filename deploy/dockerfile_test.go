@@ -114,6 +114,7 @@ type imageFacts struct {
 	cmd        []string
 	binaries   []string // files copied into /usr/local/bin
 	healthURL  string
+	user       string // USER, uid:gid
 }
 
 func dockerImage(t *testing.T) imageFacts {
@@ -172,6 +173,10 @@ func dockerImage(t *testing.T) imageFacts {
 		t.Errorf("runtime stage runs as %q: want a non-root USER", user)
 	}
 	var f imageFacts
+	f.user = user
+	if !regexp.MustCompile(`^[1-9][0-9]*:[0-9]+$`).MatchString(user) {
+		t.Errorf("USER %q: want numeric uid:gid, so Kubernetes' runAsNonRoot can verify it", user)
+	}
 	for _, e := range run.all("EXPOSE") {
 		f.expose = append(f.expose, strings.Fields(e)...)
 	}

@@ -131,6 +131,9 @@ func checkNodeSet(t *testing.T, objs map[string]map[string]any, img imageFacts, 
 	if get(podSec, "runAsNonRoot") != true {
 		t.Errorf("%s: pods may run as root", name)
 	}
+	if ug := fmt.Sprintf("%v:%v", get(podSec, "runAsUser"), get(podSec, "runAsGroup")); ug != img.user || fmt.Sprint(get(podSec, "fsGroup")) != strings.Split(img.user, ":")[1] {
+		t.Errorf("%s: pods run as %s (fsGroup %v), the image as %s", name, ug, get(podSec, "fsGroup"), img.user)
+	}
 
 	containers := list(pod, "spec", "containers")
 	if len(containers) != 1 {
