@@ -30,7 +30,7 @@ EOF
 	exit 2
 }
 
-out= target=compose validators=4 rpcnodes=0 chain=accord-net bench=0 owner= keep=
+out='' target=compose validators=4 rpcnodes=0 chain=accord-net bench=0 owner='' keep=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--out) out=$2; shift 2 ;;

@@ -10,6 +10,8 @@
 # refused rather than overwritten, since the ledger in it belongs to them.
 set -eu
 : "${NODE_KIND:?NODE_KIND is validator or rpc}" "${SEED_CONFIG:?}" "${SEED_KEYS:?}" "${ACCORD_HOME:?}"
+# Kubernetes puts HOSTNAME (the pod name) in every container's environment.
+# shellcheck disable=SC3028
 host=${HOSTNAME:-$(hostname)}
 ord=${host##*-}
 case $ord in '' | *[!0-9]*) echo "seed-home: hostname $host has no ordinal" >&2; exit 1 ;; esac
