@@ -2,15 +2,20 @@ package deploy
 
 import (
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/accordnet/accord/ledger"
 	"github.com/accordnet/accord/node"
+	"github.com/accordnet/accord/testnet"
 	"github.com/accordnet/accord/types"
 )
 
@@ -66,6 +71,7 @@ func envOf(c any) map[string]string {
 type nodeSet struct {
 	name, service string
 	replicas      int
+	main          any            // the node container
 	seed          any            // the seed-home init container
 	seedPaths     map[string]any // mount path -> volume
 }
@@ -140,6 +146,7 @@ func checkNodeSet(t *testing.T, objs map[string]map[string]any, img imageFacts, 
 		t.Fatalf("%s: %d containers, want the node", name, len(containers))
 	}
 	c := containers[0]
+	ns.main = c
 	if str(c, "image") != "accord" {
 		t.Errorf("%s: image %q, want accord (set by kustomization images)", name, str(c, "image"))
 	}
@@ -276,6 +283,8 @@ func TestKubernetes(t *testing.T) {
 		}
 	}
 	checkNetwork(t, vnodes, rnodes)
+	startSeeded(t, vals, vnodes[0].home)
+	startSeeded(t, rpc, rnodes[0].home)
 
 	// A pod beyond the generated nodes, a changed genesis or a changed key
 	// under an existing home are refused, and leave the home as it was.
@@ -305,5 +314,47 @@ func TestKubernetes(t *testing.T) {
 	}
 	if k, err := node.LoadValidatorKey(vnodes[0].home); err != nil || types.PubkeyAddress(k).Hex() != g.Validators[0] {
 		t.Errorf("key after refused seeds: %v", err)
+	}
+}
+
+var startedRPC = regexp.MustCompile(`"node started".*rpc=(http://\S+)`)
+
+// startSeeded runs the node container's command on a seeded home, with
+// local listen addresses in place of the container's, and checks that the
+// node starts and serves its metrics, then stops on SIGTERM.
+func startSeeded(t *testing.T, ns nodeSet, home node.Home) {
+	t.Helper()
+	cfg, err := node.LoadConfig(home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.P2PListen = "/ip4/127.0.0.1/tcp/0"
+	if err := node.SaveConfig(home, cfg); err != nil {
+		t.Fatal(err)
+	}
+	args := strs(ns.main, "args")
+	for i := 1; i < len(args); i++ {
+		switch args[i-1] {
+		case "--rpc.addr":
+			args[i] = "127.0.0.1:0"
+		case "--home":
+			args[i] = string(home)
+		}
+	}
+	p, err := testnet.StartProcess(accordBin, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Kill()
+	line, err := p.WaitLog(startedRPC, 60*time.Second)
+	if err != nil {
+		t.Fatalf("%s on a seeded home: %v\n%s", ns.name, err, p.Log())
+	}
+	url := startedRPC.FindStringSubmatch(line)[1]
+	if code, _ := httpGet(t, url+metricsPath); code != http.StatusOK {
+		t.Errorf("%s on a seeded home: GET %s: %d", ns.name, metricsPath, code)
+	}
+	if err := p.Signal(syscall.SIGTERM, 30*time.Second); err != nil {
+		t.Errorf("%s did not stop on SIGTERM: %v\n%s", ns.name, err, p.Log())
 	}
 }
