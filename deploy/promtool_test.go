@@ -1,7 +1,9 @@
 package deploy
 
 import (
+	"bytes"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -71,4 +73,15 @@ func TestPromtool(t *testing.T) {
 		t.Fatal(err)
 	}
 	runPromtool(t, bin, dir, "check", "rules", f)
+
+	// What the live node serves passes promtool's exposition lint.
+	code, body := httpGet(t, nodeURL(t)+metricsPath)
+	if code != http.StatusOK {
+		t.Fatalf("GET %s: %d", metricsPath, code)
+	}
+	cmd := exec.Command(bin, "check", "metrics")
+	cmd.Stdin = bytes.NewReader(body)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("promtool check metrics on the node's %s: %v\n%s", metricsPath, err, out)
+	}
 }
