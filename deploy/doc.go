@@ -10,7 +10,7 @@
 // node's own config and genesis code, start a node and query the probe
 // paths the manifests use, and check that every metric the dashboard and
 // the alert rules query is exported by a live node or marked as planned.
-// promtool (Debian's prometheus package) checks and unit-tests the rules
-// and lints the node's /metrics;
-// see promtool_test.go for what happens when it is missing.
+// promtool (Debian's prometheus package) checks and unit-tests the rules and
+// lints the node's /metrics; see promtool_test.go for what happens when it
+// is missing.
 package deploy
