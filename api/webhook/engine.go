@@ -522,4 +522,3 @@ func (e *Engine) Redeliver(endpointID, eventID string) error {
 	e.poke()
 	return nil
 }
-
