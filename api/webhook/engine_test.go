@@ -498,3 +498,30 @@ func TestEventIDIsStable(t *testing.T) {
 		t.Fatal("ambiguous IDs")
 	}
 }
+
+func TestRedeliverDuringAttemptKeepsTheNewSchedule(t *testing.T) {
+	clk := newFakeClock()
+	h := newHarness(t, kv.NewMemory(), clk, func(c *Config) { c.MaxInflightPerEndpoint = 1 })
+	rcv := newReceiver(t, block500, answer200)
+	ep := h.addEndpoint(rcv.srv.URL, EndpointSpec{})
+	if err := h.e.Publish(event("8-0-0", "t", "")); err != nil {
+		t.Fatal(err)
+	}
+	rcv.await(t)
+	clk.Advance(3 * time.Second)
+	if err := h.e.Redeliver(ep.ID, "8-0-0"); err != nil {
+		t.Fatal(err)
+	}
+	if n := h.e.flush(); n != 0 {
+		t.Fatalf("%d attempts beside the one in flight", n)
+	}
+	rcv.release <- struct{}{}
+	// The late failure does not push the redelivery back by the backoff.
+	if r := h.report(); r.State != StatePending || !r.NextAt.Equal(clk.Now()) {
+		t.Fatalf("after the late failure: %+v, want pending at %s", r, clk.Now())
+	}
+	rcv.await(t)
+	if r := h.report(); r.State != StateDelivered || r.Attempt.N != 2 {
+		t.Fatalf("%+v", r)
+	}
+}

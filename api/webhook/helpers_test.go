@@ -91,9 +91,10 @@ type behaviour int
 const (
 	answer200 behaviour = iota
 	answer500
-	hangUp  // close the connection without answering
-	stall   // answer nothing until the client gives up
-	blockOn // wait for the test to send on release, then 200
+	hangUp   // close the connection without answering
+	stall    // answer nothing until the client gives up
+	blockOn  // wait for the test to send on release, then 200
+	block500 // wait for the test to send on release, then 500
 )
 
 // receiver is a real HTTP server on 127.0.0.1:0 that answers the scripted
@@ -155,10 +156,14 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 		}
 	case stall:
 		<-req.Context().Done()
-	case blockOn:
+	case blockOn, block500:
 		select {
 		case <-r.release:
-			w.WriteHeader(http.StatusOK)
+			if b == block500 {
+				http.Error(w, "late failure", http.StatusInternalServerError)
+			} else {
+				w.WriteHeader(http.StatusOK)
+			}
 		case <-req.Context().Done():
 		}
 	}
