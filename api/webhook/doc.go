@@ -35,4 +35,13 @@
 //
 // Time and HTTP come in through Config.Clock and Config.HTTP, so tests run
 // the schedule on a fake clock with no sleeps.
+//
+// Wiring in a node: open a kv.DB of its own (e.g. <home>/data/webhook, so
+// nothing here mixes with the ledger's keyspace), Open an Engine on it with
+// the node's Prometheus registry, call Publish once per committed block with
+// that block's order events (ID from EventID(height, txIndex, eventIndex)),
+// after the block is durable, and again for blocks replayed at start-up (the
+// duplicates are skipped). Expose AddEndpoint, Endpoints, RemoveEndpoint,
+// Deliveries, Delivery and Redeliver on an admin RPC bound to localhost.
+// Close the engine before the store.
 package webhook
