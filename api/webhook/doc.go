@@ -38,10 +38,10 @@
 //
 // Wiring in a node: open a kv.DB of its own (e.g. <home>/data/webhook, so
 // nothing here mixes with the ledger's keyspace), Open an Engine on it with
-// the node's Prometheus registry, call Publish once per committed block with
-// that block's order events (ID from EventID(height, txIndex, eventIndex)),
-// after the block is durable, and again for blocks replayed at start-up (the
-// duplicates are skipped). Expose AddEndpoint, Endpoints, RemoveEndpoint,
+// the node's Prometheus registry, call PublishBlock(height, events) once per
+// committed block, after the block is durable, with that block's order
+// events (ID from EventID(height, txIndex, eventIndex)); at start-up, feed
+// every block from FedHeight()+1 to the tip (a re-fed event is skipped). Expose AddEndpoint, Endpoints, RemoveEndpoint,
 // Deliveries, Delivery and Redeliver on an admin RPC bound to localhost.
 // Close the engine before the store.
 package webhook

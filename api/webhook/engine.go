@@ -32,6 +32,7 @@ type Engine struct {
 	order     []string // endpoint IDs, sorted
 	stats     map[string]epStats
 	seq       uint64
+	fed       uint64 // highest block height fed
 
 	// imu guards the in-flight bookkeeping shared by the scheduler and the
 	// delivering goroutines.
@@ -99,6 +100,11 @@ func (e *Engine) load() error {
 	slices.Sort(e.order)
 	if b, err := e.db.Get(e.k.seq()); err == nil && len(b) == 8 {
 		e.seq = binary.BigEndian.Uint64(b)
+	} else if err != nil && !isNotFound(err) {
+		return err
+	}
+	if b, err := e.db.Get(e.k.fed()); err == nil && len(b) == 8 {
+		e.fed = binary.BigEndian.Uint64(b)
 	} else if err != nil && !isNotFound(err) {
 		return err
 	}
@@ -254,6 +260,28 @@ func (e *Engine) deleteRange(prefix []byte) error {
 // changes nothing. All events go in one atomic, durable write, so the node
 // feeds a block's events in one call.
 func (e *Engine) Publish(events ...Event) error {
+	return e.publish(0, events)
+}
+
+// PublishBlock publishes a committed block's events (possibly none) and, in
+// the same durable write, records height as fed. On start-up the node feeds
+// every block above FedHeight, so a crash between committing a block and
+// feeding it loses no event.
+func (e *Engine) PublishBlock(height uint64, events []Event) error {
+	if height == 0 {
+		return fmt.Errorf("%w: block height 0", ErrInvalidEvent)
+	}
+	return e.publish(height, events)
+}
+
+// FedHeight returns the highest height given to PublishBlock (0 if none).
+func (e *Engine) FedHeight() uint64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.fed
+}
+
+func (e *Engine) publish(height uint64, events []Event) error {
 	bodies := make([][]byte, len(events))
 	for i := range events {
 		if err := events[i].validate(e.cfg.MaxBodyBytes); err != nil {
@@ -323,7 +351,8 @@ func (e *Engine) Publish(events ...Event) error {
 			stats[id] = st
 		}
 	}
-	if seq == e.seq {
+	fed := max(e.fed, height)
+	if seq == e.seq && fed == e.fed {
 		return nil
 	}
 	for id, st := range stats {
@@ -342,10 +371,13 @@ func (e *Engine) Publish(events ...Event) error {
 	if err := b.Set(e.k.seq(), be8(seq)); err != nil {
 		return err
 	}
+	if err := b.Set(e.k.fed(), be8(fed)); err != nil {
+		return err
+	}
 	if err := b.Commit(); err != nil {
 		return fmt.Errorf("webhook: publish: %w", err)
 	}
-	e.seq = seq
+	e.seq, e.fed = seq, fed
 	for id, st := range stats {
 		e.stats[id] = st
 	}

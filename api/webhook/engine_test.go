@@ -477,7 +477,7 @@ func TestRemoveEndpointDeletesQueue(t *testing.T) {
 	}
 	defer it.Close()
 	for it.Next() {
-		if string(it.Key()) != "webhook/m/seq" {
+		if k := string(it.Key()); k != "webhook/m/seq" && k != "webhook/m/fed" {
 			t.Fatalf("key %q left after removal", it.Key())
 		}
 	}
@@ -523,5 +523,38 @@ func TestRedeliverDuringAttemptKeepsTheNewSchedule(t *testing.T) {
 	rcv.await(t)
 	if r := h.report(); r.State != StateDelivered || r.Attempt.N != 2 {
 		t.Fatalf("%+v", r)
+	}
+}
+
+func TestFedHeightSurvivesRestart(t *testing.T) {
+	db := kv.NewMemory()
+	defer db.Close()
+	clk := newFakeClock()
+	rcv := newReceiver(t)
+	h := newHarness(t, db, clk, nil)
+	h.addEndpoint(rcv.srv.URL, EndpointSpec{})
+	if err := h.e.PublishBlock(5, []Event{event("5-0-0", "t", "")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.e.PublishBlock(6, nil); err != nil { // an empty block still counts
+		t.Fatal(err)
+	}
+	if err := h.e.PublishBlock(4, nil); err != nil { // a re-fed block never lowers it
+		t.Fatal(err)
+	}
+	if err := h.e.PublishBlock(0, nil); !errors.Is(err, ErrInvalidEvent) {
+		t.Fatalf("height 0: %v", err)
+	}
+	if got := h.e.FedHeight(); got != 6 {
+		t.Fatalf("fed height %d, want 6", got)
+	}
+	rcv.await(t)
+	h.report()
+	if err := h.e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	h2 := newHarness(t, db, clk, nil)
+	if got := h2.e.FedHeight(); got != 6 {
+		t.Fatalf("fed height after restart %d, want 6", got)
 	}
 }

@@ -67,6 +67,7 @@ type epStats struct {
 //	x/<ep>/<eventID>           seq8 (de-duplication index)
 //	q/<ep>/<unixnano8><seq8>   queue entry (empty value)
 //	m/seq                      last seq
+//	m/fed                      highest block height fed
 type keys struct{ p string }
 
 func be8(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
@@ -86,6 +87,7 @@ func (k keys) queued(ep string, at time.Time, seq uint64) []byte {
 	return append(b, be8(seq)...)
 }
 func (k keys) seq() []byte { return []byte(k.p + "m/seq") }
+func (k keys) fed() []byte { return []byte(k.p + "m/fed") }
 
 // parseQueued returns the time and seq of a queue key of endpoint ep.
 func (k keys) parseQueued(ep string, key []byte) (time.Time, uint64, bool) {
