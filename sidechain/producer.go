@@ -105,7 +105,9 @@ var (
 	prefixTurn   = []byte("p/turn/")   // + number -> last turn this node submitted in
 )
 
-func numKey(prefix []byte, n uint64) []byte { return binary.BigEndian.AppendUint64(slices.Clone(prefix), n) }
+func numKey(prefix []byte, n uint64) []byte {
+	return binary.BigEndian.AppendUint64(slices.Clone(prefix), n)
+}
 
 // NewProducer returns a producer over its store.
 func NewProducer(cfg ProducerConfig, blocks Blocks, g Gossip, m MainView, st *Store) (*Producer, error) {
