@@ -1,0 +1,574 @@
+package sidechain
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+
+	"github.com/accordnet/accord/contracts/bridge"
+	"github.com/accordnet/accord/contracts/bridge/proof"
+	sidebridge "github.com/accordnet/accord/contracts/bridge/side"
+	"github.com/accordnet/accord/contracts/checkpoint"
+	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/contracts/gov"
+	"github.com/accordnet/accord/contracts/lightclient"
+	"github.com/accordnet/accord/types"
+)
+
+// ErrKnownTx is what a Chain's SendTx wraps when the node already has the
+// transaction (same hash): a re-send after a crash, counted as sent.
+var ErrKnownTx = errors.New("sidechain: transaction already known")
+
+// Chain is what the relayer needs of either chain to send transactions.
+type Chain interface {
+	Height(ctx context.Context) (uint64, error)
+	Nonce(ctx context.Context, a types.Address) (uint64, error) // next nonce, as of the latest block
+	SendTx(ctx context.Context, tx *types.Tx) error
+}
+
+// Main is the relayer's view of the main chain.
+type Main interface {
+	Chain
+	// Block returns a committed block's header, its commit certificate
+	// and its receipts.
+	Block(ctx context.Context, h uint64) (*types.Header, *types.CommitCert, []*types.Receipt, error)
+	Released(ctx context.Context, burn types.Hash) (bool, error)
+	// Anchored is the number of the latest checkpoint of chainID (0: none).
+	Anchored(ctx context.Context, chainID string) (uint64, error)
+	// Covering is the anchored checkpoint whose range holds side height
+	// h, or nil if none does yet.
+	Covering(ctx context.Context, chainID string, h uint64) (*checkpoint.Checkpoint, error)
+}
+
+// Side is the relayer's view of the side chain.
+type Side interface {
+	Chain
+	Block(ctx context.Context, h uint64) (*types.Header, []*types.Receipt, error)
+	// BlockHashes are the hashes of blocks start..end, in height order.
+	BlockHashes(ctx context.Context, start, end uint64) ([]types.Hash, error)
+	// Checkpoint is checkpoint n with a quorum of signatures once the
+	// side validators have one (Producer.Completed), or nil.
+	Checkpoint(ctx context.Context, n uint64) (*checkpoint.MsgSubmit, error)
+	// Trusted reports whether the light client holds main's header at h.
+	Trusted(ctx context.Context, mainHeight uint64) (bool, error)
+	Minted(ctx context.Context, lock types.Hash) (bool, error)
+}
+
+// RelayerConfig configures a Relayer.
+type RelayerConfig struct {
+	SideChainID string
+	MainChainID string
+	Key         *ecdsa.PrivateKey // pays fees on both chains
+	Fee         uint64            // per transaction, micro-USDT
+	MaxScan     uint64            // blocks scanned per chain per step; 0 means 256
+	MainFrom    uint64            // first main height to scan (the light client's trust height + 1); 0 means 1
+	SideFrom    uint64            // first side height to scan; 0 means 1
+	Log         *slog.Logger
+}
+
+// Relayer carries main headers and locks to side, and checkpoints and
+// burns to main. Step is not safe for concurrent use.
+type Relayer struct {
+	cfg   RelayerConfig
+	addr  types.Address
+	main  Main
+	side  Side
+	store *Store
+	log   *slog.Logger
+	sent  map[types.Hash]bool // re-sent in this run already
+	nonce map[string]uint64   // chain nonce read at the start of this step
+}
+
+// Work items and progress in the store. Items are written with the scan
+// cursor that found them, in one batch, and deleted once chain state
+// shows them done.
+var (
+	keyScanMain = []byte("r/scan/main")
+	keyScanSide = []byte("r/scan/side")
+	prefixHdr   = []byte("r/hdr/")  // + main height -> {}
+	prefixLock  = []byte("r/lock/") // + lock ID -> RLP item
+	prefixBurn  = []byte("r/burn/") // + burn ID -> RLP item
+	prefixTx    = []byte("r/tx/")   // + chain byte + step key -> RLP txRecord
+	prefixNext  = []byte("r/next/") // + chain byte -> next nonce to allocate
+)
+
+const (
+	onMain byte = 'm'
+	onSide byte = 's'
+)
+
+type item struct {
+	Height, Receipt, Event uint64
+}
+
+type txRecord struct {
+	Nonce uint64
+	Tx    []byte
+}
+
+// NewRelayer returns a relayer over its store.
+func NewRelayer(cfg RelayerConfig, m Main, s Side, st *Store) (*Relayer, error) {
+	if err := checkpoint.CheckChainID(cfg.SideChainID); err != nil {
+		return nil, err
+	}
+	if cfg.MainChainID == "" || cfg.Key == nil {
+		return nil, errors.New("sidechain: relayer needs the main chain ID and a key")
+	}
+	if cfg.MaxScan == 0 {
+		cfg.MaxScan = 256
+	}
+	if cfg.MainFrom == 0 {
+		cfg.MainFrom = 1
+	}
+	if cfg.SideFrom == 0 {
+		cfg.SideFrom = 1
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	return &Relayer{cfg: cfg, addr: types.PubkeyAddress(cfg.Key), main: m, side: s, store: st,
+		log: cfg.Log.With("component", "relayer", "side", cfg.SideChainID), sent: map[types.Hash]bool{}}, nil
+}
+
+func (r *Relayer) chain(c byte) Chain {
+	if c == onMain {
+		return r.main
+	}
+	return r.side
+}
+
+func (r *Relayer) chainID(c byte) string {
+	if c == onMain {
+		return r.cfg.MainChainID
+	}
+	return r.cfg.SideChainID
+}
+
+func (r *Relayer) u64(key []byte, def uint64) (uint64, error) {
+	v, ok, err := r.store.Get(key)
+	if err != nil || !ok {
+		return def, err
+	}
+	if len(v) != 8 {
+		return 0, fmt.Errorf("sidechain: corrupt relayer key %q", key)
+	}
+	return binary.BigEndian.Uint64(v), nil
+}
+
+func be64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
+
+// Step does one round of work on both chains. Any error aborts the round;
+// the next Step (in this process or after a restart) picks up from the store.
+func (r *Relayer) Step(ctx context.Context) error {
+	r.nonce = map[string]uint64{}
+	for _, c := range []byte{onMain, onSide} {
+		n, err := r.chain(c).Nonce(ctx, r.addr)
+		if err != nil {
+			return err
+		}
+		r.nonce[string(c)] = n
+	}
+	if err := r.pending(ctx); err != nil {
+		return err
+	}
+	if err := r.scanMain(ctx); err != nil {
+		return err
+	}
+	if err := r.scanSide(ctx); err != nil {
+		return err
+	}
+	if err := r.headers(ctx); err != nil {
+		return err
+	}
+	if err := r.mints(ctx); err != nil {
+		return err
+	}
+	if err := r.checkpoints(ctx); err != nil {
+		return err
+	}
+	return r.releases(ctx)
+}
+
+// pending drops records whose nonce the chain consumed and re-sends, once
+// per run, those it has not: a crash between persisting and sending, or a
+// node that lost its mempool, would otherwise leave a nonce gap.
+func (r *Relayer) pending(ctx context.Context) error {
+	type rec struct {
+		key []byte
+		c   byte
+		r   txRecord
+	}
+	var recs []rec
+	var bad error
+	if err := r.store.Scan(prefixTx, func(k, v []byte) bool {
+		var t txRecord
+		if err := core.Decode(v, &t); err != nil {
+			bad = fmt.Errorf("sidechain: corrupt tx record %q: %w", k, err)
+			return false
+		}
+		recs = append(recs, rec{key: slices.Clone(k), c: k[len(prefixTx)], r: t})
+		return true
+	}); err != nil {
+		return err
+	}
+	if bad != nil {
+		return bad
+	}
+	b := r.store.Batch()
+	drop := false
+	for _, x := range recs {
+		if x.r.Nonce < r.nonce[string(x.c)] {
+			b.Delete(x.key)
+			drop = true
+			continue
+		}
+		tx, err := types.DecodeTx(x.r.Tx)
+		if err != nil {
+			return fmt.Errorf("sidechain: corrupt tx in %q: %w", x.key, err)
+		}
+		if err := r.resend(ctx, x.c, tx); err != nil {
+			return err
+		}
+	}
+	if drop {
+		return b.Commit()
+	}
+	return nil
+}
+
+func (r *Relayer) resend(ctx context.Context, c byte, tx *types.Tx) error {
+	h := tx.Hash()
+	if r.sent[h] {
+		return nil
+	}
+	if err := r.chain(c).SendTx(ctx, tx); err != nil && !errors.Is(err, ErrKnownTx) {
+		return fmt.Errorf("sidechain: send %s tx %s: %w", r.chainID(c), h.Hex(), err)
+	}
+	r.sent[h] = true
+	return nil
+}
+
+// ensure sends the transaction for step (on chain c) unless one is
+// already on its way: a recorded transaction whose nonce the chain has
+// not consumed yet. A consumed one whose step is still not done failed,
+// and is replaced. The caller has checked that the step is not done.
+func (r *Relayer) ensure(ctx context.Context, c byte, step string, typ types.TxType, msg any) error {
+	key := slices.Concat(prefixTx, []byte{c}, []byte(step))
+	v, ok, err := r.store.Get(key)
+	if err != nil {
+		return err
+	}
+	chainNonce := r.nonce[string(c)]
+	if ok {
+		var t txRecord
+		if err := core.Decode(v, &t); err != nil {
+			return fmt.Errorf("sidechain: corrupt tx record %q: %w", key, err)
+		}
+		if t.Nonce >= chainNonce {
+			return nil // on its way; pending re-sends it after a restart
+		}
+		r.log.Warn("relayed transaction did not take effect; sending a new one", "step", step, "nonce", t.Nonce)
+	}
+	nextKey := slices.Concat(prefixNext, []byte{c})
+	next, err := r.u64(nextKey, 0)
+	if err != nil {
+		return err
+	}
+	nonce := max(next, chainNonce)
+	tx, err := types.SignTx(&types.Tx{ChainID: r.chainID(c), Nonce: nonce, Type: typ, Payload: core.Encode(msg), Fee: r.cfg.Fee}, r.cfg.Key)
+	if err != nil {
+		return err
+	}
+	b := r.store.Batch()
+	b.Set(key, core.Encode(&txRecord{Nonce: nonce, Tx: tx.Encode()}))
+	b.Set(nextKey, be64(nonce+1))
+	if err := b.Commit(); err != nil {
+		return err
+	}
+	r.log.Debug("relay", "step", step, "chain", r.chainID(c), "nonce", nonce)
+	return r.resend(ctx, c, tx)
+}
+
+// done forgets a finished step's item; its tx record, if any, goes once
+// the chain's nonce passes it (pending).
+func (r *Relayer) done(key []byte) error {
+	b := r.store.Batch()
+	b.Delete(key)
+	return b.Commit()
+}
+
+func (r *Relayer) scanMain(ctx context.Context) error {
+	from, err := r.u64(keyScanMain, r.cfg.MainFrom-1)
+	if err != nil {
+		return err
+	}
+	top, err := r.main.Height(ctx)
+	if err != nil {
+		return err
+	}
+	top = min(top, from+r.cfg.MaxScan)
+	if top <= from {
+		return nil
+	}
+	b := r.store.Batch()
+	for h := from + 1; h <= top; h++ {
+		_, _, rs, err := r.main.Block(ctx, h)
+		if err != nil {
+			return err
+		}
+		need := false
+		for i, rc := range rs {
+			if rc.Status != types.StatusOK {
+				continue
+			}
+			for j, ev := range rc.Events {
+				switch {
+				case ev.Type == bridge.EventLocked && ev.Get("chain") == r.cfg.SideChainID:
+					id := proof.LockID(r.cfg.MainChainID, h, uint64(i), uint64(j))
+					b.Set(slices.Concat(prefixLock, id[:]), core.Encode(&item{Height: h, Receipt: uint64(i), Event: uint64(j)}))
+					need = true
+				case ev.Type == gov.EventValidatorsSet:
+					need = true
+				}
+			}
+		}
+		if need {
+			b.Set(slices.Concat(prefixHdr, be64(h)), []byte{1})
+		}
+	}
+	b.Set(keyScanMain, be64(top))
+	return b.Commit()
+}
+
+func (r *Relayer) scanSide(ctx context.Context) error {
+	from, err := r.u64(keyScanSide, r.cfg.SideFrom-1)
+	if err != nil {
+		return err
+	}
+	top, err := r.side.Height(ctx)
+	if err != nil {
+		return err
+	}
+	top = min(top, from+r.cfg.MaxScan)
+	if top <= from {
+		return nil
+	}
+	b := r.store.Batch()
+	for h := from + 1; h <= top; h++ {
+		_, rs, err := r.side.Block(ctx, h)
+		if err != nil {
+			return err
+		}
+		for i, rc := range rs {
+			if rc.Status != types.StatusOK {
+				continue
+			}
+			for j, ev := range rc.Events {
+				if ev.Type == bridge.EventBurned {
+					id := proof.BurnID(r.cfg.SideChainID, h, uint64(i), uint64(j))
+					b.Set(slices.Concat(prefixBurn, id[:]), core.Encode(&item{Height: h, Receipt: uint64(i), Event: uint64(j)}))
+				}
+			}
+		}
+	}
+	b.Set(keyScanSide, be64(top))
+	return b.Commit()
+}
+
+func (r *Relayer) items(prefix []byte, decode bool) ([][]byte, []item, error) {
+	var keys [][]byte
+	var its []item
+	var bad error
+	err := r.store.Scan(prefix, func(k, v []byte) bool {
+		var it item
+		if decode {
+			if err := core.Decode(v, &it); err != nil {
+				bad = fmt.Errorf("sidechain: corrupt item %q: %w", k, err)
+				return false
+			}
+		}
+		keys, its = append(keys, slices.Clone(k)), append(its, it)
+		return true
+	})
+	if err == nil {
+		err = bad
+	}
+	return keys, its, err
+}
+
+// headers relays the main headers the side needs (locks to prove, set
+// changes to follow), with proofs of the set changes they schedule.
+func (r *Relayer) headers(ctx context.Context) error {
+	keys, _, err := r.items(prefixHdr, false)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		h := binary.BigEndian.Uint64(k[len(prefixHdr):])
+		ok, err := r.side.Trusted(ctx, h)
+		if err != nil {
+			return err
+		}
+		if ok {
+			if err := r.done(k); err != nil {
+				return err
+			}
+			continue
+		}
+		hdr, cert, rs, err := r.main.Block(ctx, h)
+		if err != nil {
+			return err
+		}
+		m := &lightclient.MsgUpdate{Header: *hdr, Cert: *cert}
+		for i, rc := range rs {
+			for j, ev := range rc.Events {
+				if rc.Status == types.StatusOK && ev.Type == gov.EventValidatorsSet && len(m.Changes) < lightclient.MaxChanges {
+					p, err := proof.ProveReceipt(rs, i)
+					if err != nil {
+						return err
+					}
+					m.Changes = append(m.Changes, lightclient.ChangeProof{Receipt: *p, EventIndex: uint64(j)})
+				}
+			}
+		}
+		if err := r.ensure(ctx, onSide, fmt.Sprintf("hdr/%d", h), lightclient.TypeUpdate, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mints proves each lock to side once the light client trusts its header.
+func (r *Relayer) mints(ctx context.Context) error {
+	keys, its, err := r.items(prefixLock, true)
+	if err != nil {
+		return err
+	}
+	blocks := map[uint64][]*types.Receipt{}
+	for n, k := range keys {
+		var id types.Hash
+		copy(id[:], k[len(prefixLock):])
+		it := its[n]
+		minted, err := r.side.Minted(ctx, id)
+		if err != nil {
+			return err
+		}
+		if minted {
+			if err := r.done(k); err != nil {
+				return err
+			}
+			continue
+		}
+		trusted, err := r.side.Trusted(ctx, it.Height)
+		if err != nil {
+			return err
+		}
+		if !trusted {
+			continue // its header is on its way (headers)
+		}
+		rs, ok := blocks[it.Height]
+		if !ok {
+			if _, _, rs, err = r.main.Block(ctx, it.Height); err != nil {
+				return err
+			}
+			blocks[it.Height] = rs
+		}
+		if it.Receipt >= uint64(len(rs)) {
+			return fmt.Errorf("sidechain: main block %d has %d receipts, lock item names %d", it.Height, len(rs), it.Receipt)
+		}
+		p, err := proof.ProveReceipt(rs, int(it.Receipt))
+		if err != nil {
+			return err
+		}
+		m := &sidebridge.MsgMint{MainHeight: it.Height, Proof: *p, EventIndex: it.Event}
+		if err := r.ensure(ctx, onSide, "mint/"+id.Hex(), sidebridge.TypeMint, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkpoints forwards the next completed checkpoint to main.
+func (r *Relayer) checkpoints(ctx context.Context) error {
+	n, err := r.main.Anchored(ctx, r.cfg.SideChainID)
+	if err != nil {
+		return err
+	}
+	m, err := r.side.Checkpoint(ctx, n+1)
+	if err != nil || m == nil {
+		return err
+	}
+	return r.ensure(ctx, onMain, fmt.Sprintf("cp/%d", n+1), checkpoint.TypeSubmit, m)
+}
+
+// releases proves each burn to main once a checkpoint covers it.
+func (r *Relayer) releases(ctx context.Context) error {
+	keys, its, err := r.items(prefixBurn, true)
+	if err != nil {
+		return err
+	}
+	type cached struct {
+		cp     *checkpoint.Checkpoint
+		hashes []types.Hash
+	}
+	spans := map[uint64]*cached{} // by checkpoint number
+	for n, k := range keys {
+		var id types.Hash
+		copy(id[:], k[len(prefixBurn):])
+		it := its[n]
+		released, err := r.main.Released(ctx, id)
+		if err != nil {
+			return err
+		}
+		if released {
+			if err := r.done(k); err != nil {
+				return err
+			}
+			continue
+		}
+		cp, err := r.main.Covering(ctx, r.cfg.SideChainID, it.Height)
+		if err != nil {
+			return err
+		}
+		if cp == nil {
+			continue
+		}
+		c := spans[cp.Number]
+		if c == nil {
+			hs, err := r.side.BlockHashes(ctx, cp.Start, cp.End)
+			if err != nil {
+				return err
+			}
+			if proof.BlocksRoot(hs) != cp.BlocksRoot {
+				return fmt.Errorf("sidechain: side blocks %d..%d do not match anchored checkpoint %d", cp.Start, cp.End, cp.Number)
+			}
+			c = &cached{cp: cp, hashes: hs}
+			spans[cp.Number] = c
+		}
+		hdr, rs, err := r.side.Block(ctx, it.Height)
+		if err != nil {
+			return err
+		}
+		if it.Receipt >= uint64(len(rs)) {
+			return fmt.Errorf("sidechain: side block %d has %d receipts, burn item names %d", it.Height, len(rs), it.Receipt)
+		}
+		rp, err := proof.ProveReceipt(rs, int(it.Receipt))
+		if err != nil {
+			return err
+		}
+		path, err := proof.HeaderPath(c.hashes, int(it.Height-cp.Start))
+		if err != nil {
+			return err
+		}
+		bp := proof.BurnProof{Header: *hdr, Receipt: *rp, HeaderPath: path, EventIndex: it.Event}
+		m := &bridge.MsgRelease{ChainID: r.cfg.SideChainID, Proof: bp.Encode()}
+		if err := r.ensure(ctx, onMain, "rel/"+id.Hex(), bridge.TypeRelease, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
