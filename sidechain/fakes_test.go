@@ -3,7 +3,6 @@ package sidechain
 import (
 	"crypto/ecdsa"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"testing"
 
@@ -60,7 +59,7 @@ func js(t testing.TB, v any) json.RawMessage {
 	return b
 }
 
-var errKnownTx = errors.New("fake: transaction already known")
+var errKnownTx = fmt.Errorf("fake: %w", ErrKnownTx)
 
 type fakeChain struct {
 	t        testing.TB
@@ -76,6 +75,7 @@ type fakeChain struct {
 	// what the tests check
 	submits, resubmits int
 	included           []*types.Receipt
+	includedTx         []*types.Tx
 	calls              map[string]int
 }
 
@@ -129,6 +129,7 @@ func (c *fakeChain) produce() {
 		}
 		rs = append(rs, rc)
 		c.included = append(c.included, rc)
+		c.includedTx = append(c.includedTx, tx)
 	}
 	c.mempool = keep
 	var parent types.Hash
@@ -220,7 +221,7 @@ func newWorld(t testing.TB) *world {
 		"bridge":     json.RawMessage(`{"params":{"attest_threshold":1}}`),
 	})
 	w.side = newFake(t, sideID, sideR, w.sideVals, map[string]json.RawMessage{
-		"bank":        js(t, bank.Genesis{MinFee: "0.01", Accounts: []bank.GenesisAccount{{Address: w.relayer.addr.Hex(), Balance: "1000000"}}}),
+		"bank":        js(t, bank.Genesis{MinFee: "0.01", Accounts: accounts}),
 		"lightclient": js(t, lightclient.Genesis{ChainID: mainID, Validators: hexes(w.mainVals)}),
 	})
 	return w

@@ -37,8 +37,9 @@ type Main interface {
 	// and its receipts.
 	Block(ctx context.Context, h uint64) (*types.Header, *types.CommitCert, []*types.Receipt, error)
 	Released(ctx context.Context, burn types.Hash) (bool, error)
-	// Anchored is the number of the latest checkpoint of chainID (0: none).
-	Anchored(ctx context.Context, chainID string) (uint64, error)
+	// Anchored is the number and end height of chainID's latest
+	// anchored checkpoint (0, 0 before the first).
+	Anchored(ctx context.Context, chainID string) (number, end uint64, err error)
 	// Covering is the anchored checkpoint whose range holds side height
 	// h, or nil if none does yet.
 	Covering(ctx context.Context, chainID string, h uint64) (*checkpoint.Checkpoint, error)
@@ -187,10 +188,14 @@ func (r *Relayer) Step(ctx context.Context) error {
 	if err := r.mints(ctx); err != nil {
 		return err
 	}
-	if err := r.checkpoints(ctx); err != nil {
+	number, end, err := r.main.Anchored(ctx, r.cfg.SideChainID)
+	if err != nil {
 		return err
 	}
-	return r.releases(ctx)
+	if err := r.checkpoints(ctx, number); err != nil {
+		return err
+	}
+	return r.releases(ctx, end)
 }
 
 // pending drops records whose nonce the chain consumed and re-sends, once
@@ -493,11 +498,7 @@ func (r *Relayer) mints(ctx context.Context) error {
 }
 
 // checkpoints forwards the next completed checkpoint to main.
-func (r *Relayer) checkpoints(ctx context.Context) error {
-	n, err := r.main.Anchored(ctx, r.cfg.SideChainID)
-	if err != nil {
-		return err
-	}
+func (r *Relayer) checkpoints(ctx context.Context, n uint64) error {
 	m, err := r.side.Checkpoint(ctx, n+1)
 	if err != nil || m == nil {
 		return err
@@ -505,8 +506,9 @@ func (r *Relayer) checkpoints(ctx context.Context) error {
 	return r.ensure(ctx, onMain, fmt.Sprintf("cp/%d", n+1), checkpoint.TypeSubmit, m)
 }
 
-// releases proves each burn to main once a checkpoint covers it.
-func (r *Relayer) releases(ctx context.Context) error {
+// releases proves each burn to main once a checkpoint covers it; burns
+// past the anchored end cost no calls.
+func (r *Relayer) releases(ctx context.Context, anchoredEnd uint64) error {
 	keys, its, err := r.items(prefixBurn, true)
 	if err != nil {
 		return err
@@ -520,6 +522,9 @@ func (r *Relayer) releases(ctx context.Context) error {
 		var id types.Hash
 		copy(id[:], k[len(prefixBurn):])
 		it := its[n]
+		if it.Height > anchoredEnd {
+			continue
+		}
 		released, err := r.main.Released(ctx, id)
 		if err != nil {
 			return err
