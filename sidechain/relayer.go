@@ -80,8 +80,7 @@ type Relayer struct {
 	side  Side
 	store *Store
 	log   *slog.Logger
-	sent  map[types.Hash]bool // re-sent in this run already
-	nonce map[string]uint64   // chain nonce read at the start of this step
+	tx    *txSender
 }
 
 // Work items and progress in the store. Items are written with the scan
@@ -93,8 +92,6 @@ var (
 	prefixHdr   = []byte("r/hdr/")  // + main height -> {}
 	prefixLock  = []byte("r/lock/") // + lock ID -> RLP item
 	prefixBurn  = []byte("r/burn/") // + burn ID -> RLP item
-	prefixTx    = []byte("r/tx/")   // + chain byte + step key -> RLP txRecord
-	prefixNext  = []byte("r/next/") // + chain byte -> next nonce to allocate
 )
 
 const (
@@ -104,11 +101,6 @@ const (
 
 type item struct {
 	Height, Receipt, Event uint64
-}
-
-type txRecord struct {
-	Nonce uint64
-	Tx    []byte
 }
 
 // NewRelayer returns a relayer over its store.
@@ -131,33 +123,10 @@ func NewRelayer(cfg RelayerConfig, m Main, s Side, st *Store) (*Relayer, error) 
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	return &Relayer{cfg: cfg, addr: types.PubkeyAddress(cfg.Key), main: m, side: s, store: st,
-		log: cfg.Log.With("component", "relayer", "side", cfg.SideChainID), sent: map[types.Hash]bool{}}, nil
-}
-
-func (r *Relayer) chain(c byte) Chain {
-	if c == onMain {
-		return r.main
-	}
-	return r.side
-}
-
-func (r *Relayer) chainID(c byte) string {
-	if c == onMain {
-		return r.cfg.MainChainID
-	}
-	return r.cfg.SideChainID
-}
-
-func (r *Relayer) u64(key []byte, def uint64) (uint64, error) {
-	v, ok, err := r.store.Get(key)
-	if err != nil || !ok {
-		return def, err
-	}
-	if len(v) != 8 {
-		return 0, fmt.Errorf("sidechain: corrupt relayer key %q", key)
-	}
-	return binary.BigEndian.Uint64(v), nil
+	log := cfg.Log.With("component", "relayer", "side", cfg.SideChainID)
+	return &Relayer{cfg: cfg, addr: types.PubkeyAddress(cfg.Key), main: m, side: s, store: st, log: log,
+		tx: newTxSender(st, cfg.Key, cfg.Fee, log, map[byte]Chain{onMain: m, onSide: s},
+			map[byte]string{onMain: cfg.MainChainID, onSide: cfg.SideChainID})}, nil
 }
 
 func be64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
@@ -165,15 +134,7 @@ func be64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
 // Step does one round of work on both chains. Any error aborts the round;
 // the next Step (in this process or after a restart) picks up from the store.
 func (r *Relayer) Step(ctx context.Context) error {
-	r.nonce = map[string]uint64{}
-	for _, c := range []byte{onMain, onSide} {
-		n, err := r.chain(c).Nonce(ctx, r.addr)
-		if err != nil {
-			return err
-		}
-		r.nonce[string(c)] = n
-	}
-	if err := r.pending(ctx); err != nil {
+	if err := r.tx.begin(ctx); err != nil {
 		return err
 	}
 	if err := r.scanMain(ctx); err != nil {
@@ -198,106 +159,6 @@ func (r *Relayer) Step(ctx context.Context) error {
 	return r.releases(ctx, end)
 }
 
-// pending drops records whose nonce the chain consumed and re-sends, once
-// per run, those it has not: a crash between persisting and sending, or a
-// node that lost its mempool, would otherwise leave a nonce gap.
-func (r *Relayer) pending(ctx context.Context) error {
-	type rec struct {
-		key []byte
-		c   byte
-		r   txRecord
-	}
-	var recs []rec
-	var bad error
-	if err := r.store.Scan(prefixTx, func(k, v []byte) bool {
-		var t txRecord
-		if err := core.Decode(v, &t); err != nil {
-			bad = fmt.Errorf("sidechain: corrupt tx record %q: %w", k, err)
-			return false
-		}
-		recs = append(recs, rec{key: slices.Clone(k), c: k[len(prefixTx)], r: t})
-		return true
-	}); err != nil {
-		return err
-	}
-	if bad != nil {
-		return bad
-	}
-	b := r.store.Batch()
-	drop := false
-	for _, x := range recs {
-		if x.r.Nonce < r.nonce[string(x.c)] {
-			b.Delete(x.key)
-			drop = true
-			continue
-		}
-		tx, err := types.DecodeTx(x.r.Tx)
-		if err != nil {
-			return fmt.Errorf("sidechain: corrupt tx in %q: %w", x.key, err)
-		}
-		if err := r.resend(ctx, x.c, tx); err != nil {
-			return err
-		}
-	}
-	if drop {
-		return b.Commit()
-	}
-	return nil
-}
-
-func (r *Relayer) resend(ctx context.Context, c byte, tx *types.Tx) error {
-	h := tx.Hash()
-	if r.sent[h] {
-		return nil
-	}
-	if err := r.chain(c).SendTx(ctx, tx); err != nil && !errors.Is(err, ErrKnownTx) {
-		return fmt.Errorf("sidechain: send %s tx %s: %w", r.chainID(c), h.Hex(), err)
-	}
-	r.sent[h] = true
-	return nil
-}
-
-// ensure sends the transaction for step (on chain c) unless one is
-// already on its way: a recorded transaction whose nonce the chain has
-// not consumed yet. A consumed one whose step is still not done failed,
-// and is replaced. The caller has checked that the step is not done.
-func (r *Relayer) ensure(ctx context.Context, c byte, step string, typ types.TxType, msg any) error {
-	key := slices.Concat(prefixTx, []byte{c}, []byte(step))
-	v, ok, err := r.store.Get(key)
-	if err != nil {
-		return err
-	}
-	chainNonce := r.nonce[string(c)]
-	if ok {
-		var t txRecord
-		if err := core.Decode(v, &t); err != nil {
-			return fmt.Errorf("sidechain: corrupt tx record %q: %w", key, err)
-		}
-		if t.Nonce >= chainNonce {
-			return nil // on its way; pending re-sends it after a restart
-		}
-		r.log.Warn("relayed transaction did not take effect; sending a new one", "step", step, "nonce", t.Nonce)
-	}
-	nextKey := slices.Concat(prefixNext, []byte{c})
-	next, err := r.u64(nextKey, 0)
-	if err != nil {
-		return err
-	}
-	nonce := max(next, chainNonce)
-	tx, err := types.SignTx(&types.Tx{ChainID: r.chainID(c), Nonce: nonce, Type: typ, Payload: core.Encode(msg), Fee: r.cfg.Fee}, r.cfg.Key)
-	if err != nil {
-		return err
-	}
-	b := r.store.Batch()
-	b.Set(key, core.Encode(&txRecord{Nonce: nonce, Tx: tx.Encode()}))
-	b.Set(nextKey, be64(nonce+1))
-	if err := b.Commit(); err != nil {
-		return err
-	}
-	r.log.Debug("relay", "step", step, "chain", r.chainID(c), "nonce", nonce)
-	return r.resend(ctx, c, tx)
-}
-
 // done forgets a finished step's item; its tx record, if any, goes once
 // the chain's nonce passes it (pending).
 func (r *Relayer) done(key []byte) error {
@@ -307,7 +168,7 @@ func (r *Relayer) done(key []byte) error {
 }
 
 func (r *Relayer) scanMain(ctx context.Context) error {
-	from, err := r.u64(keyScanMain, r.cfg.MainFrom-1)
+	from, err := u64At(r.store, keyScanMain, r.cfg.MainFrom-1)
 	if err != nil {
 		return err
 	}
@@ -350,7 +211,7 @@ func (r *Relayer) scanMain(ctx context.Context) error {
 }
 
 func (r *Relayer) scanSide(ctx context.Context) error {
-	from, err := r.u64(keyScanSide, r.cfg.SideFrom-1)
+	from, err := u64At(r.store, keyScanSide, r.cfg.SideFrom-1)
 	if err != nil {
 		return err
 	}
@@ -440,7 +301,7 @@ func (r *Relayer) headers(ctx context.Context) error {
 				}
 			}
 		}
-		if err := r.ensure(ctx, onSide, fmt.Sprintf("hdr/%d", h), lightclient.TypeUpdate, m); err != nil {
+		if err := r.tx.ensure(ctx, onSide, fmt.Sprintf("hdr/%d", h), lightclient.TypeUpdate, m); err != nil {
 			return err
 		}
 	}
@@ -490,7 +351,7 @@ func (r *Relayer) mints(ctx context.Context) error {
 			return err
 		}
 		m := &sidebridge.MsgMint{MainHeight: it.Height, Proof: *p, EventIndex: it.Event}
-		if err := r.ensure(ctx, onSide, "mint/"+id.Hex(), sidebridge.TypeMint, m); err != nil {
+		if err := r.tx.ensure(ctx, onSide, "mint/"+id.Hex(), sidebridge.TypeMint, m); err != nil {
 			return err
 		}
 	}
@@ -503,7 +364,7 @@ func (r *Relayer) checkpoints(ctx context.Context, n uint64) error {
 	if err != nil || m == nil {
 		return err
 	}
-	return r.ensure(ctx, onMain, fmt.Sprintf("cp/%d", n+1), checkpoint.TypeSubmit, m)
+	return r.tx.ensure(ctx, onMain, fmt.Sprintf("cp/%d", n+1), checkpoint.TypeSubmit, m)
 }
 
 // releases proves each burn to main once a checkpoint covers it; burns
@@ -571,7 +432,7 @@ func (r *Relayer) releases(ctx context.Context, anchoredEnd uint64) error {
 		}
 		bp := proof.BurnProof{Header: *hdr, Receipt: *rp, HeaderPath: path, EventIndex: it.Event}
 		m := &bridge.MsgRelease{ChainID: r.cfg.SideChainID, Proof: bp.Encode()}
-		if err := r.ensure(ctx, onMain, "rel/"+id.Hex(), bridge.TypeRelease, m); err != nil {
+		if err := r.tx.ensure(ctx, onMain, "rel/"+id.Hex(), bridge.TypeRelease, m); err != nil {
 			return err
 		}
 	}

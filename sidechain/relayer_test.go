@@ -240,7 +240,7 @@ func pendingWork(t *testing.T, st *Store) int {
 }
 
 func storeLive(t *testing.T, st *Store) (n, bytes int) {
-	if err := st.Scan([]byte("r/"), func(k, v []byte) bool { n++; bytes += len(k) + len(v); return true }); err != nil {
+	if err := st.Scan(nil, func(k, v []byte) bool { n++; bytes += len(k) + len(v); return true }); err != nil {
 		t.Fatal(err)
 	}
 	return n, bytes
