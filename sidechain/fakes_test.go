@@ -4,6 +4,7 @@ import (
 	"crypto/ecdsa"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/accordnet/accord/contracts/bank"
@@ -184,10 +185,11 @@ type world struct {
 	sideVals   []testKey
 	users      []testKey
 	relayer    testKey
+	signers    []testKey // bridge signers on main, threshold 2
 }
 
 func newWorld(t testing.TB) *world {
-	w := &world{relayer: newKey(900)}
+	w := &world{relayer: newKey(900), signers: []testKey{newKey(500), newKey(501)}}
 	for i := range 4 {
 		w.mainVals = append(w.mainVals, newKey(100+i))
 		w.sideVals = append(w.sideVals, newKey(200+i))
@@ -211,14 +213,15 @@ func newWorld(t testing.TB) *world {
 	for _, u := range w.users {
 		accounts = append(accounts, bank.GenesisAccount{Address: u.addr.Hex(), Balance: "1000000"})
 	}
-	for _, v := range w.sideVals {
+	for _, v := range append(slices.Clone(w.sideVals), w.signers...) {
 		accounts = append(accounts, bank.GenesisAccount{Address: v.addr.Hex(), Balance: "1000"})
 	}
 	w.main = newFake(t, mainID, mainR, w.mainVals, map[string]json.RawMessage{
 		"bank":       js(t, bank.Genesis{MinFee: "0.01", Accounts: accounts}),
-		"gov":        js(t, gov.Genesis{Admins: []string{w.users[2].addr.Hex()}, Threshold: 1}),
+		"gov": js(t, gov.Genesis{Admins: []string{w.users[2].addr.Hex()}, Threshold: 1, Roles: []gov.GenesisRole{
+			{Address: w.signers[0].addr.Hex(), Role: "bridge_signer"}, {Address: w.signers[1].addr.Hex(), Role: "bridge_signer"}}}),
 		"checkpoint": js(t, checkpoint.Genesis{Chains: []checkpoint.GenesisChain{{ChainID: sideID, Validators: hexes(w.sideVals)}}}),
-		"bridge":     json.RawMessage(`{"params":{"attest_threshold":1}}`),
+		"bridge":     json.RawMessage(`{"params":{"attest_threshold":2}}`),
 	})
 	w.side = newFake(t, sideID, sideR, w.sideVals, map[string]json.RawMessage{
 		"bank":        js(t, bank.Genesis{MinFee: "0.01", Accounts: accounts}),
