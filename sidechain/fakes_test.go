@@ -217,7 +217,7 @@ func newWorld(t testing.TB) *world {
 		accounts = append(accounts, bank.GenesisAccount{Address: v.addr.Hex(), Balance: "1000"})
 	}
 	w.main = newFake(t, mainID, mainR, w.mainVals, map[string]json.RawMessage{
-		"bank":       js(t, bank.Genesis{MinFee: "0.01", Accounts: accounts}),
+		"bank": js(t, bank.Genesis{MinFee: "0.01", Accounts: accounts}),
 		"gov": js(t, gov.Genesis{Admins: []string{w.users[2].addr.Hex()}, Threshold: 1, Roles: []gov.GenesisRole{
 			{Address: w.signers[0].addr.Hex(), Role: "bridge_signer"}, {Address: w.signers[1].addr.Hex(), Role: "bridge_signer"}}}),
 		"checkpoint": js(t, checkpoint.Genesis{Chains: []checkpoint.GenesisChain{{ChainID: sideID, Validators: hexes(w.sideVals)}}}),
