@@ -213,7 +213,7 @@ func newWorld(t testing.TB) *world {
 	for _, u := range w.users {
 		accounts = append(accounts, bank.GenesisAccount{Address: u.addr.Hex(), Balance: "1000000"})
 	}
-	for _, v := range append(slices.Clone(w.sideVals), w.signers...) {
+	for _, v := range append(append(slices.Clone(w.sideVals), w.signers...), newKey(205)) {
 		accounts = append(accounts, bank.GenesisAccount{Address: v.addr.Hex(), Balance: "1000"})
 	}
 	w.main = newFake(t, mainID, mainR, w.mainVals, map[string]json.RawMessage{

@@ -29,7 +29,6 @@ var (
 	// differs from what it already signed for that number: the side chain's
 	// history as this node sees it changed, which must never be papered over.
 	ErrConflictingSign = errors.New("sidechain: refusing to sign a second checkpoint for one number")
-	ErrNotValidator    = errors.New("sidechain: key is not in the side validator set")
 	ErrBadVote         = errors.New("sidechain: invalid checkpoint vote")
 )
 
@@ -100,7 +99,7 @@ type tally struct {
 // Store layout of the producer.
 var (
 	keyCursor    = []byte("p/cursor")  // -> next number, its start
-	prefixSigned = []byte("p/signed/") // + number -> RLP Checkpoint this key signed
+	prefixSigned = []byte("p/signed/") // + number -> RLP Checkpoint built here (and signed, if a member)
 	prefixDone   = []byte("p/done/")   // + number -> RLP MsgSubmit with a quorum
 	prefixTurn   = []byte("p/turn/")   // + number -> last turn this node submitted in
 )
@@ -204,12 +203,10 @@ func (p *Producer) Next(n, start uint64) (*checkpoint.Checkpoint, []types.Addres
 }
 
 // sign returns this key's signature over cp, persisting cp first; it
-// refuses content different from what was signed for cp.Number before.
+// refuses content different from what was recorded for cp.Number before.
+// A node outside cp's set records cp (to follow the votes) and returns nil.
 func (p *Producer) sign(cp *checkpoint.Checkpoint, set []types.Address) (*Vote, error) {
 	idx := slices.Index(set, p.addr)
-	if idx < 0 {
-		return nil, fmt.Errorf("%w: %s for checkpoint %d", ErrNotValidator, p.addr.Hex(), cp.Number)
-	}
 	key := numKey(prefixSigned, cp.Number)
 	enc := core.Encode(cp)
 	prev, ok, err := p.store.Get(key)
@@ -223,6 +220,9 @@ func (p *Producer) sign(cp *checkpoint.Checkpoint, set []types.Address) (*Vote, 
 		if err := p.store.Set(key, enc); err != nil {
 			return nil, err
 		}
+	}
+	if idx < 0 {
+		return nil, nil
 	}
 	s, err := checkpoint.Sign(cp, uint32(idx), p.cfg.Key)
 	if err != nil {
@@ -298,7 +298,9 @@ func (p *Producer) Step() error {
 		if p.votes[n] == nil {
 			p.votes[n] = &tally{cp: *cp, hash: cp.Hash(), set: set, sigs: map[uint32][]byte{}}
 		}
-		p.votes[n].sigs[v.Sig.Index] = v.Sig.Sig
+		if v != nil {
+			p.votes[n].sigs[v.Sig.Index] = v.Sig.Sig
+		}
 		p.mu.Unlock()
 		n, start = n+1, cp.End+1
 		if err := p.store.Set(keyCursor, binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(nil, n), start)); err != nil {
@@ -332,8 +334,12 @@ func (p *Producer) Step() error {
 		if err != nil {
 			return err
 		}
+		t = &tally{cp: cp, hash: cp.Hash(), set: set, sigs: map[uint32][]byte{}}
+		if v != nil {
+			t.sigs[v.Sig.Index] = v.Sig.Sig
+		}
 		p.mu.Lock()
-		p.votes[m] = &tally{cp: cp, hash: cp.Hash(), set: set, sigs: map[uint32][]byte{v.Sig.Index: v.Sig.Sig}}
+		p.votes[m] = t
 		p.mu.Unlock()
 	}
 	return p.progress(anchored)
@@ -361,8 +367,10 @@ func (p *Producer) progress(anchored uint64) error {
 	var jobs []job
 	for _, m := range nums {
 		t := p.votes[m]
-		idx := uint32(slices.Index(t.set, p.addr))
-		j := job{vote: &Vote{Checkpoint: t.cp, Sig: checkpoint.Sig{Index: idx, Sig: t.sigs[idx]}}}
+		var j job
+		if idx := slices.Index(t.set, p.addr); idx >= 0 {
+			j.vote = &Vote{Checkpoint: t.cp, Sig: checkpoint.Sig{Index: uint32(idx), Sig: t.sigs[uint32(idx)]}}
+		}
 		if 3*len(t.sigs) > 2*len(t.set) {
 			msg := &checkpoint.MsgSubmit{Checkpoint: t.cp}
 			for i := range uint32(len(t.set)) {
@@ -377,8 +385,10 @@ func (p *Producer) progress(anchored uint64) error {
 	p.mu.Unlock()
 
 	for _, j := range jobs {
-		if err := p.gossip.Broadcast(j.vote); err != nil {
-			p.log.Warn("broadcast checkpoint vote", "number", j.vote.Checkpoint.Number, "err", err)
+		if j.vote != nil { // nil outside the checkpoint's set: collect only
+			if err := p.gossip.Broadcast(j.vote); err != nil {
+				p.log.Warn("broadcast checkpoint vote", "number", j.vote.Checkpoint.Number, "err", err)
+			}
 		}
 		if j.msg == nil {
 			continue

@@ -3,6 +3,7 @@ package sidechain
 import (
 	"errors"
 	"log/slog"
+	"slices"
 	"testing"
 
 	"github.com/accordnet/accord/contracts/bridge/proof"
@@ -138,11 +139,15 @@ type producers struct {
 }
 
 func newProducers(t *testing.T, w *world) *producers {
+	return newProducersOver(t, w, w.sideVals, sideBlocks{w.side})
+}
+
+func newProducersOver(t *testing.T, w *world, keys []testKey, blocks Blocks) *producers {
 	s := &producers{w: w, bus: &bus{}, down: map[int]bool{}}
-	for i, v := range w.sideVals {
+	for i, v := range keys {
 		mv := &mainView{c: w.main, k: v, subs: map[uint64]int{}}
 		fs := vfs.NewCrashableMem()
-		p, err := NewProducer(ProducerConfig{ChainID: sideID, Interval: 8, SubmitTimeout: 3, Key: v.key, Log: quiet}, sideBlocks{w.side}, s.bus, mv, memStore(t, fs))
+		p, err := NewProducer(ProducerConfig{ChainID: sideID, Interval: 8, SubmitTimeout: 3, Key: v.key, Log: quiet}, blocks, s.bus, mv, memStore(t, fs))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -287,4 +292,78 @@ func be(v uint64) []byte {
 		b[7-i] = byte(v >> (8 * i))
 	}
 	return b
+}
+
+// handoverBlocks is the fake side chain with its set changing at height at.
+type handoverBlocks struct {
+	sideBlocks
+	at       uint64
+	old, new []types.Address
+}
+
+func (b handoverBlocks) Validators(h uint64) ([]types.Address, error) {
+	if h >= b.at {
+		return b.new, nil
+	}
+	return b.old, nil
+}
+
+// TestProducerHandsOverToTheNextSet changes the side set at height 6
+// (validator 0 leaves, a fifth key joins): checkpoint 1 ends at 5 and
+// carries the next set, main registers it, and checkpoint 2 is signed by
+// the new set only — the leaver, still running, signs nothing.
+func TestProducerHandsOverToTheNextSet(t *testing.T) {
+	w := newWorld(t)
+	joiner := newKey(205)
+	keys := append(slices.Clone(w.sideVals), joiner)
+	oldSet, newSet := addrs(w.sideVals), append(addrs(w.sideVals[1:]), joiner.addr)
+	s := newProducersOver(t, w, keys, handoverBlocks{sideBlocks{w.side}, 6, oldSet, newSet})
+	for range 24 {
+		s.round(t)
+	}
+	one, err := checkpoint.Keeper{}.ByNumber(w.main.st, sideID, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if one.Checkpoint.End != 5 || one.Checkpoint.NextValidatorsHash != setHashOf(t, newSet) || one.Checkpoint.ValidatorsHash != setHashOf(t, oldSet) {
+		t.Fatalf("checkpoint 1: %+v", one.Checkpoint)
+	}
+	two, err := checkpoint.Keeper{}.ByNumber(w.main.st, sideID, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if two.Checkpoint.Start != 6 || two.Checkpoint.End != 13 || two.Checkpoint.ValidatorsHash != setHashOf(t, newSet) {
+		t.Fatalf("checkpoint 2: %+v", two.Checkpoint)
+	}
+	ch, _ := checkpoint.Keeper{}.Chain(w.main.st, sideID)
+	if ch.ValidatorsHash != setHashOf(t, newSet) {
+		t.Fatal("main did not register the new set")
+	}
+	if raw, ok, _ := s.ps[0].store.Get(numKey(prefixSigned, 2)); !ok || len(raw) == 0 {
+		t.Fatal("the leaver does not follow checkpoint 2")
+	}
+	seen := false
+	for _, tx := range w.main.includedTx {
+		if tx.Type != checkpoint.TypeSubmit {
+			continue
+		}
+		m, err := checkpoint.DecodeSubmit(tx.Payload)
+		if err != nil || m.Checkpoint.Number != 2 {
+			continue
+		}
+		seen = true
+		for _, sg := range m.Sigs {
+			if a, _ := types.RecoverAddress(m.Checkpoint.Digest(), sg.Sig); a == w.sideVals[0].addr || a != newSet[sg.Index] {
+				t.Fatalf("checkpoint 2 signature %d recovers to %s", sg.Index, a.Hex())
+			}
+		}
+	}
+	if !seen {
+		t.Fatal("checkpoint 2 never submitted")
+	}
+	for _, rc := range w.main.included {
+		if rc.Status != types.StatusOK {
+			t.Fatalf("failed tx on main: %s", rc.Error)
+		}
+	}
 }
