@@ -4,12 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/accordnet/accord/api/views"
 	"github.com/accordnet/accord/contracts/acceptor"
 	"github.com/accordnet/accord/contracts/bank"
+	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/gov"
 	"github.com/accordnet/accord/contracts/gov/kyc"
 	"github.com/accordnet/accord/contracts/oracle"
@@ -27,6 +27,10 @@ type C2C struct {
 	Oracle   oracle.Keeper
 	Acceptor acceptor.Keeper
 	Order    order.Keeper
+	// Modules is the application's module list: accord_getParams reads
+	// each module's core.ParamReporter, and every core.Querier's queries
+	// become methods.
+	Modules []core.Module
 }
 
 // Limits of the C2C listings.
@@ -34,9 +38,6 @@ const (
 	DefaultListLimit = 100
 	MaxListLimit     = 1000
 )
-
-// C2CModules are the modules accord_getParams knows.
-var C2CModules = []string{"bank", gov.ModuleName, kyc.ModuleName, oracle.ModuleName, acceptor.ModuleName, order.ModuleName}
 
 // RegisterC2C adds the read-only methods of the C2C flow. Each reads the
 // committed state (Ledger().ReadState()) at the last block's time:
@@ -53,21 +54,93 @@ var C2CModules = []string{"bank", gov.ModuleName, kyc.ModuleName, oracle.ModuleN
 //	accord_getProposals()                   []views.Proposal (open ones)
 //	accord_getParams(module)                views.Params
 //
-// A missing order, acceptor, attestation or proposal is CodeNotFound; a
-// malformed parameter is CodeInvalidParams.
+// and every module query (core.Querier) of k.Modules. A missing order,
+// acceptor, attestation or proposal is CodeNotFound; a malformed parameter
+// is CodeInvalidParams.
 func (s *Server) RegisterC2C(k C2C) {
 	q := &c2c{s: s, k: k}
-	s.Register("accord_getOrder", q.getOrder)
-	s.Register("accord_getOrders", q.getOrders)
-	s.Register("accord_getAcceptor", q.getAcceptor)
-	s.Register("accord_getAcceptors", q.getAcceptors)
-	s.Register("accord_getRates", q.getRates)
-	s.Register("accord_getKYC", q.getKYC)
-	s.Register("accord_getRoles", q.getRoles)
-	s.Register("accord_getRoleMembers", q.getRoleMembers)
-	s.Register("accord_getProposal", q.getProposal)
-	s.Register("accord_getProposals", q.getProposals)
+	// The views of each module, registered when the module is in the
+	// application (all of them when k.Modules is empty).
+	byModule := []struct {
+		module  string
+		methods map[string]Method
+	}{
+		{gov.ModuleName, map[string]Method{"accord_getRoles": q.getRoles, "accord_getRoleMembers": q.getRoleMembers,
+			"accord_getProposal": q.getProposal, "accord_getProposals": q.getProposals}},
+		{kyc.ModuleName, map[string]Method{"accord_getKYC": q.getKYC}},
+		{acceptor.ModuleName, map[string]Method{"accord_getAcceptor": q.getAcceptor, "accord_getAcceptors": q.getAcceptors}},
+		{order.ModuleName, map[string]Method{"accord_getOrder": q.getOrder, "accord_getOrders": q.getOrders}},
+	}
+	present := func(name string) bool {
+		if len(k.Modules) == 0 {
+			return true
+		}
+		for _, m := range k.Modules {
+			if m.Name() == name {
+				return true
+			}
+		}
+		return false
+	}
+	for _, g := range byModule {
+		if !present(g.module) {
+			continue
+		}
+		for name, m := range g.methods {
+			s.Register(name, m)
+		}
+	}
 	s.Register("accord_getParams", q.getParams)
+	s.RegisterModules(k.Modules)
+}
+
+// RegisterModules adds every query the modules declare (core.Querier) as
+// a method, reading the committed state as of the last block, and
+// accord_eventTypes, which lists every event type the modules declare
+// (core.EventDeclarer) with its attribute keys.
+func (s *Server) RegisterModules(mods []core.Module) {
+	var evs []views.EventType
+	for _, m := range mods {
+		if d, ok := m.(core.EventDeclarer); ok {
+			for _, e := range d.Events() {
+				evs = append(evs, views.EventType{Module: m.Name(), Type: e.EventType(), Attrs: core.EventKeys(e)})
+			}
+		}
+	}
+	s.Register("accord_eventTypes", func(p json.RawMessage) (any, error) {
+		if err := Params(p, 0); err != nil {
+			return nil, err
+		}
+		return evs, nil
+	})
+	for _, m := range mods {
+		qm, ok := m.(core.Querier)
+		if !ok {
+			continue
+		}
+		for _, qd := range qm.Queries() {
+			h := qd.Handle
+			s.Register(qd.Method, func(p json.RawMessage) (any, error) {
+				l := s.b.Ledger()
+				last := l.Last()
+				v, err := h(core.QueryState{Store: l.ReadState(), Height: last.Height, Time: last.Time}, p)
+				return v, queryError(err)
+			})
+		}
+	}
+}
+
+// queryError maps a module query's failure to the API's codes.
+func queryError(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, core.ErrNotFound):
+		return NotFound(err)
+	case errors.Is(err, core.ErrInvalidQuery):
+		return InvalidParams(err)
+	}
+	return err
 }
 
 type c2c struct {
@@ -263,42 +336,6 @@ func (q *c2c) getAcceptors(p json.RawMessage) (any, error) {
 	return out, nil
 }
 
-func (q *c2c) getRates(p json.RawMessage) (any, error) {
-	if err := Params(p, 0); err != nil {
-		return nil, err
-	}
-	st, now := q.view()
-	maxAge := q.k.Oracle.MaxRateAge(st)
-	out := views.Rates{BlockTimeMs: now, MaxRateAgeMs: maxAge, MinPosts: q.k.Oracle.MinPosts(st)}
-	for _, c := range oracle.Currencies() {
-		r := views.Rate{Currency: c.Code, Decimals: c.Decimals, Status: "none"}
-		for _, post := range q.k.Oracle.Posts(st, c.Code) {
-			if !q.k.Gov.HasRole(st, post.Oracle, gov.RoleOracle) {
-				continue
-			}
-			r.Posts++
-			if post.PostedAt >= now || now-post.PostedAt < maxAge {
-				r.FreshPosts++
-			}
-			r.UpdatedAtMs = max(r.UpdatedAtMs, post.PostedAt)
-		}
-		if r.Posts > 0 {
-			if now > r.UpdatedAtMs {
-				r.AgeMs = now - r.UpdatedAtMs
-			}
-			rate, err := q.k.Oracle.Rate(st, c.Code, now)
-			switch {
-			case err == nil:
-				r.Status, r.Rate, r.RateE8 = "ok", rate.String(), uint64(rate)
-			case errors.Is(err, oracle.ErrStaleRate):
-				r.Status = "stale"
-			}
-		}
-		out.Rates = append(out.Rates, r)
-	}
-	return out, nil
-}
-
 // KYCView converts an attestation; err is KYCValid's verdict at now.
 func KYCView(att kyc.Attestation, err error, limit uint64) views.KYC {
 	v := views.KYC{Account: att.Account.Hex(), Status: "valid", Valid: err == nil, Level: att.Level, Country: att.Country,
@@ -431,40 +468,12 @@ func (q *c2c) getProposals(p json.RawMessage) (any, error) {
 	return out, nil
 }
 
-func u64s(kv ...any) map[string]string {
-	m := make(map[string]string, len(kv)/2)
-	for i := 0; i+1 < len(kv); i += 2 {
-		switch v := kv[i+1].(type) {
-		case uint64:
-			m[kv[i].(string)] = strconv.FormatUint(v, 10)
-		case string:
-			m[kv[i].(string)] = v
-		}
-	}
-	return m
-}
-
 // AcceptorParams renders the acceptor module's parameters by key, as a
 // SetParam proposal would set them.
-func AcceptorParams(p acceptor.Params) map[string]string {
-	return u64s(acceptor.ParamMarginBps, p.MarginBps, acceptor.ParamMinKYCLevel, p.MinKYCLevel,
-		acceptor.ParamNewOrderLimit, p.NewOrderLimit, acceptor.ParamMaxOrderLimit, p.MaxOrderLimit,
-		acceptor.ParamNewDailyLimit, p.NewDailyLimit, acceptor.ParamMaxDailyLimit, p.MaxDailyLimit,
-		acceptor.ParamRampAge, p.RampAge, acceptor.ParamRampOrders, p.RampOrders,
-		acceptor.ParamRepHalfParties, p.RepHalfParties, acceptor.ParamRepCounterpartyCap, p.RepCounterpartyCap,
-		acceptor.ParamRepFastRelease, p.RepFastRelease, acceptor.ParamRepSlowRelease, p.RepSlowRelease,
-		acceptor.ParamWeightFloor, p.WeightFloor, acceptor.ParamRepFullLimit, p.RepFullLimit)
-}
+func AcceptorParams(p acceptor.Params) map[string]string { return acceptor.ParamValuesOf(p) }
 
 // OrderParams renders the order module's parameters by key.
-func OrderParams(p order.Params) map[string]string {
-	return u64s(order.ParamPaymentWindow, p.PaymentWindow, order.ParamReleaseWindow, p.ReleaseWindow,
-		order.ParamExtendThreshold, p.ExtendThreshold, order.ParamExtendBy, p.ExtendBy,
-		order.ParamCommissionBps, p.CommissionBps, order.ParamFeeBps, p.FeeBps,
-		order.ParamMaxCancelsPerDay, p.MaxCancelsPerDay, order.ParamMaxTimeouts, p.MaxTimeouts,
-		order.ParamMinOrder, p.MinOrder, order.ParamMerchantKYCLevel, p.MerchantKYCLevel,
-		order.ParamDisputeSlashBps, p.DisputeSlashBps)
-}
+func OrderParams(p order.Params) map[string]string { return order.ParamValuesOf(p) }
 
 func (q *c2c) getParams(p json.RawMessage) (any, error) {
 	var module string
@@ -472,36 +481,26 @@ func (q *c2c) getParams(p json.RawMessage) (any, error) {
 		return nil, err
 	}
 	st, _ := q.view()
-	g := q.k.Gov
 	out := views.Params{Module: module}
-	switch module {
-	case "bank":
-		bp := q.k.Bank.GetParams(st)
-		supply := q.k.Bank.Supply(st)
-		out.Params = u64s("min_fee", usdt(bp.MinFee), "min_fee_micro", bp.MinFee, "treasury", bp.Treasury.Hex(),
-			"supply", usdt(supply), "supply_micro", supply)
-	case gov.ModuleName:
-		out.Params = u64s(gov.ParamProposalTTL, g.ParamUint64(st, gov.ModuleName, gov.ParamProposalTTL, gov.DefaultProposalTTL),
-			gov.ParamMaxOpenProposals, g.ParamUint64(st, gov.ModuleName, gov.ParamMaxOpenProposals, gov.DefaultMaxOpenProposals))
-		for _, a := range g.Admins(st) {
+	var names []string
+	for _, m := range q.k.Modules {
+		rep, ok := m.(core.ParamReporter)
+		if !ok {
+			continue
+		}
+		names = append(names, m.Name())
+		if m.Name() == module {
+			out.Params = rep.ParamValues(st)
+		}
+	}
+	if out.Params == nil {
+		return nil, InvalidParams(fmt.Errorf("unknown module %q (want one of %s)", module, strings.Join(names, ", ")))
+	}
+	if module == gov.ModuleName {
+		for _, a := range q.k.Gov.Admins(st) {
 			out.Admins = append(out.Admins, a.Hex())
 		}
-		out.Threshold = g.Threshold(st)
-	case kyc.ModuleName:
-		maxLevel := q.k.KYC.MaxLevel(st)
-		out.Params = u64s(kyc.ParamMaxLevel, uint64(maxLevel),
-			kyc.ParamMaxValidity, g.ParamUint64(st, kyc.ModuleName, kyc.ParamMaxValidity, kyc.DefaultMaxValidity))
-		for l := uint8(1); l <= maxLevel && l != 0; l++ {
-			out.Params[kyc.LevelLimitKey(l)] = strconv.FormatUint(q.k.KYC.LevelLimit(st, l), 10)
-		}
-	case oracle.ModuleName:
-		out.Params = u64s(oracle.ParamMaxRateAge, q.k.Oracle.MaxRateAge(st), oracle.ParamMinPosts, q.k.Oracle.MinPosts(st))
-	case acceptor.ModuleName:
-		out.Params = AcceptorParams(q.k.Acceptor.Params(st))
-	case order.ModuleName:
-		out.Params = OrderParams(q.k.Order.Params(st))
-	default:
-		return nil, InvalidParams(fmt.Errorf("unknown module %q (want one of %s)", module, strings.Join(C2CModules, ", ")))
+		out.Threshold = q.k.Gov.Threshold(st)
 	}
 	return out, nil
 }

@@ -157,7 +157,7 @@ func (s *Server) receiptView(res *ledger.TxResult) views.Receipt {
 	r := res.Receipt
 	from, _ := res.Tx.Sender()
 	out := views.Receipt{TxHash: r.TxHash.Hex(), Height: res.Height, Index: res.Index, BlockHash: res.Block.Hex(),
-		Status: "ok", Error: r.Error, Fee: types.FormatUSDT(r.Fee), FeeMicro: r.Fee, From: from.Hex(), Nonce: res.Tx.Nonce,
+		Status: "ok", Codespace: r.Codespace, Code: r.Code, Error: r.Error, Fee: types.FormatUSDT(r.Fee), FeeMicro: r.Fee, From: from.Hex(), Nonce: res.Tx.Nonce,
 		Type: s.b.TxTypeName(res.Tx.Type), Events: make([]views.Event, 0, len(r.Events)), BlockTimeMs: res.Time}
 	if r.Status != types.StatusOK {
 		out.Status = "failed"

@@ -8,7 +8,6 @@ import (
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
-	"github.com/ethereum/go-ethereum/rlp"
 )
 
 // Executed is a block run against the committed state, ready to Commit.
@@ -65,13 +64,11 @@ func (rh *receiptHasher) run(ch <-chan []*types.Receipt) {
 	defer close(rh.done)
 	for batch := range ch {
 		for _, r := range batch {
-			b, err := rlp.EncodeToBytes(r)
-			if err != nil {
-				panic(fmt.Sprintf("encode receipt: %v", err))
-			}
-			// types.ReceiptRoot: a receipt's leaf is the hash of its encoding.
+			// The stored encoding carries the human message; the leaf
+			// (types.ReceiptRoot) does not.
+			b, leaf := r.EncodeAndHash()
 			rh.encs = append(rh.encs, b)
-			rh.leaves = append(rh.leaves, types.Keccak(b))
+			rh.leaves = append(rh.leaves, leaf)
 		}
 	}
 	rh.root = types.MerkleRoot(rh.leaves)

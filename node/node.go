@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"errors"
 	"fmt"
+	"github.com/accordnet/accord/app"
 	"log/slog"
 	"net"
 	"net/http"
@@ -46,6 +47,13 @@ type Options struct {
 	// Key opens the validator key; an empty PasswordFile falls back to
 	// config's validator_password_file, then to $ACCORD_VALIDATOR_PASSWORD.
 	Key KeyOptions
+	// App changes the application assembly (tests add modules with
+	// app.WithModules); every node of a network needs the same options.
+	App []app.Option
+	// CheckInvariants runs every module's invariants over the state after
+	// each committed block (tests; it reads the whole state). A broken one
+	// is logged and reported by InvariantError.
+	CheckInvariants bool
 }
 
 // Node is a running Accord node.
@@ -63,8 +71,11 @@ type Node struct {
 	key       *ecdsa.PrivateKey
 	self      types.Address
 	metrics   *Metrics
-	api       *api.Server
-	disk      *diskGuard
+	// checkInvariants and invariantErr: see Options.CheckInvariants.
+	checkInvariants bool
+	invariantErr    atomic.Pointer[error]
+	api             *api.Server
+	disk            *diskGuard
 
 	listener net.Listener
 	http     *http.Server
@@ -135,7 +146,23 @@ func (n *Node) SubscribeCommits(buf int) (<-chan *types.Block, func()) {
 	}
 }
 
+// InvariantError is the first invariant found broken after a block (with
+// Options.CheckInvariants), or nil.
+func (n *Node) InvariantError() error {
+	if e := n.invariantErr.Load(); e != nil {
+		return *e
+	}
+	return nil
+}
+
 func (n *Node) notifyCommit(b *types.Block) {
+	if n.checkInvariants {
+		if msg := n.app.Router.CheckInvariants(n.ledger.ReadState()); msg != "" {
+			n.log.Error("invariant broken", "height", b.Height(), "invariant", msg)
+			err := fmt.Errorf("height %d: %s", b.Height(), msg)
+			n.invariantErr.CompareAndSwap(nil, &err)
+		}
+	}
 	n.subMu.Lock()
 	defer n.subMu.Unlock()
 	for ch := range n.subs {
@@ -177,10 +204,11 @@ func New(h Home, o Options) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	app, err := NewApp(gen.ChainID)
+	app, err := NewApp(gen.ChainID, o.App...)
 	if err != nil {
 		return nil, err
 	}
+	app.Router.SetLogger(log.With("component", "app"))
 	disk := newDiskGuard(h, cfg.MinFreeDisk(), o.DiskFree)
 	if err := disk.checkStart(); err != nil {
 		return nil, err
@@ -201,7 +229,8 @@ func New(h Home, o Options) (*Node, error) {
 		return nil, err
 	}
 	n := &Node{home: h, cfg: cfg, log: log, ledger: l, app: app, key: key, self: types.PubkeyAddress(key), disk: disk,
-		metrics: newMetrics(), cache: sigcache.New(1 << 18), voteCache: consensus.NewSigCache(1 << 14), txAvail: make(chan struct{}, 1), runErr: make(chan error, 1)}
+		metrics: newMetrics(), cache: sigcache.New(1 << 18), voteCache: consensus.NewSigCache(1 << 14), txAvail: make(chan struct{}, 1), runErr: make(chan error, 1),
+		checkInvariants: o.CheckInvariants}
 	n.pool = mempool.New(mempool.Config{
 		ChainID: gen.ChainID, MinFee: n.MinFee(), MaxTxs: cfg.MempoolMaxTxs, MaxPerSender: cfg.MempoolMaxPerSender,
 		NonceWindow: uint64(cfg.MempoolMaxPerSender), OnAdmit: n.onAdmit, Logger: log.With("component", "mempool"),

@@ -158,11 +158,17 @@ func TestC2CEndToEnd(t *testing.T) {
 	c, err := NewCluster(t.TempDir(), ClusterOptions{Validators: validators, Logger: testLogger(t), Params: map[string]map[string]string{
 		order.ModuleName:    {order.ParamPaymentWindow: strconv.Itoa(paymentWindow), order.ParamExtendBy: strconv.Itoa(extendBy)},
 		acceptor.ModuleName: {acceptor.ParamRampAge: "0", acceptor.ParamRampOrders: "0"},
-	}})
+	}, CheckInvariants: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(c.Close)
+	// Every module's invariants held after every block on every node.
+	t.Cleanup(func() {
+		if err := c.InvariantError(); err != nil {
+			t.Error(err)
+		}
+	})
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
 	st, err := c.Client(0).Status(ctx)

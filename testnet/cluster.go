@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/accordnet/accord/app"
 	"github.com/accordnet/accord/client"
 	"github.com/accordnet/accord/node"
 	"github.com/accordnet/accord/types"
@@ -16,9 +17,11 @@ import (
 // each with its own home and database, that tests can stop, restart and
 // partition.
 type Cluster struct {
-	Layout Layout
-	Dev    types.Address
-	log    *slog.Logger
+	Layout   Layout
+	Dev      types.Address
+	log      *slog.Logger
+	app      []app.Option
+	checkInv bool
 
 	mu    sync.Mutex
 	nodes []*node.Node
@@ -35,6 +38,10 @@ type ClusterOptions struct {
 	Logger        *slog.Logger
 	Config        func(i int, c *node.Config)
 	Params        map[string]map[string]string // gov genesis params (see InitOptions)
+	App           []app.Option                 // application assembly options of every node (extra modules)
+	// CheckInvariants makes every node check every module's invariants
+	// after each block (see Cluster.InvariantError).
+	CheckInvariants bool
 }
 
 // NewCluster initializes and starts a cluster in dir.
@@ -51,7 +58,8 @@ func NewCluster(dir string, o ClusterOptions) (*Cluster, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	c := &Cluster{Layout: l, Dev: dev, log: log, nodes: make([]*node.Node, l.Nodes()), rpc: make([]string, l.Nodes()),
+	c := &Cluster{Layout: l, Dev: dev, log: log, app: o.App, checkInv: o.CheckInvariants,
+		nodes: make([]*node.Node, l.Nodes()), rpc: make([]string, l.Nodes()),
 		ctx: ctx, stop: cancel}
 	for i := range c.nodes {
 		if err := c.Start(i); err != nil {
@@ -72,7 +80,7 @@ func (c *Cluster) Start(i int) error {
 	if c.nodes[i] != nil {
 		return fmt.Errorf("node%d is running", i)
 	}
-	n, err := node.New(c.Layout.Home(i), node.Options{Logger: c.log.With("node", i)})
+	n, err := node.New(c.Layout.Home(i), node.Options{Logger: c.log.With("node", i), App: c.app, CheckInvariants: c.checkInv})
 	if err != nil {
 		return fmt.Errorf("node%d: %w", i, err)
 	}
@@ -216,6 +224,19 @@ func (c *Cluster) CheckAgreement() error {
 				want = b.Hash()
 			} else if b.Hash() != want {
 				return fmt.Errorf("fork at height %d: %s vs %s", h, want.Hex(), b.Hash().Hex())
+			}
+		}
+	}
+	return nil
+}
+
+// InvariantError is the first invariant a running node found broken after
+// a block (ClusterOptions.CheckInvariants), or nil.
+func (c *Cluster) InvariantError() error {
+	for i := range c.nodes {
+		if n := c.Node(i); n != nil {
+			if err := n.InvariantError(); err != nil {
+				return fmt.Errorf("node%d: %w", i, err)
 			}
 		}
 	}

@@ -38,22 +38,99 @@ func (e Event) Get(key string) string {
 
 // Receipt is the outcome of one transaction. A transaction included in a
 // block always consumes its nonce and pays its fee; if its message fails,
-// Status is StatusFailed, Error says why and no other state changes.
+// Status is StatusFailed, (Codespace, Code) is the stable reason (the
+// failing module's name and a number it registered for the error) and no
+// other state changes. Error is the human message: it is stored with the
+// receipt but not hashed, so rewording an error (or upgrading a library
+// whose text it quotes) cannot change a block's ReceiptRoot.
 type Receipt struct {
-	TxHash Hash
-	Status uint8
-	Error  string
-	Fee    uint64
-	Events []Event
+	TxHash    Hash
+	Status    uint8
+	Codespace string
+	Code      uint32
+	Fee       uint64
+	Events    []Event
+	Error     string
 }
 
-// Hash is the receipt's Merkle leaf.
+// hashedReceipt is the part of a receipt the Merkle leaf commits to.
+type hashedReceipt struct {
+	TxHash    Hash
+	Status    uint8
+	Codespace string
+	Code      uint32
+	Fee       uint64
+	Events    []Event
+}
+
+// Hash is the receipt's Merkle leaf: every field but Error.
 func (r *Receipt) Hash() Hash {
-	b, err := rlp.EncodeToBytes(r)
+	_, h := r.EncodeAndHash()
+	return h
+}
+
+// EncodeAndHash returns the receipt's stored encoding (RLP of every field,
+// as EncodeReceipts stores it) and its Merkle leaf with one encoding pass:
+// the hashed fields are a prefix of the stored ones, so the stored list is
+// the hashed list's content followed by Error.
+func (r *Receipt) EncodeAndHash() ([]byte, Hash) {
+	hashed, err := rlp.EncodeToBytes(&hashedReceipt{TxHash: r.TxHash, Status: r.Status, Codespace: r.Codespace,
+		Code: r.Code, Fee: r.Fee, Events: r.Events})
 	if err != nil {
 		panic(fmt.Sprintf("encode receipt: %v", err))
 	}
-	return Keccak(b)
+	_, content, _, err := rlp.Split(hashed)
+	if err != nil {
+		panic(fmt.Sprintf("encode receipt: %v", err))
+	}
+	size := len(content) + rlpStringLen(r.Error)
+	out := make([]byte, 0, size+9)
+	out = appendRLPListHeader(out, size)
+	out = appendRLPString(append(out, content...), r.Error)
+	return out, Keccak(hashed)
+}
+
+func rlpStringLen(s string) int {
+	switch {
+	case len(s) == 1 && s[0] < 0x80:
+		return 1
+	case len(s) < 56:
+		return 1 + len(s)
+	}
+	return 1 + beLen(len(s)) + len(s)
+}
+
+func appendRLPString(b []byte, s string) []byte {
+	switch {
+	case len(s) == 1 && s[0] < 0x80:
+		return append(b, s[0])
+	case len(s) < 56:
+		return append(append(b, 0x80+byte(len(s))), s...)
+	}
+	return append(appendBE(append(b, 0xb7+byte(beLen(len(s)))), len(s)), s...)
+}
+
+func beLen(n int) int {
+	l := 0
+	for ; n > 0; n >>= 8 {
+		l++
+	}
+	return l
+}
+
+func appendBE(b []byte, n int) []byte {
+	for i := beLen(n) - 1; i >= 0; i-- {
+		b = append(b, byte(n>>(8*i)))
+	}
+	return b
+}
+
+// appendRLPListHeader appends the RLP header of a list of size content bytes.
+func appendRLPListHeader(b []byte, size int) []byte {
+	if size < 56 {
+		return append(b, 0xc0+byte(size))
+	}
+	return appendBE(append(b, 0xf7+byte(beLen(size))), size)
 }
 
 // ReceiptRoot is the Merkle root of receipt hashes, in block order.

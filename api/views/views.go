@@ -5,6 +5,7 @@ package views
 
 import (
 	"encoding/hex"
+	"github.com/accordnet/accord/contracts/core"
 
 	"github.com/accordnet/accord/types"
 )
@@ -43,13 +44,25 @@ type Event struct {
 	Attrs map[string]string `json:"attrs"`
 }
 
+// EventType documents one typed event a module emits.
+type EventType struct {
+	Module string   `json:"module"`
+	Type   string   `json:"type"`
+	Attrs  []string `json:"attrs"` // attribute keys, in order
+}
+
 // Receipt is a committed transaction's outcome.
 type Receipt struct {
-	TxHash      string  `json:"tx_hash"`
-	Height      uint64  `json:"height"`
-	Index       int     `json:"index"`
-	BlockHash   string  `json:"block_hash"`
-	Status      string  `json:"status"` // "ok" or "failed"
+	TxHash    string `json:"tx_hash"`
+	Height    uint64 `json:"height"`
+	Index     int    `json:"index"`
+	BlockHash string `json:"block_hash"`
+	Status    string `json:"status"` // "ok" or "failed"
+	// Codespace and Code are a failure's stable reason (module name and
+	// its number for the error); Error is the human message, which may be
+	// reworded between releases.
+	Codespace   string  `json:"codespace,omitempty"`
+	Code        uint32  `json:"code,omitempty"`
 	Error       string  `json:"error,omitempty"`
 	Fee         string  `json:"fee"`
 	FeeMicro    uint64  `json:"fee_micro"`
@@ -142,4 +155,28 @@ type Evidence struct {
 	Kind      string `json:"kind"` // PREPARE, COMMIT, ...
 	First     string `json:"first"`
 	Second    string `json:"second"`
+}
+
+// Decode fills out, a module's typed event (e.g. *order.LockedEvent), from
+// e; e must be of out's type.
+func (e Event) Decode(out core.Event) error {
+	te := types.Event{Type: e.Type}
+	for k, v := range e.Attrs {
+		te.Attrs = append(te.Attrs, types.Attr{Key: k, Value: v})
+	}
+	return core.DecodeEvent(te, out)
+}
+
+// FindEvent decodes the receipt's first event of out's type into out and
+// reports whether there was one.
+func (r *Receipt) FindEvent(out core.Event) (bool, error) {
+	if r == nil {
+		return false, nil
+	}
+	for _, e := range r.Events {
+		if e.Type == out.EventType() {
+			return true, e.Decode(out)
+		}
+	}
+	return false, nil
 }

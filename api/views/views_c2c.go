@@ -8,6 +8,8 @@ package views
 import (
 	"strconv"
 	"strings"
+
+	"github.com/accordnet/accord/contracts/oracle"
 )
 
 // Order is one C2C order.
@@ -120,29 +122,12 @@ type AcceptorList struct {
 	Next      string     `json:"next,omitempty"`
 }
 
-// Rate is one currency's rate in force at the current block time.
-type Rate struct {
-	Currency string `json:"currency"`
-	Decimals uint8  `json:"decimals"` // of the currency's minor unit
-	// Status is "ok" (Rate is the median of fresh posts), "stale" (fewer
-	// than min_posts fresh posts: orders in this currency are refused) or
-	// "none" (no current oracle ever posted).
-	Status      string `json:"status"`
-	Rate        string `json:"rate,omitempty"` // fiat per USDT, decimal
-	RateE8      uint64 `json:"rate_e8,omitempty"`
-	Posts       int    `json:"posts"`       // by accounts that hold the oracle role
-	FreshPosts  int    `json:"fresh_posts"` // of them, younger than max_rate_age_ms
-	UpdatedAtMs uint64 `json:"updated_at_ms,omitempty"`
-	AgeMs       uint64 `json:"age_ms,omitempty"` // block time minus the newest post
-}
-
-// Rates are every supported currency's rate.
-type Rates struct {
-	BlockTimeMs  uint64 `json:"block_time_ms"`
-	MaxRateAgeMs uint64 `json:"max_rate_age_ms"`
-	MinPosts     uint64 `json:"min_posts"`
-	Rates        []Rate `json:"rates"`
-}
+// Rate and Rates are the oracle module's views (its accord_getRates
+// query, declared in its descriptor).
+type (
+	Rate  = oracle.RateView
+	Rates = oracle.RatesView
+)
 
 // KYC is an account's attestation and whether it is valid now.
 type KYC struct {

@@ -51,7 +51,13 @@ func newRootCmd() *cobra.Command {
 	pf.BoolVar(&g.jsonOut, "json", false, "print machine-readable JSON")
 	pf.StringVar(&g.logLevel, "log-level", "", "debug, info, warn or error (default: config)")
 	pf.DurationVar(&g.timeout, "timeout", 60*time.Second, "timeout for requests to the node (and --wait)")
-	root.AddCommand(newKeysCmd(g), newInitCmd(g), newStartCmd(g), newTxCmd(g), newQueryCmd(g), newStatusCmd(g),
+	tx, query := newTxCmd(g), newQueryCmd(g)
+	if err := addModuleCommands(g, tx, query); err != nil {
+		// The module list is compiled in: a broken one is a programming
+		// error every test catches.
+		panic(err)
+	}
+	root.AddCommand(newKeysCmd(g), newInitCmd(g), newStartCmd(g), tx, query, newStatusCmd(g),
 		newTestnetCmd(g), newVersionCmd())
 	strict(root)
 	return root

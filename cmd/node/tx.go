@@ -164,6 +164,9 @@ func printReceipt(r *views.Receipt) {
 	if r.Error != "" {
 		fmt.Printf("error   %s\n", r.Error)
 	}
+	if r.Codespace != "" {
+		fmt.Printf("code    %s/%d\n", r.Codespace, r.Code)
+	}
 	for _, e := range r.Events {
 		fmt.Printf("event   %s", e.Type)
 		for _, k := range sortedKeys(e.Attrs) {
@@ -175,7 +178,7 @@ func printReceipt(r *views.Receipt) {
 
 func newTxCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "tx", Short: "Sign and send transactions"}
-	cmd.AddCommand(newTransferCmd(g), newAcceptorTxCmd(g), newOrderTxCmd(g), newOracleTxCmd(g), newGovTxCmd(g), newKYCTxCmd(g))
+	cmd.AddCommand(newTransferCmd(g))
 	return cmd
 }
 

@@ -2,7 +2,6 @@ package acceptor
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/ledger/state"
@@ -60,11 +59,6 @@ func (k Keeper) registered(ctx *core.Context) (*Acceptor, error) {
 	return k.GetAcceptor(ctx.Store, ctx.Sender)
 }
 
-func profileAttrs(rec *Acceptor) []string {
-	return []string{"address", rec.Address.Hex(), "currencies", strings.Join(rec.Currencies, ","),
-		"methods", core.U64(uint64(len(rec.Methods))), "min_order", core.U64(rec.MinOrder), "max_order", core.U64(rec.MaxOrder)}
-}
-
 // Register registers the sender as an acceptor (MsgRegister).
 func (k Keeper) Register(ctx *core.Context, m *MsgRegister) error {
 	st, a := ctx.Store, ctx.Sender
@@ -90,7 +84,8 @@ func (k Keeper) Register(ctx *core.Context, m *MsgRegister) error {
 	rec.Reputation = Score(p, rec.Stats)
 	k.setAcceptor(st, rec)
 	k.index(st, rec)
-	ctx.Emit(EventRegistered, append(profileAttrs(rec), "reputation", core.U64(rec.Reputation))...)
+	ctx.EmitEvent(RegisteredEvent{Address: rec.Address, Currencies: rec.Currencies, Methods: uint64(len(rec.Methods)),
+		MinOrder: rec.MinOrder, MaxOrder: rec.MaxOrder, Reputation: rec.Reputation})
 	return nil
 }
 
@@ -112,7 +107,8 @@ func (k Keeper) Update(ctx *core.Context, m *MsgUpdate) error {
 	rec.Currencies, rec.Methods, rec.MinOrder, rec.MaxOrder = m.Currencies, m.Methods, m.MinOrder, m.MaxOrder
 	k.setAcceptor(ctx.Store, rec)
 	k.index(ctx.Store, rec)
-	ctx.Emit(EventUpdated, profileAttrs(rec)...)
+	ctx.EmitEvent(UpdatedEvent{Address: rec.Address, Currencies: rec.Currencies, Methods: uint64(len(rec.Methods)),
+		MinOrder: rec.MinOrder, MaxOrder: rec.MaxOrder})
 	return nil
 }
 
@@ -131,7 +127,7 @@ func (k Keeper) DepositFloat(ctx *core.Context, amount uint64) error {
 	}
 	rec.Float = fl
 	k.setAcceptor(ctx.Store, rec)
-	ctx.Emit(EventFloatDeposited, "address", rec.Address.Hex(), "amount", core.U64(amount), "float", core.U64(rec.Float))
+	ctx.EmitEvent(FloatDepositedEvent{Address: rec.Address, Amount: amount, Float: rec.Float})
 	return nil
 }
 
@@ -150,7 +146,7 @@ func (k Keeper) WithdrawFloat(ctx *core.Context, amount uint64) error {
 	}
 	rec.Float -= amount
 	k.setAcceptor(ctx.Store, rec)
-	ctx.Emit(EventFloatWithdrawn, "address", rec.Address.Hex(), "amount", core.U64(amount), "float", core.U64(rec.Float))
+	ctx.EmitEvent(FloatWithdrawnEvent{Address: rec.Address, Amount: amount, Float: rec.Float})
 	return nil
 }
 
@@ -169,7 +165,7 @@ func (k Keeper) DepositMargin(ctx *core.Context, amount uint64) error {
 	}
 	rec.Margin = mg
 	k.setAcceptor(ctx.Store, rec)
-	ctx.Emit(EventMarginDeposited, "address", rec.Address.Hex(), "amount", core.U64(amount), "margin", core.U64(rec.Margin))
+	ctx.EmitEvent(MarginDepositedEvent{Address: rec.Address, Amount: amount, Margin: rec.Margin})
 	return nil
 }
 
@@ -197,7 +193,7 @@ func (k Keeper) WithdrawMargin(ctx *core.Context, amount uint64) error {
 	}
 	rec.Margin -= amount
 	k.setAcceptor(ctx.Store, rec)
-	ctx.Emit(EventMarginWithdrawn, "address", who, "amount", core.U64(amount), "margin", core.U64(rec.Margin))
+	ctx.EmitEvent(MarginWithdrawnEvent{Address: rec.Address, Amount: amount, Margin: rec.Margin})
 	return nil
 }
 
@@ -213,7 +209,7 @@ func (k Keeper) Pause(ctx *core.Context) error {
 	k.unindex(ctx.Store, rec)
 	rec.Status = StatusPaused
 	k.setAcceptor(ctx.Store, rec)
-	ctx.Emit(EventPaused, "address", rec.Address.Hex())
+	ctx.EmitEvent(PausedEvent{Address: rec.Address})
 	return nil
 }
 
@@ -229,7 +225,7 @@ func (k Keeper) Resume(ctx *core.Context) error {
 	rec.Status = StatusActive
 	k.setAcceptor(ctx.Store, rec)
 	k.index(ctx.Store, rec)
-	ctx.Emit(EventResumed, "address", rec.Address.Hex())
+	ctx.EmitEvent(ResumedEvent{Address: rec.Address})
 	return nil
 }
 

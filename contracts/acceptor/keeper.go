@@ -572,7 +572,7 @@ func (k Keeper) Slash(ctx *core.Context, a, to types.Address, amount uint64) (ui
 	}
 	h.Margin -= s
 	k.setHot(ctx.Store, a, &h)
-	ctx.Emit(EventSlashed, "address", a.Hex(), "to", to.Hex(), "amount", core.U64(s), "margin", core.U64(h.Margin))
+	ctx.EmitEvent(SlashedEvent{Address: a, To: to, Amount: s, Margin: h.Margin})
 	return s, nil
 }
 

@@ -111,8 +111,7 @@ func (k Keeper) rescore(ctx *core.Context, p Params, rec *Acceptor, reason strin
 	prev := rec.Reputation
 	rec.Reputation = Score(p, rec.Stats)
 	if rec.Reputation != prev {
-		ctx.Emit(EventReputation, "address", rec.Address.Hex(), "reputation", core.U64(rec.Reputation),
-			"previous", core.U64(prev), "reason", reason)
+		ctx.EmitEvent(ReputationEvent{Address: rec.Address, Reputation: rec.Reputation, Previous: prev, Reason: reason})
 	}
 }
 

@@ -230,7 +230,7 @@ func (m Module) handleTransfer(ctx *core.Context, payload []byte) error {
 	if err := m.Send(ctx.Store, ctx.Sender, msg.To, msg.Amount); err != nil {
 		return err
 	}
-	ctx.Emit(EventTransfer, "from", ctx.Sender.Hex(), "to", msg.To.Hex(), "amount", core.U64(msg.Amount))
+	ctx.EmitEvent(TransferEvent{From: ctx.Sender, To: msg.To, Amount: msg.Amount})
 	return nil
 }
 

@@ -39,6 +39,9 @@ type Chain struct {
 	Keepers   Keepers
 	Acceptors []*ecdsa.PrivateKey
 	Merchants []*ecdsa.PrivateKey
+	// NoBlockInvariants skips the invariant check after every block (for
+	// benchmarks that time ProduceOK; they check once at the end).
+	NoBlockInvariants bool
 
 	mu     sync.Mutex
 	nonces map[types.Address]uint64
@@ -47,13 +50,7 @@ type Chain struct {
 
 // NewRouter returns the full C2C application with bank's ante, over
 // NewKeepers.
-func NewRouter(k Keepers) *core.Router {
-	r, err := core.NewRouter(ledgertest.ChainID, []core.Ante{k.Bank.Ante}, k.Modules()...)
-	if err != nil {
-		panic(err)
-	}
-	return r
-}
+func NewRouter(k Keepers) *core.Router { return k.App.Router }
 
 // ChainGenesis returns the genesis document: every key funded, a KYC
 // attestation (level 3, its own identity) for every key, USD/EUR rates
@@ -202,6 +199,12 @@ func (c *Chain) ProduceAfter(dt uint64, txs []*types.Tx) (*ledger.Executed, erro
 	}
 	if err := c.Ledger.Commit(x, c.Cert(x.Block)); err != nil {
 		return nil, err
+	}
+	// Every module's invariants hold after every block.
+	if !c.NoBlockInvariants {
+		if msg := Invariants(c.Keepers, c.Ledger.State()); msg != "" {
+			return nil, fmt.Errorf("block %d: invariant broken: %s", x.Block.Height(), msg)
+		}
 	}
 	if len(dropped) > 0 {
 		return nil, fmt.Errorf("block %d: %d dropped, first: %v", x.Block.Height(), len(dropped), dropped[0].Err)

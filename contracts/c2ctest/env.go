@@ -1,12 +1,16 @@
-// Package c2ctest wires bank, gov, kyc, oracle, acceptor and order (and a
-// stand-in for the risk module's freezer) for tests and benchmarks: an Env executes messages without signatures against an
-// in-memory state, and Chain (chain.go) runs them through the ledger's
-// executor as signed transactions.
+// Package c2ctest runs the sidechain application as package app assembles
+// it (bank, gov, kyc, oracle, acceptor and order, with a stand-in for the
+// risk module's freezer) for tests and benchmarks: an Env executes
+// messages without signatures against an in-memory state, and Chain
+// (chain.go) runs them through the ledger's executor as signed
+// transactions, checking every module's invariants after every block.
 package c2ctest
 
 import (
+	"encoding/json"
 	"fmt"
 
+	"github.com/accordnet/accord/app"
 	"github.com/accordnet/accord/contracts/acceptor"
 	"github.com/accordnet/accord/contracts/bank"
 	"github.com/accordnet/accord/contracts/core"
@@ -14,6 +18,7 @@ import (
 	"github.com/accordnet/accord/contracts/gov/kyc"
 	"github.com/accordnet/accord/contracts/oracle"
 	"github.com/accordnet/accord/contracts/order"
+	"github.com/accordnet/accord/ledger/ledgertest"
 	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
 )
@@ -29,55 +34,47 @@ var Treasury = bank.ModuleAddress("treasury")
 
 // Well-known role holders of test chains.
 var (
+	Admin       = Addr("admin")
 	KYCProvider = Addr("kyc-provider")
 	Oracle      = Addr("oracle")
 )
 
-// Keepers are the wired keepers: the real bank, gov, kyc and oracle, and
-// a stand-in for the risk module's freezer.
+// Keepers are the keepers of the sidechain application as package app
+// wires them, and a stand-in for the risk module's freezer.
 type Keepers struct {
-	Bank     bank.Keeper
-	Gov      gov.Keeper
-	KYC      kyc.Keeper
-	Oracle   oracle.Keeper
-	Freezer  Freezer
-	Acceptor acceptor.Keeper
-	Order    order.Keeper
+	app.Keepers
+	Freezer Freezer
+	// App is the assembled application (bank's ante included).
+	App *app.App
 }
 
-// NewKeepers wires the acceptor and order keepers to the others through
-// the adapters a node uses.
+// NewKeepers assembles the sidechain application with the Freezer.
 func NewKeepers() Keepers { return NewKeepersWith(nil) }
 
 // NewKeepersWith is NewKeepers with another rate source (nil: the oracle).
-func NewKeepersWith(rates order.RateKeeper) Keepers {
+func NewKeepersWith(rates order.RateKeeper) Keepers { return newKeepers(ledgertest.ChainID, rates) }
+
+func newKeepers(chainID string, rates order.RateKeeper, opts ...app.Option) Keepers {
 	k := Keepers{}
-	if rates == nil {
-		rates = order.RatesFrom{Keeper: k.Oracle}
+	opts = append([]app.Option{app.WithFreezer(k.Freezer)}, opts...)
+	if rates != nil {
+		opts = append(opts, app.WithRates(rates))
 	}
-	kycAdapter := acceptor.KYCFrom{Keeper: k.KYC}
-	k.Acceptor = acceptor.NewKeeper(acceptor.Deps{Bank: k.Bank, Params: k.Gov, KYC: kycAdapter,
-		Freezer: k.Freezer, Currencies: acceptor.OracleCurrencies{}})
-	k.Order = order.NewKeeper(order.Deps{Bank: k.Bank, Acceptors: k.Acceptor, Rates: rates,
-		KYC: kycAdapter, Freezer: k.Freezer, Params: k.Gov})
+	a, err := app.New(app.Side, chainID, opts...)
+	if err != nil {
+		panic(err)
+	}
+	k.Keepers, k.App = a.Keepers, a
 	return k
 }
 
 // ParamSpecs are the parameter specs gov checks proposals against.
-func ParamSpecs() []gov.ParamSpec {
-	var s []gov.ParamSpec
-	for _, f := range []func() []gov.ParamSpec{kyc.ParamSpecs, oracle.ParamSpecs, acceptor.ParamSpecs, order.ParamSpecs} {
-		s = append(s, f()...)
-	}
-	return s
-}
+func ParamSpecs() []gov.ParamSpec { return NewKeepers().App.Router.ParamSpecs() }
 
-// Modules returns the contract modules in registration order: bank, gov,
-// kyc, oracle, acceptor, order.
-func (k Keepers) Modules() []core.Module {
-	return []core.Module{bank.Module{Keeper: k.Bank, Blocked: []types.Address{order.EscrowAddress, acceptor.FloatAddress, acceptor.MarginAddress}}, gov.Module{Keeper: k.Gov, Specs: ParamSpecs()},
-		kyc.Module{Keeper: k.KYC}, oracle.Module{Keeper: k.Oracle}, acceptor.NewModule(k.Acceptor), order.NewModule(k.Order)}
-}
+// Modules returns the side profile's modules in registration order (bank,
+// gov, kyc, oracle, acceptor, order) over the keepers as they are now, so
+// a test that rewires one (a Freezer, an Observer) gets modules using it.
+func (k Keepers) Modules() []core.Module { return app.Modules(app.Side, &k.Keepers) }
 
 // Env is an in-memory chain state with a current block, executing messages
 // directly (no signatures, nonces or fees).
@@ -94,14 +91,16 @@ type Env struct {
 // oracle, rates fresh for a day (max_rate_age_ms) for USD (1 per USDT),
 // EUR (0.8) and JPY (150), and every other parameter at its default.
 func NewEnv() *Env {
-	k := NewKeepers()
-	r, err := core.NewRouter(ChainID, nil, k.Modules()...)
-	if err != nil {
-		panic(err)
-	}
-	e := &Env{Keepers: k, St: state.NewOverlay(nil), Router: r,
+	k := newKeepers(ChainID, nil, app.WithoutAnte())
+	e := &Env{Keepers: k, St: state.NewOverlay(nil), Router: k.App.Router,
 		Block: core.Block{ChainID: ChainID, Height: 1, Time: GenesisTime, Seed: types.Keccak([]byte("seed"), []byte{1})}}
 	k.Bank.SetParams(e.St, bank.Params{Treasury: Treasury})
+	// One admin, so gov's invariants (checked with every other module's)
+	// hold.
+	if err := (gov.Module{Keeper: k.Gov}).InitGenesis(e.Ctx(types.Address{}),
+		json.RawMessage(`{"admins":["`+Admin.Hex()+`"],"threshold":1}`)); err != nil {
+		panic(err)
+	}
 	for _, g := range []struct {
 		a types.Address
 		r gov.Role
@@ -277,15 +276,12 @@ func (e *Env) Invariants() string {
 	return Invariants(e.Keepers, e.St)
 }
 
-// Invariants runs every invariant over st, plus the exact equalities that
+// Invariants runs every module's invariants over st (as the router lists
+// them: the one list govtest checks too), plus the exact equalities that
 // hold when nobody sends USDT to a module account directly.
 func Invariants(k Keepers, st state.Store) string {
-	for _, inv := range []func(state.Store) (string, bool){
-		k.Bank.SupplyInvariant, k.Acceptor.FundsInvariant, k.Acceptor.IndexInvariant, k.Order.EscrowInvariant,
-	} {
-		if msg, broken := inv(st); broken {
-			return msg
-		}
+	if msg := core.CheckInvariants(k.Modules(), st); msg != "" {
+		return msg
 	}
 	t, err := k.Acceptor.Totals(st)
 	if err != nil {

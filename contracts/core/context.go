@@ -30,7 +30,9 @@ func NewContext(b Block, st state.Store) *Context {
 	return &Context{Block: b, Store: st}
 }
 
-// Emit records an event; kv alternates keys and values.
+// Emit records an untyped event; kv alternates keys and values. Only the
+// modules not yet converted to typed events (arbitration, channel, pay,
+// risk) still use it; new code uses EmitEvent.
 func (c *Context) Emit(typ string, kv ...string) {
 	ev := types.Event{Type: typ}
 	for i := 0; i+1 < len(kv); i += 2 {
@@ -39,11 +41,15 @@ func (c *Context) Emit(typ string, kv ...string) {
 	c.events = append(c.events, ev)
 }
 
+// EmitEvent records a typed event (see events.go); every module event
+// is one, so clients decode structs instead of parsing attributes.
+func (c *Context) EmitEvent(ev Event) { c.events = append(c.events, EncodeEvent(ev)) }
+
 // Events returns the events emitted so far.
 func (c *Context) Events() []types.Event { return c.events }
 
 // resetEvents drops events back to n (used when a message fails).
 func (c *Context) resetEvents(n int) { c.events = c.events[:n] }
 
-// U64 formats an integer attribute.
+// U64 formats an integer for views and parameter reports.
 func U64(v uint64) string { return strconv.FormatUint(v, 10) }

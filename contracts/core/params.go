@@ -145,3 +145,13 @@ func (t ParamTable[P]) InitGenesis(raw json.RawMessage, load func() P, save func
 	}
 	return nil
 }
+
+// Values renders every field of p by key (decimal), as a SetParam
+// proposal would set them.
+func (t ParamTable[P]) Values(p *P) map[string]string {
+	out := make(map[string]string, len(t.Fields))
+	for _, f := range t.Fields {
+		out[f.Key] = strconv.FormatUint(*f.Get(p), 10)
+	}
+	return out
+}

@@ -80,8 +80,7 @@ func (m Module) handlePropose(ctx *core.Context, payload []byte) error {
 	p := &Proposal{ID: id, Proposer: from, Actions: msg.Actions, Memo: msg.Memo,
 		CreatedAt: ctx.Block.Time, ExpiresAt: expires, Approvals: []types.Address{from}}
 	m.setOpenCount(st, from, open+1)
-	ctx.Emit(EventProposed, "id", core.U64(id), "proposer", from.Hex(),
-		"actions", actionKinds(p.Actions), "expires_at", core.U64(expires))
+	ctx.EmitEvent(ProposedEvent{ID: id, Proposer: from, Actions: actionKinds(p.Actions), ExpiresAt: expires})
 	return m.approved(ctx, p)
 }
 
@@ -112,8 +111,7 @@ func (m Module) handleApprove(ctx *core.Context, payload []byte) error {
 func (m Module) approved(ctx *core.Context, p *Proposal) error {
 	k := m.Threshold(ctx.Store)
 	n := uint64(len(p.Approvals))
-	ctx.Emit(EventApproved, "id", core.U64(p.ID), "admin", p.Approvals[n-1].Hex(),
-		"approvals", core.U64(n), "threshold", core.U64(k))
+	ctx.EmitEvent(ApprovedEvent{ID: p.ID, Admin: p.Approvals[n-1], Approvals: n, Threshold: k})
 	if n < k {
 		m.saveProposal(ctx.Store, p)
 		return nil
@@ -134,7 +132,7 @@ func (m Module) handleCancel(ctx *core.Context, payload []byte) error {
 		return fmt.Errorf("proposal %d by %s: %w", p.ID, ctx.Sender.Hex(), ErrNotProposer)
 	}
 	m.removeProposal(ctx.Store, p)
-	ctx.Emit(EventProposalCancelled, "id", core.U64(p.ID), "reason", "withdrawn by proposer")
+	ctx.EmitEvent(ProposalCancelledEvent{ID: p.ID, Reason: "withdrawn by proposer"})
 	return nil
 }
 
@@ -154,20 +152,20 @@ func (m Module) execute(ctx *core.Context, p *Proposal) error {
 	if err := m.checkAdminSet(st); err != nil {
 		return fmt.Errorf("proposal %d: %w", p.ID, err)
 	}
-	ctx.Emit(EventExecuted, "id", core.U64(p.ID), "approvals", core.U64(uint64(len(p.Approvals))))
+	ctx.EmitEvent(ExecutedEvent{ID: p.ID, Approvals: uint64(len(p.Approvals))})
 	if adminsChanged {
 		// Approvals were given under another admin set or threshold: none
 		// of them carries over.
 		for _, q := range m.OpenProposals(st) {
 			m.removeProposal(st, q)
-			ctx.Emit(EventProposalCancelled, "id", core.U64(q.ID), "reason", "admin set changed")
+			ctx.EmitEvent(ProposalCancelledEvent{ID: q.ID, Reason: "admin set changed"})
 		}
 	}
 	return nil
 }
 
 func (m Module) apply(ctx *core.Context, id uint64, a *Action) error {
-	st, pid := ctx.Store, core.U64(id)
+	st, pid := ctx.Store, id
 	if err := a.ValidateBasic(); err != nil {
 		return err
 	}
@@ -177,13 +175,13 @@ func (m Module) apply(ctx *core.Context, id uint64, a *Action) error {
 		if err := m.GrantRole(st, g.Addr, g.Role); err != nil {
 			return err
 		}
-		ctx.Emit(EventRoleGranted, "address", g.Addr.Hex(), "role", g.Role.String(), "proposal", pid)
+		ctx.EmitEvent(RoleGrantedEvent{Address: g.Addr, Role: g.Role.String(), Proposal: pid})
 	case a.RevokeRole != nil:
 		r := a.RevokeRole
 		if err := m.RevokeRole(st, r.Addr, r.Role); err != nil {
 			return err
 		}
-		ctx.Emit(EventRoleRevoked, "address", r.Addr.Hex(), "role", r.Role.String(), "proposal", pid)
+		ctx.EmitEvent(RoleRevokedEvent{Address: r.Addr, Role: r.Role.String(), Proposal: pid})
 	case a.SetParam != nil:
 		s := a.SetParam
 		if err := m.CheckParam(s.Module, s.Key, s.Value); err != nil {
@@ -192,24 +190,24 @@ func (m Module) apply(ctx *core.Context, id uint64, a *Action) error {
 		if err := m.SetParam(st, s.Module, s.Key, s.Value); err != nil {
 			return err
 		}
-		ctx.Emit(EventParamSet, "module", s.Module, "key", s.Key, "value", ParamValueString(s.Value), "proposal", pid)
+		ctx.EmitEvent(ParamSetEvent{Module: s.Module, Key: s.Key, Value: ParamValueString(s.Value), Proposal: pid})
 	case a.AddAdmin != nil:
 		addr := a.AddAdmin.Addr
 		if m.IsAdmin(st, addr) {
 			return fmt.Errorf("%s: %w", addr.Hex(), ErrAlreadyAdmin)
 		}
 		st.Set(adminKey(addr), present)
-		ctx.Emit(EventAdminAdded, "address", addr.Hex(), "proposal", pid)
+		ctx.EmitEvent(AdminAddedEvent{Address: addr, Proposal: pid})
 	case a.RemoveAdmin != nil:
 		addr := a.RemoveAdmin.Addr
 		if !m.IsAdmin(st, addr) {
 			return fmt.Errorf("remove %s: %w", addr.Hex(), ErrNotAdmin)
 		}
 		st.Delete(adminKey(addr))
-		ctx.Emit(EventAdminRemoved, "address", addr.Hex(), "proposal", pid)
+		ctx.EmitEvent(AdminRemovedEvent{Address: addr, Proposal: pid})
 	case a.SetThreshold != nil:
 		m.setThreshold(st, a.SetThreshold.Threshold)
-		ctx.Emit(EventThresholdSet, "threshold", core.U64(a.SetThreshold.Threshold), "proposal", pid)
+		ctx.EmitEvent(ThresholdSetEvent{Threshold: a.SetThreshold.Threshold, Proposal: pid})
 	case a.SetValidators != nil:
 		vs, err := types.NewValidatorSet(a.SetValidators.Validators)
 		if err != nil {
@@ -221,7 +219,7 @@ func (m Module) apply(ctx *core.Context, id uint64, a *Action) error {
 		for i, v := range vs.Validators {
 			names[i] = v.Hex()
 		}
-		ctx.Emit(EventValidatorsSet, "validators", strings.Join(names, ","), "effective_height", core.U64(at), "proposal", pid)
+		ctx.EmitEvent(ValidatorsSetEvent{Validators: names, EffectiveHeight: at, Proposal: pid})
 	case a.ResolveDispute != nil:
 		r := a.ResolveDispute
 		if m.Disputes == nil {
@@ -230,8 +228,8 @@ func (m Module) apply(ctx *core.Context, id uint64, a *Action) error {
 		if err := m.Disputes.ResolveDispute(ctx, r); err != nil {
 			return err
 		}
-		ctx.Emit(EventDisputeResolved, "dispute", r.Dispute.Hex(), "winner", core.U64(uint64(r.Winner)), "reason", core.U64(uint64(r.Reason)),
-			"to_a", core.U64(r.ToA), "to_b", core.U64(r.ToB), "proposal", pid)
+		ctx.EmitEvent(DisputeResolvedEvent{Dispute: r.Dispute, Winner: uint64(r.Winner), Reason: uint64(r.Reason),
+			ToA: r.ToA, ToB: r.ToB, Proposal: pid})
 	}
 	return nil
 }
@@ -266,7 +264,7 @@ func (m Module) BeginBlock(ctx *core.Context) error {
 			return fmt.Errorf("expiry index names proposal %d: %w", id, ErrCorruptState)
 		}
 		m.removeProposal(st, p)
-		ctx.Emit(EventProposalExpired, "id", core.U64(id))
+		ctx.EmitEvent(ProposalExpiredEvent{ID: id})
 	}
 	return nil
 }

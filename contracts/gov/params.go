@@ -2,8 +2,8 @@ package gov
 
 import (
 	"fmt"
+	"github.com/accordnet/accord/contracts/core"
 	"strconv"
-	"strings"
 )
 
 // Limits on parameter names and values.
@@ -53,29 +53,10 @@ func validName(s string, max int, dots bool) bool {
 	return true
 }
 
-// ParamSpec declares one parameter a module reads through gov, so a
-// SetParam proposal (or the genesis) with a malformed value is refused
-// before it is stored. Key may end in "*" to cover every key with that
-// prefix (e.g. "level_limit.*"). Once a module has declared any spec, a
-// SetParam for a key of that module that no spec covers is refused
-// (ErrUnknownParam): this catches typos. Modules that declare no spec
-// accept any key and value.
-type ParamSpec struct {
-	Module   string
-	Key      string
-	Validate func(value []byte) error // nil: any value
-	CheckKey func(key string) error   // for "*" keys: checks the full key; nil: any
-}
-
-func (s ParamSpec) matches(module, key string) bool {
-	if s.Module != module {
-		return false
-	}
-	if p, ok := strings.CutSuffix(s.Key, "*"); ok {
-		return strings.HasPrefix(key, p) && len(key) > len(p)
-	}
-	return s.Key == key
-}
+// ParamSpec declares one parameter a module reads through gov (see
+// core.ParamSpec). Modules declare theirs through core.ParamDeclarer; the
+// router hands the collected specs to gov.
+type ParamSpec = core.ParamSpec
 
 // Uint64Spec declares a uint64 parameter stored as a canonical decimal
 // string (no sign, no leading zeros) within [min, max].
@@ -126,7 +107,7 @@ func checkParam(specs []ParamSpec, module, key string, value []byte) error {
 			continue
 		}
 		declared = true
-		if s.matches(module, key) {
+		if s.Matches(module, key) {
 			if s.CheckKey != nil {
 				if err := s.CheckKey(key); err != nil {
 					return fmt.Errorf("%w %s/%s: %w", ErrUnknownParam, module, key, err)

@@ -178,8 +178,7 @@ func (m Module) handlePostRates(ctx *core.Context, payload []byte) error {
 	}
 	for _, p := range msg.Rates {
 		m.SetPost(ctx.Store, Post{Oracle: ctx.Sender, Currency: p.Currency, Rate: p.Rate, PostedAt: ctx.Block.Time})
-		ctx.Emit(EventRatePosted, "oracle", ctx.Sender.Hex(), "currency", p.Currency,
-			"rate", p.Rate.String(), "rate_e8", core.U64(uint64(p.Rate)))
+		ctx.EmitEvent(RatePostedEvent{Oracle: ctx.Sender, Currency: p.Currency, Rate: p.Rate.String(), RateE8: uint64(p.Rate)})
 	}
 	return nil
 }

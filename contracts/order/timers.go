@@ -89,7 +89,7 @@ func (k Keeper) AccountUnfrozen(ctx *core.Context, a types.Address) error {
 		o.Deadline, o.Paused, o.Remaining = deadline, false, 0
 		k.setOrder(st, o)
 		st.Set(queueKey(o.Deadline, o.ID), []byte{})
-		k.emit(ctx, EventResumed, o, "account", a.Hex(), "deadline", core.U64(o.Deadline))
+		ctx.EmitEvent(ResumedEvent{ID: o.ID, State: o.State.String(), Account: a, Deadline: o.Deadline})
 	}
 	return nil
 }
@@ -118,6 +118,6 @@ func (k Keeper) pause(ctx *core.Context, o *Order, frozen types.Address) error {
 	st.Delete(queueKey(o.Deadline, o.ID))
 	o.Remaining, o.Deadline, o.Paused = o.Deadline-now, 0, true
 	k.setOrder(st, o)
-	k.emit(ctx, EventPaused, o, "account", frozen.Hex(), "remaining_ms", core.U64(o.Remaining))
+	ctx.EmitEvent(PausedEvent{ID: o.ID, State: o.State.String(), Account: frozen, RemainingMs: o.Remaining})
 	return nil
 }

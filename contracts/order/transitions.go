@@ -25,10 +25,6 @@ func transition(o *Order, to State) {
 	o.State = to
 }
 
-func (k Keeper) emit(ctx *core.Context, typ string, o *Order, kv ...string) {
-	ctx.Emit(typ, append([]string{"id", o.ID.Hex(), "state", o.State.String()}, kv...)...)
-}
-
 // observe tells the observer (risk monitoring) that o was locked or
 // reached a final state.
 func (k Keeper) observe(ctx *core.Context, o *Order) error {
@@ -87,8 +83,8 @@ func (k Keeper) Create(ctx *core.Context, m *MsgCreate) (*Order, error) {
 		CommissionBps: p.CommissionBps, FeeBps: p.FeeBps, CreatedAt: now, CreatedHeight: ctx.Block.Height,
 	}
 	st.Set(partyKey(prefixMerchant, merchant, o.Seq), id[:])
-	k.emit(ctx, EventCreated, o, "merchant", merchant.Hex(), "merchant_ref", o.MerchantRef,
-		"currency", o.Currency, "fiat_amount", core.U64(o.FiatAmount), "amount", core.U64(amount))
+	ctx.EmitEvent(CreatedEvent{ID: o.ID, State: o.State.String(), Merchant: merchant, MerchantRef: o.MerchantRef,
+		Currency: o.Currency, FiatAmount: o.FiatAmount, Amount: amount})
 
 	cands, err := k.acceptors.Eligible(st, m.Currency, amount, now, acceptor.Exclude{Address: merchant, Identity: identity})
 	if err != nil {
@@ -102,7 +98,7 @@ func (k Keeper) Create(ctx *core.Context, m *MsgCreate) (*Order, error) {
 		transition(o, StateRejected)
 		o.ClosedAt = now
 		k.setOrder(st, o)
-		k.emit(ctx, EventRejected, o, "merchant", merchant.Hex(), "reason", "no eligible acceptor")
+		ctx.EmitEvent(RejectedEvent{ID: o.ID, State: o.State.String(), Merchant: merchant, Reason: "no eligible acceptor"})
 		return o, nil
 	}
 	win := cands[i]
@@ -118,8 +114,8 @@ func (k Keeper) Create(ctx *core.Context, m *MsgCreate) (*Order, error) {
 	k.setOrder(st, o)
 	k.enqueue(st, o)
 	st.Set(partyKey(prefixAcceptor, win.Address, o.Seq), id[:])
-	k.emit(ctx, EventLocked, o, "merchant", merchant.Hex(), "acceptor", win.Address.Hex(), "amount", core.U64(amount),
-		"method", method.Hex(), "pay_deadline", core.U64(o.Deadline))
+	ctx.EmitEvent(LockedEvent{ID: o.ID, State: o.State.String(), Merchant: merchant, Acceptor: win.Address, Amount: amount,
+		Method: method, PayDeadline: o.Deadline})
 	if err := k.observe(ctx, o); err != nil {
 		return nil, wrap(o.ID, err)
 	}
@@ -163,8 +159,8 @@ func (k Keeper) MarkPaid(ctx *core.Context, m *MsgMarkPaid) error {
 	o.PaidAt, o.PaymentRef, o.Deadline = now, m.PaymentRef, now+k.Params(ctx.Store).ReleaseWindow
 	k.setOrder(ctx.Store, o)
 	k.enqueue(ctx.Store, o)
-	k.emit(ctx, EventPaid, o, "merchant", o.Merchant.Hex(), "acceptor", o.Acceptor.Hex(),
-		"payment_ref", o.PaymentRef.Hex(), "release_deadline", core.U64(o.Deadline))
+	ctx.EmitEvent(PaidEvent{ID: o.ID, State: o.State.String(), Merchant: o.Merchant, Acceptor: o.Acceptor,
+		PaymentRef: o.PaymentRef, ReleaseDeadline: o.Deadline})
 	return k.pauseIfFrozen(ctx, o) // a frozen acceptor's release window waits for its unfreeze
 }
 
@@ -237,8 +233,8 @@ func (k Keeper) Confirm(ctx *core.Context, id types.Hash) error {
 	if err := k.observe(ctx, o); err != nil {
 		return wrap(o.ID, err)
 	}
-	k.emit(ctx, EventCompleted, o, "merchant", o.Merchant.Hex(), "acceptor", o.Acceptor.Hex(), "amount", core.U64(o.Amount),
-		"to_merchant", core.U64(toMerchant), "commission", core.U64(comm), "fee", core.U64(fee), "release_ms", core.U64(release))
+	ctx.EmitEvent(CompletedEvent{ID: o.ID, State: o.State.String(), Merchant: o.Merchant, Acceptor: o.Acceptor, Amount: o.Amount,
+		ToMerchant: toMerchant, Commission: comm, Fee: fee, ReleaseMs: release})
 	return nil
 }
 
@@ -269,8 +265,8 @@ func (k Keeper) Cancel(ctx *core.Context, id types.Hash) error {
 	if err := k.observe(ctx, o); err != nil {
 		return wrap(o.ID, err)
 	}
-	k.emit(ctx, EventCancelled, o, "merchant", o.Merchant.Hex(), "acceptor", o.Acceptor.Hex(),
-		"amount", core.U64(o.Amount), "cancels_today", core.U64(n+1))
+	ctx.EmitEvent(CancelledEvent{ID: o.ID, State: o.State.String(), Merchant: o.Merchant, Acceptor: o.Acceptor,
+		Amount: o.Amount, CancelsToday: n + 1})
 	return nil
 }
 
@@ -298,14 +294,14 @@ func (k Keeper) Extend(ctx *core.Context, id types.Hash) error {
 	if o.Paused { // the merchant is frozen: the extension waits in the remainder
 		o.Remaining += p.ExtendBy
 		k.setOrder(ctx.Store, o)
-		k.emit(ctx, EventExtended, o, "acceptor", o.Acceptor.Hex(), "pay_deadline", "0", "remaining_ms", core.U64(o.Remaining))
+		ctx.EmitEvent(ExtendedEvent{ID: o.ID, State: o.State.String(), Acceptor: o.Acceptor, RemainingMs: o.Remaining})
 		return nil
 	}
 	ctx.Store.Delete(queueKey(o.Deadline, o.ID))
 	o.Deadline += p.ExtendBy
 	k.setOrder(ctx.Store, o)
 	ctx.Store.Set(queueKey(o.Deadline, o.ID), []byte{})
-	k.emit(ctx, EventExtended, o, "acceptor", o.Acceptor.Hex(), "pay_deadline", core.U64(o.Deadline))
+	ctx.EmitEvent(ExtendedEvent{ID: o.ID, State: o.State.String(), Acceptor: o.Acceptor, PayDeadline: o.Deadline})
 	return nil
 }
 
@@ -345,7 +341,7 @@ func (k Keeper) dispute(ctx *core.Context, o *Order, by string, evidence types.H
 			return wrap(o.ID, err)
 		}
 	}
-	k.emit(ctx, EventDisputed, o, "merchant", o.Merchant.Hex(), "acceptor", o.Acceptor.Hex(), "by", by, "evidence", evidence.Hex())
+	ctx.EmitEvent(DisputedEvent{ID: o.ID, State: o.State.String(), Merchant: o.Merchant, Acceptor: o.Acceptor, By: by, Evidence: evidence})
 	return nil
 }
 
@@ -385,8 +381,8 @@ func (k Keeper) ResolveRelease(ctx *core.Context, id types.Hash) error {
 	if err := k.observe(ctx, o); err != nil {
 		return wrap(o.ID, err)
 	}
-	k.emit(ctx, EventResolvedRelease, o, "merchant", o.Merchant.Hex(), "acceptor", o.Acceptor.Hex(),
-		"to_merchant", core.U64(toMerchant), "fee", core.U64(fee), "slashed", core.U64(slashed))
+	ctx.EmitEvent(ResolvedReleaseEvent{ID: o.ID, State: o.State.String(), Merchant: o.Merchant, Acceptor: o.Acceptor,
+		ToMerchant: toMerchant, Fee: fee, Slashed: slashed})
 	return nil
 }
 
@@ -412,7 +408,7 @@ func (k Keeper) ResolveRefund(ctx *core.Context, id types.Hash) error {
 	if err := k.observe(ctx, o); err != nil {
 		return wrap(o.ID, err)
 	}
-	k.emit(ctx, EventResolvedRefund, o, "merchant", o.Merchant.Hex(), "acceptor", o.Acceptor.Hex(), "amount", core.U64(o.Amount))
+	ctx.EmitEvent(ResolvedRefundEvent{ID: o.ID, State: o.State.String(), Merchant: o.Merchant, Acceptor: o.Acceptor, Amount: o.Amount})
 	return nil
 }
 
@@ -461,8 +457,8 @@ func (k Keeper) ResolveSplit(ctx *core.Context, id types.Hash, toMerchant, toAcc
 	if err := k.observe(ctx, o); err != nil {
 		return wrap(o.ID, err)
 	}
-	k.emit(ctx, EventResolvedSplit, o, "merchant", o.Merchant.Hex(), "acceptor", o.Acceptor.Hex(),
-		"to_merchant", core.U64(toMerchant-fee), "to_acceptor", core.U64(toAcceptor), "fee", core.U64(fee), "slashed", core.U64(slashed))
+	ctx.EmitEvent(ResolvedSplitEvent{ID: o.ID, State: o.State.String(), Merchant: o.Merchant, Acceptor: o.Acceptor,
+		ToMerchant: toMerchant - fee, ToAcceptor: toAcceptor, Fee: fee, Slashed: slashed})
 	return nil
 }
 
@@ -482,7 +478,7 @@ func (k Keeper) expire(ctx *core.Context, o *Order) error {
 	if err := k.observe(ctx, o); err != nil {
 		return wrap(o.ID, err)
 	}
-	k.emit(ctx, EventExpired, o, "merchant", o.Merchant.Hex(), "acceptor", o.Acceptor.Hex(), "amount", core.U64(o.Amount))
+	ctx.EmitEvent(ExpiredEvent{ID: o.ID, State: o.State.String(), Merchant: o.Merchant, Acceptor: o.Acceptor, Amount: o.Amount})
 	return nil
 }
 

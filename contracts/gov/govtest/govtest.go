@@ -1,5 +1,7 @@
 // Package govtest runs the gov, kyc and oracle modules (with bank for the
-// account checks) over an in-memory state.Overlay, for tests of these
+// account checks; package app's main profile plus kyc and oracle) over an
+// in-memory state.Overlay, checking every module's invariants at each
+// Advance, for tests of these
 // modules and of the modules built on them. Time is an explicit block
 // clock the test advances; nothing reads the wall clock.
 package govtest
@@ -8,6 +10,7 @@ import (
 	"crypto/ecdsa"
 	"encoding/json"
 	"fmt"
+	"github.com/accordnet/accord/app"
 	"strings"
 	"testing"
 
@@ -29,23 +32,16 @@ const GenesisTime uint64 = 1_700_000_000_000
 
 // Modules returns bank, gov (with kyc's and oracle's parameter specs), kyc
 // and oracle, in registration order.
-func Modules() []core.Module {
-	return []core.Module{
-		bank.Module{},
-		gov.Module{Specs: append(kyc.ParamSpecs(), oracle.ParamSpecs()...)},
-		kyc.Module{},
-		oracle.Module{},
-	}
-}
+func Modules() []core.Module { return NewRouter().Modules() }
 
-// NewRouter returns the bank+gov+kyc+oracle application with bank's ante.
+// NewRouter returns the bank+gov+kyc+oracle application with bank's ante:
+// the main profile of package app with kyc and oracle, then extra.
 func NewRouter(extra ...core.Module) *core.Router {
-	var b bank.Keeper
-	r, err := core.NewRouter(ChainID, []core.Ante{b.Ante}, append(Modules(), extra...)...)
+	a, err := app.New(app.Main, ChainID, app.WithModuleFuncs(app.KYCModule, app.OracleModule), app.WithModules(extra...))
 	if err != nil {
 		panic(err)
 	}
-	return r
+	return a.Router
 }
 
 // KeyRole grants Role to the key with index Key at genesis.
@@ -232,6 +228,7 @@ func (e *Env) Advance(ms uint64) {
 		e.TB.Fatalf("begin block %d: %v", e.Block.Height, err)
 	}
 	e.Events = evs
+	e.CheckInvariants()
 }
 
 // Dump renders every key under prefix with its value, for asserting that
@@ -246,15 +243,13 @@ func (e *Env) Dump(prefix string) string {
 	return b.String()
 }
 
-// CheckInvariants fails the test if a gov, kyc, oracle or bank invariant is broken.
+// CheckInvariants fails the test if an invariant of any registered module
+// (bank, gov, kyc, oracle and the extra ones) is broken: the router's one
+// list, which contracts/c2ctest checks too.
 func (e *Env) CheckInvariants() {
 	e.TB.Helper()
-	for _, inv := range []func(state.Store) (string, bool){
-		e.Gov.Invariants, e.KYC.AttestationInvariant, e.Oracle.PostInvariant, e.Bank.SupplyInvariant,
-	} {
-		if msg, broken := inv(e.St); broken {
-			e.TB.Fatalf("height %d: invariant broken: %s", e.Block.Height, msg)
-		}
+	if msg := e.Router.CheckInvariants(e.St); msg != "" {
+		e.TB.Fatalf("height %d: invariant broken: %s", e.Block.Height, msg)
 	}
 }
 

@@ -207,9 +207,8 @@ func (m Module) handleAttest(ctx *core.Context, payload []byte) error {
 	}
 	m.SetAttestation(ctx.Store, Attestation{Account: msg.Account, Level: msg.Level, ExpiresAt: msg.ExpiresAt,
 		Country: msg.Country, RecordHash: msg.RecordHash, Provider: ctx.Sender, AttestedAt: ctx.Block.Time})
-	ctx.Emit(EventAttested, "account", msg.Account.Hex(), "provider", ctx.Sender.Hex(),
-		"level", core.U64(uint64(msg.Level)), "expires_at", core.U64(msg.ExpiresAt),
-		"country", msg.Country, "record_hash", msg.RecordHash.Hex())
+	ctx.EmitEvent(AttestedEvent{Account: msg.Account, Provider: ctx.Sender, Level: msg.Level, ExpiresAt: msg.ExpiresAt,
+		Country: msg.Country, RecordHash: msg.RecordHash})
 	return nil
 }
 
@@ -236,7 +235,7 @@ func (m Module) handleRevoke(ctx *core.Context, payload []byte) error {
 	}
 	att.Revoked, att.RevokedBy, att.RevokedAt, att.Reason = true, from, ctx.Block.Time, msg.Reason
 	m.SetAttestation(st, att)
-	ctx.Emit(EventRevoked, "account", msg.Account.Hex(), "by", from.Hex(), "reason", msg.Reason)
+	ctx.EmitEvent(RevokedEvent{Account: msg.Account, By: from, Reason: msg.Reason})
 	return nil
 }
 

@@ -1,0 +1,216 @@
+package core
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+
+	"github.com/accordnet/accord/ledger/state"
+	"github.com/accordnet/accord/types"
+)
+
+// The module descriptor: optional interfaces a Module implements when it
+// has the part. The router (NewRouter) walks the module list once and
+// builds from them the mempool's cost check, gov's parameter specs, bank's
+// blocked list, the invariants, the result codes and the tables the API and
+// the CLI walk. A new module is its own package plus one line in the app
+// assembly; nothing else needs to know about it.
+
+// Coster is a module's admission cost: what a transaction moves out of its
+// sender besides the fee. It also decodes and validates the payload, so a
+// malformed message is refused by the mempool. Every module with routes
+// must implement it (checked by NewRouter).
+type Coster interface {
+	Cost(tx *types.Tx) (uint64, error)
+}
+
+// ParamSpec declares one parameter a module reads through gov's store, so
+// a SetParam proposal (or the genesis) with a malformed value is refused
+// before it is stored. Key may end in "*" to cover every key with that
+// prefix (e.g. "level_limit.*"). Once a module has declared any spec, a
+// SetParam for a key of that module that no spec covers is refused: this
+// catches typos. Modules that declare no spec accept any key and value.
+type ParamSpec struct {
+	Module   string
+	Key      string
+	Validate func(value []byte) error // nil: any value
+	CheckKey func(key string) error   // for "*" keys: checks the full key; nil: any
+}
+
+// Matches reports whether the spec covers module/key.
+func (s ParamSpec) Matches(module, key string) bool {
+	if s.Module != module {
+		return false
+	}
+	if p, ok := strings.CutSuffix(s.Key, "*"); ok {
+		return strings.HasPrefix(key, p) && len(key) > len(p)
+	}
+	return s.Key == key
+}
+
+// Covers reports whether key of module is declared by one of specs
+// (including its CheckKey).
+func Covers(specs []ParamSpec, module, key string) bool {
+	for _, s := range specs {
+		if s.Matches(module, key) && (s.CheckKey == nil || s.CheckKey(key) == nil) {
+			return true
+		}
+	}
+	return false
+}
+
+// ParamDeclarer is a module with governed parameters.
+type ParamDeclarer interface {
+	ParamSpecs() []ParamSpec
+}
+
+// ParamSpecConsumer is the module that checks parameter proposals (gov):
+// NewRouter hands it the specs every other module declares.
+type ParamSpecConsumer interface {
+	WithParamSpecs(specs []ParamSpec) Module
+}
+
+// ParamReporter reports a module's current parameters (and other
+// module-wide settings) for accord_getParams, by the key a SetParam
+// proposal uses. Every key of a module that declares specs must be covered
+// by one (checked by NewRouter over an empty state).
+type ParamReporter interface {
+	ParamValues(st state.Store) map[string]string
+}
+
+// Invariant is one property of a module's state that holds after every
+// block. Check returns a message and whether the invariant is broken.
+type Invariant struct {
+	Name  string
+	Check func(st state.Store) (msg string, broken bool)
+}
+
+// InvariantRegistry is a module with invariants.
+type InvariantRegistry interface {
+	Invariants() []Invariant
+}
+
+// ModuleAccounts is a module that holds funds in module accounts: plain
+// transfers into them are refused (they would break its accounting).
+type ModuleAccounts interface {
+	ModuleAccounts() []types.Address
+}
+
+// BlockedConsumer is the module that refuses transfers into module
+// accounts (bank): NewRouter hands it every module's accounts.
+type BlockedConsumer interface {
+	WithBlocked(accounts []types.Address) Module
+}
+
+// ErrorCode binds a module's sentinel error to a stable number. A failed
+// receipt carries (codespace, code) = (module name, Code) of the first
+// registered error the failure wraps (errors.Is, in registration order);
+// the human message is stored beside it but not hashed, so rewording an
+// error cannot fork a network.
+type ErrorCode struct {
+	Code uint32
+	Err  error
+}
+
+// ErrorCoder is a module that registers its sentinel errors' codes. Codes
+// CodeOK and CodeUnknown are reserved; a code may be used once per module.
+type ErrorCoder interface {
+	ErrorCodes() []ErrorCode
+}
+
+// Reserved result codes, in every codespace.
+const (
+	CodeOK      uint32 = 0
+	CodeUnknown uint32 = 1 // the error wraps no registered sentinel
+)
+
+// Codespace "core": failures of the frame rather than of a module.
+const (
+	Codespace         = "core"
+	CodeBadPayload    = 2 // ErrBadPayload
+	CodePanic         = 3 // the handler panicked (ErrPanic)
+	CodeUnknownTxType = 4 // ErrUnknownType
+)
+
+// ErrPanic is the failure of a handler that panicked; its writes are
+// rolled back like any failed message's.
+var ErrPanic = errors.New("handler panicked")
+
+var coreCodes = []ErrorCode{{CodeBadPayload, ErrBadPayload}, {CodePanic, ErrPanic}, {CodeUnknownTxType, ErrUnknownType}}
+
+// Event is a typed event: a Go struct whose fields are its attributes (see
+// Context.EmitEvent). Each module declares its events in events.go.
+type Event interface {
+	EventType() string
+}
+
+// EventDeclarer lists a module's event types (zero values), so the API can
+// document them and clients can decode them.
+type EventDeclarer interface {
+	Events() []Event
+}
+
+// QueryState is what a query handler reads: the committed state as of the
+// last block.
+type QueryState struct {
+	Store  state.Store
+	Height uint64
+	Time   uint64 // block time of the last block, unix ms
+}
+
+// Query is one read-only API method of a module. Handle gets the JSON-RPC
+// params (an array, possibly empty) and returns a JSON-encodable result.
+// Errors wrapping ErrNotFound or ErrInvalidQuery map to the API's
+// not-found and invalid-params codes.
+type Query struct {
+	Method string // e.g. "accord_getOrder"
+	Doc    string // one line: params and result
+	Handle func(q QueryState, params json.RawMessage) (any, error)
+}
+
+// Querier is a module with API queries.
+type Querier interface {
+	Queries() []Query
+}
+
+// Query errors.
+var (
+	ErrNotFound     = errors.New("not found")
+	ErrInvalidQuery = errors.New("invalid query parameters")
+)
+
+// Command is one CLI subcommand of a module, as plain data the CLI walks
+// (so contracts never import the CLI): `node tx MODULE USE` when Msg is
+// set, `node query MODULE USE` when QueryMethod is.
+type Command struct {
+	Use   string // e.g. "ping COUNT"
+	Short string
+	Args  int // exact number of positional arguments
+	Flags []Flag
+	// Msg builds the message a tx command signs and sends with --from.
+	Msg func(in CommandInput) (Msg, error)
+	// Query returns the JSON-RPC method and params of a query command; the
+	// CLI prints the result.
+	Query func(in CommandInput) (method string, params []any, err error)
+}
+
+// Flag is a string flag of a Command.
+type Flag struct {
+	Name, Default, Usage string
+}
+
+// CommandInput is what the user typed.
+type CommandInput struct {
+	Args  []string
+	Flags map[string]string
+}
+
+// Msg is a message with its transaction type.
+type Msg interface {
+	TxType() types.TxType
+}
+
+// Commander is a module with CLI commands.
+type Commander interface {
+	Commands() []Command
+}
