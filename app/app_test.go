@@ -205,7 +205,7 @@ func TestModulesDeclareTheirEvents(t *testing.T) {
 			}
 		}
 	}
-	if len(seen) != 37 { // bank 1, gov 12, kyc 2, oracle 1, acceptor 10, order 11
+	if len(seen) != 41 { // bank 1, gov 13, kyc 2, oracle 1, acceptor 10, order 14
 		t.Fatalf("%d event types", len(seen))
 	}
 }
