@@ -51,5 +51,6 @@ func (Module) ErrorCodes() []core.ErrorCode {
 		{Code: 6, Err: ErrCannotPayFee},
 		{Code: 7, Err: ErrOverflow},
 		{Code: 8, Err: ErrBlockedRecipient},
+		{Code: 9, Err: ErrZeroRecipient},
 	}
 }
