@@ -16,6 +16,7 @@ import (
 	"github.com/accordnet/accord/api/views"
 	"github.com/accordnet/accord/client"
 	"github.com/accordnet/accord/contracts/acceptor"
+	"github.com/accordnet/accord/contracts/bank/banktest"
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/gov"
 	"github.com/accordnet/accord/contracts/gov/kyc"
@@ -23,7 +24,6 @@ import (
 	"github.com/accordnet/accord/contracts/order"
 	"github.com/accordnet/accord/ledger"
 	"github.com/accordnet/accord/ledger/kv"
-	"github.com/accordnet/accord/ledger/ledgertest"
 	"github.com/accordnet/accord/node"
 	"github.com/accordnet/accord/types"
 )
@@ -43,7 +43,7 @@ func (backend) MempoolSize() int                          { return 0 }
 func (backend) Peers() int                                { return 0 }
 func (backend) Validator() types.Address                  { return types.Address{} }
 func (backend) TxTypeName(types.TxType) string            { return "" }
-func (backend) MinFee() uint64                            { return ledgertest.MinFee }
+func (backend) MinFee() uint64                            { return banktest.MinFee }
 func (backend) Version() string                           { return "test" }
 func (backend) CatchingUp() bool                          { return false }
 
@@ -67,7 +67,7 @@ const genesisMs = 1_750_000_000_000
 type chain struct {
 	t      *testing.T
 	app    *node.App
-	lc     *ledgertest.Chain
+	lc     *banktest.Chain
 	keys   []*ecdsa.PrivateKey
 	nonces map[types.Address]uint64
 }
@@ -76,20 +76,20 @@ func (c *chain) addr(i int) types.Address { return types.PubkeyAddress(c.keys[i]
 
 func newChain(t *testing.T) *chain {
 	t.Helper()
-	app, err := node.NewApp(ledgertest.ChainID)
+	app, err := node.NewApp(banktest.ChainID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := &chain{t: t, app: app, nonces: map[types.Address]uint64{}}
 	for i := 0; i < nKeys; i++ {
-		c.keys = append(c.keys, ledgertest.DeterministicKey(uint64(7000+i)))
+		c.keys = append(c.keys, banktest.DeterministicKey(uint64(7000+i)))
 	}
-	val := ledgertest.DeterministicKey(1 << 40)
+	val := banktest.DeterministicKey(1 << 40)
 	var allocs []node.Alloc
 	for i := range c.keys {
 		allocs = append(allocs, node.Alloc{Address: c.addr(i), Micro: 100_000 * types.MicroPerUSDT})
 	}
-	raw, err := node.BuildGenesis(node.InitOptions{ChainID: ledgertest.ChainID, Allocs: allocs,
+	raw, err := node.BuildGenesis(node.InitOptions{ChainID: banktest.ChainID, Allocs: allocs,
 		Validators: []types.Address{types.PubkeyAddress(val)}, Admins: []types.Address{c.addr(admin0), c.addr(admin1)},
 		AdminThreshold: 2, Roles: []node.RoleGrant{{Address: c.addr(oracleKey), Role: gov.RoleOracle},
 			{Address: c.addr(kycKey), Role: gov.RoleKYCProvider}},
@@ -109,14 +109,14 @@ func newChain(t *testing.T) *chain {
 	if err := l.InitGenesis(raw, app.Router); err != nil {
 		t.Fatal(err)
 	}
-	c.lc = &ledgertest.Chain{Ledger: l, Router: app.Router, Validator: val, Genesis: raw}
+	c.lc = &banktest.Chain{Ledger: l, Router: app.Router, Validator: val, Genesis: raw}
 	return c
 }
 
 func (c *chain) sign(i int, t types.TxType, msg any) *types.Tx {
 	a := c.addr(i)
-	tx, err := types.SignTx(&types.Tx{ChainID: ledgertest.ChainID, Nonce: c.nonces[a], Type: t,
-		Payload: core.Encode(msg), Fee: ledgertest.MinFee}, c.keys[i])
+	tx, err := types.SignTx(&types.Tx{ChainID: banktest.ChainID, Nonce: c.nonces[a], Type: t,
+		Payload: core.Encode(msg), Fee: banktest.MinFee}, c.keys[i])
 	if err != nil {
 		c.t.Fatal(err)
 	}

@@ -10,12 +10,12 @@ import (
 
 	"github.com/accordnet/accord/app"
 	"github.com/accordnet/accord/contracts/bank"
+	"github.com/accordnet/accord/contracts/bank/banktest"
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/core/coretest"
 	"github.com/accordnet/accord/contracts/gov/govtest"
 	"github.com/accordnet/accord/ledger"
 	"github.com/accordnet/accord/ledger/kv"
-	"github.com/accordnet/accord/ledger/ledgertest"
 	"github.com/accordnet/accord/types"
 )
 
@@ -73,7 +73,7 @@ func (w worded) Routes() []core.Route {
 type node struct {
 	t      *testing.T
 	router *core.Router
-	lc     *ledgertest.Chain
+	lc     *banktest.Chain
 }
 
 func newNode(t *testing.T, opts ...app.Option) *node {
@@ -87,7 +87,7 @@ func newNode(t *testing.T, opts ...app.Option) *node {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { l.Close() })
-	val := ledgertest.DeterministicKey(1 << 40)
+	val := banktest.DeterministicKey(1 << 40)
 	g := ledger.Genesis{ChainID: govtest.ChainID, GenesisTime: time.UnixMilli(int64(govtest.GenesisTime)).UTC(),
 		Validators: []string{types.PubkeyAddress(val).Hex()}, AppState: govtest.Setup{}.Genesis()}
 	raw, err := json.Marshal(g)
@@ -97,7 +97,7 @@ func newNode(t *testing.T, opts ...app.Option) *node {
 	if err := l.InitGenesis(raw, a.Router); err != nil {
 		t.Fatal(err)
 	}
-	return &node{t: t, router: a.Router, lc: &ledgertest.Chain{Ledger: l, Router: a.Router, Validator: val, Genesis: raw}}
+	return &node{t: t, router: a.Router, lc: &banktest.Chain{Ledger: l, Router: a.Router, Validator: val, Genesis: raw}}
 }
 
 func (n *node) produce(txs ...*types.Tx) *ledger.Executed {
@@ -111,7 +111,7 @@ func (n *node) produce(txs ...*types.Tx) *ledger.Executed {
 
 func signed(t *testing.T, key int, nonce uint64, typ types.TxType, msg any) *types.Tx {
 	tx, err := types.SignTx(&types.Tx{ChainID: govtest.ChainID, Nonce: nonce, Type: typ, Payload: core.Encode(msg),
-		Fee: ledgertest.MinFee}, ledgertest.DeterministicKey(uint64(key)))
+		Fee: banktest.MinFee}, banktest.DeterministicKey(uint64(key)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +176,7 @@ func TestPanickingHandlerFailsItsTransaction(t *testing.T) {
 	if xa.Receipts[1].Status != types.StatusOK || coretest.Counter(st) != 2 {
 		t.Fatalf("next tx %+v counter %d", xa.Receipts[1], coretest.Counter(st))
 	}
-	if acc := (bank.Keeper{}).GetAccount(st, types.PubkeyAddress(ledgertest.DeterministicKey(1))); acc.Nonce != 2 {
+	if acc := (bank.Keeper{}).GetAccount(st, types.PubkeyAddress(banktest.DeterministicKey(1))); acc.Nonce != 2 {
 		t.Fatalf("nonce %d after two txs", acc.Nonce)
 	}
 }

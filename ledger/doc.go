@@ -11,6 +11,7 @@
 // (Build) and every validator executes it before voting (Execute); the header
 // commits to the resulting state root (an app hash chained over each block's
 // sorted write set) and receipt root. The ledger knows nothing of the
-// business rules: it drives an App (contracts/core.Router) through BeginBlock
-// and ApplyTx.
+// business rules: it drives an App, an interface it declares (app.go),
+// through one block loop for both: BeginBlock, then ApplyTx per transaction.
+// It imports no contracts package; the application sits above it.
 package ledger

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
 )
@@ -22,21 +21,28 @@ type Executed struct {
 	// receiptEncs are the encodings of Receipts, made once for the receipt
 	// root and stored by Commit. An Executed must not be modified.
 	receiptEncs [][]byte
+	rh          *receiptHasher // until seal
+	app         App
 }
 
 // seal computes what the header commits to once the transactions have run:
 // the sorted write set and the app hash, and, if withTxRoot, the root of
-// txs; meanwhile rh finishes the receipts on another core.
-func (x *Executed) seal(ov *state.Overlay, rh *receiptHasher, txs []*types.Tx, withTxRoot bool) (appHash, receiptRoot, txRoot types.Hash) {
-	rh.close()
-	x.Writes = ov.WriteSet()
+// txs; meanwhile the receipt hasher finishes the receipts on another core.
+func (x *Executed) seal(txs []*types.Tx, withTxRoot bool) (appHash, receiptRoot, txRoot types.Hash) {
+	x.rh.close()
+	x.Writes = x.State.WriteSet()
 	appHash = state.NextAppHash(x.Parent, x.Writes)
 	if withTxRoot {
 		txRoot = types.TxRoot(txs)
 	}
-	x.receiptEncs, receiptRoot = rh.wait()
+	x.receiptEncs, receiptRoot = x.rh.wait()
+	x.rh = nil
 	return appHash, receiptRoot, txRoot
 }
+
+// ChangedAccounts lists the accounts whose nonce or balance the block
+// changes, as the application reports them.
+func (x *Executed) ChangedAccounts() []types.Address { return x.app.ChangedAccounts(x.Writes) }
 
 // receiptHasher encodes and hashes a block's receipts on its own goroutine,
 // in batches, while the block executes: the receipt root and the stored
@@ -154,7 +160,7 @@ type Dropped struct {
 // Build executes candidate transactions on top of the last committed block
 // and returns the resulting block. Transactions that may not be included
 // (bad nonce, cannot pay the fee, ...) are left out and reported.
-func (l *Ledger) Build(t Template, txs []*types.Tx, app *core.Router) (*Executed, []Dropped, error) {
+func (l *Ledger) Build(t Template, txs []*types.Tx, app App) (*Executed, []Dropped, error) {
 	last := l.Last()
 	if !l.Initialized() {
 		return nil, nil, ErrNotInitialized
@@ -172,34 +178,21 @@ func (l *Ledger) Build(t Template, txs []*types.Tx, app *core.Router) (*Executed
 	if t.LastCert != nil {
 		hdr.LastCertHash = t.LastCert.Hash()
 	}
-	ov := state.NewOverlay(l.stateReader())
-	x := &Executed{Parent: last.AppHash, State: ov}
-	blk := core.Block{ChainID: l.chainID, Height: h, Time: t.Time, Seed: hdr.LastCertHash}
-	if x.BlockEvents, err = app.BeginBlock(blk, ov); err != nil {
+	var dropped []Dropped
+	included := make([]*types.Tx, 0, len(txs))
+	x, err := l.run("build", app, &hdr, txs, func(_ int, tx *types.Tx, err error) error {
+		if err != nil {
+			dropped = append(dropped, Dropped{tx, err})
+		} else {
+			included = append(included, tx)
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, nil, err
 	}
-	var included []*types.Tx
-	var dropped []Dropped
-	rh := newReceiptHasher(len(txs))
-	defer rh.close()
-	for _, tx := range txs {
-		rc, err := app.ApplyTx(blk, ov, tx)
-		if err != nil {
-			if !core.IsInvalidTx(err) {
-				return nil, nil, err
-			}
-			dropped = append(dropped, Dropped{tx, err})
-			continue
-		}
-		included = append(included, tx)
-		x.Receipts = append(x.Receipts, rc)
-		rh.add(rc)
-	}
-	if err := ov.Err(); err != nil {
-		return nil, nil, fmt.Errorf("build block %d: %w", h, err)
-	}
 	hdr.TxCount = uint32(len(included))
-	hdr.StateRoot, hdr.ReceiptRoot, hdr.TxRoot = x.seal(ov, rh, included, true)
+	hdr.StateRoot, hdr.ReceiptRoot, hdr.TxRoot = x.seal(included, true)
 	x.Block = &types.Block{Header: hdr, Txs: included, LastCert: t.LastCert}
 	return x, dropped, nil
 }
@@ -208,7 +201,7 @@ func (l *Ledger) Build(t Template, txs []*types.Tx, app *core.Router) (*Executed
 // one and runs it. Every check a validator must make before voting is here:
 // chain, height, parent, time, parent certificate, validator set, every
 // transaction includable, and the roots in the header.
-func (l *Ledger) Execute(b *types.Block, app *core.Router) (*Executed, error) {
+func (l *Ledger) Execute(b *types.Block, app App) (*Executed, error) {
 	if !l.Initialized() {
 		return nil, ErrNotInitialized
 	}
@@ -252,35 +245,62 @@ func (l *Ledger) Execute(b *types.Block, app *core.Router) (*Executed, error) {
 	} else if b.LastCert != nil || hdr.LastCertHash != (types.Hash{}) {
 		return nil, bad("height 1 carries a parent certificate")
 	}
-	ov := state.NewOverlay(l.stateReader())
-	x := &Executed{Block: b, Parent: last.AppHash, State: ov}
-	blk := core.Block{ChainID: l.chainID, Height: h, Time: hdr.Time, Seed: hdr.LastCertHash}
-	if x.BlockEvents, err = app.BeginBlock(blk, ov); err != nil {
+	x, err := l.run("execute", app, hdr, b.Txs, func(i int, tx *types.Tx, err error) error {
+		if err != nil {
+			return bad("tx %d (%s): %v", i, tx.Hash().Hex(), err)
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	x.Receipts = make([]*types.Receipt, 0, len(b.Txs))
-	rh := newReceiptHasher(len(b.Txs))
-	defer rh.close()
-	for i, tx := range b.Txs {
-		rc, err := app.ApplyTx(blk, ov, tx)
-		if err != nil {
-			if core.IsInvalidTx(err) {
-				return nil, bad("tx %d (%s): %v", i, tx.Hash().Hex(), err)
-			}
-			return nil, err
-		}
-		x.Receipts = append(x.Receipts, rc)
-		rh.add(rc)
-	}
-	if err := ov.Err(); err != nil {
-		return nil, fmt.Errorf("execute block %d: %w", h, err)
-	}
-	appHash, receiptRoot, _ := x.seal(ov, rh, nil, false) // TxRoot was checked with the structure
+	x.Block = b
+	appHash, receiptRoot, _ := x.seal(nil, false) // TxRoot was checked with the structure
 	if receiptRoot != hdr.ReceiptRoot {
 		return nil, bad("receipt root %s, header says %s", receiptRoot.Hex(), hdr.ReceiptRoot.Hex())
 	}
 	if appHash != hdr.StateRoot {
 		return nil, bad("state root %s, header says %s", appHash.Hex(), hdr.StateRoot.Hex())
+	}
+	return x, nil
+}
+
+// run is the one block loop of Build and Execute: the application's
+// BeginBlock, then each transaction in order on one overlay over the
+// committed state, with the receipts hashed on the side. Each transaction's
+// outcome goes to decide, with the App's error if it may not be included:
+// decide returns an error to abort the block (a validator) or nil to go on
+// without it (a proposer). Storage failures and App errors other than
+// ErrInvalidTx abort too, as they are; a storage failure is wrapped with
+// what ("build", "execute") and the height. The caller seals the result.
+func (l *Ledger) run(what string, app App, hdr *types.Header, txs []*types.Tx, decide func(i int, tx *types.Tx, err error) error) (*Executed, error) {
+	ov := state.NewOverlay(l.stateReader())
+	x := &Executed{Parent: l.Last().AppHash, State: ov, app: app,
+		Receipts: make([]*types.Receipt, 0, len(txs)), rh: newReceiptHasher(len(txs))}
+	blk := BlockInfo{ChainID: l.chainID, Height: hdr.Height, Time: hdr.Time, Seed: hdr.LastCertHash}
+	var err error
+	if x.BlockEvents, err = app.BeginBlock(blk, ov); err != nil {
+		x.rh.close()
+		return nil, err
+	}
+	for i, tx := range txs {
+		rc, err := app.ApplyTx(blk, ov, tx)
+		if err != nil && !IsInvalidTx(err) {
+			x.rh.close()
+			return nil, err
+		}
+		if err := decide(i, tx, err); err != nil {
+			x.rh.close()
+			return nil, err
+		}
+		if err == nil {
+			x.Receipts = append(x.Receipts, rc)
+			x.rh.add(rc)
+		}
+	}
+	if err := ov.Err(); err != nil {
+		x.rh.close()
+		return nil, fmt.Errorf("%s block %d: %w", what, hdr.Height, err)
 	}
 	return x, nil
 }

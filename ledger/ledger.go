@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/ledger/kv"
 	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
@@ -101,7 +100,7 @@ func (l *Ledger) Initialized() bool {
 
 // InitGenesis applies the genesis document if the ledger is empty, or checks
 // that it is the one the ledger was created with.
-func (l *Ledger) InitGenesis(raw []byte, app *core.Router) error {
+func (l *Ledger) InitGenesis(raw []byte, app App) error {
 	g, err := ParseGenesis(raw)
 	if err != nil {
 		return err
@@ -126,7 +125,7 @@ func (l *Ledger) InitGenesis(raw []byte, app *core.Router) error {
 	}
 	ov := state.NewOverlay(l.stateReader())
 	SetValidatorSet(ov, 1, vals)
-	blk := core.Block{ChainID: g.ChainID, Height: 0, Time: g.TimeMillis()}
+	blk := BlockInfo{ChainID: g.ChainID, Height: 0, Time: g.TimeMillis()}
 	if err := app.InitGenesis(blk, ov, g.AppState); err != nil {
 		return err
 	}

@@ -5,13 +5,13 @@ import (
 	"testing"
 
 	"github.com/accordnet/accord/contracts/bank"
+	"github.com/accordnet/accord/contracts/bank/banktest"
 	"github.com/accordnet/accord/ledger"
 	"github.com/accordnet/accord/ledger/kv"
-	"github.com/accordnet/accord/ledger/ledgertest"
 	"github.com/accordnet/accord/types"
 )
 
-func openChain(t *testing.T, backend string, nKeys int) (*ledgertest.Chain, string) {
+func openChain(t *testing.T, backend string, nKeys int) (*banktest.Chain, string) {
 	t.Helper()
 	dir := t.TempDir()
 	l, err := ledger.Open(backend, dir, kv.Options{})
@@ -19,14 +19,14 @@ func openChain(t *testing.T, backend string, nKeys int) (*ledgertest.Chain, stri
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { l.Close() })
-	c, err := ledgertest.New(l, nKeys)
+	c, err := banktest.New(l, nKeys)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c, dir
 }
 
-func addr(c *ledgertest.Chain, i int) types.Address { return types.PubkeyAddress(c.Keys[i]) }
+func addr(c *banktest.Chain, i int) types.Address { return types.PubkeyAddress(c.Keys[i]) }
 
 func TestTransfersMoveBalancesAndFeesExactly(t *testing.T) {
 	for _, backend := range []string{kv.BackendPebble, kv.BackendBadger} {
@@ -36,10 +36,10 @@ func TestTransfersMoveBalancesAndFeesExactly(t *testing.T) {
 			st := c.Ledger.State()
 			start0, start1 := k.Balance(st, addr(c, 0)), k.Balance(st, addr(c, 1))
 			txs := []*types.Tx{
-				ledgertest.Transfer(c.Keys[0], 0, addr(c, 1), 1_500000),
-				ledgertest.Transfer(c.Keys[0], 1, addr(c, 1), 2_000000),
-				ledgertest.Transfer(c.Keys[0], 3, addr(c, 1), 1),                // gap: dropped
-				ledgertest.Transfer(c.Keys[1], 0, addr(c, 0), start1+10_000000), // over balance: fails, pays fee
+				banktest.Transfer(c.Keys[0], 0, addr(c, 1), 1_500000),
+				banktest.Transfer(c.Keys[0], 1, addr(c, 1), 2_000000),
+				banktest.Transfer(c.Keys[0], 3, addr(c, 1), 1),                // gap: dropped
+				banktest.Transfer(c.Keys[1], 0, addr(c, 0), start1+10_000000), // over balance: fails, pays fee
 			}
 			x, dropped, err := c.Produce(txs)
 			if err != nil {
@@ -52,7 +52,7 @@ func TestTransfersMoveBalancesAndFeesExactly(t *testing.T) {
 				t.Fatalf("receipts: %+v %+v", x.Receipts[0], x.Receipts[2])
 			}
 			st = c.Ledger.State()
-			fee := uint64(ledgertest.MinFee)
+			fee := uint64(banktest.MinFee)
 			if got, want := k.Balance(st, addr(c, 0)), start0-3_500000-2*fee; got != want {
 				t.Fatalf("sender balance %d, want %d", got, want)
 			}
@@ -78,7 +78,7 @@ func TestValidatorReexecutionAgreesAndRejectsTampering(t *testing.T) {
 	for h := 0; h < 3; h++ {
 		var txs []*types.Tx
 		for i := 0; i < 4; i++ {
-			txs = append(txs, ledgertest.Transfer(proposer.Keys[i], uint64(h), addr(proposer, (i+1)%4), uint64(1000*(h+1))))
+			txs = append(txs, banktest.Transfer(proposer.Keys[i], uint64(h), addr(proposer, (i+1)%4), uint64(1000*(h+1))))
 		}
 		x, _, err := proposer.Produce(txs)
 		if err != nil {
@@ -123,11 +123,11 @@ func TestReopenKeepsEverything(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			c, err := ledgertest.New(l, 2)
+			c, err := banktest.New(l, 2)
 			if err != nil {
 				t.Fatal(err)
 			}
-			tx := ledgertest.Transfer(c.Keys[0], 0, addr(c, 1), 42)
+			tx := banktest.Transfer(c.Keys[0], 0, addr(c, 1), 42)
 			if _, _, err := c.Produce([]*types.Tx{tx}); err != nil {
 				t.Fatal(err)
 			}
@@ -138,13 +138,13 @@ func TestReopenKeepsEverything(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer l2.Close()
-			if l2.Last() != before || l2.ChainID() != ledgertest.ChainID {
+			if l2.Last() != before || l2.ChainID() != banktest.ChainID {
 				t.Fatalf("after reopen %+v, before %+v", l2.Last(), before)
 			}
 			if err := l2.InitGenesis(c.Genesis, c.Router); err != nil {
 				t.Fatalf("same genesis refused: %v", err)
 			}
-			if err := l2.InitGenesis(ledgertest.Genesis(c.Validator, c.Keys[:1], "1", c.Treasury), c.Router); !errors.Is(err, ledger.ErrGenesisChanged) {
+			if err := l2.InitGenesis(banktest.Genesis(c.Validator, c.Keys[:1], "1", c.Treasury), c.Router); !errors.Is(err, ledger.ErrGenesisChanged) {
 				t.Fatalf("changed genesis: %v", err)
 			}
 			res, err := l2.Tx(tx.Hash())
@@ -162,7 +162,7 @@ func TestInclusionProofs(t *testing.T) {
 	c, _ := openChain(t, kv.BackendMemory, 5)
 	var txs []*types.Tx
 	for i := 0; i < 5; i++ {
-		txs = append(txs, ledgertest.Transfer(c.Keys[i], 0, addr(c, 0), 7))
+		txs = append(txs, banktest.Transfer(c.Keys[i], 0, addr(c, 0), 7))
 	}
 	if _, _, err := c.Produce(txs); err != nil {
 		t.Fatal(err)
@@ -195,5 +195,32 @@ func TestCommitRefusesWrongParent(t *testing.T) {
 	}
 	if err := c.Ledger.Commit(x, c.Cert(x.Block)); !errors.Is(err, ledger.ErrWrongHeight) {
 		t.Fatalf("committing the same block twice: %v", err)
+	}
+}
+
+// The application, not the node, says which accounts a block changed: the
+// senders and recipients of its transfers and the treasury that took the
+// fees, and no account it left alone.
+func TestExecutedReportsChangedAccounts(t *testing.T) {
+	c, _ := openChain(t, kv.BackendPebble, 4)
+	x, _, err := c.Produce([]*types.Tx{banktest.Transfer(c.Keys[0], 0, addr(c, 1), 5)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(map[types.Address]bool)
+	for _, a := range x.ChangedAccounts() {
+		got[a] = true
+	}
+	want := map[types.Address]bool{addr(c, 0): true, addr(c, 1): true, c.Treasury: true}
+	if len(got) != len(want) {
+		t.Fatalf("changed accounts %v, want %v", got, want)
+	}
+	for a := range want {
+		if !got[a] {
+			t.Fatalf("changed accounts %v miss %s", got, a.Hex())
+		}
+	}
+	if got[addr(c, 2)] || got[addr(c, 3)] {
+		t.Fatalf("untouched account reported: %v", got)
 	}
 }

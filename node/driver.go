@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/accordnet/accord/consensus"
-	"github.com/accordnet/accord/contracts/bank"
 	"github.com/accordnet/accord/ledger"
 	"github.com/accordnet/accord/types"
 )
@@ -251,11 +250,10 @@ func (d *driver) commit(b *types.Block, cert *types.CommitCert) error {
 		d.request = nil
 	}
 	t0 = time.Now()
-	changed := make(map[types.Address]struct{}, len(x.Writes))
-	for _, w := range x.Writes {
-		if a, ok := bank.AccountOf(w.Key); ok {
-			changed[a] = struct{}{}
-		}
+	accts := x.ChangedAccounts()
+	changed := make(map[types.Address]struct{}, len(accts))
+	for _, a := range accts {
+		changed[a] = struct{}{}
 	}
 	d.n.pool.UpdateChanged(b.Txs, func(a types.Address) bool { _, ok := changed[a]; return ok })
 	d.n.log.Debug("applied block", "height", b.Height(), "commit", tCommit.Round(time.Microsecond), "mempool_update", time.Since(t0).Round(time.Microsecond))

@@ -8,13 +8,13 @@ import (
 	"testing"
 
 	"github.com/accordnet/accord/contracts/bank"
+	"github.com/accordnet/accord/contracts/bank/banktest"
 	"github.com/accordnet/accord/contracts/bridge"
 	sidebridge "github.com/accordnet/accord/contracts/bridge/side"
 	"github.com/accordnet/accord/contracts/checkpoint"
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/gov"
 	"github.com/accordnet/accord/contracts/lightclient"
-	"github.com/accordnet/accord/ledger/ledgertest"
 	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
 )
@@ -32,7 +32,7 @@ type testKey struct {
 }
 
 func newKey(seed int) testKey {
-	k := ledgertest.DeterministicKey(uint64(seed))
+	k := banktest.DeterministicKey(uint64(seed))
 	return testKey{key: k, addr: types.PubkeyAddress(k)}
 }
 

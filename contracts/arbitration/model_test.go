@@ -10,13 +10,13 @@ import (
 	"testing"
 
 	"github.com/accordnet/accord/contracts/arbitration"
+	"github.com/accordnet/accord/contracts/bank/banktest"
 	"github.com/accordnet/accord/contracts/c2ctest"
 	"github.com/accordnet/accord/contracts/channel"
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/order"
 	"github.com/accordnet/accord/contracts/pay"
 	"github.com/accordnet/accord/contracts/risk"
-	"github.com/accordnet/accord/ledger/ledgertest"
 	"github.com/accordnet/accord/types"
 )
 
@@ -395,7 +395,7 @@ func runModel(t *testing.T, seq int, reached map[arbitration.Phase]int, durs *[]
 		m.payers = append(m.payers, a)
 	}
 	for i := 0; i < 2; i++ {
-		k := ledgertest.DeterministicKey(0xa4b<<20 + uint64(i))
+		k := banktest.DeterministicKey(0xa4b<<20 + uint64(i))
 		e.Fund(types.PubkeyAddress(k), 100*usdt)
 		m.keys = append(m.keys, k)
 	}

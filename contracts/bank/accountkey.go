@@ -17,3 +17,7 @@ func AccountOf(key []byte) (types.Address, bool) {
 	copy(a[:], key[len(prefixAccount):])
 	return a, true
 }
+
+// AccountOf makes bank a core.AccountKeys: the router reports the accounts
+// a block changed through it.
+func (Module) AccountOf(key []byte) (types.Address, bool) { return AccountOf(key) }

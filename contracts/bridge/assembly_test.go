@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/accordnet/accord/contracts/bank"
+	"github.com/accordnet/accord/contracts/bank/banktest"
 	"github.com/accordnet/accord/contracts/bridge"
 	"github.com/accordnet/accord/contracts/bridge/proof"
 	sidebridge "github.com/accordnet/accord/contracts/bridge/side"
@@ -14,7 +15,6 @@ import (
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/gov"
 	"github.com/accordnet/accord/contracts/lightclient"
-	"github.com/accordnet/accord/ledger/ledgertest"
 	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
 )
@@ -197,7 +197,7 @@ type ecdsaKey struct {
 }
 
 func newKey(seed int) *ecdsaKey {
-	k := ledgertest.DeterministicKey(uint64(seed))
+	k := banktest.DeterministicKey(uint64(seed))
 	return &ecdsaKey{key: k, addr: types.PubkeyAddress(k)}
 }
 

@@ -8,10 +8,10 @@ import (
 	"testing"
 
 	"github.com/accordnet/accord/contracts/bank"
+	"github.com/accordnet/accord/contracts/bank/banktest"
 	"github.com/accordnet/accord/contracts/checkpoint"
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/gov"
-	"github.com/accordnet/accord/ledger/ledgertest"
 	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
 )
@@ -40,10 +40,10 @@ type env struct {
 func newEnv(t testing.TB) *env {
 	e := &env{t: t, st: state.NewOverlay(nil), block: core.Block{ChainID: "accord-main", Height: 1, Time: t0}}
 	for i := range 8 {
-		e.keys = append(e.keys, ledgertest.DeterministicKey(uint64(100+i)))
+		e.keys = append(e.keys, banktest.DeterministicKey(uint64(100+i)))
 	}
 	for i := range 4 {
-		e.side = append(e.side, ledgertest.DeterministicKey(uint64(200+i)))
+		e.side = append(e.side, banktest.DeterministicKey(uint64(200+i)))
 	}
 	e.m = NewModule(NewKeeper(Deps{Bank: e.bank, Roles: e.gov, Checkpoints: e.cps, Params: e.gov}))
 	ctx := e.ctx(types.Address{})

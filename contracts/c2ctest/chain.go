@@ -10,13 +10,13 @@ import (
 
 	"github.com/accordnet/accord/contracts/acceptor"
 	"github.com/accordnet/accord/contracts/bank"
+	"github.com/accordnet/accord/contracts/bank/banktest"
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/gov"
 	"github.com/accordnet/accord/contracts/gov/kyc"
 	"github.com/accordnet/accord/contracts/oracle"
 	"github.com/accordnet/accord/contracts/order"
 	"github.com/accordnet/accord/ledger"
-	"github.com/accordnet/accord/ledger/ledgertest"
 	"github.com/accordnet/accord/types"
 )
 
@@ -35,7 +35,7 @@ type ChainSpec struct {
 // acceptor and order: everything the C2C flow needs, executed as signed
 // transactions through ledger.Build and Commit.
 type Chain struct {
-	*ledgertest.Chain
+	*banktest.Chain
 	Keepers   Keepers
 	Acceptors []*ecdsa.PrivateKey
 	Merchants []*ecdsa.PrivateKey
@@ -79,7 +79,7 @@ func ChainGenesis(validator *ecdsa.PrivateKey, acceptors, merchants []*ecdsa.Pri
 		return raw
 	}
 	app := map[string]json.RawMessage{
-		"bank": section(bank.Genesis{MinFee: types.FormatUSDT(ledgertest.MinFee), Treasury: Treasury.Hex(), Accounts: accs}),
+		"bank": section(bank.Genesis{MinFee: types.FormatUSDT(banktest.MinFee), Treasury: Treasury.Hex(), Accounts: accs}),
 		"gov": section(gov.Genesis{Admins: []string{valAddr}, Threshold: 1, Roles: []gov.GenesisRole{
 			{Address: KYCProvider.Hex(), Role: "kyc_provider"}, {Address: Oracle.Hex(), Role: "oracle"}}}),
 		"kyc": section(kyc.Genesis{Attestations: atts}),
@@ -88,7 +88,7 @@ func ChainGenesis(validator *ecdsa.PrivateKey, acceptors, merchants []*ecdsa.Pri
 		acceptor.ModuleName: section(acceptor.Genesis{Params: map[string]uint64{acceptor.ParamRampAge: 0, acceptor.ParamRampOrders: 0}}),
 		order.ModuleName:    section(order.Genesis{Params: map[string]uint64{order.ParamMaxTimeouts: 5000}}),
 	}
-	g := ledger.Genesis{ChainID: ledgertest.ChainID, GenesisTime: time.UnixMilli(GenesisTime).UTC(),
+	g := ledger.Genesis{ChainID: banktest.ChainID, GenesisTime: time.UnixMilli(GenesisTime).UTC(),
 		Validators: []string{valAddr}, AppState: app}
 	raw, err := json.MarshalIndent(g, "", "  ")
 	if err != nil {
@@ -125,8 +125,8 @@ func NewChain(l *ledger.Ledger, s ChainSpec) (*Chain, error) {
 	for _, key := range append(append([]*ecdsa.PrivateKey(nil), c.Acceptors...), c.Merchants...) {
 		c.byAddr[types.PubkeyAddress(key)] = key
 	}
-	validator := ledgertest.DeterministicKey(1 << 40)
-	c.Chain = &ledgertest.Chain{Ledger: l, Router: NewRouter(k), Validator: validator,
+	validator := banktest.DeterministicKey(1 << 40)
+	c.Chain = &banktest.Chain{Ledger: l, Router: NewRouter(k), Validator: validator,
 		Genesis: ChainGenesis(validator, c.Acceptors, c.Merchants, float, margin), Treasury: Treasury}
 	if err := l.InitGenesis(c.Genesis, c.Router); err != nil {
 		return nil, err
@@ -149,7 +149,7 @@ func NewChain(l *ledger.Ledger, s ChainSpec) (*Chain, error) {
 // keys derives n deterministic keys in parallel (derivation is slow).
 func keys(base uint64, n int) []*ecdsa.PrivateKey {
 	out := make([]*ecdsa.PrivateKey, n)
-	Parallel(n, func(i int) { out[i] = ledgertest.DeterministicKey(base + uint64(i)) })
+	Parallel(n, func(i int) { out[i] = banktest.DeterministicKey(base + uint64(i)) })
 	return out
 }
 
@@ -168,8 +168,8 @@ func (c *Chain) Sign(key *ecdsa.PrivateKey, msg interface{ TxType() types.TxType
 	n := c.nonces[a]
 	c.nonces[a] = n + 1
 	c.mu.Unlock()
-	tx, err := types.SignTx(&types.Tx{ChainID: ledgertest.ChainID, Nonce: n, Type: msg.TxType(),
-		Payload: core.Encode(msg), Fee: ledgertest.MinFee}, key)
+	tx, err := types.SignTx(&types.Tx{ChainID: banktest.ChainID, Nonce: n, Type: msg.TxType(),
+		Payload: core.Encode(msg), Fee: banktest.MinFee}, key)
 	if err != nil {
 		panic(err)
 	}

@@ -13,12 +13,12 @@ import (
 	"github.com/accordnet/accord/app"
 	"github.com/accordnet/accord/contracts/acceptor"
 	"github.com/accordnet/accord/contracts/bank"
+	"github.com/accordnet/accord/contracts/bank/banktest"
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/gov"
 	"github.com/accordnet/accord/contracts/gov/kyc"
 	"github.com/accordnet/accord/contracts/oracle"
 	"github.com/accordnet/accord/contracts/order"
-	"github.com/accordnet/accord/ledger/ledgertest"
 	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
 )
@@ -52,7 +52,7 @@ type Keepers struct {
 func NewKeepers() Keepers { return NewKeepersWith(nil) }
 
 // NewKeepersWith is NewKeepers with another rate source (nil: the oracle).
-func NewKeepersWith(rates order.RateKeeper) Keepers { return newKeepers(ledgertest.ChainID, rates) }
+func NewKeepersWith(rates order.RateKeeper) Keepers { return newKeepers(banktest.ChainID, rates) }
 
 func newKeepers(chainID string, rates order.RateKeeper, opts ...app.Option) Keepers {
 	k := Keepers{}

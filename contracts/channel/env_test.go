@@ -6,11 +6,11 @@ import (
 
 	"github.com/accordnet/accord/contracts/acceptor"
 	"github.com/accordnet/accord/contracts/bank"
+	"github.com/accordnet/accord/contracts/bank/banktest"
 	"github.com/accordnet/accord/contracts/c2ctest"
 	"github.com/accordnet/accord/contracts/channel"
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/order"
-	"github.com/accordnet/accord/ledger/ledgertest"
 	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
 )
@@ -56,7 +56,7 @@ func (e *env) invariants() string {
 }
 
 func key(n uint64) (*ecdsa.PrivateKey, types.Address) {
-	k := ledgertest.DeterministicKey(7<<32 + n)
+	k := banktest.DeterministicKey(7<<32 + n)
 	return k, types.PubkeyAddress(k)
 }
 

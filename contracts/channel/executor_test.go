@@ -5,19 +5,19 @@ import (
 	"testing"
 
 	"github.com/accordnet/accord/contracts/bank"
+	"github.com/accordnet/accord/contracts/bank/banktest"
 	"github.com/accordnet/accord/contracts/channel"
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/gov"
 	"github.com/accordnet/accord/ledger"
 	"github.com/accordnet/accord/ledger/kv"
-	"github.com/accordnet/accord/ledger/ledgertest"
 	"github.com/accordnet/accord/types"
 )
 
 func executorRouter() (*core.Router, channel.Keeper) {
 	k := channel.NewKeeper(channel.Deps{Bank: bank.Keeper{}, Params: gov.Keeper{}})
 	b := bank.Module{Blocked: []types.Address{channel.EscrowAddress}}
-	r, err := core.NewRouter(ledgertest.ChainID, []core.Ante{b.Ante}, b, channel.NewModule(k))
+	r, err := core.NewRouter(banktest.ChainID, []core.Ante{b.Ante}, b, channel.NewModule(k))
 	if err != nil {
 		panic(err)
 	}
@@ -36,7 +36,7 @@ func TestThroughExecutor(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	c, err := ledgertest.New(l, 2)
+	c, err := banktest.New(l, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,8 +47,8 @@ func TestThroughExecutor(t *testing.T) {
 	nonces := map[types.Address]uint64{}
 	sign := func(key *ecdsa.PrivateKey, m channel.Msg) *types.Tx {
 		a := types.PubkeyAddress(key)
-		tx, err := types.SignTx(&types.Tx{ChainID: ledgertest.ChainID, Nonce: nonces[a], Type: m.TxType(),
-			Payload: core.Encode(m), Fee: ledgertest.MinFee}, key)
+		tx, err := types.SignTx(&types.Tx{ChainID: banktest.ChainID, Nonce: nonces[a], Type: m.TxType(),
+			Payload: core.Encode(m), Fee: banktest.MinFee}, key)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -78,11 +78,11 @@ func TestThroughExecutor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rcv := channel.NewReceiver(ledgertest.ChainID)
+	rcv := channel.NewReceiver(banktest.ChainID)
 	rcv.Track(ch)
 	var redeem []*channel.Voucher
 	for i := uint64(1); i <= 1000; i++ {
-		v, err := channel.SignVoucher(ledgertest.ChainID, id, i*10_000, i, payerKey)
+		v, err := channel.SignVoucher(banktest.ChainID, id, i*10_000, i, payerKey)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -98,7 +98,7 @@ func TestThroughExecutor(t *testing.T) {
 	}
 	produce(sign(payeeKey, &channel.MsgSettle{ID: id}))
 	st := l.State()
-	fees := uint64(ledgertest.MinFee)
+	fees := uint64(banktest.MinFee)
 	if got, want := bk.Balance(st, payer), payerStart-10*usdt-fees; got != want {
 		t.Fatalf("payer %d, want %d", got, want)
 	}

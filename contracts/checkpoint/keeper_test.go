@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/accordnet/accord/contracts/bank/banktest"
 	"github.com/accordnet/accord/contracts/core"
-	"github.com/accordnet/accord/ledger/ledgertest"
 	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
 )
@@ -20,7 +20,7 @@ type valKeys []*ecdsa.PrivateKey
 func newKeys(seed, n int) valKeys {
 	ks := make(valKeys, n)
 	for i := range ks {
-		ks[i] = ledgertest.DeterministicKey(uint64(1000*seed + i))
+		ks[i] = banktest.DeterministicKey(uint64(1000*seed + i))
 	}
 	return ks
 }

@@ -3,17 +3,14 @@ package core
 import (
 	"strconv"
 
+	"github.com/accordnet/accord/ledger"
 	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
 )
 
-// Block carries what a handler may know about the block being executed.
-type Block struct {
-	ChainID string
-	Height  uint64
-	Time    uint64     // block time, unix milliseconds
-	Seed    types.Hash // hash of the parent's commit certificate: unpredictable to the proposer
-}
+// Block carries what a handler may know about the block being executed. It
+// is the ledger's BlockInfo, so the Router is a ledger.App as it is.
+type Block = ledger.BlockInfo
 
 // Context is what a handler sees while executing one transaction (or the
 // block's timer processing, with a zero Sender).

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/accordnet/accord/ledger"
 	"github.com/accordnet/accord/types"
 	"github.com/ethereum/go-ethereum/rlp"
 )
@@ -29,7 +30,8 @@ const (
 var (
 	ErrUnknownType = errors.New("unknown transaction type")
 	ErrBadPayload  = errors.New("malformed payload")
-	ErrInvalidTx   = errors.New("invalid transaction")
+	// ErrInvalidTx is the ledger's: a transaction that may not be in a block.
+	ErrInvalidTx = ledger.ErrInvalidTx
 )
 
 // Handler executes one message. It returns an error to fail the message;

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/accordnet/accord/contracts/bank"
+	"github.com/accordnet/accord/contracts/bank/banktest"
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/gov"
 	"github.com/accordnet/accord/contracts/gov/govtest"
@@ -15,7 +16,6 @@ import (
 	"github.com/accordnet/accord/contracts/oracle"
 	"github.com/accordnet/accord/ledger"
 	"github.com/accordnet/accord/ledger/kv"
-	"github.com/accordnet/accord/ledger/ledgertest"
 	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
 )
@@ -36,20 +36,20 @@ func TestRandomizedBlocks(t *testing.T) {
 	}
 }
 
-func openSimChain(t *testing.T, setup govtest.Setup) *ledgertest.Chain {
+func openSimChain(t *testing.T, setup govtest.Setup) *banktest.Chain {
 	t.Helper()
 	l, err := ledger.Open(kv.BackendMemory, t.TempDir(), kv.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { l.Close() })
-	val := ledgertest.DeterministicKey(1 << 40)
+	val := banktest.DeterministicKey(1 << 40)
 	g := ledger.Genesis{ChainID: govtest.ChainID, GenesisTime: time.UnixMilli(int64(govtest.GenesisTime)).UTC(),
 		Validators: []string{types.PubkeyAddress(val).Hex()}, AppState: setup.Genesis()}
 	raw, _ := json.Marshal(g)
-	c := &ledgertest.Chain{Ledger: l, Router: govtest.NewRouter(), Validator: val, Genesis: raw}
+	c := &banktest.Chain{Ledger: l, Router: govtest.NewRouter(), Validator: val, Genesis: raw}
 	for i := 0; i < setup.Keys; i++ {
-		c.Keys = append(c.Keys, ledgertest.DeterministicKey(uint64(i)))
+		c.Keys = append(c.Keys, banktest.DeterministicKey(uint64(i)))
 	}
 	if err := l.InitGenesis(raw, c.Router); err != nil {
 		t.Fatal(err)
@@ -92,7 +92,7 @@ func runSim(t *testing.T, seed uint64, blocks int) {
 			}
 			typ, msg := randomMsg(rng, addr, roles, cur, now, gk.OpenProposals(st))
 			tx, err := types.SignTx(&types.Tx{ChainID: govtest.ChainID, Nonce: nonce[k], Type: typ,
-				Payload: core.Encode(msg), Fee: ledgertest.MinFee}, prop.Keys[k])
+				Payload: core.Encode(msg), Fee: banktest.MinFee}, prop.Keys[k])
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -7,10 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/accordnet/accord/contracts/bank/banktest"
 	"github.com/accordnet/accord/contracts/bridge/proof"
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/gov"
-	"github.com/accordnet/accord/ledger/ledgertest"
 	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
 )
@@ -22,7 +22,7 @@ type valKeys []*ecdsa.PrivateKey
 func newKeys(seed, n int) valKeys {
 	ks := make(valKeys, n)
 	for i := range ks {
-		ks[i] = ledgertest.DeterministicKey(uint64(5000*seed + i))
+		ks[i] = banktest.DeterministicKey(uint64(5000*seed + i))
 	}
 	return ks
 }

@@ -5,12 +5,12 @@ import (
 	"testing"
 
 	"github.com/accordnet/accord/contracts/bank"
+	"github.com/accordnet/accord/contracts/bank/banktest"
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/gov"
 	"github.com/accordnet/accord/contracts/pay"
 	"github.com/accordnet/accord/ledger"
 	"github.com/accordnet/accord/ledger/kv"
-	"github.com/accordnet/accord/ledger/ledgertest"
 	"github.com/accordnet/accord/types"
 )
 
@@ -24,13 +24,13 @@ func TestThroughExecutor(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	c, err := ledgertest.New(l, 3)
+	c, err := banktest.New(l, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
 	k := pay.NewKeeper(pay.Deps{Bank: bank.Keeper{}, Params: gov.Keeper{}})
 	b := bank.Module{Blocked: []types.Address{pay.EscrowAddress}}
-	c.Router, err = core.NewRouter(ledgertest.ChainID, []core.Ante{b.Ante}, b, pay.NewModule(k))
+	c.Router, err = core.NewRouter(banktest.ChainID, []core.Ante{b.Ante}, b, pay.NewModule(k))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,8 +39,8 @@ func TestThroughExecutor(t *testing.T) {
 	nonces := map[types.Address]uint64{}
 	sign := func(key *ecdsa.PrivateKey, m pay.Msg) *types.Tx {
 		a := types.PubkeyAddress(key)
-		tx, err := types.SignTx(&types.Tx{ChainID: ledgertest.ChainID, Nonce: nonces[a], Type: m.TxType(),
-			Payload: core.Encode(m), Fee: ledgertest.MinFee}, key)
+		tx, err := types.SignTx(&types.Tx{ChainID: banktest.ChainID, Nonce: nonces[a], Type: m.TxType(),
+			Payload: core.Encode(m), Fee: banktest.MinFee}, key)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -67,13 +67,13 @@ func TestThroughExecutor(t *testing.T) {
 	carrier := types.PubkeyAddress(carrierKey)
 	produce(sign(payerKey, &pay.MsgLock{Payee: payee, Attester: carrier, Amount: 25*usdt + 1, Deadline: now + 3600*1000}),
 		sign(payerKey, &pay.MsgLock{Payee: payee, Attester: carrier, Amount: 7 * usdt, Deadline: now + 1500}))
-	att, err := pay.SignAttestation(ledgertest.ChainID, delivered, pay.OutcomeDelivered, carrierKey)
+	att, err := pay.SignAttestation(banktest.ChainID, delivered, pay.OutcomeDelivered, carrierKey)
 	if err != nil {
 		t.Fatal(err)
 	}
 	produce(sign(payeeKey, &pay.MsgAttest{Attestation: *att}), sign(payerKey, &pay.MsgRefund{ID: reclaimed}))
 	st := l.State()
-	fee := uint64(ledgertest.MinFee)
+	fee := uint64(banktest.MinFee)
 	if got, want := bk.Balance(st, payer), payer0-25*usdt-1-3*fee; got != want {
 		t.Fatalf("payer %d, want %d", got, want)
 	}

@@ -15,17 +15,17 @@ import (
 	"testing"
 
 	"github.com/accordnet/accord/contracts/bank"
+	"github.com/accordnet/accord/contracts/bank/banktest"
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/gov"
 	"github.com/accordnet/accord/contracts/gov/kyc"
 	"github.com/accordnet/accord/contracts/oracle"
-	"github.com/accordnet/accord/ledger/ledgertest"
 	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
 )
 
 // ChainID of govtest chains.
-const ChainID = ledgertest.ChainID
+const ChainID = banktest.ChainID
 
 // GenesisTime is the default genesis block time, unix ms.
 const GenesisTime uint64 = 1_700_000_000_000
@@ -50,7 +50,7 @@ type KeyRole struct {
 	Role gov.Role
 }
 
-// Setup describes a test chain. Keys are ledgertest.DeterministicKey(i),
+// Setup describes a test chain. Keys are banktest.DeterministicKey(i),
 // each funded with 1 000 000 USDT.
 type Setup struct {
 	Keys      int   // number of funded keys (default 8)
@@ -86,7 +86,7 @@ func (s Setup) Genesis() map[string]json.RawMessage {
 		g.Roles = append(g.Roles, gov.GenesisRole{Address: addr(r.Key), Role: r.Role.String()})
 	}
 	out := map[string]json.RawMessage{
-		"bank": mustJSON(bank.Genesis{MinFee: types.FormatUSDT(ledgertest.MinFee), Accounts: accs}),
+		"bank": mustJSON(bank.Genesis{MinFee: types.FormatUSDT(banktest.MinFee), Accounts: accs}),
 		"gov":  mustJSON(g),
 	}
 	if s.KYC != nil {
@@ -105,7 +105,7 @@ func (s Setup) keys() []*ecdsa.PrivateKey {
 	}
 	keys := make([]*ecdsa.PrivateKey, n)
 	for i := range keys {
-		keys[i] = ledgertest.DeterministicKey(uint64(i))
+		keys[i] = banktest.DeterministicKey(uint64(i))
 	}
 	return keys
 }
@@ -199,7 +199,7 @@ func (e *Env) ExecRaw(from types.Address, rt core.Route, payload []byte) error {
 // Sign signs msg as key i with its next nonce and the minimum fee.
 func (e *Env) Sign(i int, typ types.TxType, msg any) *types.Tx {
 	tx, err := types.SignTx(&types.Tx{ChainID: ChainID, Nonce: e.Bank.GetAccount(e.St, e.Addr(i)).Nonce,
-		Type: typ, Payload: core.Encode(msg), Fee: ledgertest.MinFee}, e.Keys[i])
+		Type: typ, Payload: core.Encode(msg), Fee: banktest.MinFee}, e.Keys[i])
 	if err != nil {
 		e.TB.Fatal(err)
 	}

@@ -1,7 +1,7 @@
-// Package ledgertest builds small chains for tests and benchmarks: a genesis
+// Package banktest builds small chains for tests and benchmarks: a genesis
 // with funded keys, a bank router, and a single validator that signs
 // commit certificates.
-package ledgertest
+package banktest
 
 import (
 	"crypto/ecdsa"
