@@ -14,6 +14,7 @@ import (
 
 	"github.com/accordnet/accord/api"
 	"github.com/accordnet/accord/api/views"
+	"github.com/accordnet/accord/api/wire"
 	"github.com/accordnet/accord/client"
 	"github.com/accordnet/accord/contracts/acceptor"
 	"github.com/accordnet/accord/contracts/bank/banktest"
@@ -160,13 +161,7 @@ func method(cur string, i int) acceptor.PaymentMethod {
 	return acceptor.PaymentMethod{Currency: cur, Kind: "bank_transfer", DetailsHash: types.Keccak([]byte(fmt.Sprintf("details-%s-%d", cur, i)))}
 }
 
-func rpcCode(err error) int {
-	var e *client.RPCError
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return 0
-}
+func rpcCode(err error) int { return wire.CodeOf(err) }
 
 func TestC2CQueries(t *testing.T) {
 	c := newChain(t)
@@ -205,7 +200,7 @@ func TestC2CQueries(t *testing.T) {
 		if err != nil || len(ps) != 1 || ps[0].ID != 1 {
 			t.Fatalf("%+v %v", ps, err)
 		}
-		if _, err := cl.Proposal(ctx, 2); rpcCode(err) != api.CodeNotFound {
+		if _, err := cl.Proposal(ctx, 2); rpcCode(err) != wire.CodeNotFound {
 			t.Fatalf("proposal 2: %v", err)
 		}
 	})
@@ -246,7 +241,7 @@ func TestC2CQueries(t *testing.T) {
 	c.produce(1000, c.sign(merchantKey, order.TypeMarkPaid, &order.MsgMarkPaid{ID: cnyID, PaymentRef: types.Keccak([]byte("wire 1"))}))
 
 	t.Run("proposal executed", func(t *testing.T) {
-		if _, err := cl.Proposal(ctx, 1); rpcCode(err) != api.CodeNotFound {
+		if _, err := cl.Proposal(ctx, 1); rpcCode(err) != wire.CodeNotFound {
 			t.Fatalf("executed proposal still answered: %v", err)
 		}
 		p, err := cl.Params(ctx, "order")
@@ -278,11 +273,11 @@ func TestC2CQueries(t *testing.T) {
 		if err != nil || big.State != "REJECTED" || big.Acceptor != "" || big.ClosedAtMs == 0 {
 			t.Fatalf("%+v %v", big, err)
 		}
-		if _, err := cl.Order(ctx, order.OrderID(m, "nope")); rpcCode(err) != api.CodeNotFound {
+		if _, err := cl.Order(ctx, order.OrderID(m, "nope")); rpcCode(err) != wire.CodeNotFound {
 			t.Fatalf("unknown order: %v", err)
 		}
 		var raw json.RawMessage
-		if err := cl.Call(ctx, "accord_getOrder", &raw, "0x12"); rpcCode(err) != api.CodeInvalidParams {
+		if err := cl.Call(ctx, "accord_getOrder", &raw, "0x12"); rpcCode(err) != wire.CodeInvalidParams {
 			t.Fatalf("malformed id: %v", err)
 		}
 	})
@@ -320,7 +315,7 @@ func TestC2CQueries(t *testing.T) {
 		}
 		for _, bad := range []views.OrderFilter{{}, {Merchant: m.Hex(), Acceptor: m.Hex()}, {Merchant: "0x1"},
 			{Merchant: m.Hex(), State: "DONE"}, {Merchant: m.Hex(), Limit: 5000}} {
-			if _, err := cl.Orders(ctx, bad); rpcCode(err) != api.CodeInvalidParams {
+			if _, err := cl.Orders(ctx, bad); rpcCode(err) != wire.CodeInvalidParams {
 				t.Fatalf("%+v: %v", bad, err)
 			}
 		}
@@ -338,7 +333,7 @@ func TestC2CQueries(t *testing.T) {
 			a.Limits.OrderMicro != 50_000*types.MicroPerUSDT {
 			t.Fatalf("%+v", a)
 		}
-		if _, err := cl.Acceptor(ctx, c.addr(outsider)); rpcCode(err) != api.CodeNotFound {
+		if _, err := cl.Acceptor(ctx, c.addr(outsider)); rpcCode(err) != wire.CodeNotFound {
 			t.Fatalf("unregistered: %v", err)
 		}
 		list, err := cl.Acceptors(ctx, types.Address{}, 0)
@@ -357,7 +352,7 @@ func TestC2CQueries(t *testing.T) {
 			k.Provider != c.addr(kycKey).Hex() || k.ExpiresAtMs != exp || k.Country != "SG" {
 			t.Fatalf("%+v %v", k, err)
 		}
-		if _, err := cl.KYC(ctx, c.addr(outsider)); rpcCode(err) != api.CodeNotFound {
+		if _, err := cl.KYC(ctx, c.addr(outsider)); rpcCode(err) != wire.CodeNotFound {
 			t.Fatalf("no kyc: %v", err)
 		}
 		r, err := cl.Roles(ctx, c.addr(admin1))
@@ -372,7 +367,7 @@ func TestC2CQueries(t *testing.T) {
 		if err != nil || len(admins) != 2 {
 			t.Fatalf("%v %v", admins, err)
 		}
-		if _, err := cl.RoleMembers(ctx, "king"); rpcCode(err) != api.CodeInvalidParams {
+		if _, err := cl.RoleMembers(ctx, "king"); rpcCode(err) != wire.CodeInvalidParams {
 			t.Fatalf("bad role: %v", err)
 		}
 	})
@@ -394,7 +389,7 @@ func TestC2CQueries(t *testing.T) {
 		if err != nil || a.Params["ramp_age_ms"] != "0" || a.Params["margin_bps"] != "2000" {
 			t.Fatalf("%+v %v", a, err)
 		}
-		if _, err := cl.Params(ctx, "nope"); rpcCode(err) != api.CodeInvalidParams {
+		if _, err := cl.Params(ctx, "nope"); rpcCode(err) != wire.CodeInvalidParams {
 			t.Fatalf("unknown module: %v", err)
 		}
 	})

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/accordnet/accord/api"
+	"github.com/accordnet/accord/api/wire"
 )
 
 // hostile is an API server with test methods: test_count counts its
@@ -142,7 +143,7 @@ func TestBatchResponseBudget(t *testing.T) {
 	var out []struct {
 		ID     int             `json:"id"`
 		Result json.RawMessage `json:"result"`
-		Error  *api.Error      `json:"error"`
+		Error  *wire.Error     `json:"error"`
 	}
 	if err := json.Unmarshal(r.body, &out); err != nil {
 		t.Fatalf("batch answer does not decode: %v", err)
@@ -159,7 +160,7 @@ func TestBatchResponseBudget(t *testing.T) {
 			served++
 			continue
 		}
-		if o.Error.Code != api.CodeLimit {
+		if o.Error.Code != wire.CodeLimit {
 			t.Fatalf("answer %d: %+v, want CodeLimit", i, o.Error)
 		}
 	}

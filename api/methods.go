@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/accordnet/accord/api/views"
+	"github.com/accordnet/accord/api/wire"
 	"github.com/accordnet/accord/contracts/bank"
 	"github.com/accordnet/accord/ledger"
 	"github.com/accordnet/accord/types"
@@ -33,7 +34,7 @@ func (s *Server) sendRawTransaction(p json.RawMessage) (any, error) {
 	}
 	h, err := s.b.SubmitTx(raw)
 	if err != nil {
-		return nil, &Error{Code: CodeTxRejected, Message: err.Error()}
+		return nil, wire.Errorf(wire.CodeTxRejected, err.Error())
 	}
 	return views.SendResult{Hash: h.Hex()}, nil
 }
@@ -103,7 +104,7 @@ func (s *Server) heightParam(raw json.RawMessage) (uint64, error) {
 	if err := json.Unmarshal(raw, &str); err == nil && str == "latest" {
 		return s.b.Ledger().Last().Height, nil
 	}
-	return 0, errorf(CodeInvalidParams, `height must be a number or "latest"`)
+	return 0, errorf(wire.CodeInvalidParams, `height must be a number or "latest"`)
 }
 
 func (s *Server) getBlockByHeight(p json.RawMessage) (any, error) {

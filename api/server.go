@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/accordnet/accord/api/wire"
 	"github.com/accordnet/accord/ledger"
 	"github.com/accordnet/accord/types"
 )
@@ -96,25 +97,16 @@ func (s *Server) Methods() []string {
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
-type request struct {
-	JSONRPC string          `json:"jsonrpc"`
-	ID      json.RawMessage `json:"id"`
-	Method  string          `json:"method"`
-	Params  json.RawMessage `json:"params"`
-}
-
-type response struct {
-	JSONRPC string          `json:"jsonrpc"`
-	ID      json.RawMessage `json:"id"`
-	Result  any             `json:"result,omitempty"`
-	Error   *Error          `json:"error,omitempty"`
-}
+type (
+	request  = wire.Request[json.RawMessage]
+	response = wire.Response[any]
+)
 
 func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	if !jsonContent(r) {
 		w.WriteHeader(http.StatusUnsupportedMediaType)
-		writeJSON(w, response{JSONRPC: "2.0", ID: json.RawMessage("null"), Error: errorf(CodeInvalidRequest, "Content-Type must be application/json")})
+		writeJSON(w, response{JSONRPC: wire.Version, ID: json.RawMessage("null"), Error: errorf(wire.CodeInvalidRequest, "Content-Type must be application/json")})
 		return
 	}
 	// The body is read before a slot is taken, so a client trickling its
@@ -128,14 +120,14 @@ func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) {
 			code, msg = http.StatusRequestEntityTooLarge, "request body larger than "+strconv.Itoa(MaxRequestBytes)+" bytes"
 		}
 		w.WriteHeader(code)
-		writeJSON(w, response{JSONRPC: "2.0", ID: json.RawMessage("null"), Error: errorf(CodeInvalidRequest, msg)})
+		writeJSON(w, response{JSONRPC: wire.Version, ID: json.RawMessage("null"), Error: errorf(wire.CodeInvalidRequest, msg)})
 		return
 	}
 	release, ok := s.guard.acquire(r)
 	if !ok {
 		w.Header().Set("Retry-After", "1")
 		w.WriteHeader(http.StatusServiceUnavailable)
-		writeJSON(w, response{JSONRPC: "2.0", ID: json.RawMessage("null"), Error: errorf(CodeLimit, "server busy: too many requests in progress")})
+		writeJSON(w, response{JSONRPC: wire.Version, ID: json.RawMessage("null"), Error: errorf(wire.CodeLimit, "server busy: too many requests in progress")})
 		return
 	}
 	defer release()
@@ -143,7 +135,7 @@ func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) {
 	if len(body) > 0 && body[0] == '[' {
 		reqs, err := splitBatch(body, s.guard.lim.MaxBatchItems)
 		if err != nil {
-			writeJSON(w, response{JSONRPC: "2.0", ID: json.RawMessage("null"), Error: err})
+			writeJSON(w, response{JSONRPC: wire.Version, ID: json.RawMessage("null"), Error: err})
 			return
 		}
 		s.writeBatch(w, reqs)
@@ -155,15 +147,15 @@ func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) {
 		out, err = json.Marshal(s.tooLarge(resp.ID))
 	}
 	if err != nil {
-		out, _ = json.Marshal(response{JSONRPC: "2.0", ID: resp.ID, Error: errorf(CodeInternal, "encode response: "+err.Error())})
+		out, _ = json.Marshal(response{JSONRPC: wire.Version, ID: resp.ID, Error: errorf(wire.CodeInternal, "encode response: "+err.Error())})
 	}
 	_, _ = w.Write(append(out, '\n'))
 }
 
 // splitBatch returns a batch's items, stopping at the first item past max
 // (max <= 0: no cap), so an oversized batch costs no more than max items.
-func splitBatch(body []byte, max int) ([]json.RawMessage, *Error) {
-	invalid := errorf(CodeParse, "invalid batch")
+func splitBatch(body []byte, max int) ([]json.RawMessage, *wire.Error) {
+	invalid := errorf(wire.CodeParse, "invalid batch")
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
 		return nil, invalid
@@ -171,7 +163,7 @@ func splitBatch(body []byte, max int) ([]json.RawMessage, *Error) {
 	var reqs []json.RawMessage
 	for dec.More() {
 		if max > 0 && len(reqs) == max {
-			return nil, errorf(CodeLimit, "batch of more than "+strconv.Itoa(max)+" requests exceeds the limit of "+strconv.Itoa(max))
+			return nil, errorf(wire.CodeLimit, "batch of more than "+strconv.Itoa(max)+" requests exceeds the limit of "+strconv.Itoa(max))
 		}
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
@@ -193,13 +185,13 @@ func (s *Server) overBudget(n int) bool {
 }
 
 func (s *Server) tooLarge(id json.RawMessage) response {
-	return response{JSONRPC: "2.0", ID: id, Error: errorf(CodeLimit,
+	return response{JSONRPC: wire.Version, ID: id, Error: errorf(wire.CodeLimit,
 		"response larger than the limit of "+strconv.Itoa(s.guard.lim.MaxResponseBytes)+" bytes: ask for less per request")}
 }
 
 // writeBatch answers a batch within the response budget: items are run
 // and encoded one at a time, and once the budget is spent the rest are not
-// run but answered with a CodeLimit error (small), so a batch of expensive
+// run but answered with a wire.CodeLimit error (small), so a batch of expensive
 // reads cannot make the node build an unbounded response.
 func (s *Server) writeBatch(w http.ResponseWriter, reqs []json.RawMessage) {
 	var buf bytes.Buffer
@@ -224,7 +216,7 @@ func (s *Server) writeBatch(w http.ResponseWriter, reqs []json.RawMessage) {
 		}
 		out, err := json.Marshal(resp)
 		if err != nil {
-			out, _ = json.Marshal(response{JSONRPC: "2.0", ID: resp.ID, Error: errorf(CodeInternal, "encode response: "+err.Error())})
+			out, _ = json.Marshal(response{JSONRPC: wire.Version, ID: resp.ID, Error: errorf(wire.CodeInternal, "encode response: "+err.Error())})
 		}
 		if !spent && s.overBudget(buf.Len()+len(out)) {
 			spent = true
@@ -239,29 +231,29 @@ func (s *Server) writeBatch(w http.ResponseWriter, reqs []json.RawMessage) {
 func (s *Server) handle(raw []byte) response {
 	var req request
 	if err := json.Unmarshal(raw, &req); err != nil {
-		return response{JSONRPC: "2.0", ID: json.RawMessage("null"), Error: errorf(CodeParse, "parse error: "+err.Error())}
+		return response{JSONRPC: wire.Version, ID: json.RawMessage("null"), Error: errorf(wire.CodeParse, "parse error: "+err.Error())}
 	}
 	if req.ID == nil {
 		req.ID = json.RawMessage("null")
 	}
-	resp := response{JSONRPC: "2.0", ID: req.ID}
-	if req.JSONRPC != "2.0" || req.Method == "" {
-		resp.Error = errorf(CodeInvalidRequest, `invalid request: need "jsonrpc":"2.0" and a method`)
+	resp := response{JSONRPC: wire.Version, ID: req.ID}
+	if req.JSONRPC != wire.Version || req.Method == "" {
+		resp.Error = errorf(wire.CodeInvalidRequest, `invalid request: need "jsonrpc":"2.0" and a method`)
 		return resp
 	}
 	m, ok := s.methods[req.Method]
 	if !ok {
-		resp.Error = errorf(CodeMethodNotFound, "method not found: "+req.Method)
+		resp.Error = errorf(wire.CodeMethodNotFound, "method not found: "+req.Method)
 		return resp
 	}
 	res, err := m(req.Params)
 	if err != nil {
-		var e *Error
+		var e *wire.Error
 		if errors.As(err, &e) {
 			resp.Error = e
 		} else {
 			s.log.Warn("rpc internal error", "method", req.Method, "err", err)
-			resp.Error = errorf(CodeInternal, err.Error())
+			resp.Error = errorf(wire.CodeInternal, err.Error())
 		}
 		return resp
 	}
@@ -316,25 +308,25 @@ func Params(raw json.RawMessage, required int, dst ...any) error {
 	var arr []json.RawMessage
 	if len(bytes.TrimSpace(raw)) > 0 && string(bytes.TrimSpace(raw)) != "null" {
 		if err := json.Unmarshal(raw, &arr); err != nil {
-			return errorf(CodeInvalidParams, "params must be an array")
+			return errorf(wire.CodeInvalidParams, "params must be an array")
 		}
 	}
 	if len(arr) < required || len(arr) > len(dst) {
-		return errorf(CodeInvalidParams, "want "+strconv.Itoa(required)+" to "+strconv.Itoa(len(dst))+" params, got "+strconv.Itoa(len(arr)))
+		return errorf(wire.CodeInvalidParams, "want "+strconv.Itoa(required)+" to "+strconv.Itoa(len(dst))+" params, got "+strconv.Itoa(len(arr)))
 	}
 	for i, a := range arr {
 		if err := json.Unmarshal(a, dst[i]); err != nil {
-			return errorf(CodeInvalidParams, "param "+strconv.Itoa(i)+": "+err.Error())
+			return errorf(wire.CodeInvalidParams, "param "+strconv.Itoa(i)+": "+err.Error())
 		}
 	}
 	return nil
 }
 
-// InvalidParams wraps an error as a CodeInvalidParams error.
-func InvalidParams(err error) error { return errorf(CodeInvalidParams, err.Error()) }
+// InvalidParams wraps an error as a wire.CodeInvalidParams error.
+func InvalidParams(err error) error { return errorf(wire.CodeInvalidParams, err.Error()) }
 
 // NotFound wraps a not-found error.
-func NotFound(err error) error { return errorf(CodeNotFound, err.Error()) }
+func NotFound(err error) error { return errorf(wire.CodeNotFound, err.Error()) }
 
 func hexBytes(s string) ([]byte, error) {
 	s = strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(s), "0x"), "0X")

@@ -7,20 +7,15 @@ import (
 	"strings"
 
 	"github.com/accordnet/accord/api/views"
+	"github.com/accordnet/accord/api/wire"
 	"github.com/accordnet/accord/types"
 )
 
-// C2C queries (see api.RegisterC2C). Not-found answers are *RPCError with
-// code -32001; IsNotFound tests for it.
-
-// CodeNotFound is the node's error code for a missing record.
-const CodeNotFound = -32001
+// C2C queries (see api.RegisterC2C). Not-found answers are *wire.Error with
+// wire.CodeNotFound; IsNotFound tests for it.
 
 // IsNotFound reports whether err is the node saying the record does not exist.
-func IsNotFound(err error) bool {
-	e, ok := err.(*RPCError)
-	return ok && e.Code == CodeNotFound
-}
+func IsNotFound(err error) bool { return wire.CodeOf(err) == wire.CodeNotFound }
 
 // Order returns an order by ID.
 func (c *Client) Order(ctx context.Context, id types.Hash) (*views.Order, error) {

@@ -10,22 +10,16 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/accordnet/accord/api/views"
+	"github.com/accordnet/accord/api/wire"
 	"github.com/accordnet/accord/types"
 )
-
-// RPCError is an error returned by the node, with its stable code.
-type RPCError struct {
-	Code    int    `json:"code"`
-	Message string `json:"message"`
-}
-
-func (e *RPCError) Error() string { return e.Message }
 
 // ErrNotRPC is returned when the URL answers, but not as an Accord node's
 // RPC: another protocol on the port (such as a node's libp2p port, which
@@ -147,12 +141,14 @@ func (c *listenAfterAsking) Close() error {
 	return c.Conn.Close()
 }
 
-// Call invokes a method with positional params and decodes the result into out.
+// Call invokes a method with positional params and decodes the result into
+// out. A refusal by the node is a *wire.Error carrying its stable code.
 func (c *Client) Call(ctx context.Context, method string, out any, params ...any) error {
 	if params == nil {
 		params = []any{}
 	}
-	body, err := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": c.id.Add(1), "method": method, "params": params})
+	id := strconv.AppendUint(nil, c.id.Add(1), 10)
+	body, err := json.Marshal(wire.Request[[]any]{JSONRPC: wire.Version, ID: id, Method: method, Params: params})
 	if err != nil {
 		return err
 	}
@@ -173,12 +169,8 @@ func (c *Client) Call(ctx context.Context, method string, out any, params ...any
 	if err != nil {
 		return fmt.Errorf("read response: %w", err)
 	}
-	var r struct {
-		Version string          `json:"jsonrpc"`
-		Result  json.RawMessage `json:"result"`
-		Error   *RPCError       `json:"error"`
-	}
-	if err := json.Unmarshal(raw, &r); err != nil || r.Version != "2.0" {
+	var r wire.Response[json.RawMessage]
+	if err := json.Unmarshal(raw, &r); err != nil || r.JSONRPC != wire.Version {
 		return fmt.Errorf("%s is %w (HTTP %s answered %s, not JSON-RPC 2.0)", c.URL, ErrNotRPC, resp.Status, describe(resp, raw))
 	}
 	if r.Error != nil {

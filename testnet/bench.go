@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/accordnet/accord/api/views"
+	"github.com/accordnet/accord/api/wire"
 	"github.com/accordnet/accord/client"
 	"github.com/accordnet/accord/contracts/bank"
 	"github.com/accordnet/accord/contracts/core"
@@ -336,8 +337,7 @@ func sendAnywhere(ctx context.Context, clients []*client.Client, i int, batch []
 		res, err = c.SendTxs(sctx, batch)
 		cancel()
 		tries++
-		var re *client.RPCError
-		if err == nil || errors.As(err, &re) || ctx.Err() != nil {
+		if err == nil || wire.CodeOf(err) != 0 || ctx.Err() != nil {
 			return res, tries, err
 		}
 	}
@@ -358,9 +358,8 @@ func watchBlocks(ctx context.Context, stop <-chan struct{}, c *client.Client, fr
 		}
 		b, err := c.Block(ctx, h)
 		if err != nil {
-			var re *client.RPCError
 			wait := 200 * time.Millisecond // unreachable
-			if errors.As(err, &re) {
+			if wire.CodeOf(err) != 0 {
 				wait = 5 * time.Millisecond // the block is not there yet: poll the head
 			}
 			select {
