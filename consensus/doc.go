@@ -125,7 +125,8 @@
 //     the head is then stale and dropped); Evidence is kept for inclusion on
 //     chain; Halted stops the node.
 //  4. Message.VerifySignature is a stateless check fit for a gossip topic
-//     validator; better, create one SigCache, verify with
-//     SigCache.VerifyMessage in the topic validator and pass the same cache
-//     as Config.SigCache, so each signature is recovered once per node.
+//     validator; better, verify with Message.VerifyWith through the node's
+//     signature cache (a Recoverer such as sigcache.Cache) and pass the
+//     same cache as Config.SigCache, so each signature is recovered once
+//     per node.
 package consensus

@@ -64,9 +64,11 @@ type Config struct {
 	// MaxViewsAhead bounds the views (beyond the current one) for which
 	// votes are stored, and the views kept below it.
 	MaxViewsAhead uint64
-	// SigCache, if set, is shared (e.g. with the gossip validator);
-	// otherwise the engine keeps its own.
-	SigCache *SigCache
+	// SigCache, if set, recovers signatures through a cache the node
+	// shares with its gossip validator and mempool (sigcache.Cache), so a
+	// vote seen directly, then inside a certificate, is recovered once.
+	// Without one every signature is recovered.
+	SigCache Recoverer
 
 	// quorumOverride replaces ValidatorSet.Quorum. Only tests set it (to
 	// show that the simulation catches the fork a weak quorum allows).
@@ -91,9 +93,6 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxViewsAhead == 0 {
 		c.MaxViewsAhead = DefaultMaxViewsAhead
-	}
-	if c.SigCache == nil {
-		c.SigCache = NewSigCache(1 << 14)
 	}
 	return c
 }
@@ -652,7 +651,14 @@ func (e *Engine) broadcast(m *Message) { e.out = append(e.out, Broadcast{Msg: m}
 
 // recover returns the signer of digest, through the signature cache.
 func (e *Engine) recover(digest types.Hash, sig []byte) (types.Address, error) {
-	return e.cfg.SigCache.Recover(digest, sig)
+	return recoverWith(e.cfg.SigCache, digest, sig)
+}
+
+func recoverWith(r Recoverer, digest types.Hash, sig []byte) (types.Address, error) {
+	if r == nil {
+		return types.RecoverAddress(digest, sig)
+	}
+	return r.Recover(digest, sig)
 }
 
 // verify checks m's signature against m.From.

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/accordnet/accord/sigcache"
 	"github.com/accordnet/accord/types"
 )
 
@@ -80,9 +81,9 @@ func BenchmarkStep(b *testing.B) {
 				name = fmt.Sprintf("n=%d/precheckedSigs", n)
 			}
 			b.Run(name, func(b *testing.B) {
-				var shared *SigCache
+				var shared *sigcache.Cache
 				if cached {
-					shared = NewSigCache(1 << 16)
+					shared = sigcache.New(1 << 16)
 					for _, bh := range chain {
 						for _, m := range bh.msgs {
 							shared.Recover(m.Digest(testChain), m.Sig)
@@ -98,7 +99,7 @@ func BenchmarkStep(b *testing.B) {
 						b.StopTimer()
 						cfg := Config{ChainID: testChain, SigCache: shared}
 						if shared == nil {
-							cfg.SigCache = NewSigCache(1 << 16)
+							cfg.SigCache = sigcache.New(1 << 16)
 						}
 						var err error
 						eng, err = New(cfg, newKeySigner(keys[0]), acceptAll{vals}, NewMemWAL(), LastCommitted{Time: genesisTime})

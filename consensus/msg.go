@@ -136,10 +136,25 @@ func preparedSummary(p *PreparedCert) types.Hash {
 // chainID and returns From. It needs no state, so it can serve as a cheap
 // gossip validator; membership in the validator set is checked by the engine.
 func (m *Message) VerifySignature(chainID string) (types.Address, error) {
+	return m.VerifyWith(chainID, nil)
+}
+
+// Recoverer recovers the address that signed a digest. It must answer
+// exactly as types.RecoverAddress does; a cache in front of it
+// (sigcache.Cache) only saves repeated recoveries, so it cannot change an
+// outcome and the engine stays deterministic.
+type Recoverer interface {
+	Recover(digest types.Hash, sig []byte) (types.Address, error)
+}
+
+// VerifyWith is VerifySignature recovering through r (nil: no cache). A
+// gossip validator that shares r with the engine (Config.SigCache) saves
+// the engine from recovering the same signature again.
+func (m *Message) VerifyWith(chainID string, r Recoverer) (types.Address, error) {
 	if err := m.ValidateBasic(); err != nil {
 		return types.Address{}, err
 	}
-	a, err := types.RecoverAddress(m.Digest(chainID), m.Sig)
+	a, err := recoverWith(r, m.Digest(chainID), m.Sig)
 	if err != nil {
 		return types.Address{}, fmt.Errorf("%w: %w", ErrBadSignature, err)
 	}

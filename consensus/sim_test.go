@@ -27,6 +27,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/accordnet/accord/sigcache"
 	"github.com/accordnet/accord/types"
 )
 
@@ -172,7 +173,7 @@ type sim struct {
 	final    map[uint64]types.Hash
 	signed   map[signKey]types.Hash
 	certOK   map[types.Hash]bool
-	sigs     *SigCache
+	sigs     *sigcache.Cache
 	err      error
 	trace    bool
 	stats    simStats
@@ -254,7 +255,7 @@ func newSim(seed uint64, weak bool) *sim {
 		final:    make(map[uint64]types.Hash),
 		signed:   make(map[signKey]types.Hash),
 		certOK:   make(map[types.Hash]bool),
-		sigs:     NewSigCache(1 << 16),
+		sigs:     sigcache.New(1 << 16),
 	}
 	s.p.cfg.SigCache = s.sigs
 	s.p.cfg.quorumOverride = s.quorumFn()

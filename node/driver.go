@@ -103,7 +103,7 @@ func newDriver(n *Node, net Network) (*driver, error) {
 		}
 	}
 	d.lastTime = last.Time
-	eng, err := consensus.New(consensus.Config{ChainID: n.ledger.ChainID(), SigCache: n.voteCache}, keySigner{n.key}, engineApp{d}, wal, lc)
+	eng, err := consensus.New(consensus.Config{ChainID: n.ledger.ChainID(), SigCache: n.cache}, keySigner{n.key}, engineApp{d}, wal, lc)
 	if err != nil {
 		wal.Close()
 		return nil, err

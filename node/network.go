@@ -83,7 +83,7 @@ func newNetwork(n *Node, vals []types.Address, allow []types.Address) (*network,
 		if err != nil {
 			return nil, false
 		}
-		if _, err := n.voteCache.VerifyMessage(m, chainID); err != nil {
+		if _, err := m.VerifyWith(chainID, n.cache); err != nil {
 			return nil, false
 		}
 		return m, true

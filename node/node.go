@@ -64,13 +64,13 @@ type Node struct {
 	ledger *ledger.Ledger
 	app    *App
 	pool   *mempool.Pool
-	cache  *sigcache.Cache
-	// voteCache holds verified consensus signatures, shared by the gossip
-	// decoder and the engine so each vote is recovered once.
-	voteCache *consensus.SigCache
-	key       *ecdsa.PrivateKey
-	self      types.Address
-	metrics   *Metrics
+	// cache holds verified signatures: transactions (mempool admission,
+	// gossip sampling, block validation) and consensus votes (the gossip
+	// decoder and the engine), so each is recovered once per node.
+	cache   *sigcache.Cache
+	key     *ecdsa.PrivateKey
+	self    types.Address
+	metrics *Metrics
 	// checkInvariants and invariantErr: see Options.CheckInvariants.
 	checkInvariants bool
 	invariantErr    atomic.Pointer[error]
@@ -229,7 +229,7 @@ func New(h Home, o Options) (*Node, error) {
 		return nil, err
 	}
 	n := &Node{home: h, cfg: cfg, log: log, ledger: l, app: app, key: key, self: types.PubkeyAddress(key), disk: disk,
-		metrics: newMetrics(), cache: sigcache.New(1 << 18), voteCache: consensus.NewSigCache(1 << 14), txAvail: make(chan struct{}, 1), runErr: make(chan error, 1),
+		metrics: newMetrics(), cache: sigcache.New(1<<18 + 1<<14), txAvail: make(chan struct{}, 1), runErr: make(chan error, 1),
 		checkInvariants: o.CheckInvariants}
 	n.pool = mempool.New(mempool.Config{
 		ChainID: gen.ChainID, MinFee: n.MinFee(), MaxTxs: cfg.MempoolMaxTxs, MaxPerSender: cfg.MempoolMaxPerSender,

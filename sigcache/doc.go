@@ -1,5 +1,7 @@
-// Package sigcache remembers which address signed which transaction, so each
-// transaction's secp256k1 signature is recovered once per node.
+// Package sigcache remembers which address signed which transaction (and
+// which consensus vote), so each secp256k1 signature is recovered once per
+// node: one cache serves the mempool, block validation, the consensus
+// gossip validator and the consensus engine.
 //
 // Recovering a sender costs tens of microseconds (one ECDSA public-key
 // recovery), which makes it the dominant cost of both mempool admission and

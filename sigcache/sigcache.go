@@ -2,10 +2,10 @@ package sigcache
 
 import (
 	"encoding/binary"
-	"github.com/accordnet/accord/internal/parallel"
 	"sync"
 	"sync/atomic"
 
+	"github.com/accordnet/accord/internal/parallel"
 	"github.com/accordnet/accord/types"
 )
 
@@ -130,6 +130,32 @@ func (c *Cache) Sender(tx *types.Tx) (types.Address, error) {
 		return types.Address{}, err
 	}
 	c.add(h, a)
+	return a, nil
+}
+
+// Recover returns the address that signed digest, exactly as
+// types.RecoverAddress does, recovering each (digest, signature) pair once:
+// consensus votes, seen directly and again inside certificates, go through
+// here. The key is Keccak-256(0x00 || digest || sig): a transaction's
+// encoding is an RLP list and never starts with 0x00, so no transaction
+// hash can equal it and votes share the cache with transactions without
+// colliding. Only successes are cached; these lookups are not counted in
+// Stats.
+var votePrefix = [1]byte{0x00}
+
+func (c *Cache) Recover(digest types.Hash, sig []byte) (types.Address, error) {
+	if c == nil {
+		return types.RecoverAddress(digest, sig)
+	}
+	key := types.Keccak(votePrefix[:], digest[:], sig)
+	if a, ok := c.Lookup(key); ok {
+		return a, nil
+	}
+	a, err := types.RecoverAddress(digest, sig)
+	if err != nil {
+		return a, err
+	}
+	c.add(key, a)
 	return a, nil
 }
 

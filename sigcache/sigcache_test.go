@@ -245,3 +245,50 @@ func TestHitDoesNotAllocate(t *testing.T) {
 		t.Fatalf("%v allocations per hit", n)
 	}
 }
+
+// Recover answers as types.RecoverAddress does, caches only successes, and
+// its entries never answer a transaction lookup (the consensus votes and
+// the transactions of a node share one cache).
+func TestRecoverVotes(t *testing.T) {
+	key, _ := crypto.GenerateKey()
+	want := types.PubkeyAddress(key)
+	digest := types.Keccak([]byte("prepare"))
+	sig, err := types.SignDigest(digest, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		cache *Cache
+		len   int // entries after the calls
+	}{
+		{"cache", New(100), 1},
+		{"nil cache", nil, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for i := 0; i < 2; i++ {
+				got, err := tc.cache.Recover(digest, sig)
+				if err != nil || got != want {
+					t.Fatalf("Recover #%d = %s, %v; want %s", i, got.Hex(), err, want.Hex())
+				}
+			}
+			bad := make([]byte, types.SignatureLength)
+			for i := 0; i < 2; i++ {
+				if _, err := tc.cache.Recover(digest, bad); err == nil {
+					t.Fatal("zero signature recovered")
+				}
+			}
+			if tc.cache.Len() != tc.len {
+				t.Fatalf("Len = %d, want %d", tc.cache.Len(), tc.len)
+			}
+			if h, m := tc.cache.Stats(); h != 0 || m != 0 {
+				t.Fatalf("vote lookups counted as transaction lookups: %d hits, %d misses", h, m)
+			}
+			for _, k := range []types.Hash{digest, types.Keccak(digest[:], sig)} {
+				if _, ok := tc.cache.Lookup(k); ok {
+					t.Fatalf("a vote entry answers transaction hash %s", k.Hex())
+				}
+			}
+		})
+	}
+}
