@@ -25,7 +25,14 @@ type SyncedBlock struct {
 // Network is what the consensus driver needs from p2p. A single validator
 // runs with no network (nil).
 type Network interface {
+	// PublishConsensus gossips a consensus message to every validator.
 	PublishConsensus(data []byte) error
+	// SendConsensus sends a consensus message to one validator, best
+	// effort, without blocking the caller.
+	SendConsensus(ctx context.Context, to types.Address, data []byte)
+	// Committed tells the network the block at height h is committed (the
+	// peer allow-list follows the validator set).
+	Committed(h uint64)
 	// FetchBlocks asks peer for the finalized blocks from..to (fewer may come).
 	FetchBlocks(ctx context.Context, peer types.Address, from, to uint64) ([]SyncedBlock, error)
 	// SyncPeers lists peers to sync from, best first.
@@ -191,7 +198,7 @@ func (d *driver) do(ctx context.Context, acts []consensus.Action) error {
 			}
 		case consensus.SendTo:
 			if d.net != nil {
-				_ = d.net.PublishConsensus(a.Msg.Encode())
+				d.net.SendConsensus(ctx, a.To, a.Msg.Encode())
 			}
 		case consensus.RequestProposal:
 			req := a
@@ -243,8 +250,8 @@ func (d *driver) commit(b *types.Block, cert *types.CommitCert) error {
 	tCommit := time.Since(t0)
 	d.lastTime = b.Header.Time
 	clear(d.executed)
-	if nw, ok := d.net.(*network); ok {
-		nw.followValidatorSet(b.Height())
+	if d.net != nil {
+		d.net.Committed(b.Height())
 	}
 	if d.request != nil && d.request.Height <= b.Height() {
 		d.request = nil

@@ -23,7 +23,6 @@ import (
 	"github.com/accordnet/accord/p2p"
 	"github.com/accordnet/accord/sigcache"
 	"github.com/accordnet/accord/types"
-	"github.com/ethereum/go-ethereum/rlp"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -111,21 +110,17 @@ func (n *Node) PublishTxBatch(raws [][]byte) error {
 	if n.net == nil {
 		return errors.New("no network")
 	}
-	data, err := rlp.EncodeToBytes(raws)
-	if err != nil {
-		return err
-	}
-	return n.net.host.Publish(p2p.TopicTxs, data)
+	return n.net.txs.PublishBatch(raws)
 }
 
 // GossipEvents reports members this node penalizes for gossiping forged
 // transactions and the batches it drops from them (nil without a network).
 // Events are dropped while nobody reads.
-func (n *Node) GossipEvents() <-chan GossipEvent {
+func (n *Node) GossipEvents() <-chan p2p.GossipEvent {
 	if n.net == nil {
 		return nil
 	}
-	return n.net.pen.events
+	return n.net.txs.Events()
 }
 
 // SubscribeCommits delivers every block committed from now on until cancel
@@ -346,7 +341,7 @@ func (n *Node) Start(ctx context.Context) error {
 	go func() { defer n.wg.Done(); n.disk.run(ctx, n) }()
 	if n.net != nil {
 		n.wg.Add(1)
-		go func() { defer n.wg.Done(); n.net.runGossip(ctx) }()
+		go func() { defer n.wg.Done(); n.net.txs.Run(ctx) }()
 		n.wg.Add(1)
 		go func() {
 			defer n.wg.Done()
@@ -434,7 +429,7 @@ func (n *Node) SubmitTx(raw []byte) (types.Hash, error) {
 		return h, err
 	}
 	if n.net != nil {
-		n.net.gossipTxs([][]byte{raw})
+		n.net.txs.Queue([][]byte{raw})
 	}
 	return h, nil
 }
@@ -455,7 +450,7 @@ func (n *Node) SubmitTxs(raws [][]byte) ([]types.Hash, []error) {
 		admitted = append(admitted, raws[i])
 	}
 	if n.net != nil && len(admitted) > 0 {
-		n.net.gossipTxs(admitted)
+		n.net.txs.Queue(admitted)
 	}
 	return hashes, errs
 }

@@ -25,17 +25,19 @@ var classNames = [numClasses]string{"gossip", "sync", "other"}
 // BandwidthCounter only publishes totals on a one-second sweep, and keeps
 // per-peer meters the host does not need).
 type byteCounter struct {
-	syncProto protocol.ID
-	meshPfx   string
-	in, out   [numClasses]atomic.Uint64
+	syncProto   protocol.ID
+	directProto protocol.ID // direct messages count as gossip
+	meshPfx     string
+	in, out     [numClasses]atomic.Uint64
 }
 
 var _ metrics.Reporter = (*byteCounter)(nil)
 
 func newByteCounter(chainID string) *byteCounter {
 	return &byteCounter{
-		syncProto: protocol.ID("/accord/" + chainID + "/sync/1"),
-		meshPfx:   "/accord/" + chainID + "/meshsub/",
+		syncProto:   protocol.ID("/accord/" + chainID + "/sync/1"),
+		directProto: protocol.ID("/accord/" + chainID + "/direct/1"),
+		meshPfx:     "/accord/" + chainID + "/meshsub/",
 	}
 }
 
@@ -43,7 +45,7 @@ func (c *byteCounter) class(p protocol.ID) int {
 	switch {
 	case p == c.syncProto:
 		return classSync
-	case strings.HasPrefix(string(p), c.meshPfx):
+	case p == c.directProto || strings.HasPrefix(string(p), c.meshPfx):
 		return classGossip
 	}
 	return classOther

@@ -89,7 +89,10 @@ type gossipTopic struct {
 	peers map[peer.ID]struct{} // subscribed peers; guarded by Host.mu
 	mesh  map[peer.ID]struct{} // mesh peers (relayed messages go to them); guarded by Host.mu
 
+	direct atomic.Pointer[DecodedHandler] // HandleDirect's handler
+
 	published, received, rejected atomic.Uint64
+	directSent, directReceived    atomic.Uint64
 }
 
 // gossipParams tunes gossipsub for a consortium of n members: the mesh

@@ -246,6 +246,7 @@ func (h *Host) start(boot []peer.AddrInfo) error {
 		return err
 	}
 	h.host.SetStreamHandler(h.syncProtocol(), h.serveSync)
+	h.host.SetStreamHandler(h.directProtocol(), h.serveDirect)
 
 	// Listen once every handler is in place. libp2p.New is told not to:
 	// it leaks goroutines when listening fails (say, the port is taken),
@@ -613,6 +614,7 @@ func (h *Host) Close() error {
 		}
 		h.stopGossip()
 		h.host.RemoveStreamHandler(h.syncProtocol())
+		h.host.RemoveStreamHandler(h.directProtocol())
 		h.connSub.Close()
 		h.closeErr = h.host.Close()
 		h.wg.Wait()

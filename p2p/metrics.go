@@ -18,6 +18,9 @@ type TopicStats struct {
 	Published uint64 // published by this host
 	Received  uint64 // accepted from peers (each message once, before delivery to subscribers)
 	Rejected  uint64 // refused from peers: author not allowed, or the topic's Validator said no
+	// DirectSent and DirectReceived count direct messages (SendTo) sent
+	// and accepted from peers; refused ones count in Rejected.
+	DirectSent, DirectReceived uint64
 }
 
 // Stats is a snapshot of the host's counters.
@@ -48,7 +51,8 @@ func (h *Host) Stats() Stats {
 	}
 	for _, gt := range h.topics {
 		if gt != nil {
-			st.Topics[gt.t] = TopicStats{Published: gt.published.Load(), Received: gt.received.Load(), Rejected: gt.rejected.Load()}
+			st.Topics[gt.t] = TopicStats{Published: gt.published.Load(), Received: gt.received.Load(), Rejected: gt.rejected.Load(),
+				DirectSent: gt.directSent.Load(), DirectReceived: gt.directReceived.Load()}
 		}
 	}
 	return st

@@ -321,7 +321,7 @@ func TestMemberGossipingForgedTxsIsIgnored(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	events := make([]<-chan node.GossipEvent, 3)
+	events := make([]<-chan p2p.GossipEvent, 3)
 	for i := range events {
 		events[i] = c.Node(i).GossipEvents()
 	}

@@ -1,4 +1,4 @@
-package node
+package p2p
 
 import (
 	"errors"
@@ -101,15 +101,15 @@ func forged(err error) bool {
 
 // sampleForged checks up to gossipSampled randomly chosen transactions of
 // a batch and returns the first forgery's error. Recovered senders land in
-// the signature cache, so an honest batch costs nothing extra.
-func (n *Node) sampleForged(raws [][]byte) error {
+// the node's signature cache, so an honest batch costs nothing extra.
+func (g *TxGossip) sampleForged(raws [][]byte) error {
 	for k := 0; k < min(gossipSampled, len(raws)); k++ {
 		tx, err := types.DecodeTx(raws[rand.IntN(len(raws))])
-		if err == nil && tx.ChainID != n.ledger.ChainID() {
+		if err == nil && tx.ChainID != g.h.cfg.ChainID {
 			err = types.ErrWrongChainID
 		}
 		if err == nil {
-			_, err = n.cache.Sender(tx)
+			_, err = g.cfg.Sender(tx)
 		}
 		if err != nil {
 			return err
