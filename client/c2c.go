@@ -7,15 +7,11 @@ import (
 	"strings"
 
 	"github.com/accordnet/accord/api/views"
-	"github.com/accordnet/accord/api/wire"
 	"github.com/accordnet/accord/types"
 )
 
-// C2C queries (see api.RegisterC2C). Not-found answers are *wire.Error with
-// wire.CodeNotFound; IsNotFound tests for it.
-
-// IsNotFound reports whether err is the node saying the record does not exist.
-func IsNotFound(err error) bool { return wire.CodeOf(err) == wire.CodeNotFound }
+// C2C queries (see api.RegisterC2C). A missing record is a *wire.Error
+// with wire.CodeNotFound: wire.CodeOf(err) == wire.CodeNotFound.
 
 // Order returns an order by ID.
 func (c *Client) Order(ctx context.Context, id types.Hash) (*views.Order, error) {

@@ -432,6 +432,3 @@ func sameVote(a, b *Message) bool {
 	return a.Type == b.Type && a.Height == b.Height && a.View == b.View && a.BlockHash == b.BlockHash &&
 		preparedSummary(a.Prepared) == preparedSummary(b.Prepared)
 }
-
-// equalSig reports whether two messages carry the same signature bytes.
-func equalSig(a, b *Message) bool { return bytes.Equal(a.Sig, b.Sig) }

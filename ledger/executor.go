@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 
 	"github.com/accordnet/accord/ledger/state"
@@ -304,7 +303,3 @@ func (l *Ledger) run(what string, app App, hdr *types.Header, txs []*types.Tx, d
 	}
 	return x, nil
 }
-
-// IsBadBlock reports whether err means the block itself is invalid (as
-// opposed to a storage failure or a block for another height).
-func IsBadBlock(err error) bool { return errors.Is(err, ErrBadBlock) }

@@ -11,11 +11,6 @@ func SetValidatorSet(st state.Store, height uint64, vals *types.ValidatorSet) {
 	valset.Set(st, height, vals)
 }
 
-// ValidatorSetAt returns the set in force at height.
-func ValidatorSetAt(st state.Store, height uint64) (*types.ValidatorSet, error) {
-	return valset.At(st, height)
-}
-
 // ValidatorSet returns the committed set for height.
 func (l *Ledger) ValidatorSet(height uint64) (*types.ValidatorSet, error) {
 	return valset.At(l.ReadState(), height)

@@ -351,6 +351,3 @@ func (r *Router) runHandler(rt Route, ctx *Context, payload []byte) (err error) 
 	}()
 	return rt.Handler(ctx, payload)
 }
-
-// IsInvalidTx reports whether err means the transaction cannot be included.
-func IsInvalidTx(err error) bool { return errors.Is(err, ErrInvalidTx) }

@@ -46,9 +46,6 @@ type Keeper struct {
 	Gov Gov
 }
 
-// NewKeeper returns a keeper over the given gov keeper.
-func NewKeeper(g Gov) Keeper { return Keeper{Gov: g} }
-
 func (k Keeper) gov() Gov {
 	if k.Gov == nil {
 		return gov.Keeper{}
