@@ -53,6 +53,22 @@
 // subscribers; consensus must retransmit on its own timers, and a node that
 // fell behind catches up with block sync.
 //
+// # Direct messages
+//
+// SendTo sends one message of a topic to one connected peer on a stream of
+// its own ("/accord/<chain>/direct/1"), for what only that peer needs (a
+// decided block for a validator still voting on its height). The topic's
+// Decoder checks it as it checks gossip; HandleDirect receives it.
+//
+// # Transaction gossip
+//
+// TxGossip (txgossip.go) runs TopicTxs for a node: it publishes the
+// transactions the node's mempool admitted in batches, re-publishes stale
+// ones on a node outside the validator set, checks a random sample of
+// signatures in every batch before relaying it, and ignores for a while a
+// member caught gossiping forgeries (txpenalty.go). It knows raw
+// transactions and signatures, never what a transaction does.
+//
 // # Block sync
 //
 // A request/response stream protocol ("/accord/<chain>/sync/1"). The
