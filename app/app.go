@@ -12,20 +12,27 @@ import (
 	"fmt"
 
 	"github.com/accordnet/accord/contracts/acceptor"
+	"github.com/accordnet/accord/contracts/arbitration"
 	"github.com/accordnet/accord/contracts/bank"
+	"github.com/accordnet/accord/contracts/bridge"
+	"github.com/accordnet/accord/contracts/channel"
+	"github.com/accordnet/accord/contracts/checkpoint"
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/gov"
 	"github.com/accordnet/accord/contracts/gov/kyc"
 	"github.com/accordnet/accord/contracts/oracle"
 	"github.com/accordnet/accord/contracts/order"
+	"github.com/accordnet/accord/contracts/pay"
+	"github.com/accordnet/accord/contracts/risk"
+	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
 )
 
 // Profile names a chain's module list.
 type Profile string
 
-// The profiles. Side is the C2C sidechain (today's network); Main is the
-// settlement chain (bridge and checkpoint join it when they land).
+// The profiles. Side is the C2C sidechain (today's network); Main is the settlement chain holding bridged USDT
+// and the sidechains' checkpoints.
 const (
 	Side Profile = "side"
 	Main Profile = "main"
@@ -34,18 +41,33 @@ const (
 // profiles are the module lists, in registration order, which is also
 // the order of genesis and of BeginBlock timers. Gov comes right after
 // bank because every later module's genesis reads roles or parameters
-// from it; acceptor before order because order locks acceptors' float.
+// from it; acceptor before order because order locks acceptors' float;
+// arbitration after order and pay, whose disputes it resolves (its
+// deadlines run after their timers in a block); the bridge after the
+// checkpoints it releases burns against. The light client and the side
+// half of the bridge (contracts/lightclient, contracts/bridge/side) are
+// not in Side yet: they declare no typed events, and the side bridge's
+// events are named bridge.* (main's proofs check those types).
 var profiles = map[Profile][]func(*Keepers) core.Module{
-	Side: {bankModule, govModule, kycModule, oracleModule, acceptorModule, orderModule},
-	Main: {bankModule, govModule},
+	Side: {bankModule, govModule, kycModule, oracleModule, riskModule, acceptorModule, orderModule,
+		payModule, channelModule, arbitrationModule},
+	Main: {bankModule, govModule, checkpointModule, bridgeModule},
 }
 
 func bankModule(k *Keepers) core.Module     { return bank.Module{Keeper: k.Bank} }
-func govModule(k *Keepers) core.Module      { return gov.Module{Keeper: k.Gov} }
+func govModule(k *Keepers) core.Module      { return gov.Module{Keeper: k.Gov, Disputes: k.disputes} }
 func kycModule(k *Keepers) core.Module      { return kyc.Module{Keeper: k.KYC} }
 func oracleModule(k *Keepers) core.Module   { return oracle.Module{Keeper: k.Oracle} }
 func acceptorModule(k *Keepers) core.Module { return acceptor.NewModule(k.Acceptor) }
 func orderModule(k *Keepers) core.Module    { return order.NewModule(k.Order) }
+func riskModule(k *Keepers) core.Module     { return risk.NewModule(k.Risk) }
+func payModule(k *Keepers) core.Module      { return pay.NewModule(k.Pay) }
+func channelModule(k *Keepers) core.Module  { return channel.NewModule(k.Channel) }
+func arbitrationModule(k *Keepers) core.Module {
+	return arbitration.NewModule(k.Arbitration)
+}
+func checkpointModule(k *Keepers) core.Module { return checkpoint.Module{Keeper: k.Checkpoint} }
+func bridgeModule(k *Keepers) core.Module     { return bridge.NewModule(k.Bridge) }
 
 // KYCModule and OracleModule let a test chain on the Main profile add the
 // gov sub-modules it tests (contracts/gov/govtest).
@@ -62,6 +84,19 @@ type Keepers struct {
 	Oracle   oracle.Keeper
 	Acceptor acceptor.Keeper
 	Order    order.Keeper
+	// Risk is the rules engine: order's Observer, arbitration's
+	// RiskRecorder and (with a test's WithFreezer) every module's Freezer.
+	Risk        risk.Keeper
+	Pay         pay.Keeper
+	Channel     channel.Keeper
+	Arbitration arbitration.Keeper
+	Checkpoint  checkpoint.Keeper
+	Bridge      bridge.Keeper
+
+	// disputes is gov's DisputeResolver: the arbitration keeper when the
+	// profile has the arbitration module (nil otherwise, so a
+	// ResolveDispute proposal fails at execution).
+	disputes gov.DisputeResolver
 }
 
 // App is an assembled application: the router over the profile's modules
@@ -100,14 +135,15 @@ func WithModuleFuncs(fs ...func(*Keepers) core.Module) Option {
 // WithRates replaces the oracle as order's rate source.
 func WithRates(r order.RateKeeper) Option { return func(o *options) { o.rates = r } }
 
-// WithFreezer wires a frozen-account set into acceptor and order (the
-// risk module's, or a test stand-in).
+// WithFreezer adds a frozen-account set (a test stand-in) to the risk
+// module's: acceptor, order, pay, channel and arbitration treat an account
+// as frozen when either says so.
 func WithFreezer(f acceptor.Freezer) Option {
 	return func(o *options) { o.freezer = f }
 }
 
-// WithoutAnte skips bank's ante (nonce, fee): for envs that execute
-// messages directly.
+// WithoutAnte skips the ante checks (bank's nonce and fee, risk's frozen
+// sender): for envs that execute messages directly.
 func WithoutAnte() Option { return func(o *options) { o.noAnte = true } }
 
 // New assembles profile p for chainID.
@@ -126,22 +162,47 @@ func New(p Profile, chainID string, opts ...Option) (*App, error) {
 	if rates == nil {
 		rates = order.RatesFrom{Keeper: k.Oracle}
 	}
-	kycView := acceptor.KYCFrom{Keeper: k.KYC}
-	ad := acceptor.Deps{Bank: k.Bank, Params: k.Gov, KYC: kycView, Currencies: acceptor.OracleCurrencies{}}
-	od := order.Deps{Bank: k.Bank, Acceptors: k.Acceptor, Rates: rates, KYC: kycView, Params: k.Gov}
+	k.Risk = risk.NewKeeper(risk.Deps{Roles: k.Gov, Params: k.Gov})
+	var freezer acceptor.Freezer = k.Risk
 	if o.freezer != nil {
-		ad.Freezer, od.Freezer = o.freezer, o.freezer
+		freezer = anyFrozen{o.freezer, k.Risk}
 	}
-	k.Acceptor = acceptor.NewKeeper(ad)
-	od.Acceptors = k.Acceptor
-	k.Order = order.NewKeeper(od)
+	kycView := acceptor.KYCFrom{Keeper: k.KYC}
+	k.Acceptor = acceptor.NewKeeper(acceptor.Deps{Bank: k.Bank, Params: k.Gov, KYC: kycView, Freezer: freezer,
+		Currencies: acceptor.OracleCurrencies{}})
+	orders := order.NewKeeper(order.Deps{Bank: k.Bank, Acceptors: k.Acceptor, Rates: rates, KYC: kycView,
+		Freezer: freezer, Params: k.Gov, Observer: k.Risk})
+	payments := pay.NewKeeper(pay.Deps{Bank: k.Bank, Freezer: freezer, Params: k.Gov})
+	k.Channel = channel.NewKeeper(channel.Deps{Bank: k.Bank, Freezer: freezer, Params: k.Gov})
+	k.Arbitration = arbitration.NewKeeper(arbitration.Deps{Orders: orders, Payments: payments, Roles: k.Gov,
+		KYC: kycView, Freezer: freezer, Risk: k.Risk, Params: k.Gov})
+	// Disputes of orders and payments open through arbitration; a freeze
+	// or unfreeze pauses or resumes the frozen party's order timers.
+	k.Order = orders.WithHook(k.Arbitration)
+	k.Pay = payments.WithHook(k.Arbitration)
+	k.Risk.SetFreezeHooks(k.Order)
+	k.Bridge = bridge.NewKeeper(bridge.Deps{Bank: k.Bank, Roles: k.Gov, Checkpoints: k.Checkpoint, Params: k.Gov})
+
+	fs := append(append([]func(*Keepers) core.Module(nil), list...), o.extra...)
+	has := map[string]bool{}
+	for _, f := range fs {
+		has[f(k).Name()] = true
+	}
+	if has[arbitration.ModuleName] {
+		k.disputes = k.Arbitration
+	}
 	var modules []core.Module
-	for _, f := range append(append([]func(*Keepers) core.Module(nil), list...), o.extra...) {
+	for _, f := range fs {
 		modules = append(modules, f(k))
 	}
 	var ante []core.Ante
 	if !o.noAnte {
 		ante = []core.Ante{k.Bank.Ante}
+		if has[risk.ModuleName] {
+			// After bank's, so a refused transfer from a frozen account
+			// is one whose nonce and fee were good.
+			ante = append(ante, k.Risk.Ante)
+		}
 	}
 	r, err := core.NewRouter(chainID, ante, modules...)
 	if err != nil {
@@ -149,6 +210,18 @@ func New(p Profile, chainID string, opts ...Option) (*App, error) {
 	}
 	a.Router = r
 	return a, nil
+}
+
+// anyFrozen is frozen when any of its members says so.
+type anyFrozen []acceptor.Freezer
+
+func (fs anyFrozen) IsFrozen(st state.Store, a types.Address) bool {
+	for _, f := range fs {
+		if f.IsFrozen(st, a) {
+			return true
+		}
+	}
+	return false
 }
 
 // Modules builds profile p's module list over the keepers k (tests that

@@ -9,11 +9,16 @@ import (
 	"time"
 
 	"github.com/accordnet/accord/app"
+	"github.com/accordnet/accord/contracts/acceptor"
 	"github.com/accordnet/accord/contracts/bank"
 	"github.com/accordnet/accord/contracts/bank/banktest"
+	"github.com/accordnet/accord/contracts/bridge"
+	"github.com/accordnet/accord/contracts/channel"
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/core/coretest"
 	"github.com/accordnet/accord/contracts/gov/govtest"
+	"github.com/accordnet/accord/contracts/order"
+	"github.com/accordnet/accord/contracts/pay"
 	"github.com/accordnet/accord/ledger"
 	"github.com/accordnet/accord/ledger/kv"
 	"github.com/accordnet/accord/types"
@@ -32,8 +37,8 @@ func TestProfiles(t *testing.T) {
 		p    app.Profile
 		want []string
 	}{
-		{app.Side, []string{"bank", "gov", "kyc", "oracle", "acceptor", "order"}},
-		{app.Main, []string{"bank", "gov"}},
+		{app.Side, []string{"bank", "gov", "kyc", "oracle", "risk", "acceptor", "order", "pay", "channel", "arbitration"}},
+		{app.Main, []string{"bank", "gov", "checkpoint", "bridge"}},
 	} {
 		a, err := app.New(c.p, "c")
 		if err != nil {
@@ -46,10 +51,24 @@ func TestProfiles(t *testing.T) {
 	if _, err := app.New("moon", "c"); err == nil {
 		t.Fatal("unknown profile accepted")
 	}
-	// The side profile's bank refuses transfers into every module account.
-	a, _ := app.New(app.Side, "c")
-	if got := len(a.Router.Blocked()); got != 3 {
-		t.Fatalf("%d blocked accounts, want float, margin and escrow", got)
+	// Each profile's bank refuses transfers into every module account.
+	for _, c := range []struct {
+		p    app.Profile
+		want []types.Address
+	}{
+		{app.Side, []types.Address{acceptor.FloatAddress, acceptor.MarginAddress, order.EscrowAddress, pay.EscrowAddress, channel.EscrowAddress}},
+		{app.Main, []types.Address{bridge.EscrowAddress}},
+	} {
+		a, _ := app.New(c.p, "c")
+		got := a.Router.Blocked()
+		if len(got) != len(c.want) {
+			t.Fatalf("%s: blocked %v, want %v", c.p, got, c.want)
+		}
+		for _, w := range c.want {
+			if !slices.Contains(got, w) {
+				t.Fatalf("%s: %s not blocked (blocked %v)", c.p, w.Hex(), got)
+			}
+		}
 	}
 }
 
@@ -205,7 +224,7 @@ func TestModulesDeclareTheirEvents(t *testing.T) {
 			}
 		}
 	}
-	if len(seen) != 41 { // bank 1, gov 13, kyc 2, oracle 1, acceptor 10, order 14
+	if len(seen) != 62 { // bank 1, gov 13, kyc 2, oracle 1, risk 4, acceptor 10, order 14, pay 5, channel 6, arbitration 6
 		t.Fatalf("%d event types", len(seen))
 	}
 }

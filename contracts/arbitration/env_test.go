@@ -92,7 +92,7 @@ func newEnv(nArb int) *env {
 	mods[0] = bank.Module{Keeper: e.Bank, Blocked: []types.Address{order.EscrowAddress, acceptor.FloatAddress,
 		acceptor.MarginAddress, pay.EscrowAddress, channel.EscrowAddress}}
 	mods[1] = gov.Module{Keeper: e.Gov, Specs: c2ctest.ParamSpecs(), Disputes: k} // ResolveDispute proposals
-	r, err := core.NewRouter(c2ctest.ChainID, []core.Ante{rk.Ante}, append(mods, channel.NewModule(chanK), pay.NewModule(payK),
+	r, err := core.NewRouter(c2ctest.ChainID, []core.Ante{rk.Ante}, c2ctest.Replace(mods, channel.NewModule(chanK), pay.NewModule(payK),
 		risk.NewModule(rk), arbitration.NewModule(k))...)
 	if err != nil {
 		panic(err)

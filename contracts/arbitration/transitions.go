@@ -13,10 +13,6 @@ import (
 
 func wrap(id types.Hash, err error) error { return fmt.Errorf("dispute %s: %w", id.Hex(), err) }
 
-func (Keeper) emit(ctx *core.Context, typ string, d *Dispute, kv ...string) {
-	ctx.Emit(typ, append([]string{"id", d.ID.Hex()}, kv...)...)
-}
-
 // OrderDisputed implements order.DisputeHook: a DISPUTED order gets its
 // dispute in the same transaction (or block start, for the timer).
 func (k Keeper) OrderDisputed(ctx *core.Context, o *order.Order) error {
@@ -101,9 +97,7 @@ func (k Keeper) open(ctx *core.Context, kind Kind, subject types.Hash, a, b type
 }
 
 func (k Keeper) emitOpened(ctx *core.Context, d *Dispute) {
-	k.emit(ctx, EventOpened, d, "kind", d.Kind.String(), "subject", d.Subject.Hex(), "party_a", d.PartyA.Hex(),
-		"party_b", d.PartyB.Hex(), "escrow", core.U64(d.Escrow), "panel", joinAddrs(d.Panel),
-		"threshold", core.U64(d.Threshold), "deadline", core.U64(d.Deadline), "evidence_until", core.U64(d.EvidenceUntil))
+	ctx.EmitEvent(OpenedEvent{ID: d.ID, Kind: d.Kind.String(), Subject: d.Subject, PartyA: d.PartyA, PartyB: d.PartyB, Escrow: d.Escrow, Panel: joinAddrs(d.Panel), Threshold: d.Threshold, Deadline: d.Deadline, EvidenceUntil: d.EvidenceUntil})
 }
 
 // AddEvidence attaches a party's document hash until the evidence deadline,
@@ -133,7 +127,7 @@ func (k Keeper) AddEvidence(ctx *core.Context, m *MsgEvidence) error {
 	}
 	d.Evidence = append(d.Evidence, Evidence{Party: ctx.Sender, Hash: m.Hash, At: ctx.Block.Time})
 	k.setDispute(ctx.Store, d)
-	k.emit(ctx, EventEvidence, d, "party", ctx.Sender.Hex(), "hash", m.Hash.Hex())
+	ctx.EmitEvent(EvidenceEvent{ID: d.ID, Party: ctx.Sender, Hash: m.Hash})
 	return nil
 }
 
@@ -185,8 +179,7 @@ func (k Keeper) CastVote(ctx *core.Context, m *MsgVote) error {
 	s.Votes++
 	s.ResponseMs += v.ResponseMs
 	k.setStats(st, ctx.Sender, s)
-	k.emit(ctx, EventVoted, d, "arbitrator", ctx.Sender.Hex(), "round", core.U64(d.Round), "winner", m.Winner.String(),
-		"reason", m.Reason.String(), "to_a", core.U64(m.ToA), "to_b", core.U64(m.ToB))
+	ctx.EmitEvent(VotedEvent{ID: d.ID, Arbitrator: ctx.Sender, Round: d.Round, Winner: m.Winner.String(), Reason: m.Reason.String(), ToA: m.ToA, ToB: m.ToB})
 	var agree uint64
 	var first *Vote
 	for i := range d.Votes {
@@ -292,9 +285,7 @@ func (k Keeper) resolve(ctx *core.Context, d *Dispute, dec Decision) error {
 		k.setStats(st, v.Arbitrator, s)
 	}
 	k.setDispute(st, d)
-	k.emit(ctx, EventResolved, d, "kind", d.Kind.String(), "subject", d.Subject.Hex(), "winner", dec.Winner.String(),
-		"reason", dec.Reason.String(), "to_a", core.U64(dec.ToA), "to_b", core.U64(dec.ToB), "by", dec.By,
-		"duration_ms", core.U64(now-d.OpenedAt))
+	ctx.EmitEvent(ResolvedEvent{ID: d.ID, Kind: d.Kind.String(), Subject: d.Subject, Winner: dec.Winner.String(), Reason: dec.Reason.String(), ToA: dec.ToA, ToB: dec.ToB, By: dec.By, DurationMs: now - d.OpenedAt})
 	return nil
 }
 
@@ -308,7 +299,7 @@ func (k Keeper) escalate(ctx *core.Context, d *Dispute, reason string) {
 	d.EscalatedAt, d.EscalateReason = ctx.Block.Time, reason
 	st.Set(slices.Concat(prefixEscalated, d.ID[:]), []byte{})
 	k.setDispute(st, d)
-	k.emit(ctx, EventEscalated, d, "reason", reason)
+	ctx.EmitEvent(EscalatedEvent{ID: d.ID, Reason: reason})
 }
 
 // committee replaces a panel that missed its deadline by every other
@@ -329,7 +320,7 @@ func (k Keeper) committee(ctx *core.Context, d *Dispute) {
 	d.Deadline = now + k.Params(st).CommitteeDeadline
 	st.Set(queueKey(d.Deadline, d.ID), []byte{})
 	k.setDispute(st, d)
-	k.emit(ctx, EventCommittee, d, "panel", joinAddrs(d.Panel), "threshold", core.U64(d.Threshold), "deadline", core.U64(d.Deadline))
+	ctx.EmitEvent(CommitteeEvent{ID: d.ID, Panel: joinAddrs(d.Panel), Threshold: d.Threshold, Deadline: d.Deadline})
 }
 
 // BeginBlock processes due deadlines in (deadline, ID) order, at most

@@ -1,21 +1,42 @@
 package bridge
 
-// The module descriptor (see contracts/core/descriptor.go): the parts of
-// core.Module this module implements so far. Result codes are stable:
+// The module descriptor (see contracts/core/descriptor.go): the optional
+// parts of core.Module this module implements (typed events are still to
+// be declared). Result codes are stable:
 // never renumber one; append new errors with new numbers.
 
 import (
 	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/contracts/gov"
+	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
 )
 
 var (
-	_ core.Coster     = Module{}
-	_ core.ErrorCoder = Module{}
+	_ core.Coster            = Module{}
+	_ core.ParamDeclarer     = Module{}
+	_ core.InvariantRegistry = Module{}
+	_ core.ModuleAccounts    = Module{}
+	_ core.ParamReporter     = Module{}
+	_ core.ErrorCoder        = Module{}
 )
 
 // Cost implements core.Coster.
 func (Module) Cost(tx *types.Tx) (uint64, error) { return Cost(tx) }
+
+// Invariants implements core.InvariantRegistry.
+func (m Module) Invariants() []core.Invariant {
+	return []core.Invariant{{Name: "escrow", Check: m.EscrowInvariant}}
+}
+
+// ModuleAccounts implements core.ModuleAccounts: USDT locked for side chains.
+func (Module) ModuleAccounts() []types.Address { return []types.Address{EscrowAddress} }
+
+// ParamValues implements core.ParamReporter.
+func (m Module) ParamValues(st state.Store) map[string]string {
+	p := m.Params(st)
+	return paramTable.Values(&p)
+}
 
 // ErrorCodes implements core.ErrorCoder.
 func (Module) ErrorCodes() []core.ErrorCode {
@@ -39,4 +60,13 @@ func (Module) ErrorCodes() []core.ErrorCode {
 		{Code: 18, Err: ErrBadParam},
 		{Code: 19, Err: ErrCorrupt},
 	}
+}
+
+// ParamSpecs implements core.ParamDeclarer: every parameter with its range.
+func (Module) ParamSpecs() []core.ParamSpec {
+	out := make([]core.ParamSpec, 0, len(paramTable.Fields))
+	for _, b := range ParamBounds() {
+		out = append(out, gov.Uint64Spec(ModuleName, b.Key, b.Min, b.Max))
+	}
+	return out
 }

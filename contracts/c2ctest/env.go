@@ -9,6 +9,7 @@ package c2ctest
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/accordnet/accord/app"
 	"github.com/accordnet/accord/contracts/acceptor"
@@ -302,4 +303,34 @@ func Invariants(k Keepers, st state.Store) string {
 		return fmt.Sprintf("acceptors' locked %d != open orders %d", t.Locked, esc)
 	}
 	return ""
+}
+
+// Replace returns mods with each module of with in the place of the
+// module of the same name (appended when there is none): a test that
+// builds a module over its own keeper registers it instead of the
+// profile's.
+func Replace(mods []core.Module, with ...core.Module) []core.Module {
+	out := slices.Clone(mods)
+	for _, w := range with {
+		i := slices.IndexFunc(out, func(m core.Module) bool { return m.Name() == w.Name() })
+		if i < 0 {
+			out = append(out, w)
+			continue
+		}
+		out[i] = w
+	}
+	return out
+}
+
+// ResolveByHand unhooks arbitration from order: a disputed order opens no
+// arbitration dispute, for tests that call order's Resolve methods
+// themselves in arbitration's place (through arbitration, its dispute
+// would stay open beside a resolved order, which its invariant refuses).
+func (e *Env) ResolveByHand() {
+	e.Order = e.Order.WithHook(nil)
+	r, err := core.NewRouter(ChainID, nil, e.Keepers.Modules()...)
+	if err != nil {
+		panic(err)
+	}
+	e.Router = r
 }

@@ -30,7 +30,7 @@ func newEnv() *env {
 	mods := e.Keepers.Modules()
 	mods[0] = bank.Module{Keeper: e.Bank, Blocked: []types.Address{order.EscrowAddress, acceptor.FloatAddress,
 		acceptor.MarginAddress, channel.EscrowAddress}}
-	r, err := core.NewRouter(c2ctest.ChainID, nil, append(mods, channel.NewModule(k))...)
+	r, err := core.NewRouter(c2ctest.ChainID, nil, c2ctest.Replace(mods, channel.NewModule(k))...)
 	if err != nil {
 		panic(err)
 	}

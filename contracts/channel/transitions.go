@@ -10,10 +10,6 @@ import (
 
 func wrap(id types.Hash, err error) error { return fmt.Errorf("channel %s: %w", id.Hex(), err) }
 
-func (Keeper) emit(ctx *core.Context, typ string, c *Channel, kv ...string) {
-	ctx.Emit(typ, append([]string{"id", c.ID.Hex(), "state", c.State.String()}, kv...)...)
-}
-
 // checkExpiry bounds an expiry to (now, now + max_expiry_ms] and makes sure
 // expiry + challenge cannot wrap.
 func checkExpiry(expiry, now, challenge uint64, p Params) error {
@@ -65,8 +61,7 @@ func (k Keeper) Open(ctx *core.Context, m *MsgOpen) (*Channel, error) {
 	st.Set(slices.Concat(prefixPayer, payer[:], be64(seq)), c.ID[:])
 	st.Set(slices.Concat(prefixPayee, c.Payee[:], c.ID[:]), []byte{})
 	k.setChannel(st, c)
-	k.emit(ctx, EventOpened, c, "payer", payer.Hex(), "payee", c.Payee.Hex(), "deposit", core.U64(c.Deposit),
-		"expiry", core.U64(c.Expiry), "challenge_ms", core.U64(c.Challenge))
+	ctx.EmitEvent(OpenedEvent{ID: c.ID, State: c.State.String(), Payer: payer, Payee: c.Payee, Deposit: c.Deposit, Expiry: c.Expiry, ChallengeMs: c.Challenge})
 	return c, nil
 }
 
@@ -107,7 +102,7 @@ func (k Keeper) TopUp(ctx *core.Context, m *MsgTopUp) error {
 	}
 	c.Deposit = dep
 	k.setChannel(ctx.Store, c)
-	k.emit(ctx, EventToppedUp, c, "payer", c.Payer.Hex(), "amount", core.U64(m.Amount), "deposit", core.U64(c.Deposit))
+	ctx.EmitEvent(ToppedUpEvent{ID: c.ID, State: c.State.String(), Payer: c.Payer, Amount: m.Amount, Deposit: c.Deposit})
 	return nil
 }
 
@@ -126,7 +121,7 @@ func (k Keeper) Extend(ctx *core.Context, m *MsgExtend) error {
 	}
 	c.Expiry = m.Expiry
 	k.setChannel(ctx.Store, c)
-	k.emit(ctx, EventExtended, c, "payer", c.Payer.Hex(), "expiry", core.U64(c.Expiry))
+	ctx.EmitEvent(ExtendedEvent{ID: c.ID, State: c.State.String(), Payer: c.Payer, Expiry: c.Expiry})
 	return nil
 }
 
@@ -164,8 +159,7 @@ func (k Keeper) Redeem(ctx *core.Context, v *Voucher) (uint64, error) {
 	}
 	c.Redeemed, c.Nonce = v.Amount, v.Nonce
 	k.setChannel(ctx.Store, c)
-	k.emit(ctx, EventRedeemed, c, "payee", c.Payee.Hex(), "amount", core.U64(pay), "redeemed", core.U64(c.Redeemed),
-		"nonce", core.U64(c.Nonce))
+	ctx.EmitEvent(RedeemedEvent{ID: c.ID, State: c.State.String(), Payee: c.Payee, Amount: pay, Redeemed: c.Redeemed, Nonce: c.Nonce})
 	return pay, nil
 }
 
@@ -189,7 +183,7 @@ func (k Keeper) Close(ctx *core.Context, id types.Hash) error {
 	}
 	c.State, c.ClosesAt = StateClosing, min(now+c.Challenge, until)
 	k.setChannel(ctx.Store, c)
-	k.emit(ctx, EventClosing, c, "payer", c.Payer.Hex(), "closes_at", core.U64(c.ClosesAt))
+	ctx.EmitEvent(ClosingEvent{ID: c.ID, State: c.State.String(), Payer: c.Payer, ClosesAt: c.ClosesAt})
 	return nil
 }
 
@@ -231,7 +225,6 @@ func (k Keeper) Settle(ctx *core.Context, id types.Hash) error {
 	setU64(st, openKey, n-1)
 	c.State, c.SettledAt, c.Refunded = StateSettled, now, rest
 	k.setChannel(st, c)
-	k.emit(ctx, EventSettled, c, "payer", c.Payer.Hex(), "payee", c.Payee.Hex(), "redeemed", core.U64(c.Redeemed),
-		"refunded", core.U64(rest), "by", by)
+	ctx.EmitEvent(SettledEvent{ID: c.ID, State: c.State.String(), Payer: c.Payer, Payee: c.Payee, Redeemed: c.Redeemed, Refunded: rest, By: by})
 	return nil
 }

@@ -1,7 +1,8 @@
 package checkpoint
 
-// The module descriptor (see contracts/core/descriptor.go): the parts of
-// core.Module this module implements so far. Result codes are stable:
+// The module descriptor (see contracts/core/descriptor.go): the optional
+// parts of core.Module this module implements (typed events are still to
+// be declared). Result codes are stable:
 // never renumber one; append new errors with new numbers.
 
 import (
@@ -10,12 +11,18 @@ import (
 )
 
 var (
-	_ core.Coster     = Module{}
-	_ core.ErrorCoder = Module{}
+	_ core.Coster            = Module{}
+	_ core.InvariantRegistry = Module{}
+	_ core.ErrorCoder        = Module{}
 )
 
 // Cost implements core.Coster.
 func (Module) Cost(tx *types.Tx) (uint64, error) { return Cost(tx) }
+
+// Invariants implements core.InvariantRegistry.
+func (m Module) Invariants() []core.Invariant {
+	return []core.Invariant{{Name: "checkpoints", Check: m.Keeper.Invariants}}
+}
 
 // ErrorCodes implements core.ErrorCoder.
 func (Module) ErrorCodes() []core.ErrorCode {

@@ -72,7 +72,7 @@ func (e *env) submitRaw(payload []byte) error {
 		return err
 	}
 	e.events = ctx.Events()
-	if msg, broken := e.m.Invariants(e.st); broken {
+	if msg, broken := e.m.Keeper.Invariants(e.st); broken {
 		e.t.Fatalf("invariant: %s", msg)
 	}
 	return nil

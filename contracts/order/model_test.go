@@ -552,6 +552,7 @@ func (m *model) check() {
 func runModel(t *testing.T, seq int, reached map[order.State]int) {
 	rng := rand.New(rand.NewPCG(0xacc0, uint64(seq)))
 	e := c2ctest.NewEnv()
+	e.ResolveByHand() // the model resolves disputes in arbitration's place
 	e.Ramp()
 	m := &model{t: t, e: e, rng: rng, wallet: map[types.Address]uint64{}, accs: map[types.Address]*mAcc{},
 		kyc: map[types.Address]bool{}, frozen: map[types.Address]bool{}, frozenAt: map[types.Address]uint64{}, orders: map[types.Hash]*mOrder{},

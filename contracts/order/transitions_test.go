@@ -24,6 +24,7 @@ type fx struct {
 func newFx(t *testing.T) *fx {
 	t.Helper()
 	f := &fx{e: c2ctest.NewEnv(), acc: c2ctest.Addr("acc"), mer: c2ctest.Addr("mer"), mer2: c2ctest.Addr("mer2"), nobo: c2ctest.Addr("nobody")}
+	f.e.ResolveByHand() // the tests call Resolve* in arbitration's place
 	f.e.NewAcceptor(f.acc, c2ctest.AcceptorSpec{Currencies: []string{"EUR", "USD"}, Float: 1_000 * usdt, Margin: 400 * usdt})
 	f.e.NewMerchant(f.mer)
 	f.e.NewMerchant(f.mer2)

@@ -1,19 +1,23 @@
 package pay
 
-// The module descriptor (see contracts/core/descriptor.go): the parts of
-// core.Module this module implements so far (typed events, invariants and
-// module accounts are still to be declared). Result codes are stable:
+// The module descriptor (see contracts/core/descriptor.go): the optional
+// parts of core.Module this module implements (its typed events are in
+// events.go). Result codes are stable:
 // never renumber one; append new errors with new numbers.
 
 import (
 	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
 )
 
 var (
-	_ core.Coster        = Module{}
-	_ core.ParamDeclarer = Module{}
-	_ core.ErrorCoder    = Module{}
+	_ core.Coster            = Module{}
+	_ core.ParamDeclarer     = Module{}
+	_ core.InvariantRegistry = Module{}
+	_ core.ModuleAccounts    = Module{}
+	_ core.ParamReporter     = Module{}
+	_ core.ErrorCoder        = Module{}
 )
 
 // Cost implements core.Coster.
@@ -21,6 +25,20 @@ func (Module) Cost(tx *types.Tx) (uint64, error) { return Cost(tx) }
 
 // ParamSpecs implements core.ParamDeclarer.
 func (Module) ParamSpecs() []core.ParamSpec { return ParamSpecs() }
+
+// Invariants implements core.InvariantRegistry.
+func (m Module) Invariants() []core.Invariant {
+	return []core.Invariant{{Name: "escrow", Check: m.EscrowInvariant}}
+}
+
+// ModuleAccounts implements core.ModuleAccounts: the amounts of open payments.
+func (Module) ModuleAccounts() []types.Address { return []types.Address{EscrowAddress} }
+
+// ParamValues implements core.ParamReporter.
+func (m Module) ParamValues(st state.Store) map[string]string {
+	p := m.Params(st)
+	return paramTable.Values(&p)
+}
 
 // ErrorCodes implements core.ErrorCoder.
 func (Module) ErrorCodes() []core.ErrorCode {

@@ -30,7 +30,7 @@ func newEnv() *env {
 	mods := e.Keepers.Modules()
 	mods[0] = bank.Module{Keeper: e.Bank, Blocked: []types.Address{order.EscrowAddress, acceptor.FloatAddress,
 		acceptor.MarginAddress, pay.EscrowAddress}}
-	r, err := core.NewRouter(c2ctest.ChainID, nil, append(mods, pay.NewModule(k))...)
+	r, err := core.NewRouter(c2ctest.ChainID, nil, c2ctest.Replace(mods, pay.NewModule(k))...)
 	if err != nil {
 		panic(err)
 	}

@@ -10,10 +10,6 @@ import (
 
 func wrap(id types.Hash, err error) error { return fmt.Errorf("payment %s: %w", id.Hex(), err) }
 
-func (Keeper) emit(ctx *core.Context, typ string, p *Payment, kv ...string) {
-	ctx.Emit(typ, append([]string{"id", p.ID.Hex(), "state", p.State.String()}, kv...)...)
-}
-
 // Lock moves the amount from the payer into escrow.
 func (k Keeper) Lock(ctx *core.Context, m *MsgLock) (*Payment, error) {
 	st, now, payer := ctx.Store, ctx.Block.Time, ctx.Sender
@@ -52,8 +48,7 @@ func (k Keeper) Lock(ctx *core.Context, m *MsgLock) (*Payment, error) {
 	st.Set(slices.Concat(prefixPayer, payer[:], be64(seq)), pm.ID[:])
 	st.Set(slices.Concat(prefixPayee, pm.Payee[:], pm.ID[:]), []byte{})
 	k.setPayment(st, pm)
-	k.emit(ctx, EventLocked, pm, "payer", payer.Hex(), "payee", pm.Payee.Hex(), "attester", pm.Attester.Hex(),
-		"amount", core.U64(pm.Amount), "deadline", core.U64(pm.Deadline))
+	ctx.EmitEvent(LockedEvent{ID: pm.ID, State: pm.State.String(), Payer: payer, Payee: pm.Payee, Attester: pm.Attester, Amount: pm.Amount, Deadline: pm.Deadline})
 	return pm, nil
 }
 
@@ -110,13 +105,13 @@ func (k Keeper) Attest(ctx *core.Context, a *Attestation) error {
 		if err := k.close(ctx, p, StateReleased, p.Amount, 0); err != nil {
 			return err
 		}
-		k.emit(ctx, EventReleased, p, "payee", p.Payee.Hex(), "amount", core.U64(p.Amount), "submitter", ctx.Sender.Hex())
+		ctx.EmitEvent(ReleasedEvent{ID: p.ID, State: p.State.String(), Payee: p.Payee, Amount: p.Amount, Submitter: ctx.Sender})
 		return nil
 	}
 	if err := k.close(ctx, p, StateRefunded, 0, p.Amount); err != nil {
 		return err
 	}
-	k.emit(ctx, EventRefunded, p, "payer", p.Payer.Hex(), "amount", core.U64(p.Amount), "reason", "failed")
+	ctx.EmitEvent(RefundedEvent{ID: p.ID, State: p.State.String(), Payer: p.Payer, Amount: p.Amount, Reason: "failed"})
 	return nil
 }
 
@@ -139,7 +134,7 @@ func (k Keeper) Refund(ctx *core.Context, id types.Hash) error {
 	if err := k.close(ctx, p, StateRefunded, 0, p.Amount); err != nil {
 		return err
 	}
-	k.emit(ctx, EventRefunded, p, "payer", p.Payer.Hex(), "amount", core.U64(p.Amount), "reason", "expired")
+	ctx.EmitEvent(RefundedEvent{ID: p.ID, State: p.State.String(), Payer: p.Payer, Amount: p.Amount, Reason: "expired"})
 	return nil
 }
 
@@ -170,7 +165,7 @@ func (k Keeper) Dispute(ctx *core.Context, m *MsgDispute) error {
 			return wrap(p.ID, err)
 		}
 	}
-	k.emit(ctx, EventDisputed, p, "payer", p.Payer.Hex(), "payee", p.Payee.Hex(), "by", by, "evidence", m.Evidence.Hex())
+	ctx.EmitEvent(DisputedEvent{ID: p.ID, State: p.State.String(), Payer: p.Payer, Payee: p.Payee, By: by, Evidence: m.Evidence})
 	return nil
 }
 
@@ -191,7 +186,6 @@ func (k Keeper) Resolve(ctx *core.Context, id types.Hash, toPayee, toPayer uint6
 	if err := k.close(ctx, p, StateResolved, toPayee, toPayer); err != nil {
 		return err
 	}
-	k.emit(ctx, EventResolved, p, "payer", p.Payer.Hex(), "payee", p.Payee.Hex(), "to_payee", core.U64(toPayee),
-		"to_payer", core.U64(toPayer))
+	ctx.EmitEvent(ResolvedEvent{ID: p.ID, State: p.State.String(), Payer: p.Payer, Payee: p.Payee, ToPayee: toPayee, ToPayer: toPayer})
 	return nil
 }

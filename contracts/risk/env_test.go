@@ -37,7 +37,7 @@ func newEnv() *env {
 	e.Order = order.NewKeeper(order.Deps{Bank: e.Bank, Acceptors: e.Acceptor, Rates: order.RatesFrom{Keeper: e.Oracle},
 		KYC: kyc, Freezer: rk, Params: e.Gov, Observer: rk})
 	rk.SetFreezeHooks(e.Order)
-	r, err := core.NewRouter(c2ctest.ChainID, []core.Ante{rk.Ante}, append(e.Keepers.Modules(), risk.NewModule(rk))...)
+	r, err := core.NewRouter(c2ctest.ChainID, []core.Ante{rk.Ante}, c2ctest.Replace(e.Keepers.Modules(), risk.NewModule(rk))...)
 	if err != nil {
 		panic(err)
 	}

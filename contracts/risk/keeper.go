@@ -223,11 +223,10 @@ func (k Keeper) record(ctx *core.Context, e *Event, prof *Profile) {
 func (k Keeper) hit(ctx *core.Context, a types.Address, prof *Profile, rule string, value, threshold uint64, subject types.Hash, freeze bool) error {
 	e := &Event{Account: a, Rule: rule, Value: value, Threshold: threshold, Subject: subject, Froze: freeze && !k.IsFrozen(ctx.Store, a)}
 	k.record(ctx, e, prof)
-	ctx.Emit(EventHit, "account", a.Hex(), "rule", rule, "value", core.U64(value), "threshold", core.U64(threshold),
-		"subject", subject.Hex(), "seq", core.U64(e.Seq), "freeze", fmt.Sprint(e.Froze))
+	ctx.EmitEvent(HitEvent{Account: a, Rule: rule, Value: value, Threshold: threshold, Subject: subject, Seq: e.Seq, Freeze: e.Froze})
 	if e.Froze {
 		ctx.Store.Set(slices.Concat(prefixFrozen, a[:]), core.Encode(&Freeze{Rule: rule, Seq: e.Seq, At: ctx.Block.Time}))
-		ctx.Emit(EventFrozen, "account", a.Hex(), "rule", rule, "seq", core.U64(e.Seq))
+		ctx.EmitEvent(FrozenEvent{Account: a, Rule: rule, Seq: e.Seq})
 		for _, h := range k.freezeHooks() {
 			if err := h.AccountFrozen(ctx, a); err != nil {
 				return fmt.Errorf("risk: freeze of %s: %w", a.Hex(), err)
@@ -371,7 +370,7 @@ func (k Keeper) RecordDisputeLoss(ctx *core.Context, loser types.Address, disput
 	e := &Event{Account: loser, Rule: RuleDisputeMark, Value: pr.Marks, Subject: dispute}
 	k.record(ctx, e, &pr)
 	k.setProfile(ctx.Store, loser, &pr)
-	ctx.Emit(EventMark, "account", loser.Hex(), "rule", RuleDisputeMark, "subject", dispute.Hex(), "seq", core.U64(e.Seq))
+	ctx.EmitEvent(MarkEvent{Account: loser, Rule: RuleDisputeMark, Subject: dispute, Seq: e.Seq})
 	return nil
 }
 
@@ -390,7 +389,7 @@ func (k Keeper) Unfreeze(ctx *core.Context, m *MsgUnfreeze) error {
 	e := &Event{Account: m.Account, Rule: RuleUnfreeze, Officer: ctx.Sender, Reason: m.Reason}
 	k.record(ctx, e, &pr)
 	k.setProfile(st, m.Account, &pr)
-	ctx.Emit(EventUnfrozen, "account", m.Account.Hex(), "officer", ctx.Sender.Hex(), "reason", m.Reason.Hex(), "seq", core.U64(e.Seq))
+	ctx.EmitEvent(UnfrozenEvent{Account: m.Account, Officer: ctx.Sender, Reason: m.Reason, Seq: e.Seq})
 	for _, h := range k.freezeHooks() {
 		if err := h.AccountUnfrozen(ctx, m.Account); err != nil {
 			return fmt.Errorf("risk: unfreeze of %s: %w", m.Account.Hex(), err)
