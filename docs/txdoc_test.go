@@ -18,12 +18,16 @@ import (
 	"testing"
 
 	"github.com/accordnet/accord/contracts/acceptor"
+	"github.com/accordnet/accord/contracts/arbitration"
 	"github.com/accordnet/accord/contracts/bank"
+	"github.com/accordnet/accord/contracts/channel"
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/gov"
 	"github.com/accordnet/accord/contracts/gov/kyc"
 	"github.com/accordnet/accord/contracts/oracle"
 	"github.com/accordnet/accord/contracts/order"
+	"github.com/accordnet/accord/contracts/pay"
+	"github.com/accordnet/accord/contracts/risk"
 	"github.com/accordnet/accord/node"
 	"github.com/accordnet/accord/types"
 	"github.com/ethereum/go-ethereum/rlp"
@@ -44,12 +48,56 @@ var messages = []any{
 	acceptor.MsgRegister{}, acceptor.MsgUpdate{}, acceptor.MsgDepositFloat{}, acceptor.MsgWithdrawFloat{},
 	acceptor.MsgDepositMargin{}, acceptor.MsgWithdrawMargin{}, acceptor.MsgPause{}, acceptor.MsgResume{},
 	order.MsgCreate{}, order.MsgMarkPaid{}, order.MsgConfirm{}, order.MsgCancel{}, order.MsgExtend{}, order.MsgDispute{},
+	risk.MsgUnfreeze{},
+	pay.MsgLock{}, pay.MsgAttest{}, pay.MsgRefund{}, pay.MsgDispute{},
+	channel.MsgOpen{}, channel.MsgTopUp{}, channel.MsgExtend{}, channel.MsgRedeem{}, channel.MsgClose{}, channel.MsgSettle{},
+	arbitration.MsgOpen{}, arbitration.MsgEvidence{}, arbitration.MsgVote{},
 }
 
 // notes say what each payload field means and its unit, keyed
 // "package.Type.Field". Every field needs one; a note for a field that no
 // longer exists fails the test too.
 var notes = map[string]string{
+	"risk.MsgUnfreeze.Account": "the frozen account to unfreeze (compliance officers only)",
+	"risk.MsgUnfreeze.Reason":  "Keccak-256 of the officer's off-chain case note, non-zero",
+
+	"pay.MsgLock.Payee":         "who is paid on a \"delivered\" attestation",
+	"pay.MsgLock.Attester":      "the address whose signed outcome settles the payment (e.g. a carrier's delivery oracle)",
+	"pay.MsgLock.Amount":        "micro-USDT locked in pay's escrow, > 0",
+	"pay.MsgLock.Deadline":      "block time (unix ms) after which the payer may reclaim an unattested payment",
+	"pay.MsgAttest.Attestation": "the attester's signed outcome (anyone may submit it)",
+	"pay.Attestation.Payment":   "the payment ID",
+	"pay.Attestation.Outcome":   "1 delivered (release to the payee), 2 failed (refund the payer)",
+	"pay.Attestation.Sig":       "65-byte secp256k1 signature [R‖S‖V] by the attester over (chain ID, payment ID, outcome)",
+	"pay.MsgRefund.ID":          "the payment ID (payer, after its deadline)",
+	"pay.MsgDispute.ID":         "the payment ID (payer or payee, before settlement)",
+	"pay.MsgDispute.Evidence":   "optional Keccak-256 of an off-chain statement (zero: none)",
+
+	"channel.MsgOpen.Payee":     "who redeems the payer's vouchers",
+	"channel.MsgOpen.Deposit":   "micro-USDT moved into channel's escrow, > 0",
+	"channel.MsgOpen.Expiry":    "block time (unix ms) until which vouchers are redeemable",
+	"channel.MsgTopUp.ID":       "the channel ID (payer only)",
+	"channel.MsgTopUp.Amount":   "micro-USDT added to the deposit, > 0",
+	"channel.MsgExtend.ID":      "the channel ID (payer only)",
+	"channel.MsgExtend.Expiry":  "the new expiry, block time (unix ms), later than the current one",
+	"channel.MsgRedeem.Voucher": "a voucher signed by the payer (payee submits; pays the difference to what was redeemed)",
+	"channel.Voucher.Channel":   "the channel ID",
+	"channel.Voucher.Amount":    "cumulative micro-USDT the payer owes the payee on this channel",
+	"channel.Voucher.Nonce":     "increasing per voucher; a redeem needs a higher nonce than the last",
+	"channel.Voucher.Sig":       "65-byte secp256k1 signature [R‖S‖V] by the payer over (chain ID, channel ID, amount, nonce)",
+	"channel.MsgClose.ID":       "the channel ID (payer; starts the challenge period)",
+	"channel.MsgSettle.ID":      "the channel ID (the payee any time; the payer once redeeming has ended: challenge period after close or expiry); returns the remainder to the payer",
+
+	"arbitration.MsgOpen.Kind":     "1 order, 2 conditional payment",
+	"arbitration.MsgOpen.Subject":  "the disputed order's or payment's ID (it must already be DISPUTED)",
+	"arbitration.MsgEvidence.ID":   "the dispute ID (a party, until the evidence deadline)",
+	"arbitration.MsgEvidence.Hash": "Keccak-256 of an off-chain receipt, chat log or bank statement, non-zero",
+	"arbitration.MsgVote.ID":       "the dispute ID (a member of its current panel or committee, once)",
+	"arbitration.MsgVote.Winner":   "1 side A (the order's merchant or the payment's payee), 2 side B",
+	"arbitration.MsgVote.Reason":   "1 no payment, 2 payment not confirmed, 3 third-party payer, 4 protocol violation, 5 no reply, 6 bank problem, 7 other",
+	"arbitration.MsgVote.ToA":      "micro-USDT to side A; ToA + ToB must equal the escrow",
+	"arbitration.MsgVote.ToB":      "micro-USDT to side B",
+
 	"types.Tx.ChainID": "the chain's ID, e.g. `accord-local`; a transaction signed for one chain is invalid on every other",
 	"types.Tx.Nonce":   "the sender's next nonce: 0 for a new account, then +1 per included transaction",
 	"types.Tx.Type":    "the message type (table below); the high byte names the module",

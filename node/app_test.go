@@ -8,12 +8,16 @@ import (
 	"time"
 
 	"github.com/accordnet/accord/contracts/acceptor"
+	"github.com/accordnet/accord/contracts/arbitration"
 	"github.com/accordnet/accord/contracts/bank"
+	"github.com/accordnet/accord/contracts/channel"
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/gov"
 	"github.com/accordnet/accord/contracts/gov/kyc"
 	"github.com/accordnet/accord/contracts/oracle"
 	"github.com/accordnet/accord/contracts/order"
+	"github.com/accordnet/accord/contracts/pay"
+	"github.com/accordnet/accord/contracts/risk"
 	"github.com/accordnet/accord/ledger"
 	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
@@ -35,12 +39,14 @@ func TestAppRoutesEveryModule(t *testing.T) {
 		{oracle.TypePostRates, "oracle.post_rates"},
 		{acceptor.TypeRegister, "acceptor.register"}, {acceptor.TypeResume, "acceptor.resume"},
 		{order.TypeCreate, "order.create"}, {order.TypeDispute, "order.dispute"},
+		{risk.TypeUnfreeze, "risk.unfreeze"}, {pay.TypeLock, "pay.lock"}, {channel.TypeOpen, "channel.open"},
+		{arbitration.TypeVote, "arbitration.vote"},
 	} {
 		if got := app.TypeName(c.typ); got != c.name {
 			t.Errorf("TypeName(%#x) = %q, want %q", c.typ, got, c.name)
 		}
 	}
-	if got := app.TypeName(0x0901); !strings.HasPrefix(got, "unknown") {
+	if got := app.TypeName(core.TypeBridge + 1); !strings.HasPrefix(got, "unknown") { // main's bridge
 		t.Errorf("unrouted type named %q", got)
 	}
 }
@@ -70,7 +76,8 @@ func TestAppCost(t *testing.T) {
 		{"invalid message is refused", order.TypeConfirm, core.Encode(&order.MsgConfirm{}), 0, order.ErrZeroID},
 		{"empty proposal is refused", gov.TypePropose, core.Encode(&gov.MsgPropose{}), 0, gov.ErrNoActions},
 		{"unrouted type of a known range is refused", acceptor.TypeResume + 1, nil, 0, core.ErrUnknownType},
-		{"type of an unwired module is refused", core.TypeRisk + 1, nil, 0, core.ErrUnknownType},
+		{"pay lock costs its amount", pay.TypeLock, core.Encode(&pay.MsgLock{Payee: types.Address{1}, Attester: types.Address{2}, Amount: 5 * types.MicroPerUSDT, Deadline: 1}), 5 * types.MicroPerUSDT, nil},
+		{"type of an unwired module is refused", core.TypeBridge + 1, nil, 0, core.ErrUnknownType},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got, err := app.Cost(&types.Tx{Type: c.typ, Payload: c.payload})
