@@ -1,6 +1,7 @@
 // Package c2ctest runs the sidechain application as package app assembles
-// it (bank, gov, kyc, oracle, acceptor and order, with a stand-in for the
-// risk module's freezer) for tests and benchmarks: an Env executes
+// it (bank, gov, kyc, oracle, risk, acceptor, order, pay, channel and
+// arbitration, with a hand-toggled freezer beside risk's) for tests and
+// benchmarks: an Env executes
 // messages without signatures against an in-memory state, and Chain
 // (chain.go) runs them through the ledger's executor as signed
 // transactions, checking every module's invariants after every block.
@@ -41,7 +42,7 @@ var (
 )
 
 // Keepers are the keepers of the sidechain application as package app
-// wires them, and a stand-in for the risk module's freezer.
+// wires them, and a freezer tests toggle by hand (frozen beside risk's).
 type Keepers struct {
 	app.Keepers
 	Freezer Freezer
@@ -73,7 +74,7 @@ func newKeepers(chainID string, rates order.RateKeeper, opts ...app.Option) Keep
 func ParamSpecs() []gov.ParamSpec { return NewKeepers().App.Router.ParamSpecs() }
 
 // Modules returns the side profile's modules in registration order (bank,
-// gov, kyc, oracle, acceptor, order) over the keepers as they are now, so
+// gov, kyc, oracle, risk, acceptor, order, pay, channel, arbitration) over the keepers as they are now, so
 // a test that rewires one (a Freezer, an Observer) gets modules using it.
 func (k Keepers) Modules() []core.Module { return app.Modules(app.Side, &k.Keepers) }
 
