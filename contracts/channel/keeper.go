@@ -1,12 +1,11 @@
 package channel
 
 import (
-	"encoding/binary"
 	"fmt"
 	"slices"
 
 	"github.com/accordnet/accord/contracts/bank"
-	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/contracts/internal/store"
 	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
 )
@@ -95,59 +94,30 @@ var (
 	prefixPayee   = []byte("channel/e/") // + payee + id -> {}
 )
 
-func be64(v uint64) []byte {
-	b := make([]byte, 8)
-	binary.BigEndian.PutUint64(b, v)
-	return b
-}
-
 func channelKey(id types.Hash) []byte { return slices.Concat(prefixChannel, id[:]) }
 
 // ChannelID is the ID of payer's seq-th channel:
 // Keccak-256("accord/channel/v1" ‖ payer ‖ be64(seq)). A payer knows the ID
 // of the channel it is opening (seq = ChannelCount + 1) before it is mined.
 func ChannelID(payer types.Address, seq uint64) types.Hash {
-	return types.Keccak([]byte("accord/channel/v1"), payer[:], be64(seq))
+	return types.Keccak([]byte("accord/channel/v1"), payer[:], store.BE64(seq))
 }
 
 // GetChannel returns a channel, or an error wrapping ErrNotFound.
 func (Keeper) GetChannel(st state.Store, id types.Hash) (*Channel, error) {
-	v, ok := st.Get(channelKey(id))
-	if !ok {
-		return nil, fmt.Errorf("channel %s: %w", id.Hex(), ErrNotFound)
-	}
-	var c Channel
-	if err := core.Decode(v, &c); err != nil {
-		return nil, fmt.Errorf("channel %s: %w: %v", id.Hex(), ErrCorrupt, err)
-	}
-	return &c, nil
+	return store.Get[Channel](st, channelKey(id), "channel "+id.Hex(), ErrNotFound, ErrCorrupt)
 }
 
-func (Keeper) setChannel(st state.Store, c *Channel) { st.Set(channelKey(c.ID), core.Encode(c)) }
-
-func getU64(st state.Store, key []byte) uint64 {
-	if v, ok := st.Get(key); ok && len(v) == 8 {
-		return binary.BigEndian.Uint64(v)
-	}
-	return 0
-}
-
-func setU64(st state.Store, key []byte, v uint64) {
-	if v == 0 {
-		st.Delete(key)
-		return
-	}
-	st.Set(key, be64(v))
-}
+func (Keeper) setChannel(st state.Store, c *Channel) { store.Put(st, channelKey(c.ID), c) }
 
 // ChannelCount is how many channels payer ever opened.
 func (Keeper) ChannelCount(st state.Store, payer types.Address) uint64 {
-	return getU64(st, slices.Concat(prefixCount, payer[:]))
+	return store.GetU64(st, slices.Concat(prefixCount, payer[:]))
 }
 
 // OpenCount is how many of payer's channels are not settled.
 func (Keeper) OpenCount(st state.Store, payer types.Address) uint64 {
-	return getU64(st, slices.Concat(prefixOpen, payer[:]))
+	return store.GetU64(st, slices.Concat(prefixOpen, payer[:]))
 }
 
 // NextID is the ID payer's next MsgOpen will get.
@@ -158,40 +128,17 @@ func (k Keeper) NextID(st state.Store, payer types.Address) types.Hash {
 // ByPayer lists payer's channels in opening order, after sequence number
 // after, at most limit (≤ 0: no limit).
 func (k Keeper) ByPayer(st state.Store, payer types.Address, after uint64, limit int) ([]*Channel, error) {
-	if after == ^uint64(0) {
-		return nil, nil
-	}
-	p := slices.Concat(prefixPayer, payer[:])
-	var ids []types.Hash
-	st.Iterate(slices.Concat(p, be64(after+1)), state.PrefixEnd(p), false, func(_, v []byte) bool {
-		ids = append(ids, types.Hash(v))
-		return limit <= 0 || len(ids) < limit
-	})
-	return k.load(st, ids)
+	return k.load(st, store.SeqIDs(st, prefixPayer, payer, after, limit))
 }
 
 // ByPayee lists the channels paying payee, in channel ID order, at most
 // limit (≤ 0: no limit).
 func (k Keeper) ByPayee(st state.Store, payee types.Address, limit int) ([]*Channel, error) {
-	p := slices.Concat(prefixPayee, payee[:])
-	var ids []types.Hash
-	st.Iterate(p, state.PrefixEnd(p), false, func(key, _ []byte) bool {
-		ids = append(ids, types.Hash(key[len(p):]))
-		return limit <= 0 || len(ids) < limit
-	})
-	return k.load(st, ids)
+	return k.load(st, store.SuffixIDs(st, prefixPayee, payee, limit))
 }
 
 func (k Keeper) load(st state.Store, ids []types.Hash) ([]*Channel, error) {
-	out := make([]*Channel, 0, len(ids))
-	for _, id := range ids {
-		c, err := k.GetChannel(st, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, nil
+	return store.Load(ids, func(id types.Hash) (*Channel, error) { return k.GetChannel(st, id) })
 }
 
 func (k Keeper) frozen(st state.Store, a types.Address) bool {

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/contracts/internal/store"
 	"github.com/accordnet/accord/types"
 )
 
@@ -56,9 +57,9 @@ func (k Keeper) Open(ctx *core.Context, m *MsgOpen) (*Channel, error) {
 	if err := k.bank.Send(st, payer, EscrowAddress, m.Deposit); err != nil {
 		return nil, wrap(c.ID, err)
 	}
-	setU64(st, slices.Concat(prefixCount, payer[:]), seq)
-	setU64(st, slices.Concat(prefixOpen, payer[:]), open+1)
-	st.Set(slices.Concat(prefixPayer, payer[:], be64(seq)), c.ID[:])
+	store.SetU64(st, slices.Concat(prefixCount, payer[:]), seq)
+	store.SetU64(st, slices.Concat(prefixOpen, payer[:]), open+1)
+	st.Set(slices.Concat(prefixPayer, payer[:], store.BE64(seq)), c.ID[:])
 	st.Set(slices.Concat(prefixPayee, c.Payee[:], c.ID[:]), []byte{})
 	k.setChannel(st, c)
 	ctx.EmitEvent(OpenedEvent{ID: c.ID, State: c.State.String(), Payer: payer, Payee: c.Payee, Deposit: c.Deposit, Expiry: c.Expiry, ChallengeMs: c.Challenge})
@@ -218,11 +219,11 @@ func (k Keeper) Settle(ctx *core.Context, id types.Hash) error {
 		}
 	}
 	openKey := slices.Concat(prefixOpen, c.Payer[:])
-	n := getU64(st, openKey)
+	n := store.GetU64(st, openKey)
 	if n == 0 {
 		return wrap(id, fmt.Errorf("open count of %s is 0: %w", c.Payer.Hex(), ErrCorrupt))
 	}
-	setU64(st, openKey, n-1)
+	store.SetU64(st, openKey, n-1)
 	c.State, c.SettledAt, c.Refunded = StateSettled, now, rest
 	k.setChannel(st, c)
 	ctx.EmitEvent(SettledEvent{ID: c.ID, State: c.State.String(), Payer: c.Payer, Payee: c.Payee, Redeemed: c.Redeemed, Refunded: rest, By: by})

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/contracts/internal/store"
 	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
 )
@@ -74,8 +75,7 @@ func (k Keeper) EscrowInvariant(st state.Store) (string, bool) {
 			return fmt.Sprintf("pay escrow: payer %s open count %d, %d open payments", a.Hex(), got, open[a]), true
 		}
 	}
-	n := 0
-	st.Iterate(prefixOpen, state.PrefixEnd(prefixOpen), false, func(_, _ []byte) bool { n++; return true })
+	n := store.CountPrefix(st, prefixOpen)
 	if n != len(payers) {
 		return fmt.Sprintf("pay escrow: %d open counters, %d payers with open payments", n, len(payers)), true
 	}

@@ -1,12 +1,11 @@
 package pay
 
 import (
-	"encoding/binary"
 	"fmt"
 	"slices"
 
 	"github.com/accordnet/accord/contracts/bank"
-	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/contracts/internal/store"
 	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
 )
@@ -98,58 +97,29 @@ var (
 	prefixPayee   = []byte("pay/e/") // + payee + id -> {}
 )
 
-func be64(v uint64) []byte {
-	b := make([]byte, 8)
-	binary.BigEndian.PutUint64(b, v)
-	return b
-}
-
 func paymentKey(id types.Hash) []byte { return slices.Concat(prefixPayment, id[:]) }
 
 // PaymentID is the ID of payer's seq-th payment:
 // Keccak-256("accord/pay/v1" ‖ payer ‖ be64(seq)).
 func PaymentID(payer types.Address, seq uint64) types.Hash {
-	return types.Keccak([]byte("accord/pay/v1"), payer[:], be64(seq))
+	return types.Keccak([]byte("accord/pay/v1"), payer[:], store.BE64(seq))
 }
 
 // GetPayment returns a payment, or an error wrapping ErrNotFound.
 func (Keeper) GetPayment(st state.Store, id types.Hash) (*Payment, error) {
-	v, ok := st.Get(paymentKey(id))
-	if !ok {
-		return nil, fmt.Errorf("payment %s: %w", id.Hex(), ErrNotFound)
-	}
-	var p Payment
-	if err := core.Decode(v, &p); err != nil {
-		return nil, fmt.Errorf("payment %s: %w: %v", id.Hex(), ErrCorrupt, err)
-	}
-	return &p, nil
+	return store.Get[Payment](st, paymentKey(id), "payment "+id.Hex(), ErrNotFound, ErrCorrupt)
 }
 
-func (Keeper) setPayment(st state.Store, p *Payment) { st.Set(paymentKey(p.ID), core.Encode(p)) }
-
-func getU64(st state.Store, key []byte) uint64 {
-	if v, ok := st.Get(key); ok && len(v) == 8 {
-		return binary.BigEndian.Uint64(v)
-	}
-	return 0
-}
-
-func setU64(st state.Store, key []byte, v uint64) {
-	if v == 0 {
-		st.Delete(key)
-		return
-	}
-	st.Set(key, be64(v))
-}
+func (Keeper) setPayment(st state.Store, p *Payment) { store.Put(st, paymentKey(p.ID), p) }
 
 // PaymentCount is how many payments payer ever locked.
 func (Keeper) PaymentCount(st state.Store, payer types.Address) uint64 {
-	return getU64(st, slices.Concat(prefixCount, payer[:]))
+	return store.GetU64(st, slices.Concat(prefixCount, payer[:]))
 }
 
 // OpenCount is how many of payer's payments hold escrow.
 func (Keeper) OpenCount(st state.Store, payer types.Address) uint64 {
-	return getU64(st, slices.Concat(prefixOpen, payer[:]))
+	return store.GetU64(st, slices.Concat(prefixOpen, payer[:]))
 }
 
 // NextID is the ID payer's next MsgLock will get.
@@ -160,39 +130,16 @@ func (k Keeper) NextID(st state.Store, payer types.Address) types.Hash {
 // ByPayer lists payer's payments in locking order after sequence number
 // after, at most limit (≤ 0: no limit).
 func (k Keeper) ByPayer(st state.Store, payer types.Address, after uint64, limit int) ([]*Payment, error) {
-	if after == ^uint64(0) {
-		return nil, nil
-	}
-	p := slices.Concat(prefixPayer, payer[:])
-	var ids []types.Hash
-	st.Iterate(slices.Concat(p, be64(after+1)), state.PrefixEnd(p), false, func(_, v []byte) bool {
-		ids = append(ids, types.Hash(v))
-		return limit <= 0 || len(ids) < limit
-	})
-	return k.load(st, ids)
+	return k.load(st, store.SeqIDs(st, prefixPayer, payer, after, limit))
 }
 
 // ByPayee lists the payments to payee in ID order, at most limit.
 func (k Keeper) ByPayee(st state.Store, payee types.Address, limit int) ([]*Payment, error) {
-	p := slices.Concat(prefixPayee, payee[:])
-	var ids []types.Hash
-	st.Iterate(p, state.PrefixEnd(p), false, func(key, _ []byte) bool {
-		ids = append(ids, types.Hash(key[len(p):]))
-		return limit <= 0 || len(ids) < limit
-	})
-	return k.load(st, ids)
+	return k.load(st, store.SuffixIDs(st, prefixPayee, payee, limit))
 }
 
 func (k Keeper) load(st state.Store, ids []types.Hash) ([]*Payment, error) {
-	out := make([]*Payment, 0, len(ids))
-	for _, id := range ids {
-		p, err := k.GetPayment(st, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, nil
+	return store.Load(ids, func(id types.Hash) (*Payment, error) { return k.GetPayment(st, id) })
 }
 
 func (k Keeper) frozen(st state.Store, a types.Address) bool {

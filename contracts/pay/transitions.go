@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/contracts/internal/store"
 	"github.com/accordnet/accord/types"
 )
 
@@ -43,9 +44,9 @@ func (k Keeper) Lock(ctx *core.Context, m *MsgLock) (*Payment, error) {
 	if err := k.bank.Send(st, payer, EscrowAddress, m.Amount); err != nil {
 		return nil, wrap(pm.ID, err)
 	}
-	setU64(st, slices.Concat(prefixCount, payer[:]), seq)
-	setU64(st, slices.Concat(prefixOpen, payer[:]), open+1)
-	st.Set(slices.Concat(prefixPayer, payer[:], be64(seq)), pm.ID[:])
+	store.SetU64(st, slices.Concat(prefixCount, payer[:]), seq)
+	store.SetU64(st, slices.Concat(prefixOpen, payer[:]), open+1)
+	st.Set(slices.Concat(prefixPayer, payer[:], store.BE64(seq)), pm.ID[:])
 	st.Set(slices.Concat(prefixPayee, pm.Payee[:], pm.ID[:]), []byte{})
 	k.setPayment(st, pm)
 	ctx.EmitEvent(LockedEvent{ID: pm.ID, State: pm.State.String(), Payer: payer, Payee: pm.Payee, Attester: pm.Attester, Amount: pm.Amount, Deadline: pm.Deadline})
@@ -71,11 +72,11 @@ func (k Keeper) close(ctx *core.Context, p *Payment, to State, toPayee, toPayer 
 		}
 	}
 	openKey := slices.Concat(prefixOpen, p.Payer[:])
-	n := getU64(st, openKey)
+	n := store.GetU64(st, openKey)
 	if n == 0 {
 		return wrap(p.ID, fmt.Errorf("open count of %s is 0: %w", p.Payer.Hex(), ErrCorrupt))
 	}
-	setU64(st, openKey, n-1)
+	store.SetU64(st, openKey, n-1)
 	p.State, p.ClosedAt, p.ToPayee, p.ToPayer = to, ctx.Block.Time, toPayee, toPayer
 	k.setPayment(st, p)
 	return nil
