@@ -10,6 +10,7 @@ import (
 
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/gov"
+	"github.com/accordnet/accord/contracts/internal/store"
 	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
 )
@@ -152,12 +153,6 @@ var (
 	prefixStats     = []byte("arb/s/") // + arbitrator -> RLP Stats
 )
 
-func be64(v uint64) []byte {
-	b := make([]byte, 8)
-	binary.BigEndian.PutUint64(b, v)
-	return b
-}
-
 // DisputeID is the dispute of a subject:
 // Keccak-256("accord/arbitration/v1" ‖ kind ‖ subject). One subject has at
 // most one dispute, ever.
@@ -168,20 +163,12 @@ func DisputeID(kind Kind, subject types.Hash) types.Hash {
 func disputeKey(id types.Hash) []byte { return slices.Concat(prefixDispute, id[:]) }
 
 func queueKey(deadline uint64, id types.Hash) []byte {
-	return slices.Concat(prefixQueue, be64(deadline), id[:])
+	return slices.Concat(prefixQueue, store.BE64(deadline), id[:])
 }
 
 // GetDispute returns a dispute, or an error wrapping ErrNotFound.
 func (Keeper) GetDispute(st state.Store, id types.Hash) (*Dispute, error) {
-	v, ok := st.Get(disputeKey(id))
-	if !ok {
-		return nil, fmt.Errorf("dispute %s: %w", id.Hex(), ErrNotFound)
-	}
-	var d Dispute
-	if err := core.Decode(v, &d); err != nil {
-		return nil, fmt.Errorf("dispute %s: %w: %v", id.Hex(), ErrCorrupt, err)
-	}
-	return &d, nil
+	return store.Get[Dispute](st, disputeKey(id), "dispute "+id.Hex(), ErrNotFound, ErrCorrupt)
 }
 
 // DisputeOf returns the dispute of a subject.
@@ -243,7 +230,7 @@ func (Keeper) PendingTimeouts(st state.Store, until uint64, limit int) []Timeout
 	var out []Timeout
 	end := state.PrefixEnd(prefixQueue)
 	if until < ^uint64(0) {
-		end = slices.Concat(prefixQueue, be64(until+1))
+		end = slices.Concat(prefixQueue, store.BE64(until+1))
 	}
 	st.Iterate(prefixQueue, end, false, func(key, _ []byte) bool {
 		if len(key) != len(prefixQueue)+40 {
@@ -301,7 +288,7 @@ func Draw(seed, id types.Hash, cands []types.Address, n int) []types.Address {
 	pool := slices.Clone(cands)
 	out := make([]types.Address, 0, n)
 	for i := 0; i < n && len(pool) > 0; i++ {
-		h := types.Keccak(seed[:], id[:], be64(uint64(i)))
+		h := types.Keccak(seed[:], id[:], store.BE64(uint64(i)))
 		r := new(big.Int).Mod(new(big.Int).SetBytes(h[:]), big.NewInt(int64(len(pool)))).Int64()
 		out = append(out, pool[r])
 		pool = slices.Delete(pool, int(r), int(r)+1)

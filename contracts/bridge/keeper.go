@@ -10,6 +10,7 @@ import (
 	"github.com/accordnet/accord/contracts/bridge/proof"
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/gov"
+	"github.com/accordnet/accord/contracts/internal/store"
 	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
 	"github.com/ethereum/go-ethereum/rlp"
@@ -81,12 +82,6 @@ var (
 	prefixReleased   = []byte("bridge/r/")  // + burn ID -> {}
 )
 
-func be64(v uint64) []byte {
-	b := make([]byte, 8)
-	binary.BigEndian.PutUint64(b, v)
-	return b
-}
-
 func u64(v []byte) uint64 {
 	if len(v) != 8 {
 		return 0
@@ -102,7 +97,7 @@ func DepositID(extChainID uint64, txHash types.Hash, logIndex uint64) types.Hash
 }
 
 func (m *MsgAttestDeposit) content() types.Hash {
-	return types.Keccak(m.Recipient[:], be64(m.Amount))
+	return types.Keccak(m.Recipient[:], store.BE64(m.Amount))
 }
 
 func (k Keeper) get(st state.Store, key []byte, v any) (bool, error) {
@@ -250,12 +245,12 @@ func (k Keeper) Withdraw(ctx *core.Context, m *MsgWithdraw) (uint64, error) {
 		return 0, err
 	}
 	id := u64(mustGet(st, keyWithdrawSeq)) + 1
-	st.Set(keyWithdrawSeq, be64(id))
+	st.Set(keyWithdrawSeq, store.BE64(id))
 	w := &Withdrawal{ID: id, From: ctx.Sender, ExtAddress: m.ExtAddress, Amount: m.Amount, CreatedAt: now,
 		Deadline: now + p.PayoutTimeout, State: WithdrawalPending}
 	k.setWithdrawal(st, w)
-	st.Set(slices.Concat(prefixQueue, be64(w.Deadline), be64(id)), []byte{})
-	st.Set(prefixDay, slices.Concat(be64(dayOf(now)), be64(total)))
+	st.Set(slices.Concat(prefixQueue, store.BE64(w.Deadline), store.BE64(id)), []byte{})
+	st.Set(prefixDay, slices.Concat(store.BE64(dayOf(now)), store.BE64(total)))
 	ctx.Emit(EventWithdrawal, "id", core.U64(id), "from", ctx.Sender.Hex(), "ext_address", m.ExtAddress.Hex(),
 		"amount", core.U64(m.Amount), "deadline", core.U64(w.Deadline))
 	return id, nil
@@ -267,13 +262,13 @@ func mustGet(st state.Store, key []byte) []byte {
 }
 
 func (Keeper) setWithdrawal(st state.Store, w *Withdrawal) {
-	st.Set(slices.Concat(prefixWithdrawal, be64(w.ID)), core.Encode(w))
+	st.Set(slices.Concat(prefixWithdrawal, store.BE64(w.ID)), core.Encode(w))
 }
 
 // GetWithdrawal returns a withdrawal.
 func (k Keeper) GetWithdrawal(st state.Store, id uint64) (*Withdrawal, error) {
 	var w Withdrawal
-	ok, err := k.get(st, slices.Concat(prefixWithdrawal, be64(id)), &w)
+	ok, err := k.get(st, slices.Concat(prefixWithdrawal, store.BE64(id)), &w)
 	if err != nil {
 		return nil, err
 	}
@@ -304,7 +299,7 @@ func (k Keeper) AttestPaid(ctx *core.Context, m *MsgAttestPaid) error {
 		return fmt.Errorf("withdrawal %d: %w: too many attestations", w.ID, ErrCorrupt)
 	}
 	w.Attested = append(w.Attested, ctx.Sender)
-	vkey := slices.Concat(prefixPaidVotes, be64(w.ID), m.ExtTxHash[:])
+	vkey := slices.Concat(prefixPaidVotes, store.BE64(w.ID), m.ExtTxHash[:])
 	var voters []types.Address
 	if _, err := k.get(st, vkey, &voters); err != nil {
 		return err
@@ -314,7 +309,7 @@ func (k Keeper) AttestPaid(ctx *core.Context, m *MsgAttestPaid) error {
 	ctx.Emit(EventPaidAttested, "id", core.U64(w.ID), "signer", ctx.Sender.Hex(), "votes", core.U64(n))
 	if n >= k.Params(st).Threshold {
 		w.State, w.ExtTxHash = WithdrawalPaid, m.ExtTxHash
-		st.Delete(slices.Concat(prefixQueue, be64(w.Deadline), be64(w.ID)))
+		st.Delete(slices.Concat(prefixQueue, store.BE64(w.Deadline), store.BE64(w.ID)))
 		ctx.Emit(EventWithdrawalPaid, "id", core.U64(w.ID), "ext_tx", m.ExtTxHash.Hex())
 	}
 	st.Set(vkey, core.Encode(voters))
@@ -329,7 +324,7 @@ func (k Keeper) BeginBlock(ctx *core.Context) error {
 	limit := k.Params(st).MaxTimeouts
 	end := state.PrefixEnd(prefixQueue)
 	if now < ^uint64(0) {
-		end = slices.Concat(prefixQueue, be64(now+1))
+		end = slices.Concat(prefixQueue, store.BE64(now+1))
 	}
 	var ids []uint64
 	st.Iterate(prefixQueue, end, false, func(key, _ []byte) bool {
@@ -344,7 +339,7 @@ func (k Keeper) BeginBlock(ctx *core.Context) error {
 		if err := k.bank.Mint(st, w.From, w.Amount); err != nil {
 			return err
 		}
-		st.Delete(slices.Concat(prefixQueue, be64(w.Deadline), be64(id)))
+		st.Delete(slices.Concat(prefixQueue, store.BE64(w.Deadline), store.BE64(id)))
 		w.State = WithdrawalRefunded
 		k.setWithdrawal(st, w)
 		ctx.Emit(EventRefunded, "id", core.U64(id), "from", w.From.Hex(), "amount", core.U64(w.Amount))
@@ -375,9 +370,9 @@ func (k Keeper) Lock(ctx *core.Context, m *MsgLock) error {
 	if err := k.bank.Send(st, ctx.Sender, EscrowAddress, m.Amount); err != nil {
 		return err
 	}
-	st.Set(lockedKey(m.ChainID), be64(total))
+	st.Set(lockedKey(m.ChainID), store.BE64(total))
 	n := u64(mustGet(st, keyLockSeq)) + 1
-	st.Set(keyLockSeq, be64(n))
+	st.Set(keyLockSeq, store.BE64(n))
 	ctx.Emit(EventLocked, "chain", m.ChainID, "sender", ctx.Sender.Hex(), "recipient", m.Recipient.Hex(),
 		"amount", core.U64(m.Amount), "nonce", core.U64(n))
 	return nil
@@ -430,7 +425,7 @@ func (k Keeper) Release(ctx *core.Context, m *MsgRelease) error {
 	if err := k.bank.Send(st, EscrowAddress, to, amount); err != nil {
 		return err
 	}
-	st.Set(lockedKey(m.ChainID), be64(locked-amount))
+	st.Set(lockedKey(m.ChainID), store.BE64(locked-amount))
 	st.Set(slices.Concat(prefixReleased, burn[:]), []byte{1})
 	ctx.Emit(EventReleased, "chain", m.ChainID, "burn", burn.Hex(), "recipient", to.Hex(), "amount", core.U64(amount))
 	return nil

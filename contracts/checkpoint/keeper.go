@@ -1,11 +1,11 @@
 package checkpoint
 
 import (
-	"encoding/binary"
 	"fmt"
 	"slices"
 
 	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/contracts/internal/store"
 	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
 )
@@ -51,12 +51,6 @@ var (
 	prefixEvidence = []byte("checkpoint/e/") // + id + number + conflicting hash -> RLP Evidence
 )
 
-func be64(v uint64) []byte {
-	b := make([]byte, 8)
-	binary.BigEndian.PutUint64(b, v)
-	return b
-}
-
 func idPart(id string) []byte { return append([]byte{byte(len(id))}, id...) }
 
 func chainKey(id string) []byte { return slices.Concat(prefixChain, idPart(id)) }
@@ -64,11 +58,11 @@ func chainKey(id string) []byte { return slices.Concat(prefixChain, idPart(id)) 
 func setKey(h types.Hash) []byte { return slices.Concat(prefixSet, h[:]) }
 
 func anchoredKey(id string, n uint64) []byte {
-	return slices.Concat(prefixAnchored, idPart(id), be64(n))
+	return slices.Concat(prefixAnchored, idPart(id), store.BE64(n))
 }
 
 func evidenceKey(id string, n uint64, h types.Hash) []byte {
-	return slices.Concat(prefixEvidence, idPart(id), be64(n), h[:])
+	return slices.Concat(prefixEvidence, idPart(id), store.BE64(n), h[:])
 }
 
 // Chain returns a registered side chain, or an error wrapping ErrUnknownChain.
@@ -226,7 +220,7 @@ func (k Keeper) Covering(st state.Store, id string, h uint64) (*Anchored, error)
 
 // EvidenceFor lists the conflicting checkpoints stored against number n.
 func (Keeper) EvidenceFor(st state.Store, id string, n uint64) ([]Evidence, error) {
-	p := slices.Concat(prefixEvidence, idPart(id), be64(n))
+	p := slices.Concat(prefixEvidence, idPart(id), store.BE64(n))
 	var out []Evidence
 	var err error
 	st.Iterate(p, state.PrefixEnd(p), false, func(_, v []byte) bool {

@@ -1,7 +1,6 @@
 package lightclient
 
 import (
-	"encoding/binary"
 	"fmt"
 	"slices"
 	"strconv"
@@ -10,6 +9,7 @@ import (
 	"github.com/accordnet/accord/contracts/bridge/proof"
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/gov"
+	"github.com/accordnet/accord/contracts/internal/store"
 	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/ledger/valset"
 	"github.com/accordnet/accord/types"
@@ -60,14 +60,8 @@ var (
 	prefixEvidence = []byte("lightclient/e/") // + height + header hash -> RLP Evidence
 )
 
-func be64(v uint64) []byte {
-	b := make([]byte, 8)
-	binary.BigEndian.PutUint64(b, v)
-	return b
-}
-
-func headerKey(h uint64) []byte   { return slices.Concat(prefixHeader, be64(h)) }
-func scheduleKey(h uint64) []byte { return slices.Concat(prefixSchedule, be64(h)) }
+func headerKey(h uint64) []byte   { return slices.Concat(prefixHeader, store.BE64(h)) }
+func scheduleKey(h uint64) []byte { return slices.Concat(prefixSchedule, store.BE64(h)) }
 func setKey(h types.Hash) []byte  { return slices.Concat(prefixSet, h[:]) }
 
 // Client returns the client state.
@@ -210,7 +204,7 @@ func (k Keeper) Update(ctx *core.Context, m *MsgUpdate) error {
 
 func (k Keeper) freeze(ctx *core.Context, c *Client, prev *Trusted, m *MsgUpdate) error {
 	hash := m.Header.Hash()
-	ctx.Store.Set(slices.Concat(prefixEvidence, be64(m.Header.Height), hash[:]),
+	ctx.Store.Set(slices.Concat(prefixEvidence, store.BE64(m.Header.Height), hash[:]),
 		core.Encode(&Evidence{Trusted: prev.Hash, Header: m.Header, Cert: m.Cert}))
 	c.Frozen = true
 	k.setClient(ctx.Store, c)
@@ -303,7 +297,7 @@ func (k Keeper) Unfreeze(ctx *core.Context) error {
 
 // Evidence lists the conflicting headers stored against main height h.
 func (Keeper) Evidence(st state.Store, h uint64) ([]Evidence, error) {
-	p := slices.Concat(prefixEvidence, be64(h))
+	p := slices.Concat(prefixEvidence, store.BE64(h))
 	var out []Evidence
 	var err error
 	st.Iterate(p, state.PrefixEnd(p), false, func(_, v []byte) bool {

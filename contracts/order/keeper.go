@@ -7,6 +7,7 @@ import (
 
 	"github.com/accordnet/accord/contracts/bank"
 	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/contracts/internal/store"
 	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
 )
@@ -170,20 +171,14 @@ var (
 	prefixTimed    = []byte("order/t/")  // + party + id -> {} (orders with a running or paused timer, per party)
 )
 
-func be64(v uint64) []byte {
-	b := make([]byte, 8)
-	binary.BigEndian.PutUint64(b, v)
-	return b
-}
-
 func orderKey(id types.Hash) []byte { return slices.Concat(prefixOrder, id[:]) }
 
 func partyKey(prefix []byte, a types.Address, seq uint64) []byte {
-	return slices.Concat(prefix, a[:], be64(seq))
+	return slices.Concat(prefix, a[:], store.BE64(seq))
 }
 
 func queueKey(deadline uint64, id types.Hash) []byte {
-	return slices.Concat(prefixQueue, be64(deadline), id[:])
+	return slices.Concat(prefixQueue, store.BE64(deadline), id[:])
 }
 
 // OrderID is the ID of the order merchant creates with reference ref:
@@ -197,15 +192,7 @@ func OrderID(merchant types.Address, ref string) types.Hash {
 
 // GetOrder returns an order, or an error wrapping ErrNotFound.
 func (Keeper) GetOrder(st state.Store, id types.Hash) (*Order, error) {
-	v, ok := st.Get(orderKey(id))
-	if !ok {
-		return nil, fmt.Errorf("order %s: %w", id.Hex(), ErrNotFound)
-	}
-	var o Order
-	if err := core.Decode(v, &o); err != nil {
-		return nil, fmt.Errorf("order %s: %w: %v", id.Hex(), ErrCorrupt, err)
-	}
-	return &o, nil
+	return store.Get[Order](st, orderKey(id), "order "+id.Hex(), ErrNotFound, ErrCorrupt)
 }
 
 // OrderByRef returns the order merchant created with reference ref.
@@ -221,7 +208,7 @@ func (Keeper) nextSeq(st state.Store) uint64 {
 		n = binary.BigEndian.Uint64(v)
 	}
 	n++
-	st.Set(keySeq, be64(n))
+	st.Set(keySeq, store.BE64(n))
 	return n
 }
 
@@ -258,7 +245,7 @@ func (k Keeper) OrdersBy(st state.Store, party Party, a types.Address, q Query) 
 		prefix = prefixAcceptor
 	}
 	p := slices.Concat(prefix, a[:])
-	start := slices.Concat(p, be64(q.After+1))
+	start := slices.Concat(p, store.BE64(q.After+1))
 	if q.After == ^uint64(0) {
 		return nil, nil
 	}
@@ -296,7 +283,7 @@ func (Keeper) PendingTimeouts(st state.Store, until uint64, limit int) []Timeout
 	var out []Timeout
 	end := state.PrefixEnd(prefixQueue)
 	if until < ^uint64(0) {
-		end = slices.Concat(prefixQueue, be64(until+1))
+		end = slices.Concat(prefixQueue, store.BE64(until+1))
 	}
 	st.Iterate(prefixQueue, end, false, func(key, _ []byte) bool {
 		if len(key) != len(prefixQueue)+8+32 {
@@ -349,5 +336,5 @@ func (Keeper) CancelsToday(st state.Store, merchant types.Address, now uint64) u
 }
 
 func (Keeper) setCancels(st state.Store, merchant types.Address, now, n uint64) {
-	st.Set(slices.Concat(prefixCancels, merchant[:]), slices.Concat(be64(now/day), be64(n)))
+	st.Set(slices.Concat(prefixCancels, merchant[:]), slices.Concat(store.BE64(now/day), store.BE64(n)))
 }

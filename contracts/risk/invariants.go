@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/contracts/internal/store"
 	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
 )
@@ -21,7 +22,7 @@ func (k Keeper) FreezeInvariant(st state.Store) (string, bool) {
 			msg = fmt.Sprintf("freeze of %s: %v", a.Hex(), err)
 			return false
 		}
-		ev, ok := st.Get(append(append(append([]byte(nil), prefixEvent...), a[:]...), be64(f.Seq)...))
+		ev, ok := st.Get(append(append(append([]byte(nil), prefixEvent...), a[:]...), store.BE64(f.Seq)...))
 		var e Event
 		if !ok || core.Decode(ev, &e) != nil || !e.Froze || e.Rule != f.Rule || e.Account != a {
 			msg = fmt.Sprintf("freeze of %s (rule %s, event %d) is not explained by a stored event", a.Hex(), f.Rule, f.Seq)

@@ -9,6 +9,7 @@ import (
 	"github.com/accordnet/accord/contracts/bank"
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/gov"
+	"github.com/accordnet/accord/contracts/internal/store"
 	"github.com/accordnet/accord/contracts/order"
 	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
@@ -114,12 +115,6 @@ var (
 	keySeq        = []byte("risk/seq")
 )
 
-func be64(v uint64) []byte {
-	b := make([]byte, 8)
-	binary.BigEndian.PutUint64(b, v)
-	return b
-}
-
 // IsFrozen implements the Freezer interface of acceptor, order, channel,
 // pay and arbitration.
 func (Keeper) IsFrozen(st state.Store, a types.Address) bool {
@@ -170,7 +165,7 @@ func (Keeper) Events(st state.Store, a types.Address, after uint64, limit int) (
 	if after == ^uint64(0) {
 		return nil, nil
 	}
-	st.Iterate(slices.Concat(p, be64(after+1)), state.PrefixEnd(p), false, func(_, v []byte) bool {
+	st.Iterate(slices.Concat(p, store.BE64(after+1)), state.PrefixEnd(p), false, func(_, v []byte) bool {
 		var e Event
 		if err = core.Decode(v, &e); err != nil {
 			err = fmt.Errorf("risk event of %s: %w: %v", a.Hex(), ErrCorrupt, err)
@@ -191,17 +186,17 @@ func (k Keeper) record(ctx *core.Context, e *Event, prof *Profile) {
 		n = binary.BigEndian.Uint64(v)
 	}
 	n++
-	st.Set(keySeq, be64(n))
+	st.Set(keySeq, store.BE64(n))
 	e.Seq, e.Height, e.Time = n, ctx.Block.Height, ctx.Block.Time
 	p := slices.Concat(prefixEvent, e.Account[:])
-	st.Set(slices.Concat(p, be64(n)), core.Encode(e))
+	st.Set(slices.Concat(p, store.BE64(n)), core.Encode(e))
 	prof.Events++
 	if limit := k.Params(st).MaxEventsAccount; prof.Events > limit {
 		// Drop the oldest event, but never the one explaining an active
 		// freeze: at most two keys are visited.
-		keep := slices.Concat(p, be64(0))
+		keep := slices.Concat(p, store.BE64(0))
 		if f, frozen := k.FreezeOf(st, e.Account); frozen {
-			keep = slices.Concat(p, be64(f.Seq))
+			keep = slices.Concat(p, store.BE64(f.Seq))
 		}
 		var oldest []byte
 		st.Iterate(p, state.PrefixEnd(p), false, func(key, _ []byte) bool {
@@ -292,7 +287,7 @@ func (k Keeper) OrderLocked(ctx *core.Context, o *order.Order) error {
 		pairDay, pairCount = now/day, 0
 	}
 	pairCount++
-	st.Set(pairKey, slices.Concat(be64(pairDay), be64(pairCount)))
+	st.Set(pairKey, slices.Concat(store.BE64(pairDay), store.BE64(pairCount)))
 	if pairCount == p.PairMax+1 {
 		if err := k.hit(ctx, o.Merchant, &pm, RulePair, pairCount, p.PairMax, o.ID, p.PairFreeze == 1); err != nil {
 			return err
