@@ -8,8 +8,8 @@ import (
 	"github.com/accordnet/accord/contracts/bank"
 	"github.com/accordnet/accord/contracts/c2ctest"
 	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/contracts/internal/testkit"
 	"github.com/accordnet/accord/contracts/order"
-	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
 )
 
@@ -25,8 +25,6 @@ func ok(t *testing.T) func([]types.Event, error) {
 		}
 	}
 }
-
-func stateHash(st *state.Overlay) types.Hash { return state.NextAppHash(types.Hash{}, st.WriteSet()) }
 
 func get(t *testing.T, e *c2ctest.Env, a types.Address) *acceptor.Acceptor {
 	t.Helper()
@@ -141,12 +139,12 @@ func TestRegisterRefusals(t *testing.T) {
 			} else {
 				e.KYCFor(a)
 			}
-			before := stateHash(e.St)
+			before := testkit.StateHash(e.St)
 			_, err := e.Exec(a, tc.msg)
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("error %v, want %v", err, tc.want)
 			}
-			if stateHash(e.St) != before {
+			if testkit.StateHash(e.St) != before {
 				t.Fatal("refused registration changed state")
 			}
 		})
@@ -283,13 +281,13 @@ func TestFunds(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFx(t)
 			sender, m := tc.run(t, f)
-			before := stateHash(f.e.St)
+			before := testkit.StateHash(f.e.St)
 			evs, err := f.e.Exec(sender, m)
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("error %v, want %v", err, tc.want)
 			}
 			if tc.want != nil {
-				if stateHash(f.e.St) != before {
+				if testkit.StateHash(f.e.St) != before {
 					t.Fatal("refused message changed state")
 				}
 				return

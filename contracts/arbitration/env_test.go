@@ -137,17 +137,6 @@ func (e *env) invariants() string {
 	return ""
 }
 
-func findEvent(evs []types.Event, typ string) (types.Event, bool) {
-	for _, e := range evs {
-		if e.Type == typ {
-			return e, true
-		}
-	}
-	return types.Event{}, false
-}
-
-func stateHash(st *state.Overlay) types.Hash { return state.NextAppHash(types.Hash{}, st.WriteSet()) }
-
 func ok(t *testing.T) func([]types.Event, error) {
 	return func(_ []types.Event, err error) {
 		t.Helper()

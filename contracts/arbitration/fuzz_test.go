@@ -1,11 +1,11 @@
 package arbitration_test
 
 import (
-	"bytes"
 	"testing"
 
 	"github.com/accordnet/accord/contracts/arbitration"
 	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/contracts/internal/testkit"
 	"github.com/accordnet/accord/types"
 )
 
@@ -21,30 +21,7 @@ func seedMsgs() []arbitration.Msg {
 // FuzzDecodeMsg: every decoder either refuses the bytes or yields a valid
 // message whose encoding is stable, and Cost agrees with the decoder.
 func FuzzDecodeMsg(f *testing.F) {
-	for _, m := range seedMsgs() {
-		f.Add(uint16(m.TxType()), core.Encode(m))
-	}
-	f.Add(uint16(arbitration.TypeVote), []byte{0xc0})
-	f.Fuzz(func(t *testing.T, typ uint16, payload []byte) {
-		m, err := arbitration.DecodeMsg(types.TxType(typ), payload)
-		if _, cerr := arbitration.Cost(&types.Tx{Type: types.TxType(typ), Payload: payload}); (cerr == nil) != (err == nil) {
-			t.Fatalf("Cost and DecodeMsg disagree: %v / %v", cerr, err)
-		}
-		if err != nil {
-			return
-		}
-		if err := m.ValidateBasic(); err != nil {
-			t.Fatalf("decoded message fails ValidateBasic: %v", err)
-		}
-		enc := core.Encode(m)
-		m2, err := arbitration.DecodeMsg(types.TxType(typ), enc)
-		if err != nil {
-			t.Fatalf("re-encoded message does not decode: %v", err)
-		}
-		if !bytes.Equal(core.Encode(m2), enc) {
-			t.Fatal("encoding is not stable")
-		}
-	})
+	testkit.FuzzDecodeMsg(f, seedMsgs(), arbitration.TypeVote, []byte{0xc0}, arbitration.DecodeMsg, arbitration.Cost)
 }
 
 // FuzzHandlers feeds arbitrary payloads of every arbitration type, from a
@@ -61,11 +38,11 @@ func FuzzHandlers(f *testing.F) {
 			t.Fatal("no route")
 		}
 		sender := []types.Address{fx.mer, fx.acc, fx.e.Arbs[0], fx.e.Arbs[1], {7}}[who%5]
-		before := stateHash(fx.e.St)
+		before := testkit.StateHash(fx.e.St)
 		mark := fx.e.St.Snapshot()
 		if err := rt.Handler(fx.e.Ctx(sender), payload); err != nil {
 			fx.e.St.RevertTo(mark)
-			if stateHash(fx.e.St) != before {
+			if testkit.StateHash(fx.e.St) != before {
 				t.Fatal("refused message changed state")
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/accordnet/accord/contracts/c2ctest"
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/gov"
+	"github.com/accordnet/accord/contracts/internal/testkit"
 	"github.com/accordnet/accord/contracts/order"
 	"github.com/accordnet/accord/contracts/pay"
 	"github.com/accordnet/accord/types"
@@ -40,7 +41,7 @@ func newFx(t *testing.T, nArb int) *fx {
 		t.Fatal(err)
 	}
 	f.id = arbitration.DisputeID(arbitration.KindOrder, f.order)
-	if ev, ok := findEvent(evs, arbitration.EventOpened); !ok || ev.Get("id") != f.id.Hex() {
+	if ev, ok := testkit.FindEvent(evs, arbitration.EventOpened); !ok || ev.Get("id") != f.id.Hex() {
 		t.Fatalf("dispute did not open: %v", evs)
 	}
 	return f
@@ -117,7 +118,7 @@ func TestPanelDecides(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if ev, ok := findEvent(evs, arbitration.EventResolved); !ok || ev.Get("by") != "panel" || ev.Get("duration_ms") != fmt.Sprint(30*60*1000) {
+			if ev, ok := testkit.FindEvent(evs, arbitration.EventResolved); !ok || ev.Get("by") != "panel" || ev.Get("duration_ms") != fmt.Sprint(30*60*1000) {
 				t.Fatalf("events %v", evs)
 			}
 			o2, _ := f.e.Order.GetOrder(f.e.St, f.order)
@@ -253,12 +254,12 @@ func TestVoteRefusals(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFx(t, 5)
 			from, m := tc.prep(t, f)
-			before := stateHash(f.e.St)
+			before := testkit.StateHash(f.e.St)
 			_, err := f.e.Exec(from, m)
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("got %v, want %v", err, tc.want)
 			}
-			if stateHash(f.e.St) != before {
+			if testkit.StateHash(f.e.St) != before {
 				t.Fatal("refused vote changed state")
 			}
 			f.check(t)
@@ -328,7 +329,7 @@ func TestCommittee(t *testing.T) {
 	old := f.dispute(t).Panel
 	ok(t)(f.vote(old[0], arbitration.SideA, 100*usdt, 0)) // one vote is not enough
 	evs := f.e.Advance(4 * hour)
-	if _, ok := findEvent(evs, arbitration.EventCommittee); !ok {
+	if _, ok := testkit.FindEvent(evs, arbitration.EventCommittee); !ok {
 		t.Fatalf("events %v", evs)
 	}
 	d := f.dispute(t)
@@ -353,7 +354,7 @@ func TestCommittee(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ev, ok := findEvent(evs, arbitration.EventResolved); !ok || ev.Get("by") != "committee" {
+	if ev, ok := testkit.FindEvent(evs, arbitration.EventResolved); !ok || ev.Get("by") != "committee" {
 		t.Fatalf("events %v", evs)
 	}
 	if o, _ := f.e.Order.GetOrder(f.e.St, f.order); o.State != order.StateResolvedSplit {
@@ -375,7 +376,7 @@ func TestEscalation(t *testing.T) {
 		t.Fatalf("committee %+v", d)
 	}
 	evs := f.e.Advance(4 * hour)
-	if _, ok := findEvent(evs, arbitration.EventEscalated); !ok {
+	if _, ok := testkit.FindEvent(evs, arbitration.EventEscalated); !ok {
 		t.Fatalf("events %v", evs)
 	}
 	esc, _ := f.e.K.Escalated(f.e.St, 0)
@@ -423,7 +424,7 @@ func TestNoArbitrators(t *testing.T) {
 	e.NewMerchant(f.mer)
 	oid := f.paid(t)
 	evs := e.Advance(e.Order.Params(e.St).ReleaseWindow) // the release timer disputes the order
-	if _, ok := findEvent(evs, arbitration.EventEscalated); !ok {
+	if _, ok := testkit.FindEvent(evs, arbitration.EventEscalated); !ok {
 		t.Fatalf("events %v", evs)
 	}
 	d, err := e.K.DisputeOf(e.St, arbitration.KindOrder, oid)
@@ -470,12 +471,12 @@ func TestEvidence(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFx(t, 3)
 			from := tc.prep(t, f)
-			before, n := stateHash(f.e.St), len(f.dispute(t).Evidence)
+			before, n := testkit.StateHash(f.e.St), len(f.dispute(t).Evidence)
 			_, err := f.e.Exec(from, &arbitration.MsgEvidence{ID: f.id, Hash: h})
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("got %v, want %v", err, tc.want)
 			}
-			if err != nil && stateHash(f.e.St) != before {
+			if err != nil && testkit.StateHash(f.e.St) != before {
 				t.Fatal("refused evidence changed state")
 			}
 			if err == nil {
@@ -551,12 +552,12 @@ func TestOpenFor(t *testing.T) {
 		{"the disputed order", open, nil},
 		{"the disputed order again", open, arbitration.ErrExists},
 	} {
-		before := stateHash(e.St)
+		before := testkit.StateHash(e.St)
 		_, err := e.Exec(c2ctest.Addr("anyone"), tc.m)
 		if !errors.Is(err, tc.want) {
 			t.Fatalf("%s: got %v, want %v", tc.name, err, tc.want)
 		}
-		if err != nil && stateHash(e.St) != before {
+		if err != nil && testkit.StateHash(e.St) != before {
 			t.Fatalf("%s: refused open changed state", tc.name)
 		}
 	}
@@ -577,7 +578,7 @@ func TestPaymentDispute(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := findEvent(evs, arbitration.EventOpened); !ok {
+	if _, ok := testkit.FindEvent(evs, arbitration.EventOpened); !ok {
 		t.Fatalf("events %v", evs)
 	}
 	did := arbitration.DisputeID(arbitration.KindPayment, id)
@@ -670,7 +671,7 @@ func TestGovResolve(t *testing.T) {
 				t.Fatal(err) // one approval of two: nothing runs yet
 			}
 			mer0 := f.e.Bank.Balance(f.e.St, f.mer)
-			before := stateHash(f.e.St)
+			before := testkit.StateHash(f.e.St)
 			evs, err := f.e.Exec(adm[1], &gov.MsgApprove{ProposalID: 1})
 			if !errors.Is(err, c.want) {
 				t.Fatalf("execution: %v, want %v", err, c.want)
@@ -679,7 +680,7 @@ func TestGovResolve(t *testing.T) {
 				if !strings.Contains(err.Error(), "proposal 1 action 0 (resolve_dispute)") {
 					t.Fatalf("error %q does not name the proposal and action", err)
 				}
-				if stateHash(f.e.St) != before {
+				if testkit.StateHash(f.e.St) != before {
 					t.Fatal("a refused execution changed state")
 				}
 				if _, open := f.e.Gov.Proposal(f.e.St, 1); !open {
@@ -693,7 +694,7 @@ func TestGovResolve(t *testing.T) {
 				d.Decision.ToA != c.toA || d.Decision.ToB != c.toB {
 				t.Fatalf("dispute %+v", d)
 			}
-			ev, ok := findEvent(evs, gov.EventDisputeResolved)
+			ev, ok := testkit.FindEvent(evs, gov.EventDisputeResolved)
 			if !ok || ev.Get("dispute") != f.id.Hex() || ev.Get("proposal") != "1" {
 				t.Fatalf("events %v", evs)
 			}
@@ -709,7 +710,7 @@ func TestGovResolve(t *testing.T) {
 				t.Fatalf("order %s, want %s", o.State, wantState)
 			}
 			var slashed uint64
-			if sev, ok := findEvent(evs, order.EventResolvedSplit); ok {
+			if sev, ok := testkit.FindEvent(evs, order.EventResolvedSplit); ok {
 				slashed, _ = strconv.ParseUint(sev.Get("slashed"), 10, 64)
 			}
 			if got, want := f.e.Bank.Balance(f.e.St, f.mer)-mer0, c.toA-fee+slashed; got != want {

@@ -6,12 +6,11 @@ import (
 
 	"github.com/accordnet/accord/contracts/acceptor"
 	"github.com/accordnet/accord/contracts/bank"
-	"github.com/accordnet/accord/contracts/bank/banktest"
 	"github.com/accordnet/accord/contracts/c2ctest"
 	"github.com/accordnet/accord/contracts/channel"
 	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/contracts/internal/testkit"
 	"github.com/accordnet/accord/contracts/order"
-	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
 )
 
@@ -55,12 +54,7 @@ func (e *env) invariants() string {
 	return ""
 }
 
-func key(n uint64) (*ecdsa.PrivateKey, types.Address) {
-	k := banktest.DeterministicKey(7<<32 + n)
-	return k, types.PubkeyAddress(k)
-}
-
-func stateHash(st *state.Overlay) types.Hash { return state.NextAppHash(types.Hash{}, st.WriteSet()) }
+func key(n uint64) (*ecdsa.PrivateKey, types.Address) { return testkit.Key(7, n) }
 
 func voucher(t testing.TB, k *ecdsa.PrivateKey, id types.Hash, amount, nonce uint64) *channel.Voucher {
 	t.Helper()
@@ -69,13 +63,4 @@ func voucher(t testing.TB, k *ecdsa.PrivateKey, id types.Hash, amount, nonce uin
 		t.Fatal(err)
 	}
 	return v
-}
-
-func findEvent(evs []types.Event, typ string) (types.Event, bool) {
-	for _, e := range evs {
-		if e.Type == typ {
-			return e, true
-		}
-	}
-	return types.Event{}, false
 }

@@ -1,11 +1,11 @@
 package channel_test
 
 import (
-	"bytes"
 	"testing"
 
 	"github.com/accordnet/accord/contracts/channel"
 	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/contracts/internal/testkit"
 	"github.com/accordnet/accord/types"
 )
 
@@ -22,30 +22,7 @@ func seedMsgs() []channel.Msg {
 // FuzzDecodeMsg: every decoder either refuses the bytes or yields a valid
 // message whose encoding decodes back to the same encoding, and Cost agrees.
 func FuzzDecodeMsg(f *testing.F) {
-	for _, m := range seedMsgs() {
-		f.Add(uint16(m.TxType()), core.Encode(m))
-	}
-	f.Add(uint16(channel.TypeRedeem), []byte{0xc0})
-	f.Fuzz(func(t *testing.T, typ uint16, payload []byte) {
-		m, err := channel.DecodeMsg(types.TxType(typ), payload)
-		if _, cerr := channel.Cost(&types.Tx{Type: types.TxType(typ), Payload: payload}); (cerr == nil) != (err == nil) {
-			t.Fatalf("Cost and DecodeMsg disagree: %v / %v", cerr, err)
-		}
-		if err != nil {
-			return
-		}
-		if err := m.ValidateBasic(); err != nil {
-			t.Fatalf("decoded message fails ValidateBasic: %v", err)
-		}
-		enc := core.Encode(m)
-		m2, err := channel.DecodeMsg(types.TxType(typ), enc)
-		if err != nil {
-			t.Fatalf("re-encoded message does not decode: %v", err)
-		}
-		if !bytes.Equal(core.Encode(m2), enc) {
-			t.Fatal("encoding is not stable")
-		}
-	})
+	testkit.FuzzDecodeMsg(f, seedMsgs(), channel.TypeRedeem, []byte{0xc0}, channel.DecodeMsg, channel.Cost)
 }
 
 // FuzzDecodeVoucher: a decoded voucher re-encodes to a decodable voucher
@@ -92,11 +69,11 @@ func FuzzHandlers(f *testing.F) {
 			t.Fatal("no route")
 		}
 		sender := []types.Address{payer, payee, {7}}[who%3]
-		before := stateHash(e.St)
+		before := testkit.StateHash(e.St)
 		mark := e.St.Snapshot()
 		if err := rt.Handler(e.Ctx(sender), payload); err != nil {
 			e.St.RevertTo(mark)
-			if stateHash(e.St) != before {
+			if testkit.StateHash(e.St) != before {
 				t.Fatal("refused message changed state")
 			}
 		}

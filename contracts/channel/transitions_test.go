@@ -9,6 +9,7 @@ import (
 	"github.com/accordnet/accord/contracts/bank"
 	"github.com/accordnet/accord/contracts/channel"
 	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/contracts/internal/testkit"
 	"github.com/accordnet/accord/types"
 )
 
@@ -53,7 +54,7 @@ func (f *fx) open(t *testing.T, payee types.Address, deposit, expiry uint64) typ
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ev, ok := findEvent(evs, channel.EventOpened); !ok || ev.Get("id") != id.Hex() {
+	if ev, ok := testkit.FindEvent(evs, channel.EventOpened); !ok || ev.Get("id") != id.Hex() {
 		t.Fatalf("open events %v, want %s with id %s", evs, channel.EventOpened, id.Hex())
 	}
 	return id
@@ -426,12 +427,12 @@ func TestRefusals(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFx(t)
 			from, m := tc.prep(t, f)
-			before := stateHash(f.e.St)
+			before := testkit.StateHash(f.e.St)
 			_, err := f.e.Exec(from, m)
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("got %v, want %v", err, tc.want)
 			}
-			if stateHash(f.e.St) != before {
+			if testkit.StateHash(f.e.St) != before {
 				t.Fatal("refused message changed state")
 			}
 			f.check(t)

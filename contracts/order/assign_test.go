@@ -8,6 +8,7 @@ import (
 	"github.com/accordnet/accord/contracts/acceptor"
 	"github.com/accordnet/accord/contracts/c2ctest"
 	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/contracts/internal/testkit"
 	"github.com/accordnet/accord/contracts/order"
 	"github.com/accordnet/accord/types"
 )
@@ -146,7 +147,7 @@ func TestAssignmentFrequencies(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ev, found := findEvent(evs, order.EventLocked)
+		ev, found := testkit.FindEvent(evs, order.EventLocked)
 		if !found {
 			t.Fatalf("trial %d not locked: %v", i, eventTypes(evs))
 		}
@@ -181,7 +182,7 @@ func TestReorderingDoesNotPickTheWinner(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ev, _ := findEvent(evs, order.EventLocked)
+			ev, _ := testkit.FindEvent(evs, order.EventLocked)
 			out[r] = ev.Get("acceptor")
 		}
 		return out

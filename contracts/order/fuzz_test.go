@@ -7,6 +7,7 @@ import (
 	"github.com/accordnet/accord/contracts/acceptor"
 	"github.com/accordnet/accord/contracts/c2ctest"
 	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/contracts/internal/testkit"
 	"github.com/accordnet/accord/contracts/order"
 	"github.com/accordnet/accord/types"
 )
@@ -74,12 +75,12 @@ func FuzzHandlers(f *testing.F) {
 			t.Fatalf("no route %#x", tt)
 		}
 		sender := []types.Address{acc, mer, c2ctest.Addr("x")}[who%3]
-		before := stateHash(e.St)
+		before := testkit.StateHash(e.St)
 		ctx := e.Ctx(sender)
 		mark := e.St.Snapshot()
 		if err := rt.Handler(ctx, payload); err != nil {
 			e.St.RevertTo(mark)
-			if stateHash(e.St) != before {
+			if testkit.StateHash(e.St) != before {
 				t.Fatal("refused message changed state")
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/accordnet/accord/contracts/acceptor"
 	"github.com/accordnet/accord/contracts/c2ctest"
 	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/contracts/internal/testkit"
 	"github.com/accordnet/accord/contracts/order"
 	"github.com/accordnet/accord/types"
 )
@@ -200,7 +201,7 @@ func (m *model) step() {
 			m.orderIDs = append(m.orderIDs, id)
 		}
 		m.orders[id] = o
-		ev, locked := findEvent(evs, order.EventLocked)
+		ev, locked := testkit.FindEvent(evs, order.EventLocked)
 		if !locked {
 			if len(elig) != 0 {
 				m.fail("order rejected with %d eligible acceptors", len(elig))

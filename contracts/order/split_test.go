@@ -7,6 +7,7 @@ import (
 
 	"github.com/accordnet/accord/contracts/c2ctest"
 	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/contracts/internal/testkit"
 	"github.com/accordnet/accord/contracts/order"
 	"github.com/accordnet/accord/types"
 )
@@ -34,7 +35,7 @@ func TestResolveSplit(t *testing.T) {
 			id := f.disputed(t)
 			merBefore, margin, float := f.e.Bank.Balance(f.e.St, f.mer), f.acceptor(t, f.acc).Margin, f.acceptor(t, f.acc).Float
 			trBefore := f.e.Bank.Balance(f.e.St, c2ctest.Treasury)
-			before := stateHash(f.e.St)
+			before := testkit.StateHash(f.e.St)
 			evs, err := f.e.Call(func(ctx *core.Context) error {
 				return f.e.Order.ResolveSplit(ctx, id, tc.toMerchant, tc.toAcceptor, tc.lost)
 			})
@@ -42,7 +43,7 @@ func TestResolveSplit(t *testing.T) {
 				t.Fatalf("got %v, want %v", err, tc.want)
 			}
 			if err != nil {
-				if stateHash(f.e.St) != before {
+				if testkit.StateHash(f.e.St) != before {
 					t.Fatal("refused split changed state")
 				}
 				return
@@ -66,7 +67,7 @@ func TestResolveSplit(t *testing.T) {
 			if o.State != order.StateResolvedSplit || o.ClosedAt != f.e.Block.Time {
 				t.Fatalf("order %s closed %d", o.State, o.ClosedAt)
 			}
-			if _, ok := findEvent(evs, order.EventResolvedSplit); !ok {
+			if _, ok := testkit.FindEvent(evs, order.EventResolvedSplit); !ok {
 				t.Fatalf("events %v", eventTypes(evs))
 			}
 			if msg := f.e.Invariants(); msg != "" {

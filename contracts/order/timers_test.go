@@ -8,6 +8,7 @@ import (
 
 	"github.com/accordnet/accord/contracts/c2ctest"
 	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/contracts/internal/testkit"
 	"github.com/accordnet/accord/contracts/order"
 	"github.com/accordnet/accord/types"
 )
@@ -106,7 +107,7 @@ func TestFreezePausesTimers(t *testing.T) {
 			f.e.Advance(60_000)
 			left := f.get(t, id).Deadline - f.e.Block.Time
 			evs := f.freeze(t, f.mer, true)
-			if ev, ok := findEvent(evs, order.EventPaused); !ok || ev.Get("remaining_ms") != core.U64(left) || ev.Get("account") != f.mer.Hex() {
+			if ev, ok := testkit.FindEvent(evs, order.EventPaused); !ok || ev.Get("remaining_ms") != core.U64(left) || ev.Get("account") != f.mer.Hex() {
 				t.Fatalf("paused event %v, want remaining_ms %d", evs, left)
 			}
 			o := f.wantState(t, id, order.StateLocked)
@@ -116,7 +117,7 @@ func TestFreezePausesTimers(t *testing.T) {
 			f.e.Advance(gap)
 			f.wantState(t, id, order.StateLocked)
 			evs = f.freeze(t, f.mer, false)
-			if _, ok := findEvent(evs, order.EventResumed); !ok {
+			if _, ok := testkit.FindEvent(evs, order.EventResumed); !ok {
 				t.Fatal("no resumed event")
 			}
 			if o := f.wantState(t, id, order.StateLocked); o.Paused || o.Deadline != f.e.Block.Time+left {

@@ -7,8 +7,8 @@ import (
 	"github.com/accordnet/accord/contracts/acceptor"
 	"github.com/accordnet/accord/contracts/c2ctest"
 	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/contracts/internal/testkit"
 	"github.com/accordnet/accord/contracts/order"
-	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
 )
 
@@ -87,23 +87,12 @@ func (f *fx) disputed(t *testing.T) types.Hash {
 	return id
 }
 
-func stateHash(st *state.Overlay) types.Hash { return state.NextAppHash(types.Hash{}, st.WriteSet()) }
-
 func eventTypes(evs []types.Event) []string {
 	var out []string
 	for _, e := range evs {
 		out = append(out, e.Type)
 	}
 	return out
-}
-
-func findEvent(evs []types.Event, typ string) (types.Event, bool) {
-	for _, e := range evs {
-		if e.Type == typ {
-			return e, true
-		}
-	}
-	return types.Event{}, false
 }
 
 func TestTransitions(t *testing.T) {
@@ -636,12 +625,12 @@ func TestRefusals(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFx(t)
 			sender, m := tc.setup(t, f)
-			before := stateHash(f.e.St)
+			before := testkit.StateHash(f.e.St)
 			_, err := f.e.Exec(sender, m)
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("error %v, want %v", err, tc.want)
 			}
-			if stateHash(f.e.St) != before {
+			if testkit.StateHash(f.e.St) != before {
 				t.Fatal("a refused message changed state")
 			}
 			t.Log(err)
@@ -673,12 +662,12 @@ func TestResolveRefusals(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFx(t)
 			id := tc.setup(t, f)
-			before := stateHash(f.e.St)
+			before := testkit.StateHash(f.e.St)
 			_, err := f.e.Call(func(ctx *core.Context) error { return tc.resolve(f.e.Order)(ctx, id) })
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("error %v, want %v", err, tc.want)
 			}
-			if stateHash(f.e.St) != before {
+			if testkit.StateHash(f.e.St) != before {
 				t.Fatal("a refused resolution changed state")
 			}
 		})
@@ -740,7 +729,7 @@ func TestIneligible(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if ev, ok := findEvent(evs, order.EventRejected); !ok {
+			if ev, ok := testkit.FindEvent(evs, order.EventRejected); !ok {
 				t.Fatalf("not rejected: %v", eventTypes(evs))
 			} else if ev.Get("reason") == "" {
 				t.Fatal("rejection without reason")

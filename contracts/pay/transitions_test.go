@@ -9,6 +9,7 @@ import (
 	"github.com/accordnet/accord/contracts/bank"
 	"github.com/accordnet/accord/contracts/c2ctest"
 	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/contracts/internal/testkit"
 	"github.com/accordnet/accord/contracts/pay"
 	"github.com/accordnet/accord/types"
 )
@@ -46,7 +47,7 @@ func (f *fx) lock(t *testing.T, amount uint64) types.Hash {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ev, ok := findEvent(evs, pay.EventLocked); !ok || ev.Get("id") != id.Hex() {
+	if ev, ok := testkit.FindEvent(evs, pay.EventLocked); !ok || ev.Get("id") != id.Hex() {
 		t.Fatalf("lock events %v", evs)
 	}
 	return id
@@ -294,12 +295,12 @@ func TestRefusals(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFx(t)
 			from, m := tc.prep(t, f)
-			before := stateHash(f.e.St)
+			before := testkit.StateHash(f.e.St)
 			_, err := f.e.Exec(from, m)
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("got %v, want %v", err, tc.want)
 			}
-			if stateHash(f.e.St) != before {
+			if testkit.StateHash(f.e.St) != before {
 				t.Fatal("refused message changed state")
 			}
 			if msg := f.e.invariants(); msg != "" {
@@ -335,11 +336,11 @@ func TestResolveRefusals(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			before := stateHash(f.e.St)
+			before := testkit.StateHash(f.e.St)
 			if err := f.resolve(tc.toPayee, tc.toPayer); !errors.Is(err, tc.want) {
 				t.Fatalf("got %v, want %v", err, tc.want)
 			}
-			if stateHash(f.e.St) != before {
+			if testkit.StateHash(f.e.St) != before {
 				t.Fatal("refused resolve changed state")
 			}
 		})
@@ -376,14 +377,14 @@ func TestDisputeHook(t *testing.T) {
 	}
 	second := f.lock(t, usdt)
 	h.fail = errors.New("no arbitrators")
-	before := stateHash(f.e.St)
+	before := testkit.StateHash(f.e.St)
 	if _, err := f.e.Call(func(ctx *core.Context) error {
 		ctx.Sender = f.payee
 		return k.Dispute(ctx, &pay.MsgDispute{ID: second})
 	}); !errors.Is(err, h.fail) {
 		t.Fatalf("got %v", err)
 	}
-	if stateHash(f.e.St) != before || f.get(t, second).State != pay.StateLocked {
+	if testkit.StateHash(f.e.St) != before || f.get(t, second).State != pay.StateLocked {
 		t.Fatal("failed hook left the dispute in place")
 	}
 }

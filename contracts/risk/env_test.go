@@ -10,7 +10,6 @@ import (
 	"github.com/accordnet/accord/contracts/gov"
 	"github.com/accordnet/accord/contracts/order"
 	"github.com/accordnet/accord/contracts/risk"
-	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
 )
 
@@ -69,15 +68,4 @@ func (e *env) create(t *testing.T, mer types.Address, amountUSD uint64) (types.H
 	ref := fmt.Sprint("ref-", refs)
 	evs, err := e.Exec(mer, &order.MsgCreate{Currency: "USD", FiatAmount: amountUSD * 100, MerchantRef: ref})
 	return order.OrderID(mer, ref), evs, err
-}
-
-func stateHash(st *state.Overlay) types.Hash { return state.NextAppHash(types.Hash{}, st.WriteSet()) }
-
-func findEvent(evs []types.Event, typ string) (types.Event, bool) {
-	for _, e := range evs {
-		if e.Type == typ {
-			return e, true
-		}
-	}
-	return types.Event{}, false
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/accordnet/accord/contracts/c2ctest"
+	"github.com/accordnet/accord/contracts/internal/testkit"
 	"github.com/accordnet/accord/contracts/order"
 	"github.com/accordnet/accord/contracts/risk"
 	"github.com/accordnet/accord/types"
@@ -156,7 +157,7 @@ func runRiskModel(t *testing.T, seq int) {
 			if err != nil {
 				continue
 			}
-			ev, locked := findEvent(evs, order.EventLocked)
+			ev, locked := testkit.FindEvent(evs, order.EventLocked)
 			var got []hit
 			for _, ev := range evs {
 				if ev.Type == risk.EventHit {

@@ -8,6 +8,7 @@ import (
 	"github.com/accordnet/accord/contracts/bank"
 	"github.com/accordnet/accord/contracts/c2ctest"
 	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/contracts/internal/testkit"
 	"github.com/accordnet/accord/contracts/order"
 	"github.com/accordnet/accord/contracts/risk"
 	"github.com/accordnet/accord/types"
@@ -127,7 +128,7 @@ func TestRules(t *testing.T) {
 			if got := f.e.R.IsFrozen(f.e.St, a); got != tc.freeze {
 				t.Fatalf("frozen %v, want %v", got, tc.freeze)
 			}
-			if _, ok := findEvent(evs, risk.EventFrozen); ok != tc.freeze {
+			if _, ok := testkit.FindEvent(evs, risk.EventFrozen); ok != tc.freeze {
 				t.Fatalf("frozen event %v, want %v", ok, tc.freeze)
 			}
 			if msg := f.e.invariants(); msg != "" {
@@ -167,14 +168,14 @@ func TestFrozenActions(t *testing.T) {
 	if !f.e.R.IsFrozen(f.e.St, f.mer) {
 		t.Fatal("merchant not frozen")
 	}
-	before := stateHash(f.e.St)
+	before := testkit.StateHash(f.e.St)
 	if _, _, err := f.e.create(t, f.mer, 10); !errors.Is(err, order.ErrFrozen) {
 		t.Fatalf("frozen merchant creates: %v", err)
 	}
 	if _, err := f.e.Exec(f.mer, &order.MsgMarkPaid{ID: id, PaymentRef: id}); !errors.Is(err, order.ErrFrozen) {
 		t.Fatalf("frozen merchant marks paid: %v", err)
 	}
-	if stateHash(f.e.St) != before {
+	if testkit.StateHash(f.e.St) != before {
 		t.Fatal("refused actions changed state")
 	}
 	// A frozen acceptor can neither move its funds nor be assigned.
@@ -243,12 +244,12 @@ func TestUnfreeze(t *testing.T) {
 		{"by an officer", officer, &risk.MsgUnfreeze{Account: f.mer, Reason: reason}, nil},
 		{"twice", officer, &risk.MsgUnfreeze{Account: f.mer, Reason: reason}, risk.ErrNotFrozen},
 	} {
-		before := stateHash(f.e.St)
+		before := testkit.StateHash(f.e.St)
 		_, err := f.e.Exec(tc.from, tc.m)
 		if !errors.Is(err, tc.want) {
 			t.Fatalf("%s: got %v, want %v", tc.name, err, tc.want)
 		}
-		if err != nil && stateHash(f.e.St) != before {
+		if err != nil && testkit.StateHash(f.e.St) != before {
 			t.Fatalf("%s: refused unfreeze changed state", tc.name)
 		}
 	}
@@ -370,7 +371,7 @@ func TestFreezePausesOrders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ev, ok := findEvent(evs, order.EventResumed); !ok || ev.Get("account") != f.mer.Hex() {
+	if ev, ok := testkit.FindEvent(evs, order.EventResumed); !ok || ev.Get("account") != f.mer.Hex() {
 		t.Fatalf("events %v, want order.resumed", evs)
 	}
 	if d := get(first).Deadline; d != f.e.Block.Time+window-60_000 {

@@ -1,0 +1,75 @@
+// Package testkit holds the test scaffolding the native modules' tests
+// share: deterministic keys, state hashes, event lookup and the decoder
+// fuzz harness. It is imported only by _test files.
+package testkit
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"testing"
+
+	"github.com/accordnet/accord/contracts/bank/banktest"
+	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/ledger/state"
+	"github.com/accordnet/accord/types"
+)
+
+// Key is the n-th deterministic key of a test's key space, so packages
+// that meet in one environment do not draw the same accounts.
+func Key(space, n uint64) (*ecdsa.PrivateKey, types.Address) {
+	k := banktest.DeterministicKey(space<<32 + n)
+	return k, types.PubkeyAddress(k)
+}
+
+// StateHash is the app hash st's pending writes would give, to compare
+// states before and after a refused message.
+func StateHash(st *state.Overlay) types.Hash { return state.NextAppHash(types.Hash{}, st.WriteSet()) }
+
+// FindEvent returns the first event of type typ.
+func FindEvent(evs []types.Event, typ string) (types.Event, bool) {
+	for _, e := range evs {
+		if e.Type == typ {
+			return e, true
+		}
+	}
+	return types.Event{}, false
+}
+
+// Msg is a module message as the decoder fuzz harness sees it.
+type Msg interface {
+	ValidateBasic() error
+	TxType() types.TxType
+}
+
+// FuzzDecodeMsg checks a module's decoder against arbitrary (type, payload)
+// pairs seeded with seeds (each encoded under its own type) and extra
+// payloads of extraType: every decoder either refuses the bytes or yields a
+// message that passes ValidateBasic and whose encoding decodes back to the
+// same encoding, and Cost refuses exactly what the decoder refuses.
+func FuzzDecodeMsg[M Msg](f *testing.F, seeds []M, extraType types.TxType, extra []byte,
+	decode func(types.TxType, []byte) (M, error), cost func(*types.Tx) (uint64, error)) {
+	for _, m := range seeds {
+		f.Add(uint16(m.TxType()), core.Encode(m))
+	}
+	f.Add(uint16(extraType), extra)
+	f.Fuzz(func(t *testing.T, typ uint16, payload []byte) {
+		m, err := decode(types.TxType(typ), payload)
+		if _, cerr := cost(&types.Tx{Type: types.TxType(typ), Payload: payload}); (cerr == nil) != (err == nil) {
+			t.Fatalf("Cost and DecodeMsg disagree: %v / %v", cerr, err)
+		}
+		if err != nil {
+			return
+		}
+		if err := m.ValidateBasic(); err != nil {
+			t.Fatalf("decoded message fails ValidateBasic: %v", err)
+		}
+		enc := core.Encode(m)
+		m2, err := decode(types.TxType(typ), enc)
+		if err != nil {
+			t.Fatalf("re-encoded message does not decode: %v", err)
+		}
+		if !bytes.Equal(core.Encode(m2), enc) {
+			t.Fatal("encoding is not stable")
+		}
+	})
+}
