@@ -14,6 +14,7 @@ import (
 	"github.com/accordnet/accord/contracts/c2ctest"
 	"github.com/accordnet/accord/contracts/channel"
 	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/contracts/internal/testkit"
 	"github.com/accordnet/accord/contracts/order"
 	"github.com/accordnet/accord/contracts/pay"
 	"github.com/accordnet/accord/contracts/risk"
@@ -428,18 +429,9 @@ var seen = map[string]int{}
 func TestModel(t *testing.T) {
 	reached := map[arbitration.Phase]int{}
 	var durs []uint64
-	if *modelSeq >= 0 {
-		runModel(t, *modelSeq, reached, &durs)
+	n, all := testkit.RunSeqs(t, *modelSeq, *modelSeqs, 40, "./contracts/arbitration", func(t *testing.T, seq int) { runModel(t, seq, reached, &durs) })
+	if !all {
 		return
-	}
-	n := *modelSeqs
-	if testing.Short() {
-		n = 40
-	}
-	for seq := 0; seq < n; seq++ {
-		if !t.Run(fmt.Sprint("seq", seq), func(t *testing.T) { runModel(t, seq, reached, &durs) }) {
-			t.Fatalf("sequence %d failed: replay with go test ./contracts/arbitration -run TestModel -model.seq=%d -v", seq, seq)
-		}
 	}
 	slices.Sort(durs)
 	var sum uint64

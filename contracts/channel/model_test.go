@@ -9,6 +9,7 @@ import (
 
 	"github.com/accordnet/accord/contracts/c2ctest"
 	"github.com/accordnet/accord/contracts/channel"
+	"github.com/accordnet/accord/contracts/internal/testkit"
 	"github.com/accordnet/accord/types"
 )
 
@@ -302,18 +303,9 @@ func runChannelModel(t *testing.T, seq int, reached map[channel.State]int) {
 // prints its sequence; replay it with -model.seq=N.
 func TestModel(t *testing.T) {
 	reached := map[channel.State]int{}
-	if *modelSeq >= 0 {
-		runChannelModel(t, *modelSeq, reached)
+	n, all := testkit.RunSeqs(t, *modelSeq, *modelSeqs, 50, "./contracts/channel", func(t *testing.T, seq int) { runChannelModel(t, seq, reached) })
+	if !all {
 		return
-	}
-	n := *modelSeqs
-	if testing.Short() {
-		n = 50
-	}
-	for seq := 0; seq < n; seq++ {
-		if !t.Run(fmt.Sprint("seq", seq), func(t *testing.T) { runChannelModel(t, seq, reached) }) {
-			t.Fatalf("sequence %d failed: replay with go test ./contracts/channel -run TestModel -model.seq=%d -v", seq, seq)
-		}
 	}
 	t.Logf("final states over %d sequences: %v (chain ID %s)", n, reached, c2ctest.ChainID)
 	for s := channel.StateOpen; s <= channel.StateSettled; s++ {

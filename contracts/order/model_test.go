@@ -604,19 +604,9 @@ func runModel(t *testing.T, seq int, reached map[order.State]int) {
 // -model.seq=N.
 func TestModel(t *testing.T) {
 	reached := map[order.State]int{}
-	if *modelSeq >= 0 {
-		runModel(t, *modelSeq, reached)
+	n, all := testkit.RunSeqs(t, *modelSeq, *modelSeqs, 200, "./contracts/order", func(t *testing.T, seq int) { runModel(t, seq, reached) })
+	if !all {
 		return
-	}
-	n := *modelSeqs
-	if testing.Short() {
-		n = 200
-	}
-	for seq := 0; seq < n; seq++ {
-		ok := t.Run(fmt.Sprint("seq", seq), func(t *testing.T) { runModel(t, seq, reached) })
-		if !ok {
-			t.Fatalf("sequence %d failed: replay with go test ./contracts/order -run TestModel -model.seq=%d -v", seq, seq)
-		}
 	}
 	t.Logf("final states over %d sequences: %v", n, reached)
 	for s := order.StateLocked; s <= order.StateResolvedRefund; s++ {

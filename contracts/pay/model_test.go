@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/contracts/internal/testkit"
 	"github.com/accordnet/accord/contracts/pay"
 	"github.com/accordnet/accord/types"
 )
@@ -266,18 +267,9 @@ func runPayModel(t *testing.T, seq int, reached map[pay.State]int) {
 // fell. Replay a failing sequence with -model.seq=N.
 func TestModel(t *testing.T) {
 	reached := map[pay.State]int{}
-	if *modelSeq >= 0 {
-		runPayModel(t, *modelSeq, reached)
+	n, all := testkit.RunSeqs(t, *modelSeq, *modelSeqs, 50, "./contracts/pay", func(t *testing.T, seq int) { runPayModel(t, seq, reached) })
+	if !all {
 		return
-	}
-	n := *modelSeqs
-	if testing.Short() {
-		n = 50
-	}
-	for seq := 0; seq < n; seq++ {
-		if !t.Run(fmt.Sprint("seq", seq), func(t *testing.T) { runPayModel(t, seq, reached) }) {
-			t.Fatalf("sequence %d failed: replay with go test ./contracts/pay -run TestModel -model.seq=%d -v", seq, seq)
-		}
 	}
 	t.Logf("final states over %d sequences: %v", n, reached)
 	for s := pay.StateLocked; s <= pay.StateResolved; s++ {

@@ -226,18 +226,9 @@ func runRiskModel(t *testing.T, seq int) {
 // every block the invariants hold and supply is unchanged. Replay a
 // failure with -model.seq=N.
 func TestModel(t *testing.T) {
-	if *modelSeq >= 0 {
-		runRiskModel(t, *modelSeq)
+	n, all := testkit.RunSeqs(t, *modelSeq, *modelSeqs, 40, "./contracts/risk", func(t *testing.T, seq int) { runRiskModel(t, seq) })
+	if !all {
 		return
-	}
-	n := *modelSeqs
-	if testing.Short() {
-		n = 40
-	}
-	for seq := 0; seq < n; seq++ {
-		if !t.Run(fmt.Sprint("seq", seq), func(t *testing.T) { runRiskModel(t, seq) }) {
-			t.Fatalf("sequence %d failed: replay with go test ./contracts/risk -run TestModel -model.seq=%d -v", seq, seq)
-		}
 	}
 	t.Logf("hits over %d sequences: %v", n, rulesHit)
 	for _, r := range []string{risk.RuleVelocity, risk.RuleVolume, risk.RuleNewAccount, risk.RulePair, risk.RuleStructuring, risk.RuleUnfreeze} {

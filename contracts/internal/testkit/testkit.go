@@ -6,6 +6,7 @@ package testkit
 import (
 	"bytes"
 	"crypto/ecdsa"
+	"fmt"
 	"testing"
 
 	"github.com/accordnet/accord/contracts/bank/banktest"
@@ -72,4 +73,28 @@ func FuzzDecodeMsg[M Msg](f *testing.F, seeds []M, extraType types.TxType, extra
 			t.Fatal("encoding is not stable")
 		}
 	})
+}
+
+// RunSeqs runs a model test's random sequences: only sequence one when it
+// is ≥ 0 (a replay), else sequences 0..seqs-1 (0..short-1 under -short),
+// each as subtest "seqN", stopping at the first failure with the command
+// that replays it (pkg is the package path as go test takes it). It
+// returns how many sequences ran and whether it ran them all (false for a
+// replay, whose summary checks would not hold for one sequence).
+func RunSeqs(t *testing.T, one, seqs, short int, pkg string, run func(t *testing.T, seq int)) (n int, all bool) {
+	t.Helper()
+	if one >= 0 {
+		run(t, one)
+		return 1, false
+	}
+	n = seqs
+	if testing.Short() {
+		n = short
+	}
+	for seq := 0; seq < n; seq++ {
+		if !t.Run(fmt.Sprint("seq", seq), func(t *testing.T) { run(t, seq) }) {
+			t.Fatalf("sequence %d failed: replay with go test %s -run TestModel -model.seq=%d -v", seq, pkg, seq)
+		}
+	}
+	return n, true
 }
