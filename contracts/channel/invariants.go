@@ -3,7 +3,6 @@ package channel
 import (
 	"fmt"
 
-	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/internal/store"
 	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
@@ -13,17 +12,14 @@ import (
 func (Keeper) Escrowed(st state.Store) (uint64, error) {
 	var sum uint64
 	var err error
-	st.Iterate(prefixChannel, state.PrefixEnd(prefixChannel), false, func(k, v []byte) bool {
-		var c Channel
-		if err = core.Decode(v, &c); err != nil {
-			err = fmt.Errorf("channel %x: %w", k, err)
-			return false
-		}
+	if werr := store.Each(st, prefixChannel, "channel", func(c *Channel) bool {
 		if c.State != StateSettled && c.Redeemed <= c.Deposit {
 			sum, err = types.AddAmount(sum, c.Remaining())
 		}
 		return err == nil
-	})
+	}); werr != nil {
+		return 0, werr
+	}
 	return sum, err
 }
 
@@ -42,11 +38,8 @@ func (k Keeper) EscrowInvariant(st state.Store) (string, bool) {
 		return fmt.Sprintf("channel escrow: channels hold %d, escrow account %d", sum, b), true
 	}
 	var msg string
-	open := map[types.Address]uint64{}
-	var payers []types.Address
-	st.Iterate(prefixChannel, state.PrefixEnd(prefixChannel), false, func(_, v []byte) bool {
-		var c Channel
-		_ = core.Decode(v, &c) // decoded above
+	var open store.Tally
+	_ = store.Each(st, prefixChannel, "channel", func(c *Channel) bool { // Escrowed decoded them all
 		switch {
 		case !c.State.Valid():
 			msg = fmt.Sprintf("channel %s: state %d", c.ID.Hex(), c.State)
@@ -60,24 +53,15 @@ func (k Keeper) EscrowInvariant(st state.Store) (string, bool) {
 			msg = fmt.Sprintf("channel %s: ID does not match payer and seq %d", c.ID.Hex(), c.Seq)
 		}
 		if c.State != StateSettled {
-			if _, seen := open[c.Payer]; !seen {
-				payers = append(payers, c.Payer)
-			}
-			open[c.Payer]++
+			open.Add(c.Payer)
 		}
 		return msg == ""
 	})
 	if msg != "" {
 		return "channel escrow: " + msg, true
 	}
-	for _, p := range payers {
-		if got := k.OpenCount(st, p); got != open[p] {
-			return fmt.Sprintf("channel escrow: payer %s open count %d, %d unsettled channels", p.Hex(), got, open[p]), true
-		}
-	}
-	n := store.CountPrefix(st, prefixOpen)
-	if n != len(payers) {
-		return fmt.Sprintf("channel escrow: %d open counters, %d payers with unsettled channels", n, len(payers)), true
+	if msg, broken := open.Check(st, prefixOpen, "unsettled channels"); broken {
+		return "channel escrow: " + msg, true
 	}
 	return "", false
 }

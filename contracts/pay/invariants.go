@@ -3,7 +3,6 @@ package pay
 import (
 	"fmt"
 
-	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/internal/store"
 	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
@@ -13,17 +12,14 @@ import (
 func (Keeper) Escrowed(st state.Store) (uint64, error) {
 	var sum uint64
 	var err error
-	st.Iterate(prefixPayment, state.PrefixEnd(prefixPayment), false, func(k, v []byte) bool {
-		var p Payment
-		if err = core.Decode(v, &p); err != nil {
-			err = fmt.Errorf("payment %x: %w", k, err)
-			return false
-		}
+	if werr := store.Each(st, prefixPayment, "payment", func(p *Payment) bool {
 		if p.State.Open() {
 			sum, err = types.AddAmount(sum, p.Amount)
 		}
 		return err == nil
-	})
+	}); werr != nil {
+		return 0, werr
+	}
 	return sum, err
 }
 
@@ -41,11 +37,8 @@ func (k Keeper) EscrowInvariant(st state.Store) (string, bool) {
 		return fmt.Sprintf("pay escrow: open payments hold %d, escrow account %d", sum, b), true
 	}
 	var msg string
-	open := map[types.Address]uint64{}
-	var payers []types.Address
-	st.Iterate(prefixPayment, state.PrefixEnd(prefixPayment), false, func(_, v []byte) bool {
-		var p Payment
-		_ = core.Decode(v, &p) // decoded above
+	var open store.Tally
+	_ = store.Each(st, prefixPayment, "payment", func(p *Payment) bool { // Escrowed decoded them all
 		paid := p.ToPayee + p.ToPayer
 		switch {
 		case !p.State.Valid():
@@ -60,24 +53,15 @@ func (k Keeper) EscrowInvariant(st state.Store) (string, bool) {
 			msg = fmt.Sprintf("payment %s: ID does not match payer and seq %d", p.ID.Hex(), p.Seq)
 		}
 		if p.State.Open() {
-			if _, seen := open[p.Payer]; !seen {
-				payers = append(payers, p.Payer)
-			}
-			open[p.Payer]++
+			open.Add(p.Payer)
 		}
 		return msg == ""
 	})
 	if msg != "" {
 		return "pay escrow: " + msg, true
 	}
-	for _, a := range payers {
-		if got := k.OpenCount(st, a); got != open[a] {
-			return fmt.Sprintf("pay escrow: payer %s open count %d, %d open payments", a.Hex(), got, open[a]), true
-		}
-	}
-	n := store.CountPrefix(st, prefixOpen)
-	if n != len(payers) {
-		return fmt.Sprintf("pay escrow: %d open counters, %d payers with open payments", n, len(payers)), true
+	if msg, broken := open.Check(st, prefixOpen, "open payments"); broken {
+		return "pay escrow: " + msg, true
 	}
 	return "", false
 }

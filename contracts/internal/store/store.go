@@ -98,3 +98,52 @@ func CountPrefix(st state.Store, prefix []byte) int {
 	st.Iterate(prefix, state.PrefixEnd(prefix), false, func(_, _ []byte) bool { n++; return true })
 	return n
 }
+
+// Each decodes every record under prefix in key order and calls fn until it
+// returns false. An undecodable record stops the walk with an error naming
+// what ("channel") and its key.
+func Each[T any](st state.Store, prefix []byte, what string, fn func(r *T) bool) error {
+	var err error
+	st.Iterate(prefix, state.PrefixEnd(prefix), false, func(k, v []byte) bool {
+		var r T
+		if err = core.Decode(v, &r); err != nil {
+			err = fmt.Errorf("%s %x: %w", what, k, err)
+			return false
+		}
+		return fn(&r)
+	})
+	return err
+}
+
+// Tally counts open records per owner, in the order owners are first seen,
+// so an invariant can hold it against the per-owner counters.
+type Tally struct {
+	n     map[types.Address]uint64
+	order []types.Address
+}
+
+// Add counts one open record of a.
+func (t *Tally) Add(a types.Address) {
+	if t.n == nil {
+		t.n = map[types.Address]uint64{}
+	}
+	if _, seen := t.n[a]; !seen {
+		t.order = append(t.order, a)
+	}
+	t.n[a]++
+}
+
+// Check compares the tally with the counters at prefix ‖ owner (GetU64):
+// each counted owner's counter must equal its count and no other owner may
+// have one. noun names the records in the message ("open payments").
+func (t *Tally) Check(st state.Store, prefix []byte, noun string) (string, bool) {
+	for _, a := range t.order {
+		if got := GetU64(st, slices.Concat(prefix, a[:])); got != t.n[a] {
+			return fmt.Sprintf("payer %s open count %d, %d %s", a.Hex(), got, t.n[a], noun), true
+		}
+	}
+	if n := CountPrefix(st, prefix); n != len(t.order) {
+		return fmt.Sprintf("%d open counters, %d payers with %s", n, len(t.order), noun), true
+	}
+	return "", false
+}
