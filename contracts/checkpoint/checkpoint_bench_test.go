@@ -23,7 +23,7 @@ func BenchmarkSubmit(b *testing.B) {
 		msg := signed(b, mkCP(1, 1, 256, ks, ks), ks, idx...)
 		payload := core.Encode(msg)
 		ho := signed(b, mkCP(1, 1, 256, ks, next), ks, idx...)
-		ho.NextValidators = next.addrs()
+		ho.NextValidators = next.Addrs()
 		b.Run(fmt.Sprintf("validators=%d", n), func(b *testing.B) {
 			e := newEnv(b, ks)
 			b.ResetTimer()
@@ -31,7 +31,7 @@ func BenchmarkSubmit(b *testing.B) {
 				st := state.NewOverlay(nil)
 				b.StopTimer()
 				e.st = st
-				if err := e.m.Register(core.NewContext(core.Block{}, st), side, ks.addrs(), 1); err != nil {
+				if err := e.m.Register(core.NewContext(core.Block{}, st), side, ks.Addrs(), 1); err != nil {
 					b.Fatal(err)
 				}
 				b.StartTimer()

@@ -1,39 +1,21 @@
 package checkpoint
 
 import (
-	"crypto/ecdsa"
 	"errors"
 	"fmt"
-	"strings"
 	"testing"
 
-	"github.com/accordnet/accord/contracts/bank/banktest"
 	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/contracts/internal/testkit"
 	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
 )
 
 const side = "accord-side-1"
 
-type valKeys []*ecdsa.PrivateKey
+type valKeys = testkit.ValKeys
 
-func newKeys(seed, n int) valKeys {
-	ks := make(valKeys, n)
-	for i := range ks {
-		ks[i] = banktest.DeterministicKey(uint64(1000*seed + i))
-	}
-	return ks
-}
-
-func (ks valKeys) addrs() []types.Address {
-	out := make([]types.Address, len(ks))
-	for i, k := range ks {
-		out[i] = types.PubkeyAddress(k)
-	}
-	return out
-}
-
-func (ks valKeys) hash() types.Hash { return (&types.ValidatorSet{Validators: ks.addrs()}).Hash() }
+func newKeys(seed, n int) valKeys { return testkit.NewValKeys(uint64(1000*seed), n) }
 
 type env struct {
 	t      testing.TB
@@ -45,19 +27,11 @@ type env struct {
 
 func newEnv(t testing.TB, vals valKeys) *env {
 	e := &env{t: t, st: state.NewOverlay(nil), m: NewModule(), height: 1}
-	g := fmt.Sprintf(`{"chains":[{"chain_id":%q,"validators":[%s]}]}`, side, quoted(vals.addrs()))
+	g := fmt.Sprintf(`{"chains":[{"chain_id":%q,"validators":[%s]}]}`, side, vals.QuotedAddrs())
 	if err := e.m.InitGenesis(core.NewContext(core.Block{}, e.st), []byte(g)); err != nil {
 		t.Fatal(err)
 	}
 	return e
-}
-
-func quoted(as []types.Address) string {
-	s := make([]string, len(as))
-	for i, a := range as {
-		s[i] = fmt.Sprintf("%q", a.Hex())
-	}
-	return strings.Join(s, ",")
 }
 
 // submit runs the encoded message through the route, rolling back a
@@ -65,13 +39,11 @@ func quoted(as []types.Address) string {
 func (e *env) submitRaw(payload []byte) error {
 	e.height++
 	ctx := core.NewContext(core.Block{ChainID: "accord-main", Height: e.height, Time: 1000 * e.height}, e.st)
-	mark := e.st.Snapshot()
-	if err := e.m.Routes()[0].Handler(ctx, payload); err != nil {
-		e.st.RevertTo(mark)
-		e.events = nil
+	evs, err := testkit.Run(e.st, ctx, e.m.Routes()[0].Handler, payload)
+	e.events = evs
+	if err != nil {
 		return err
 	}
-	e.events = ctx.Events()
 	if msg, broken := e.m.Keeper.Invariants(e.st); broken {
 		e.t.Fatalf("invariant: %s", msg)
 	}
@@ -80,21 +52,13 @@ func (e *env) submitRaw(payload []byte) error {
 
 func (e *env) submit(m *MsgSubmit) error { return e.submitRaw(core.Encode(m)) }
 
-func (e *env) dump() string {
-	var b strings.Builder
-	p := []byte("checkpoint/")
-	e.st.Iterate(p, state.PrefixEnd(p), false, func(k, v []byte) bool {
-		fmt.Fprintf(&b, "%x=%x\n", k, v)
-		return true
-	})
-	return b.String()
-}
+func (e *env) dump() string { return testkit.Dump(e.st, []byte("checkpoint/")) }
 
 func mkCP(n, start, end uint64, set, next valKeys) Checkpoint {
 	return Checkpoint{ChainID: side, Number: n, Start: start, End: end,
 		BlocksRoot:     types.Keccak([]byte(fmt.Sprintf("blocks %d-%d", start, end))),
 		AppHash:        types.Keccak([]byte(fmt.Sprintf("app %d", end))),
-		ValidatorsHash: set.hash(), NextValidatorsHash: next.hash()}
+		ValidatorsHash: set.Hash(), NextValidatorsHash: next.Hash()}
 }
 
 // signed returns a MsgSubmit for cp signed by keys at the given indices
@@ -212,12 +176,12 @@ func TestSubmitRefusals(t *testing.T) {
 		{"hand-over without the next set", func(t *testing.T) *MsgSubmit { return signed(t, mkCP(2, 101, 200, a, b), a) }, ErrBadValidators},
 		{"hand-over with the wrong members", func(t *testing.T) *MsgSubmit {
 			m := signed(t, mkCP(2, 101, 200, a, b), a)
-			m.NextValidators = b.addrs()[:3]
+			m.NextValidators = b.Addrs()[:3]
 			return m
 		}, ErrBadValidators},
 		{"next set given without a change", func(t *testing.T) *MsgSubmit {
 			m := signed(t, mkCP(2, 101, 200, a, a), a)
-			m.NextValidators = a.addrs()
+			m.NextValidators = a.Addrs()
 			return m
 		}, ErrBadValidators},
 	}
@@ -287,11 +251,11 @@ func TestHandover(t *testing.T) {
 		t.Fatal(err)
 	}
 	ho := signed(t, mkCP(2, 101, 200, a, b), a, 0, 1, 2)
-	ho.NextValidators = b.addrs()
+	ho.NextValidators = b.Addrs()
 	if err := e.submit(ho); err != nil {
 		t.Fatal(err)
 	}
-	if e.events[0].Type != EventHandover || e.events[0].Get("validators_hash") != b.hash().Hex() {
+	if e.events[0].Type != EventHandover || e.events[0].Get("validators_hash") != b.Hash().Hex() {
 		t.Fatalf("events %+v", e.events)
 	}
 	if err := e.submit(signed(t, mkCP(3, 201, 300, a, a), a)); !errors.Is(err, ErrStaleSet) {
@@ -363,7 +327,7 @@ func TestConflictHaltsUntilResumed(t *testing.T) {
 	// After a hand-over, the old set can still be caught equivocating on
 	// the range it signed.
 	ho := signed(t, mkCP(3, 201, 300, a, b), a)
-	ho.NextValidators = b.addrs()
+	ho.NextValidators = b.Addrs()
 	if err := e.submit(ho); err != nil {
 		t.Fatal(err)
 	}
@@ -388,7 +352,7 @@ func TestReplaceValidators(t *testing.T) {
 	a, b := newKeys(1, 4), newKeys(2, 4)
 	e := newEnv(t, a)
 	ctx := core.NewContext(core.Block{Height: 5}, e.st)
-	if err := e.m.ReplaceValidators(ctx, side, b.addrs()); err != nil {
+	if err := e.m.ReplaceValidators(ctx, side, b.Addrs()); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.submit(signed(t, mkCP(1, 1, 100, a, a), a)); !errors.Is(err, ErrStaleSet) {
@@ -397,7 +361,7 @@ func TestReplaceValidators(t *testing.T) {
 	if err := e.submit(signed(t, mkCP(1, 1, 100, b, b), b)); err != nil {
 		t.Fatal(err)
 	}
-	dup := append(b.addrs(), b.addrs()[0])
+	dup := append(b.Addrs(), b.Addrs()[0])
 	if err := e.m.ReplaceValidators(ctx, side, dup); !errors.Is(err, ErrBadValidators) {
 		t.Fatalf("duplicate member: %v", err)
 	}
@@ -409,10 +373,10 @@ func TestChainsAreIndependent(t *testing.T) {
 	a, b := newKeys(1, 4), newKeys(2, 4)
 	e := newEnv(t, a)
 	ctx := core.NewContext(core.Block{}, e.st)
-	if err := e.m.Register(ctx, side+"0", b.addrs(), 50); err != nil {
+	if err := e.m.Register(ctx, side+"0", b.Addrs(), 50); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.m.Register(ctx, side, b.addrs(), 1); !errors.Is(err, ErrChainExists) {
+	if err := e.m.Register(ctx, side, b.Addrs(), 1); !errors.Is(err, ErrChainExists) {
 		t.Fatalf("re-register: %v", err)
 	}
 	if err := e.submit(signed(t, mkCP(1, 1, 10, a, a), a)); err != nil {

@@ -1,41 +1,24 @@
 package lightclient
 
 import (
-	"crypto/ecdsa"
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
 
-	"github.com/accordnet/accord/contracts/bank/banktest"
 	"github.com/accordnet/accord/contracts/bridge/proof"
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/gov"
+	"github.com/accordnet/accord/contracts/internal/testkit"
 	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
 )
 
 const mainID = "accord-main"
 
-type valKeys []*ecdsa.PrivateKey
+type valKeys = testkit.ValKeys
 
-func newKeys(seed, n int) valKeys {
-	ks := make(valKeys, n)
-	for i := range ks {
-		ks[i] = banktest.DeterministicKey(uint64(5000*seed + i))
-	}
-	return ks
-}
-
-func (ks valKeys) addrs() []types.Address {
-	out := make([]types.Address, len(ks))
-	for i, k := range ks {
-		out[i] = types.PubkeyAddress(k)
-	}
-	return out
-}
-
-func (ks valKeys) hash() types.Hash { return (&types.ValidatorSet{Validators: ks.addrs()}).Hash() }
+func newKeys(seed, n int) valKeys { return testkit.NewValKeys(uint64(5000*seed), n) }
 
 // block is a main-chain header with its receipts.
 type block struct {
@@ -49,7 +32,7 @@ func mkBlock(h uint64, set valKeys, rs ...*types.Receipt) block {
 		rs = []*types.Receipt{{TxHash: types.Keccak([]byte(fmt.Sprint("filler", h)))}}
 	}
 	return block{hdr: types.Header{ChainID: mainID, Height: h, Time: 1000 * h, ReceiptRoot: types.ReceiptRoot(rs),
-		StateRoot: types.Keccak([]byte(fmt.Sprint("state", h))), ValidatorsHash: set.hash(), TxCount: uint32(len(rs))}, rs: rs}
+		StateRoot: types.Keccak([]byte(fmt.Sprint("state", h))), ValidatorsHash: set.Hash(), TxCount: uint32(len(rs))}, rs: rs}
 }
 
 func certify(t testing.TB, hdr *types.Header, ks valKeys, idx ...int) types.CommitCert {
@@ -74,7 +57,7 @@ func certify(t testing.TB, hdr *types.Header, ks valKeys, idx ...int) types.Comm
 // proposal at height h, with the event exactly as gov emits it.
 func govChange(h uint64, to valKeys) *types.Receipt {
 	names := make([]string, len(to))
-	for i, a := range to.addrs() {
+	for i, a := range to.Addrs() {
 		names[i] = a.Hex()
 	}
 	return &types.Receipt{TxHash: types.Keccak([]byte(fmt.Sprint("gov", h, names))), Events: []types.Event{
@@ -107,11 +90,7 @@ type env struct {
 
 func newEnv(t testing.TB, vals valKeys) *env {
 	e := &env{t: t, st: state.NewOverlay(nil), m: NewModule()}
-	names := make([]string, len(vals))
-	for i, a := range vals.addrs() {
-		names[i] = fmt.Sprintf("%q", a.Hex())
-	}
-	g := fmt.Sprintf(`{"chain_id":%q,"trust_height":0,"validators":[%s]}`, mainID, strings.Join(names, ","))
+	g := fmt.Sprintf(`{"chain_id":%q,"trust_height":0,"validators":[%s]}`, mainID, vals.QuotedAddrs())
 	if err := e.m.InitGenesis(core.NewContext(core.Block{}, e.st), []byte(g)); err != nil {
 		t.Fatal(err)
 	}
@@ -120,13 +99,11 @@ func newEnv(t testing.TB, vals valKeys) *env {
 
 func (e *env) updateRaw(payload []byte) error {
 	ctx := core.NewContext(core.Block{ChainID: "accord-side-1", Height: 1}, e.st)
-	mark := e.st.Snapshot()
-	if err := e.m.Routes()[0].Handler(ctx, payload); err != nil {
-		e.st.RevertTo(mark)
-		e.events = nil
+	evs, err := testkit.Run(e.st, ctx, e.m.Routes()[0].Handler, payload)
+	e.events = evs
+	if err != nil {
 		return err
 	}
-	e.events = ctx.Events()
 	return nil
 }
 
@@ -134,15 +111,7 @@ func (e *env) update(b block, cert types.CommitCert, changes ...ChangeProof) err
 	return e.updateRaw(core.Encode(&MsgUpdate{Header: b.hdr, Cert: cert, Changes: changes}))
 }
 
-func (e *env) dump() string {
-	var s strings.Builder
-	p := []byte("lightclient/")
-	e.st.Iterate(p, state.PrefixEnd(p), false, func(k, v []byte) bool {
-		fmt.Fprintf(&s, "%x=%x\n", k, v)
-		return true
-	})
-	return s.String()
-}
+func (e *env) dump() string { return testkit.Dump(e.st, []byte("lightclient/")) }
 
 func TestUpdateAndVerifyReceipt(t *testing.T) {
 	a := newKeys(1, 4)
@@ -319,10 +288,10 @@ func TestLaterEventInBlockWins(t *testing.T) {
 			}
 		}
 		vs, err := e.m.SetAt(e.st, 7)
-		if err != nil || vs.Hash() != c.hash() {
+		if err != nil || vs.Hash() != c.Hash() {
 			t.Fatalf("order %v: set at 7 %v %v, want C", order, vs, err)
 		}
-		if vs, _ := e.m.SetAt(e.st, 6); vs.Hash() != a.hash() {
+		if vs, _ := e.m.SetAt(e.st, 6); vs.Hash() != a.Hash() {
 			t.Fatalf("order %v: set at 6 changed", order)
 		}
 	}
