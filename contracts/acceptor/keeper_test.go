@@ -139,14 +139,7 @@ func TestRegisterRefusals(t *testing.T) {
 			} else {
 				e.KYCFor(a)
 			}
-			before := testkit.StateHash(e.St)
-			_, err := e.Exec(a, tc.msg)
-			if !errors.Is(err, tc.want) {
-				t.Fatalf("error %v, want %v", err, tc.want)
-			}
-			if testkit.StateHash(e.St) != before {
-				t.Fatal("refused registration changed state")
-			}
+			testkit.Refused(t, e.St, tc.want, func() error { _, err := e.Exec(a, tc.msg); return err })
 		})
 	}
 }

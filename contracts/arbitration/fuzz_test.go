@@ -39,9 +39,7 @@ func FuzzHandlers(f *testing.F) {
 		}
 		sender := []types.Address{fx.mer, fx.acc, fx.e.Arbs[0], fx.e.Arbs[1], {7}}[who%5]
 		before := testkit.StateHash(fx.e.St)
-		mark := fx.e.St.Snapshot()
-		if err := rt.Handler(fx.e.Ctx(sender), payload); err != nil {
-			fx.e.St.RevertTo(mark)
+		if _, err := testkit.Run(fx.e.St, fx.e.Ctx(sender), rt.Handler, payload); err != nil {
 			if testkit.StateHash(fx.e.St) != before {
 				t.Fatal("refused message changed state")
 			}

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/contracts/internal/testkit"
 	"github.com/accordnet/accord/types"
 )
 
@@ -20,9 +21,7 @@ func FuzzHandlers(f *testing.F) {
 		e.fund(e.addr(0), 1000*usdt)
 		rt := e.m.Routes()[int(route)%len(e.m.Routes())]
 		before := e.dump()
-		mark := e.st.Snapshot()
-		if err := rt.Handler(e.ctx(e.addr(0)), payload); err != nil {
-			e.st.RevertTo(mark)
+		if _, err := testkit.Run(e.st, e.ctx(e.addr(0)), rt.Handler, payload); err != nil {
 			if e.dump() != before {
 				t.Fatalf("refused payload changed state: %v", err)
 			}

@@ -427,14 +427,7 @@ func TestRefusals(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFx(t)
 			from, m := tc.prep(t, f)
-			before := testkit.StateHash(f.e.St)
-			_, err := f.e.Exec(from, m)
-			if !errors.Is(err, tc.want) {
-				t.Fatalf("got %v, want %v", err, tc.want)
-			}
-			if testkit.StateHash(f.e.St) != before {
-				t.Fatal("refused message changed state")
-			}
+			testkit.Refused(t, f.e.St, tc.want, func() error { _, err := f.e.Exec(from, m); return err })
 			f.check(t)
 		})
 	}

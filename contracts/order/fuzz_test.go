@@ -77,9 +77,7 @@ func FuzzHandlers(f *testing.F) {
 		sender := []types.Address{acc, mer, c2ctest.Addr("x")}[who%3]
 		before := testkit.StateHash(e.St)
 		ctx := e.Ctx(sender)
-		mark := e.St.Snapshot()
-		if err := rt.Handler(ctx, payload); err != nil {
-			e.St.RevertTo(mark)
+		if _, err := testkit.Run(e.St, ctx, rt.Handler, payload); err != nil {
 			if testkit.StateHash(e.St) != before {
 				t.Fatal("refused message changed state")
 			}

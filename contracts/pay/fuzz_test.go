@@ -47,9 +47,7 @@ func FuzzHandlers(f *testing.F) {
 		}
 		sender := []types.Address{payer, payee, carrier}[who%3]
 		before := testkit.StateHash(e.St)
-		mark := e.St.Snapshot()
-		if err := rt.Handler(e.Ctx(sender), payload); err != nil {
-			e.St.RevertTo(mark)
+		if _, err := testkit.Run(e.St, e.Ctx(sender), rt.Handler, payload); err != nil {
 			if testkit.StateHash(e.St) != before {
 				t.Fatal("refused message changed state")
 			}

@@ -6,6 +6,7 @@ package testkit
 import (
 	"bytes"
 	"crypto/ecdsa"
+	"errors"
 	"fmt"
 	"testing"
 
@@ -97,4 +98,17 @@ func RunSeqs(t *testing.T, one, seqs, short int, pkg string, run func(t *testing
 		}
 	}
 	return n, true
+}
+
+// Refused runs exec and fails t unless exec's error wraps want and st is
+// as it was before (a refused message changes nothing).
+func Refused(t testing.TB, st *state.Overlay, want error, exec func() error) {
+	t.Helper()
+	before := StateHash(st)
+	if err := exec(); !errors.Is(err, want) {
+		t.Fatalf("got %v, want %v", err, want)
+	}
+	if StateHash(st) != before {
+		t.Fatal("refused message changed state")
+	}
 }
