@@ -4,13 +4,10 @@ import (
 	"crypto/ecdsa"
 	"testing"
 
-	"github.com/accordnet/accord/contracts/acceptor"
-	"github.com/accordnet/accord/contracts/bank"
 	"github.com/accordnet/accord/contracts/c2ctest"
 	"github.com/accordnet/accord/contracts/channel"
-	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/internal/testkit"
-	"github.com/accordnet/accord/contracts/order"
+	"github.com/accordnet/accord/contracts/internal/testkit/c2ckit"
 	"github.com/accordnet/accord/types"
 )
 
@@ -26,32 +23,12 @@ type env struct {
 func newEnv() *env {
 	e := c2ctest.NewEnv()
 	k := channel.NewKeeper(channel.Deps{Bank: e.Bank, Freezer: e.Freezer, Params: e.Gov})
-	mods := e.Keepers.Modules()
-	mods[0] = bank.Module{Keeper: e.Bank, Blocked: []types.Address{order.EscrowAddress, acceptor.FloatAddress,
-		acceptor.MarginAddress, channel.EscrowAddress}}
-	r, err := core.NewRouter(c2ctest.ChainID, nil, c2ctest.Replace(mods, channel.NewModule(k))...)
-	if err != nil {
-		panic(err)
-	}
-	e.Router = r
+	c2ckit.Register(e, []types.Address{channel.EscrowAddress}, channel.NewModule(k))
 	return &env{Env: e, K: k}
 }
 
 func (e *env) invariants() string {
-	if msg := e.Env.Invariants(); msg != "" {
-		return msg
-	}
-	if msg, broken := e.K.EscrowInvariant(e.St); broken {
-		return msg
-	}
-	esc, err := e.K.Escrowed(e.St)
-	if err != nil {
-		return err.Error()
-	}
-	if b := e.Bank.Balance(e.St, channel.EscrowAddress); b != esc {
-		return "channel escrow account differs from the channels' remainders"
-	}
-	return ""
+	return c2ckit.Invariants(e.Env, e.K, channel.EscrowAddress, "channel escrow account differs from the channels' remainders")
 }
 
 func key(n uint64) (*ecdsa.PrivateKey, types.Address) { return testkit.Key(7, n) }
