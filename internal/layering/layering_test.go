@@ -34,11 +34,13 @@ var layers = []struct {
 	{"contracts/core", 5},
 	{"contracts", 6}, // the modules; they may use one another
 	{"contracts/bank/banktest", 7},
-	{"api/views", 7},             // the shapes of answers; decodes the modules' typed events
-	{"app", 8},                   // the one app assembly
-	{"contracts/c2ctest", 9},     // test chains built through the assembly
-	{"contracts/gov/govtest", 9}, // likewise
-	{"sidechain", 9},             // sidechain wiring over the bridge modules
+	{"contracts/internal/testkit", 7},        // the module tests' shared helpers (keys from banktest)
+	{"api/views", 7},                         // the shapes of answers; decodes the modules' typed events
+	{"app", 8},                               // the one app assembly
+	{"contracts/c2ctest", 9},                 // test chains built through the assembly
+	{"contracts/gov/govtest", 9},             // likewise
+	{"contracts/internal/testkit/c2ckit", 9}, // module tests over c2ctest's chain
+	{"sidechain", 9},                         // sidechain wiring over the bridge modules
 	{"api", 9},
 	{"client", 9},
 	{"node", 10},
