@@ -17,14 +17,7 @@ const usdt = types.MicroPerUSDT
 
 type msg = interface{ TxType() types.TxType }
 
-func ok(t *testing.T) func([]types.Event, error) {
-	return func(_ []types.Event, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-}
+var ok = testkit.OK
 
 func get(t *testing.T, e *c2ctest.Env, a types.Address) *acceptor.Acceptor {
 	t.Helper()

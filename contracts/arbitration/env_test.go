@@ -3,7 +3,6 @@ package arbitration_test
 import (
 	"fmt"
 	"slices"
-	"testing"
 
 	"github.com/accordnet/accord/contracts/acceptor"
 	"github.com/accordnet/accord/contracts/arbitration"
@@ -12,6 +11,7 @@ import (
 	"github.com/accordnet/accord/contracts/channel"
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/gov"
+	"github.com/accordnet/accord/contracts/internal/testkit"
 	"github.com/accordnet/accord/contracts/order"
 	"github.com/accordnet/accord/contracts/pay"
 	"github.com/accordnet/accord/contracts/risk"
@@ -137,11 +137,4 @@ func (e *env) invariants() string {
 	return ""
 }
 
-func ok(t *testing.T) func([]types.Event, error) {
-	return func(_ []types.Event, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-}
+var ok = testkit.OK

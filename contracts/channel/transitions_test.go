@@ -222,21 +222,11 @@ func TestTransitions(t *testing.T) {
 	}
 }
 
-func ok(t *testing.T) func([]types.Event, error) {
-	return func(_ []types.Event, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-}
+var ok = testkit.OK
 
 type msg interface{ TxType() types.TxType }
 
-// transfer gives bank's message the TxType the env's Exec needs.
-type transfer bank.MsgTransfer
-
-func (*transfer) TxType() types.TxType { return bank.TypeTransfer }
+type transfer = testkit.Transfer
 
 // TestRefusals: every refusal names its sentinel error and changes nothing.
 func TestRefusals(t *testing.T) {

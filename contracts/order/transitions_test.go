@@ -424,14 +424,7 @@ func TestTransitions(t *testing.T) {
 }
 
 // ok returns a checker for Exec's results: ok(t)(f.e.Exec(...)).
-func ok(t *testing.T) func([]types.Event, error) {
-	return func(_ []types.Event, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-}
+var ok = testkit.OK
 
 // TestRefusals checks every refusal: the right sentinel error and no state
 // change at all.

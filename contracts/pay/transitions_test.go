@@ -69,20 +69,11 @@ func (f *fx) resolve(toPayee, toPayer uint64) error {
 	return err
 }
 
-func ok(t *testing.T) func([]types.Event, error) {
-	return func(_ []types.Event, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-}
+var ok = testkit.OK
 
 type msg interface{ TxType() types.TxType }
 
-type transfer bank.MsgTransfer
-
-func (*transfer) TxType() types.TxType { return bank.TypeTransfer }
+type transfer = testkit.Transfer
 
 func TestTransitions(t *testing.T) {
 	cases := []struct {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/accordnet/accord/contracts/bank"
 	"github.com/accordnet/accord/contracts/bank/banktest"
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/ledger/state"
@@ -112,3 +113,19 @@ func Refused(t testing.TB, st *state.Overlay, want error, exec func() error) {
 		t.Fatal("refused message changed state")
 	}
 }
+
+// OK fails t if a message returned an error: ok(t)(e.Exec(from, m)).
+func OK(t testing.TB) func([]types.Event, error) {
+	return func(_ []types.Event, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Transfer is bank's MsgTransfer with the TxType a test env's Exec needs.
+type Transfer bank.MsgTransfer
+
+// TxType is bank's transfer type.
+func (*Transfer) TxType() types.TxType { return bank.TypeTransfer }
