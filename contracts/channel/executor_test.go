@@ -1,7 +1,6 @@
 package channel_test
 
 import (
-	"crypto/ecdsa"
 	"testing"
 
 	"github.com/accordnet/accord/contracts/bank"
@@ -9,6 +8,7 @@ import (
 	"github.com/accordnet/accord/contracts/channel"
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/gov"
+	"github.com/accordnet/accord/contracts/internal/testkit"
 	"github.com/accordnet/accord/ledger"
 	"github.com/accordnet/accord/ledger/kv"
 	"github.com/accordnet/accord/types"
@@ -44,17 +44,7 @@ func TestThroughExecutor(t *testing.T) {
 	c.Router = router
 	payerKey, payeeKey := c.Keys[0], c.Keys[1]
 	payer, payee := types.PubkeyAddress(payerKey), types.PubkeyAddress(payeeKey)
-	nonces := map[types.Address]uint64{}
-	sign := func(key *ecdsa.PrivateKey, m channel.Msg) *types.Tx {
-		a := types.PubkeyAddress(key)
-		tx, err := types.SignTx(&types.Tx{ChainID: banktest.ChainID, Nonce: nonces[a], Type: m.TxType(),
-			Payload: core.Encode(m), Fee: banktest.MinFee}, key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		nonces[a]++
-		return tx
-	}
+	sign := testkit.NewSigner(t).Sign
 	produce := func(txs ...*types.Tx) *ledger.Executed {
 		t.Helper()
 		x, dropped, err := c.Produce(txs)

@@ -1,13 +1,13 @@
 package pay_test
 
 import (
-	"crypto/ecdsa"
 	"testing"
 
 	"github.com/accordnet/accord/contracts/bank"
 	"github.com/accordnet/accord/contracts/bank/banktest"
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/gov"
+	"github.com/accordnet/accord/contracts/internal/testkit"
 	"github.com/accordnet/accord/contracts/pay"
 	"github.com/accordnet/accord/ledger"
 	"github.com/accordnet/accord/ledger/kv"
@@ -36,17 +36,7 @@ func TestThroughExecutor(t *testing.T) {
 	}
 	payerKey, payeeKey, carrierKey := c.Keys[0], c.Keys[1], c.Keys[2]
 	payer, payee := types.PubkeyAddress(payerKey), types.PubkeyAddress(payeeKey)
-	nonces := map[types.Address]uint64{}
-	sign := func(key *ecdsa.PrivateKey, m pay.Msg) *types.Tx {
-		a := types.PubkeyAddress(key)
-		tx, err := types.SignTx(&types.Tx{ChainID: banktest.ChainID, Nonce: nonces[a], Type: m.TxType(),
-			Payload: core.Encode(m), Fee: banktest.MinFee}, key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		nonces[a]++
-		return tx
-	}
+	sign := testkit.NewSigner(t).Sign
 	produce := func(txs ...*types.Tx) {
 		t.Helper()
 		x, dropped, err := c.Produce(txs)

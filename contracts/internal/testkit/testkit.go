@@ -129,3 +129,25 @@ type Transfer bank.MsgTransfer
 
 // TxType is bank's transfer type.
 func (*Transfer) TxType() types.TxType { return bank.TypeTransfer }
+
+// Signer signs banktest-chain transactions at the minimum fee, numbering
+// each sender's nonces from 0.
+type Signer struct {
+	t      testing.TB
+	nonces map[types.Address]uint64
+}
+
+// NewSigner returns a Signer failing t on a signing error.
+func NewSigner(t testing.TB) *Signer { return &Signer{t: t, nonces: map[types.Address]uint64{}} }
+
+// Sign returns m as key's next transaction.
+func (s *Signer) Sign(key *ecdsa.PrivateKey, m interface{ TxType() types.TxType }) *types.Tx {
+	a := types.PubkeyAddress(key)
+	tx, err := types.SignTx(&types.Tx{ChainID: banktest.ChainID, Nonce: s.nonces[a], Type: m.TxType(),
+		Payload: core.Encode(m), Fee: banktest.MinFee}, key)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.nonces[a]++
+	return tx
+}
