@@ -167,18 +167,23 @@ func (r *Relayer) done(key []byte) error {
 	return b.Commit()
 }
 
+// window is the range (from, top] a scan covers next: after the last height
+// scanned (first-1 before any), at most MaxScan, up to the chain's height.
+// top <= from: nothing new.
+func (r *Relayer) window(ctx context.Context, key []byte, first uint64, height func(context.Context) (uint64, error)) (from, top uint64, err error) {
+	if from, err = u64At(r.store, key, first-1); err != nil {
+		return 0, 0, err
+	}
+	if top, err = height(ctx); err != nil {
+		return 0, 0, err
+	}
+	return from, min(top, from+r.cfg.MaxScan), nil
+}
+
 func (r *Relayer) scanMain(ctx context.Context) error {
-	from, err := u64At(r.store, keyScanMain, r.cfg.MainFrom-1)
-	if err != nil {
+	from, top, err := r.window(ctx, keyScanMain, r.cfg.MainFrom, r.main.Height)
+	if err != nil || top <= from {
 		return err
-	}
-	top, err := r.main.Height(ctx)
-	if err != nil {
-		return err
-	}
-	top = min(top, from+r.cfg.MaxScan)
-	if top <= from {
-		return nil
 	}
 	b := r.store.Batch()
 	for h := from + 1; h <= top; h++ {
@@ -211,17 +216,9 @@ func (r *Relayer) scanMain(ctx context.Context) error {
 }
 
 func (r *Relayer) scanSide(ctx context.Context) error {
-	from, err := u64At(r.store, keyScanSide, r.cfg.SideFrom-1)
-	if err != nil {
+	from, top, err := r.window(ctx, keyScanSide, r.cfg.SideFrom, r.side.Height)
+	if err != nil || top <= from {
 		return err
-	}
-	top, err := r.side.Height(ctx)
-	if err != nil {
-		return err
-	}
-	top = min(top, from+r.cfg.MaxScan)
-	if top <= from {
-		return nil
 	}
 	b := r.store.Batch()
 	for h := from + 1; h <= top; h++ {
