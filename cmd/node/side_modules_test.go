@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/accordnet/accord/api/views"
+	"github.com/accordnet/accord/client"
+	"github.com/accordnet/accord/contracts/channel"
+	"github.com/accordnet/accord/contracts/pay"
+	"github.com/accordnet/accord/testnet"
+)
+
+// TestChannelAndPayCLI drives the channel and pay modules' declared
+// commands through the CLI against a running single-validator node, and
+// reads the results back through their declared queries (CLI and API).
+func TestChannelAndPayCLI(t *testing.T) {
+	c, err := testnet.NewCluster(t.TempDir(), testnet.ClusterOptions{Validators: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	rpc := c.RPCAddr(0)
+	common := []string{"--home", string(c.Layout.Home(0)), "--node", rpc}
+	tx := func(args ...string) (*views.Receipt, string, error) {
+		t.Helper()
+		out, err := runCLI(t, append(append(args, common...), "--from", "dev", "--password-file", c.Layout.DevPasswordFile(),
+			"--wait", "--json")...)
+		var rc views.Receipt
+		if jerr := json.Unmarshal([]byte(out), &rc); jerr != nil {
+			return nil, out, err
+		}
+		return &rc, out, err
+	}
+	ok := func(args ...string) *views.Receipt {
+		t.Helper()
+		rc, out, err := tx(args...)
+		if err != nil || rc == nil || rc.Status != "ok" {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+		return rc
+	}
+	payee := "0x00000000000000000000000000000000000000b0"
+	attester := "0x00000000000000000000000000000000000000a7"
+	// Block time follows the wall clock on a test node; an hour ahead is
+	// inside every default bound.
+	later := strconv.FormatUint(uint64(time.Now().Add(time.Hour).UnixMilli()), 10)
+	muchLater := strconv.FormatUint(uint64(time.Now().Add(2*time.Hour).UnixMilli()), 10)
+
+	// Channel: open, top up, extend, close; the query shows each step.
+	rc := ok("tx", "channel", "open", "--payee", payee, "--deposit", "2", "--expiry", later)
+	var opened channel.OpenedEvent
+	if found, err := rc.FindEvent(&opened); !found || err != nil || opened.Payer != c.Dev || opened.Deposit != 2_000_000 {
+		t.Fatalf("opened %+v (%v %v)", opened, found, err)
+	}
+	if opened.ID != channel.ChannelID(c.Dev, 1) {
+		t.Fatalf("channel ID %s, want the payer's first", opened.ID.Hex())
+	}
+	id := opened.ID.Hex()
+	ok("tx", "channel", "topup", "--channel", id, "--amount", "0.5")
+	ok("tx", "channel", "extend", "--channel", id, "--expiry", muchLater)
+	rc = ok("tx", "channel", "close", "--channel", id)
+	// The query state is swapped in after the receipt is indexed: await
+	// the next commit rather than race it.
+	if err := c.WaitHeight(context.Background(), 0, rc.Height+1); err != nil {
+		t.Fatal(err)
+	}
+	var view channel.View
+	if err := client.New(rpc).Call(context.Background(), channel.QueryMethod, &view, id); err != nil {
+		t.Fatal(err)
+	}
+	if view.State != "CLOSING" || view.Deposit != 2_500_000 || strconv.FormatUint(view.Expiry, 10) != muchLater || !strings.EqualFold(view.Payee.Hex(), payee) {
+		t.Fatalf("channel view %+v", view)
+	}
+	out, err := runCLI(t, append([]string{"query", "channel", "show", id}, common...)...)
+	if err != nil || !strings.Contains(out, `"state": "CLOSING"`) || !strings.Contains(out, `"deposit": 2500000`) {
+		t.Fatalf("query channel show: %v\n%s", err, out)
+	}
+	// Settling before the challenge period ends is the payee's right only.
+	if _, out, err := tx("tx", "channel", "settle", "--channel", id); err == nil {
+		t.Fatalf("payer settled inside the challenge period\n%s", out)
+	}
+	// Bad input is refused by the builder, before anything is signed.
+	for _, bad := range [][]string{
+		{"tx", "channel", "topup", "--channel", "0x12", "--amount", "1"},
+		{"tx", "channel", "open", "--payee", payee, "--deposit", "x", "--expiry", later},
+		{"tx", "channel", "redeem", "0xzz"},
+	} {
+		if _, out, err := tx(bad...); err == nil {
+			t.Fatalf("%v accepted\n%s", bad, out)
+		}
+	}
+	// An unknown channel is the API's not-found.
+	missing := channel.ChannelID(c.Dev, 99).Hex()
+	if _, err := runCLI(t, append([]string{"query", "channel", "show", missing}, common...)...); err == nil || !strings.Contains(err.Error(), "no such channel") {
+		t.Fatalf("missing channel: %v", err)
+	}
+
+	// Pay: lock, then a refund before the deadline is refused.
+	rc = ok("tx", "pay", "lock", "--payee", payee, "--attester", attester, "--amount", "1", "--deadline", later)
+	var locked pay.LockedEvent
+	if found, err := rc.FindEvent(&locked); !found || err != nil || locked.Amount != 1_000_000 {
+		t.Fatalf("locked %+v (%v %v)", locked, found, err)
+	}
+	pid := locked.ID.Hex()
+	if err := c.WaitHeight(context.Background(), 0, rc.Height+1); err != nil {
+		t.Fatal(err)
+	}
+	if _, out, err := tx("tx", "pay", "refund", "--payment", pid); err == nil {
+		t.Fatalf("refund before the deadline accepted\n%s", out)
+	}
+	out, err = runCLI(t, append([]string{"query", "pay", "show", pid}, common...)...)
+	if err != nil || !strings.Contains(out, `"state": "LOCKED"`) || !strings.Contains(out, `"amount": 1000000`) {
+		t.Fatalf("query pay show: %v\n%s", err, out)
+	}
+	var pv pay.View
+	if err := client.New(rpc).Call(context.Background(), pay.QueryMethod, &pv, pid); err != nil || pv.Payer != c.Dev || !strings.EqualFold(pv.Attester.Hex(), attester) {
+		t.Fatalf("payment view %+v: %v", pv, err)
+	}
+}
