@@ -10,9 +10,12 @@ import (
 
 	"github.com/accordnet/accord/api/views"
 	"github.com/accordnet/accord/client"
+	"github.com/accordnet/accord/contracts/arbitration"
 	"github.com/accordnet/accord/contracts/channel"
 	"github.com/accordnet/accord/contracts/pay"
+	"github.com/accordnet/accord/contracts/risk"
 	"github.com/accordnet/accord/testnet"
+	"github.com/accordnet/accord/types"
 )
 
 // TestChannelAndPayCLI drives the channel and pay modules' declared
@@ -120,5 +123,54 @@ func TestChannelAndPayCLI(t *testing.T) {
 	var pv pay.View
 	if err := client.New(rpc).Call(context.Background(), pay.QueryMethod, &pv, pid); err != nil || pv.Payer != c.Dev || !strings.EqualFold(pv.Attester.Hex(), attester) {
 		t.Fatalf("payment view %+v: %v", pv, err)
+	}
+
+	// Arbitration: disputing the payment opens its dispute; the payer
+	// (side B) adds evidence; the query shows the panel and deadlines.
+	rc = ok("tx", "pay", "dispute", "--payment", pid)
+	var dopened arbitration.OpenedEvent
+	if found, err := rc.FindEvent(&dopened); !found || err != nil || dopened.Subject != locked.ID {
+		t.Fatalf("dispute opened %+v (%v %v)", dopened, found, err)
+	}
+	did := dopened.ID.Hex()
+	rc = ok("tx", "arbitration", "evidence", "--dispute", did, "--hash", types.Keccak([]byte("bank statement")).Hex())
+	if err := c.WaitHeight(context.Background(), 0, rc.Height+1); err != nil {
+		t.Fatal(err)
+	}
+	var dv struct {
+		Kind          string            `json:"kind"`
+		Phase         string            `json:"phase"`
+		EvidenceUntil uint64            `json:"evidence_until_ms"`
+		Evidence      []json.RawMessage `json:"evidence"`
+	}
+	if err := client.New(rpc).Call(context.Background(), arbitration.QueryMethod, &dv, did); err != nil {
+		t.Fatal(err)
+	}
+	if dv.Kind != "payment" || dv.Phase == "" || dv.EvidenceUntil == 0 || len(dv.Evidence) != 1 {
+		t.Fatalf("dispute view %+v", dv)
+	}
+	out, err = runCLI(t, append([]string{"query", "arbitration", "show", did}, common...)...)
+	if err != nil || !strings.Contains(out, `"kind": "payment"`) {
+		t.Fatalf("query arbitration show: %v\n%s", err, out)
+	}
+	// The payer is not on the panel: its vote is refused.
+	if _, out, err := tx("tx", "arbitration", "vote", "--dispute", did, "--winner", "b", "--reason", "other", "--to-b", "1"); err == nil {
+		t.Fatalf("a party voted\n%s", out)
+	}
+	if _, out, err := tx("tx", "arbitration", "vote", "--dispute", did, "--winner", "c", "--reason", "other"); err == nil || !strings.Contains(err.Error(), "--winner") {
+		t.Fatalf("bad winner: %v\n%s", err, out)
+	}
+
+	// Risk: the dev account is not frozen, so an unfreeze is refused.
+	var av risk.AccountView
+	if err := client.New(rpc).Call(context.Background(), risk.QueryMethod, &av, c.Dev.Hex()); err != nil || av.Account != c.Dev || av.Frozen || av.Freeze != nil {
+		t.Fatalf("risk account %+v: %v", av, err)
+	}
+	out, err = runCLI(t, append([]string{"query", "risk", "account", c.Dev.Hex()}, common...)...)
+	if err != nil || !strings.Contains(out, `"frozen": false`) {
+		t.Fatalf("query risk account: %v\n%s", err, out)
+	}
+	if _, out, err := tx("tx", "risk", "unfreeze", "--account", payee, "--reason", types.Keccak([]byte("case 1")).Hex()); err == nil {
+		t.Fatalf("unfreeze of an unfrozen account accepted\n%s", out)
 	}
 }
