@@ -58,7 +58,7 @@ func newRootCmd() *cobra.Command {
 		panic(err)
 	}
 	root.AddCommand(newKeysCmd(g), newInitCmd(g), newStartCmd(g), tx, query, newStatusCmd(g),
-		newTestnetCmd(g), newVersionCmd())
+		newTestnetCmd(g), newVersionCmd(), newChannelCmd(g))
 	strict(root)
 	return root
 }

@@ -83,6 +83,28 @@ func TestChannelAndPayCLI(t *testing.T) {
 	if err != nil || !strings.Contains(out, `"state": "CLOSING"`) || !strings.Contains(out, `"deposit": 2500000`) {
 		t.Fatalf("query channel show: %v\n%s", err, out)
 	}
+	// The payer signs a voucher off-chain; verify checks it against the
+	// channel; the payer cannot redeem it (only the payee can).
+	keyFlags := []string{"--from", "dev", "--password-file", c.Layout.DevPasswordFile()}
+	out, err = runCLI(t, append(append([]string{"channel", "voucher", "--channel", id, "--amount", "0.7"}, keyFlags...), common...)...)
+	var vv voucherView
+	if err != nil || json.Unmarshal([]byte(out), &vv) != nil || vv.Nonce != 1 || vv.Amount != 700_000 || vv.Signer != c.Dev {
+		t.Fatalf("channel voucher: %v\n%s", err, out)
+	}
+	out, err = runCLI(t, append([]string{"channel", "verify", vv.Voucher}, common...)...)
+	if err != nil || !strings.Contains(out, `"redeemable": 700000`) {
+		t.Fatalf("channel verify: %v\n%s", err, out)
+	}
+	out, err = runCLI(t, append(append([]string{"channel", "voucher", "--channel", id, "--amount", "3"}, keyFlags...), common...)...)
+	if err != nil || json.Unmarshal([]byte(out), &vv) != nil {
+		t.Fatalf("channel voucher: %v\n%s", err, out)
+	}
+	if _, err := runCLI(t, append([]string{"channel", "verify", vv.Voucher}, common...)...); err == nil || !strings.Contains(err.Error(), "exceeds the deposit") {
+		t.Fatalf("verify of a voucher past the deposit: %v", err)
+	}
+	if _, out, err := tx("tx", "channel", "redeem", vv.Voucher); err == nil {
+		t.Fatalf("payer redeemed its own voucher\n%s", out)
+	}
 	// Settling before the challenge period ends is the payee's right only.
 	if _, out, err := tx("tx", "channel", "settle", "--channel", id); err == nil {
 		t.Fatalf("payer settled inside the challenge period\n%s", out)
