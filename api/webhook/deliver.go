@@ -24,9 +24,11 @@ const (
 // attempt runs one HTTP attempt for j and records its outcome.
 func (e *Engine) attempt(j job) {
 	defer e.workers.Done()
+	// The slot is released after OnAttempt has seen the outcome, so with one
+	// attempt in flight per endpoint its reports arrive in attempt order.
+	defer e.release(j)
 	var report *AttemptReport
 	func() {
-		defer e.release(j)
 		key := e.k.delivery(j.ep, j.seq)
 		var d Delivery
 		if err := getJSON(e.db, key, &d); err != nil {
