@@ -64,6 +64,16 @@ type Config struct {
 	PprofAddr string `json:"pprof_addr,omitempty"`
 	// Pprof true is PprofAddr 127.0.0.1:6060 (older configs).
 	Pprof bool `json:"pprof,omitempty"`
+	// AdminAddr is the admin API's listener (webhook endpoints and their
+	// delivery log; see api/admin): loopback only, every call carrying
+	// the token in <home>/data/admin.token. Empty means 127.0.0.1 on a
+	// port the OS picks (the listen file records it); "off" serves none.
+	AdminAddr string `json:"admin_addr,omitempty"`
+	// WebhookRetryMs replaces the webhook backoff (default 10 s, 1 min,
+	// 5 min, 30 min, 1 h, ... 12 h; the last delay repeats) and
+	// WebhookMaxAgeS the retry window (default 3 days).
+	WebhookRetryMs []int `json:"webhook_retry_ms,omitempty"`
+	WebhookMaxAgeS int   `json:"webhook_max_age_s,omitempty"`
 
 	// RPC server limits (0 means the default; see node/rpcserve.go and
 	// api.Limits). RPCHosts are the host names clients may use in the Host
@@ -144,6 +154,19 @@ func (c Config) Validate() error {
 	}
 	if c.RPCAddr == "" {
 		return errors.New("config: rpc_addr is empty")
+	}
+	if c.AdminAddr != "" && c.AdminAddr != AdminOff {
+		if err := checkLoopback("admin_addr", c.AdminAddr, "the admin API"); err != nil {
+			return err
+		}
+	}
+	for _, d := range c.WebhookRetryMs {
+		if d <= 0 {
+			return fmt.Errorf("config: webhook_retry_ms must be positive, not %d", d)
+		}
+	}
+	if c.WebhookMaxAgeS < 0 {
+		return errors.New("config: webhook_max_age_s must not be negative")
 	}
 	if a := c.pprofAddr(); a != "" {
 		if err := checkPprofAddr(a); err != nil {

@@ -16,6 +16,9 @@ type Listening struct {
 	// P2P are the libp2p listen addresses with the /p2p/<ID> suffix, in the
 	// form p2p_peers takes; empty without networking.
 	P2P []string `json:"p2p,omitempty"`
+	// Admin is the admin API's loopback listener, host:port; empty when
+	// admin_addr is "off". Its token is in Home.AdminTokenFile.
+	Admin string `json:"admin,omitempty"`
 }
 
 // ReadListening reads the listen file of h's running node. After a crash
@@ -37,7 +40,7 @@ func ReadListening(h Home) (Listening, error) {
 
 // Listening reports where the node listens (valid once Start returned).
 func (n *Node) Listening() Listening {
-	l := Listening{RPC: n.RPCAddr()}
+	l := Listening{RPC: n.RPCAddr(), Admin: n.AdminAddr()}
 	if n.net != nil {
 		l.P2P = n.net.host.Addrs()
 	}

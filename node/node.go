@@ -75,6 +75,9 @@ type Node struct {
 	invariantErr    atomic.Pointer[error]
 	api             *api.Server
 	disk            *diskGuard
+	hooks           *webhooks // see webhook.go
+	admin           *http.Server
+	adminLn         net.Listener
 
 	listener net.Listener
 	http     *http.Server
@@ -282,6 +285,12 @@ func (n *Node) onAdmit(txs []*types.Tx) {
 // returns, the home's listen file says where the node listens. After a
 // failed Start, call Stop to release what it opened.
 func (n *Node) Start(ctx context.Context) error {
+	if err := n.openWebhooks(); err != nil {
+		return err
+	}
+	if err := n.startAdmin(); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", n.cfg.RPCAddr)
 	if err != nil {
 		return fmt.Errorf("rpc listen %s: %w", n.cfg.RPCAddr, err)
@@ -339,6 +348,8 @@ func (n *Node) Start(ctx context.Context) error {
 	n.drv = drv
 	n.wg.Add(1)
 	go func() { defer n.wg.Done(); n.disk.run(ctx, n) }()
+	n.wg.Add(1)
+	go func() { defer n.wg.Done(); n.feedWebhooks(ctx) }()
 	if n.net != nil {
 		n.wg.Add(1)
 		go func() { defer n.wg.Done(); n.net.txs.Run(ctx) }()
@@ -397,7 +408,13 @@ func (n *Node) Stop() error {
 		if n.pprof != nil {
 			_ = n.pprof.Close()
 		}
+		if n.admin != nil {
+			_ = n.admin.Close()
+		}
 		n.wg.Wait()
+		if werr := n.hooks.close(); werr != nil {
+			n.log.Warn("close webhooks", "err", werr)
+		}
 		if n.net != nil {
 			_ = n.net.host.Close()
 		}
