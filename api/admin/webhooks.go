@@ -88,5 +88,4 @@ func (m webhookMethods) redeliver(p json.RawMessage) (any, error) {
 	return true, nil
 }
 
-
 var errLimit = errors.New("limit must be between 0 (the default, 50) and 500")

@@ -58,7 +58,7 @@ func newRootCmd() *cobra.Command {
 		panic(err)
 	}
 	root.AddCommand(newKeysCmd(g), newInitCmd(g), newStartCmd(g), tx, query, newStatusCmd(g),
-		newTestnetCmd(g), newVersionCmd(), newChannelCmd(g))
+		newTestnetCmd(g), newVersionCmd(), newChannelCmd(g), newWebhookCmd(g))
 	strict(root)
 	return root
 }
