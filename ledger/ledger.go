@@ -268,8 +268,23 @@ func (l *Ledger) SaveCert(cert *types.CommitCert) error {
 	return b.Commit()
 }
 
+// unpublished reports a height whose batch may have landed but which
+// Commit has not published yet (state cache and Last not updated): until
+// it is, its block, receipts and transactions are reported as not found,
+// so a reader that sees a transaction committed (a client's --wait) then
+// reads the state after its block, never the state before it.
+func (l *Ledger) unpublished(h uint64, what string) error {
+	if last := l.Last().Height; h > last {
+		return fmt.Errorf("%s at height %d, last published %d: %w", what, h, last, ErrNotFound)
+	}
+	return nil
+}
+
 // Block returns the block at height h.
 func (l *Ledger) Block(h uint64) (*types.Block, error) {
+	if err := l.unpublished(h, "block"); err != nil {
+		return nil, err
+	}
 	raw, err := l.db.Get(heightKey(prefixBlock, h))
 	if err != nil {
 		return nil, notFound(err, "block %d", h)
@@ -279,6 +294,9 @@ func (l *Ledger) Block(h uint64) (*types.Block, error) {
 
 // BlockRaw returns the encoded block at height h (for block sync).
 func (l *Ledger) BlockRaw(h uint64) ([]byte, error) {
+	if err := l.unpublished(h, "block"); err != nil {
+		return nil, err
+	}
 	raw, err := l.db.Get(heightKey(prefixBlock, h))
 	if err != nil {
 		return nil, notFound(err, "block %d", h)
@@ -292,7 +310,11 @@ func (l *Ledger) HeightOf(hash types.Hash) (uint64, error) {
 	if err != nil {
 		return 0, notFound(err, "block %s", hash.Hex())
 	}
-	return binary.BigEndian.Uint64(raw), nil
+	h := binary.BigEndian.Uint64(raw)
+	if err := l.unpublished(h, "block "+hash.Hex()); err != nil {
+		return 0, err
+	}
+	return h, nil
 }
 
 // Cert returns the commit certificate stored for height h.
@@ -306,6 +328,9 @@ func (l *Ledger) Cert(h uint64) (*types.CommitCert, error) {
 
 // Receipts returns the receipts of block h.
 func (l *Ledger) Receipts(h uint64) ([]*types.Receipt, error) {
+	if err := l.unpublished(h, "receipts"); err != nil {
+		return nil, err
+	}
 	raw, err := l.db.Get(heightKey(prefixReceipts, h))
 	if err != nil {
 		return nil, notFound(err, "receipts %d", h)
@@ -335,7 +360,11 @@ func (l *Ledger) TxLocation(hash types.Hash) (height uint64, index int, err erro
 	if err != nil {
 		return 0, 0, notFound(err, "transaction %s", hash.Hex())
 	}
-	return binary.BigEndian.Uint64(raw[:8]), int(binary.BigEndian.Uint32(raw[8:])), nil
+	h := binary.BigEndian.Uint64(raw[:8])
+	if err := l.unpublished(h, "transaction "+hash.Hex()); err != nil {
+		return 0, 0, err
+	}
+	return h, int(binary.BigEndian.Uint32(raw[8:])), nil
 }
 
 // TxResult is a committed transaction with its receipt and location.
