@@ -280,7 +280,7 @@ func (d *driver) maybePropose(ctx context.Context) error {
 	if last.Hash != req.Parent || last.Height+1 != req.Height {
 		return nil // the parent is not applied yet
 	}
-	now := uint64(time.Now().UnixMilli())
+	now := uint64(d.n.clock().UnixMilli())
 	due := req.ParentTime + uint64(d.n.cfg.MaxBlockIntervalMs)
 	if d.n.pool.Size() == 0 && now < due {
 		return nil

@@ -53,6 +53,12 @@ type Options struct {
 	// each committed block (tests; it reads the whole state). A broken one
 	// is logged and reported by InvariantError.
 	CheckInvariants bool
+	// Clock is where this node, as proposer, reads the time it stamps on a
+	// block and measures max_block_interval_ms against; nil is time.Now.
+	// Tests move it ahead to pass block-time deadlines (a dispute panel's,
+	// a challenge period) without waiting for them. Every validator of a
+	// test network shares one, so block times stay in order.
+	Clock func() time.Time
 }
 
 // Node is a running Accord node.
@@ -72,6 +78,7 @@ type Node struct {
 	metrics *Metrics
 	// checkInvariants and invariantErr: see Options.CheckInvariants.
 	checkInvariants bool
+	clock           func() time.Time
 	invariantErr    atomic.Pointer[error]
 	api             *api.Server
 	disk            *diskGuard
@@ -228,7 +235,10 @@ func New(h Home, o Options) (*Node, error) {
 	}
 	n := &Node{home: h, cfg: cfg, log: log, ledger: l, app: app, key: key, self: types.PubkeyAddress(key), disk: disk,
 		metrics: newMetrics(), cache: sigcache.New(1<<18 + 1<<14), txAvail: make(chan struct{}, 1), runErr: make(chan error, 1),
-		checkInvariants: o.CheckInvariants}
+		checkInvariants: o.CheckInvariants, clock: o.Clock}
+	if n.clock == nil {
+		n.clock = time.Now
+	}
 	n.pool = mempool.New(mempool.Config{
 		ChainID: gen.ChainID, MinFee: n.MinFee(), MaxTxs: cfg.MempoolMaxTxs, MaxPerSender: cfg.MempoolMaxPerSender,
 		NonceWindow: uint64(cfg.MempoolMaxPerSender), OnAdmit: n.onAdmit, Logger: log.With("component", "mempool"),

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/accordnet/accord/app"
@@ -22,6 +23,9 @@ type Cluster struct {
 	log      *slog.Logger
 	app      []app.Option
 	checkInv bool
+	// ahead is how far the nodes' shared proposer clock runs ahead of the
+	// wall clock (Advance), in ns.
+	ahead atomic.Int64
 
 	mu    sync.Mutex
 	nodes []*node.Node
@@ -80,7 +84,7 @@ func (c *Cluster) Start(i int) error {
 	if c.nodes[i] != nil {
 		return fmt.Errorf("node%d is running", i)
 	}
-	n, err := node.New(c.Layout.Home(i), node.Options{Logger: c.log.With("node", i), App: c.app, CheckInvariants: c.checkInv})
+	n, err := node.New(c.Layout.Home(i), node.Options{Logger: c.log.With("node", i), App: c.app, CheckInvariants: c.checkInv, Clock: c.Now})
 	if err != nil {
 		return fmt.Errorf("node%d: %w", i, err)
 	}
@@ -105,6 +109,39 @@ func (c *Cluster) Start(i int) error {
 	}
 	c.nodes[i] = n
 	c.rpc[i] = n.RPCAddr()
+	return nil
+}
+
+// Now is the clock every node of the cluster stamps its proposals with:
+// the wall clock plus what Advance added.
+func (c *Cluster) Now() time.Time { return time.Now().Add(time.Duration(c.ahead.Load())) }
+
+// Advance moves the nodes' clock d ahead, for good: the next block (an
+// empty one is due at once, max_block_interval_ms having passed on the new
+// clock) carries a block time at least d later, so block-time deadlines
+// pass without the test waiting for them in real time.
+func (c *Cluster) Advance(d time.Duration) {
+	if d > 0 {
+		c.ahead.Add(int64(d))
+	}
+}
+
+// WaitBlockTime blocks until node i has committed a block whose time is
+// at least t (unix ms), using its commit subscription.
+func (c *Cluster) WaitBlockTime(ctx context.Context, i int, t uint64) error {
+	n := c.Node(i)
+	if n == nil {
+		return fmt.Errorf("node%d is stopped", i)
+	}
+	ch, cancel := n.SubscribeCommits(64)
+	defer cancel()
+	for n.Ledger().Last().Time < t {
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("node%d at block time %d, waiting for %d: %w", i, n.Ledger().Last().Time, t, ctx.Err())
+		case <-ch:
+		}
+	}
 	return nil
 }
 
