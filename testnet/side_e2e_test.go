@@ -631,4 +631,3 @@ func unfreezeTime(t *testing.T, c *Cluster, r *views.Receipt) uint64 {
 	}
 	return b.Header.Time
 }
-
