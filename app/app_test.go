@@ -37,7 +37,7 @@ func TestProfiles(t *testing.T) {
 		p    app.Profile
 		want []string
 	}{
-		{app.Side, []string{"bank", "gov", "kyc", "oracle", "risk", "acceptor", "order", "pay", "channel", "arbitration"}},
+		{app.Side, []string{"bank", "gov", "kyc", "oracle", "risk", "acceptor", "order", "pay", "channel", "arbitration", "lightclient", "bridge"}},
 		{app.Main, []string{"bank", "gov", "checkpoint", "bridge"}},
 	} {
 		a, err := app.New(c.p, "c")
@@ -207,8 +207,9 @@ func TestModulesDeclareTheirEvents(t *testing.T) {
 		profile app.Profile
 		want    int
 	}{
-		// bank 1, gov 13, kyc 2, oracle 1, risk 4, acceptor 10, order 14, pay 5, channel 6, arbitration 6
-		{app.Side, 62},
+		// bank 1, gov 13, kyc 2, oracle 1, risk 4, acceptor 10, order 14, pay 5, channel 6, arbitration 6,
+		// lightclient 4, bridge (side half) 2
+		{app.Side, 68},
 		// bank 1, gov 13, checkpoint 6, bridge 10
 		{app.Main, 30},
 	} {
