@@ -40,6 +40,21 @@ const (
 	Main Profile = "main"
 )
 
+// ParseProfile reads a profile name; empty is Side (a genesis written
+// before there were two chains names none).
+func ParseProfile(s string) (Profile, error) {
+	switch p := Profile(s); p {
+	case "":
+		return Side, nil
+	case Side, Main:
+		return p, nil
+	}
+	return "", fmt.Errorf("unknown profile %q (want %q or %q)", s, Side, Main)
+}
+
+// Profiles lists the profiles.
+func Profiles() []Profile { return []Profile{Side, Main} }
+
 // profiles are the module lists, in registration order, which is also
 // the order of genesis and of BeginBlock timers. Gov comes right after
 // bank because every later module's genesis reads roles or parameters
