@@ -187,6 +187,9 @@ func (s *Server) status(json.RawMessage) (any, error) {
 	st := views.Status{ChainID: l.ChainID(), Height: last.Height, BlockHash: last.Hash.Hex(), AppHash: last.AppHash.Hex(),
 		BlockTime: last.Time, MempoolSize: s.b.MempoolSize(), Peers: s.b.Peers(), MinFee: types.FormatUSDT(s.b.MinFee()),
 		MinFeeMicro: s.b.MinFee(), Version: s.b.Version(), CatchingUp: s.b.CatchingUp()}
+	if p, ok := s.b.(interface{ Profile() string }); ok {
+		st.Profile = p.Profile()
+	}
 	v := s.b.Validator()
 	if v != (types.Address{}) {
 		st.Validator = v.Hex()

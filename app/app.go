@@ -15,11 +15,13 @@ import (
 	"github.com/accordnet/accord/contracts/arbitration"
 	"github.com/accordnet/accord/contracts/bank"
 	"github.com/accordnet/accord/contracts/bridge"
+	sidebridge "github.com/accordnet/accord/contracts/bridge/side"
 	"github.com/accordnet/accord/contracts/channel"
 	"github.com/accordnet/accord/contracts/checkpoint"
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/gov"
 	"github.com/accordnet/accord/contracts/gov/kyc"
+	"github.com/accordnet/accord/contracts/lightclient"
 	"github.com/accordnet/accord/contracts/oracle"
 	"github.com/accordnet/accord/contracts/order"
 	"github.com/accordnet/accord/contracts/pay"
@@ -38,19 +40,32 @@ const (
 	Main Profile = "main"
 )
 
+// ParseProfile reads a profile name; empty is Side (a genesis written
+// before there were two chains names none).
+func ParseProfile(s string) (Profile, error) {
+	switch p := Profile(s); p {
+	case "":
+		return Side, nil
+	case Side, Main:
+		return p, nil
+	}
+	return "", fmt.Errorf("unknown profile %q (want %q or %q)", s, Side, Main)
+}
+
+// Profiles lists the profiles.
+func Profiles() []Profile { return []Profile{Side, Main} }
+
 // profiles are the module lists, in registration order, which is also
 // the order of genesis and of BeginBlock timers. Gov comes right after
 // bank because every later module's genesis reads roles or parameters
 // from it; acceptor before order because order locks acceptors' float;
 // arbitration after order and pay, whose disputes it resolves (its
 // deadlines run after their timers in a block); the bridge after the
-// checkpoints it releases burns against. The light client and the side
-// half of the bridge (contracts/lightclient, contracts/bridge/side) are
-// not in Side yet: they declare no typed events, and the side bridge's
-// events are named bridge.* (main's proofs check those types).
+// checkpoints it releases burns against; on Side, the light client of
+// main before the side half of the bridge that mints against it.
 var profiles = map[Profile][]func(*Keepers) core.Module{
 	Side: {bankModule, govModule, kycModule, oracleModule, riskModule, acceptorModule, orderModule,
-		payModule, channelModule, arbitrationModule},
+		payModule, channelModule, arbitrationModule, lightClientModule, sideBridgeModule},
 	Main: {bankModule, govModule, checkpointModule, bridgeModule},
 }
 
@@ -68,6 +83,10 @@ func arbitrationModule(k *Keepers) core.Module {
 }
 func checkpointModule(k *Keepers) core.Module { return checkpoint.Module{Keeper: k.Checkpoint} }
 func bridgeModule(k *Keepers) core.Module     { return bridge.NewModule(k.Bridge) }
+func lightClientModule(k *Keepers) core.Module {
+	return lightclient.Module{Keeper: k.LightClient}
+}
+func sideBridgeModule(k *Keepers) core.Module { return sidebridge.NewModule(k.SideBridge) }
 
 // KYCModule and OracleModule let a test chain on the Main profile add the
 // gov sub-modules it tests (contracts/gov/govtest).
@@ -92,6 +111,10 @@ type Keepers struct {
 	Arbitration arbitration.Keeper
 	Checkpoint  checkpoint.Keeper
 	Bridge      bridge.Keeper
+	// LightClient is Side's client of main; SideBridge mints main's locks
+	// it proves and burns towards main.
+	LightClient lightclient.Keeper
+	SideBridge  sidebridge.Keeper
 
 	// disputes is gov's DisputeResolver: the arbitration keeper when the
 	// profile has the arbitration module (nil otherwise, so a
@@ -182,6 +205,7 @@ func New(p Profile, chainID string, opts ...Option) (*App, error) {
 	k.Pay = payments.WithHook(k.Arbitration)
 	k.Risk.SetFreezeHooks(k.Order)
 	k.Bridge = bridge.NewKeeper(bridge.Deps{Bank: k.Bank, Roles: k.Gov, Checkpoints: k.Checkpoint, Params: k.Gov})
+	k.SideBridge = sidebridge.NewKeeper(k.Bank, k.LightClient)
 
 	fs := append(append([]func(*Keepers) core.Module(nil), list...), o.extra...)
 	has := map[string]bool{}

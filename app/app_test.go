@@ -37,7 +37,7 @@ func TestProfiles(t *testing.T) {
 		p    app.Profile
 		want []string
 	}{
-		{app.Side, []string{"bank", "gov", "kyc", "oracle", "risk", "acceptor", "order", "pay", "channel", "arbitration"}},
+		{app.Side, []string{"bank", "gov", "kyc", "oracle", "risk", "acceptor", "order", "pay", "channel", "arbitration", "lightclient", "bridge"}},
 		{app.Main, []string{"bank", "gov", "checkpoint", "bridge"}},
 	} {
 		a, err := app.New(c.p, "c")
@@ -200,10 +200,25 @@ func TestPanickingHandlerFailsItsTransaction(t *testing.T) {
 	}
 }
 
-// TestModulesDeclareTheirEvents: every module of the side profile lists
-// its typed events, each named after the module, once.
+// TestModulesDeclareTheirEvents: every module of each profile lists its
+// typed events, each named after the module, once.
 func TestModulesDeclareTheirEvents(t *testing.T) {
-	a, err := app.New(app.Side, "c")
+	for _, tc := range []struct {
+		profile app.Profile
+		want    int
+	}{
+		// bank 1, gov 13, kyc 2, oracle 1, risk 4, acceptor 10, order 14, pay 5, channel 6, arbitration 6,
+		// lightclient 4, bridge (side half) 2
+		{app.Side, 68},
+		// bank 1, gov 13, checkpoint 6, bridge 10
+		{app.Main, 30},
+	} {
+		t.Run(string(tc.profile), func(t *testing.T) { checkDeclaredEvents(t, tc.profile, tc.want) })
+	}
+}
+
+func checkDeclaredEvents(t *testing.T, p app.Profile, want int) {
+	a, err := app.New(p, "c")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +239,7 @@ func TestModulesDeclareTheirEvents(t *testing.T) {
 			}
 		}
 	}
-	if len(seen) != 62 { // bank 1, gov 13, kyc 2, oracle 1, risk 4, acceptor 10, order 14, pay 5, channel 6, arbitration 6
-		t.Fatalf("%d event types", len(seen))
+	if len(seen) != want {
+		t.Fatalf("%d event types, want %d", len(seen), want)
 	}
 }

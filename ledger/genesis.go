@@ -12,7 +12,11 @@ import (
 
 // Genesis is the document every validator of a chain starts from.
 type Genesis struct {
-	ChainID     string                     `json:"chain_id"`
+	ChainID string `json:"chain_id"`
+	// Profile names the chain's module list (package app: "side" or
+	// "main"); empty is the sidechain, the only chain before there were
+	// two. The ledger only carries it: the node assembles the application.
+	Profile     string                     `json:"profile,omitempty"`
 	GenesisTime time.Time                  `json:"genesis_time"`
 	Validators  []string                   `json:"validators"`
 	AppState    map[string]json.RawMessage `json:"app_state"`

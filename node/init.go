@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/accordnet/accord/app"
 	"github.com/accordnet/accord/contracts/bank"
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/gov"
@@ -79,7 +80,16 @@ func DefaultThreshold(n int) uint64 {
 
 // InitOptions shape a new home.
 type InitOptions struct {
-	ChainID    string
+	ChainID string
+	// Profile is the chain's module list (app.Side when empty), written
+	// into the genesis: a node serves the chain its genesis names.
+	Profile app.Profile
+	// SideChains (main only) are registered with checkpoint, each under
+	// its own chain ID with its validator set.
+	SideChains []ChainRef
+	// MainChain (side only) is the main chain whose genesis validators
+	// the light client trusts.
+	MainChain  *ChainRef
 	Allocs     []Alloc
 	MinFee     uint64          // micro-USDT; default 0.01 USDT
 	Validators []types.Address // genesis validators; default: this node's key alone
@@ -201,8 +211,18 @@ func BuildGenesis(o InitOptions, self types.Address) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	profile, err := app.ParseProfile(string(o.Profile))
+	if err != nil {
+		return nil, err
+	}
 	g := ledger.Genesis{ChainID: o.ChainID, GenesisTime: o.GenesisTime,
 		AppState: map[string]json.RawMessage{"bank": bg, gov.ModuleName: govRaw}}
+	if o.Profile != "" {
+		g.Profile = string(profile)
+	}
+	if err := chainSections(o, profile, g.AppState); err != nil {
+		return nil, err
+	}
 	if g.GenesisTime.IsZero() {
 		g.GenesisTime = time.Now().UTC().Truncate(time.Second)
 	}
@@ -227,7 +247,7 @@ func CheckGenesis(raw []byte) error {
 	if err != nil {
 		return err
 	}
-	app, err := NewApp(g.ChainID)
+	app, err := genesisApp(g)
 	if err != nil {
 		return err
 	}

@@ -209,7 +209,7 @@ func New(h Home, o Options) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	app, err := NewApp(gen.ChainID, o.App...)
+	app, err := genesisApp(gen, o.App...)
 	if err != nil {
 		return nil, err
 	}

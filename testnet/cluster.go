@@ -46,14 +46,24 @@ type ClusterOptions struct {
 	// CheckInvariants makes every node check every module's invariants
 	// after each block (see Cluster.InvariantError).
 	CheckInvariants bool
+	// ChainID defaults to accord-cluster. Profile, SideChains and
+	// MainChain make a profile testnet (see InitOptions).
+	ChainID    string
+	Profile    app.Profile
+	SideChains []LinkedChain
+	MainChain  *LinkedChain
 }
 
 // NewCluster initializes and starts a cluster in dir.
 func NewCluster(dir string, o ClusterOptions) (*Cluster, error) {
 	// No BasePort: every listener is bound to a port the OS picks and kept,
 	// so no other process can take it between choosing and binding.
-	l := Layout{Dir: dir, Validators: o.Validators, FullNodes: o.FullNodes, ChainID: "accord-cluster"}
-	dev, err := Init(l, InitOptions{BenchAccounts: o.BenchAccounts, Config: o.Config, Params: o.Params})
+	l := Layout{Dir: dir, Validators: o.Validators, FullNodes: o.FullNodes, ChainID: o.ChainID}
+	if l.ChainID == "" {
+		l.ChainID = "accord-cluster"
+	}
+	dev, err := Init(l, InitOptions{BenchAccounts: o.BenchAccounts, Config: o.Config, Params: o.Params,
+		Profile: o.Profile, SideChains: o.SideChains, MainChain: o.MainChain})
 	if err != nil {
 		return nil, err
 	}

@@ -5,9 +5,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
+	"github.com/accordnet/accord/app"
 	"github.com/accordnet/accord/client"
+	"github.com/accordnet/accord/contracts/bridge"
 	"github.com/accordnet/accord/contracts/gov"
 	"github.com/accordnet/accord/node"
 	"github.com/accordnet/accord/p2p"
@@ -92,6 +96,67 @@ type InitOptions struct {
 	// Params is gov's genesis "params" section (module -> key -> value),
 	// e.g. a short order payment window for tests.
 	Params map[string]map[string]string
+	// Profile, when set, is written into the genesis (see Linked) and
+	// makes the keys deterministic: ValidatorKey(chain ID, i) for node i
+	// and DevKey for the dev key, so testnets of the two profiles can
+	// name each other's validators before either exists.
+	Profile app.Profile
+	// SideChains (main): side chains registered with checkpoint, each by
+	// chain ID and validator count (their keys are ValidatorKey's).
+	SideChains []LinkedChain
+	// MainChain (side): the main chain the light client trusts.
+	MainChain *LinkedChain
+}
+
+// LinkedChain names another profile testnet: its chain ID and validator
+// count, which fix its validators' addresses (ValidatorAddrs).
+type LinkedChain struct {
+	ChainID    string
+	Validators int
+}
+
+// ParseLinkedChain parses CHAIN_ID:VALIDATORS (testnet --side-chain and
+// --main-chain).
+func ParseLinkedChain(s string) (LinkedChain, error) {
+	id, n, ok := strings.Cut(s, ":")
+	v, err := strconv.Atoi(n)
+	if !ok || id == "" || err != nil || v < 1 || v > gov.MaxValidators {
+		return LinkedChain{}, fmt.Errorf("chain %q: want CHAIN_ID:VALIDATORS (1..%d)", s, gov.MaxValidators)
+	}
+	return LinkedChain{ChainID: id, Validators: v}, nil
+}
+
+func (c LinkedChain) ref() node.ChainRef {
+	return node.ChainRef{ChainID: c.ChainID, Validators: ValidatorAddrs(c.ChainID, c.Validators)}
+}
+
+// ValidatorKey is node i's key in a profile testnet of chainID. It is
+// public knowledge: local testnets only.
+func ValidatorKey(chainID string, i int) *ecdsa.PrivateKey {
+	return seededKey(fmt.Sprintf("accord-testnet-validator/%s/%d", chainID, i))
+}
+
+// ValidatorAddrs are the first n validators' addresses of a profile
+// testnet of chainID.
+func ValidatorAddrs(chainID string, n int) []types.Address {
+	out := make([]types.Address, n)
+	for i := range out {
+		out[i] = types.PubkeyAddress(ValidatorKey(chainID, i))
+	}
+	return out
+}
+
+// DevKey is the dev key of every profile testnet, so one developer holds
+// funds on main and on each side chain with one key.
+func DevKey() *ecdsa.PrivateKey { return seededKey("accord-testnet-dev") }
+
+func seededKey(seed string) *ecdsa.PrivateKey {
+	h := types.Keccak([]byte(seed))
+	k, err := crypto.ToECDSA(h[:])
+	if err != nil {
+		panic(err)
+	}
+	return k
 }
 
 // DevRoles are the gov roles the dev key holds in a testnet genesis, so one
@@ -122,9 +187,12 @@ func Init(l Layout, o InitOptions) (types.Address, error) {
 	addrs := make([]types.Address, l.Nodes())
 	peers := make([]string, l.Nodes())
 	for i := range keys {
-		k, err := crypto.GenerateKey()
-		if err != nil {
-			return types.Address{}, err
+		k := ValidatorKey(l.ChainID, i)
+		if o.Profile == "" {
+			var err error
+			if k, err = crypto.GenerateKey(); err != nil {
+				return types.Address{}, err
+			}
 		}
 		keys[i], addrs[i] = k, types.PubkeyAddress(k)
 		id, err := p2p.PeerIDFromKey(k)
@@ -137,7 +205,13 @@ func Init(l Layout, o InitOptions) (types.Address, error) {
 		return types.Address{}, err
 	}
 	kr := client.Keyring{Dir: l.Home(0).KeysDir(), LightKDF: true}
-	devAddr, err := kr.New("dev", "dev")
+	var devAddr types.Address
+	var err error
+	if o.Profile == "" {
+		devAddr, err = kr.New("dev", "dev")
+	} else {
+		devAddr, err = kr.Import("dev", "dev", DevKey())
+	}
 	if err != nil {
 		return types.Address{}, err
 	}
@@ -154,9 +228,28 @@ func Init(l Layout, o InitOptions) (types.Address, error) {
 	for _, r := range DevRoles {
 		roles = append(roles, node.RoleGrant{Address: devAddr, Role: r})
 	}
-	genesis, err := node.BuildGenesis(node.InitOptions{ChainID: l.ChainID, Allocs: allocs, Validators: vals,
-		Admins: []types.Address{devAddr}, AdminThreshold: 1, Roles: roles, Params: o.Params,
-		GenesisTime: time.Now().UTC().Truncate(time.Second)}, vals[0])
+	params := o.Params
+	if o.Profile == app.Main {
+		// One bridge signer per main validator (its validator key) and the
+		// dev key; the validators alone reach the threshold.
+		for _, a := range append([]types.Address{devAddr}, vals...) {
+			roles = append(roles, node.RoleGrant{Address: a, Role: gov.RoleBridgeSigner})
+		}
+		if _, set := params[bridge.ModuleName][bridge.ParamThreshold]; !set {
+			params = withParam(params, bridge.ModuleName, bridge.ParamThreshold, strconv.FormatUint(node.DefaultThreshold(len(vals)), 10))
+		}
+	}
+	io := node.InitOptions{ChainID: l.ChainID, Profile: o.Profile, Allocs: allocs, Validators: vals,
+		Admins: []types.Address{devAddr}, AdminThreshold: 1, Roles: roles, Params: params,
+		GenesisTime: time.Now().UTC().Truncate(time.Second)}
+	for _, sc := range o.SideChains {
+		io.SideChains = append(io.SideChains, sc.ref())
+	}
+	if o.MainChain != nil {
+		r := o.MainChain.ref()
+		io.MainChain = &r
+	}
+	genesis, err := node.BuildGenesis(io, vals[0])
 	if err != nil {
 		return types.Address{}, err
 	}
@@ -181,6 +274,21 @@ func Init(l Layout, o InitOptions) (types.Address, error) {
 		}
 	}
 	return devAddr, nil
+}
+
+// withParam returns a copy of params with module.key = value.
+func withParam(params map[string]map[string]string, module, key, value string) map[string]map[string]string {
+	out := make(map[string]map[string]string, len(params)+1)
+	for m, kv := range params {
+		out[m] = kv
+	}
+	mod := make(map[string]string, len(out[module])+1)
+	for k, v := range out[module] {
+		mod[k] = v
+	}
+	mod[key] = value
+	out[module] = mod
+	return out
 }
 
 // DevAddress reads the dev key's address of an initialized testnet.

@@ -22,6 +22,7 @@ type Account struct {
 // Status describes a node and the chain head it has.
 type Status struct {
 	ChainID       string `json:"chain_id"`
+	Profile       string `json:"profile,omitempty"` // the chain's module list: "side" or "main"
 	Height        uint64 `json:"height"`
 	BlockHash     string `json:"block_hash"`
 	AppHash       string `json:"app_hash"`

@@ -7,14 +7,15 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/accordnet/accord/app"
 	"github.com/accordnet/accord/node"
 	"github.com/accordnet/accord/types"
 	"github.com/spf13/cobra"
 )
 
 func newInitCmd(g *globals) *cobra.Command {
-	var chainID, minFee, rpcAddr, db string
-	var allocs, admins, roles, params []string
+	var chainID, minFee, rpcAddr, db, profile, mainChain string
+	var allocs, admins, roles, params, sideChains []string
 	var threshold uint64
 	var encryptKey bool
 	var passwordFile string
@@ -23,7 +24,25 @@ func newInitCmd(g *globals) *cobra.Command {
 		Short: "Create a node home: config, validator key and a genesis with this node as the validator",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o := node.InitOptions{ChainID: chainID}
+			p, err := app.ParseProfile(profile)
+			if err != nil {
+				return fmt.Errorf("--profile: %w", err)
+			}
+			o := node.InitOptions{ChainID: chainID, Profile: p}
+			for _, s := range sideChains {
+				r, err := node.ParseChainRef(s)
+				if err != nil {
+					return fmt.Errorf("--side-chain: %w", err)
+				}
+				o.SideChains = append(o.SideChains, r)
+			}
+			if mainChain != "" {
+				r, err := node.ParseChainRef(mainChain)
+				if err != nil {
+					return fmt.Errorf("--main-chain: %w", err)
+				}
+				o.MainChain = &r
+			}
 			for _, a := range allocs {
 				al, err := node.ParseAlloc(a)
 				if err != nil {
@@ -92,14 +111,18 @@ func newInitCmd(g *globals) *cobra.Command {
 				return err
 			}
 			if g.jsonOut {
-				return printJSON(map[string]string{"home": g.home, "chain_id": chainID, "validator": self.Hex(), "genesis": h.GenesisFile()})
+				return printJSON(map[string]string{"home": g.home, "chain_id": chainID, "profile": string(p), "validator": self.Hex(),
+					"genesis": h.GenesisFile()})
 			}
-			fmt.Printf("Initialized %s for chain %s\n  validator: %s\n  genesis:   %s\n  start it:  accord start --home %s\n",
-				g.home, chainID, self.Hex(), h.GenesisFile(), g.home)
+			fmt.Printf("Initialized %s for chain %s (profile %s)\n  validator: %s\n  genesis:   %s\n  start it:  accord start --home %s\n",
+				g.home, chainID, p, self.Hex(), h.GenesisFile(), g.home)
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&chainID, "chain-id", "", "chain ID (required)")
+	cmd.Flags().StringVar(&profile, "profile", "side", "the chain's module list: side (C2C sidechain) or main (bridged USDT, checkpoints)")
+	cmd.Flags().StringArrayVar(&sideChains, "side-chain", nil, "main only: register a side chain's checkpoints, CHAIN_ID=VALIDATOR,VALIDATOR,... (repeatable, one per side chain)")
+	cmd.Flags().StringVar(&mainChain, "main-chain", "", "side only: the main chain the light client trusts, CHAIN_ID=VALIDATOR,VALIDATOR,... (its genesis validators)")
 	cmd.Flags().StringArrayVar(&allocs, "alloc", nil, "genesis allocation ADDR=AMOUNT (USDT decimal), repeatable")
 	cmd.Flags().StringArrayVar(&admins, "admin", nil, "gov admin address, repeatable (default: the validator)")
 	cmd.Flags().Uint64Var(&threshold, "admin-threshold", 0, "approvals a gov proposal needs (default: more than 2/3 of the admins)")

@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/accordnet/accord/app"
 	"github.com/accordnet/accord/testnet"
 	"github.com/spf13/cobra"
 )
@@ -17,17 +18,25 @@ func newTestnetCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "testnet", Short: "Local testnets for development"}
 	var l testnet.Layout
 	var o testnet.InitOptions
+	var profile, mainChain string
+	var sideChains []string
 	flags := func(c *cobra.Command) {
+		c.Flags().StringVar(&profile, "profile", "", "make a profile testnet: main (bridged USDT, checkpoints; chain ID accord-main) or side (C2C; accord-side-1), with keys derived from the chain ID so the chains can name each other's validators")
+		c.Flags().StringArrayVar(&sideChains, "side-chain", nil, "with --profile main: register a side chain's checkpoints, CHAIN_ID:VALIDATORS (repeatable)")
+		c.Flags().StringVar(&mainChain, "main-chain", "", "with --profile side: the main chain the light client trusts, CHAIN_ID:VALIDATORS")
 		c.Flags().StringVar(&l.Dir, "dir", "./testnet-data", "directory holding the validators' homes")
 		c.Flags().IntVar(&l.Validators, "validators", 4, "number of validators")
 		c.Flags().IntVar(&l.FullNodes, "full-nodes", 0, "number of non-voting full nodes (after the validators) that follow by verifying commit certificates")
 		c.Flags().IntVar(&l.BasePort, "base-port", 26657, "RPC port of node0: node i serves RPC on base+i and p2p on base+100+i (0: the OS picks node0's RPC port at start, one validator only)")
-		c.Flags().StringVar(&l.ChainID, "chain-id", "accord-local", "chain ID of a new testnet")
+		c.Flags().StringVar(&l.ChainID, "chain-id", defaultTestnetChainID, "chain ID of a new testnet (with --profile: accord-main or accord-side-1)")
 		c.Flags().IntVar(&o.BenchAccounts, "bench-accounts", 2000, "load-generator accounts funded in a new testnet's genesis (for testnet bench)")
 	}
 	// Nodes run by `testnet up` are separate processes that find their
 	// peers in their configs, so they need ports fixed in advance.
 	checkBase := func() error {
+		if err := profileOptions(&l, &o, profile, mainChain, sideChains); err != nil {
+			return err
+		}
 		if l.BasePort == 0 && l.Nodes() > 1 {
 			return fmt.Errorf("--base-port 0 (ports chosen at start) is for a single validator; %d nodes need fixed ports to find each other", l.Nodes())
 		}
@@ -95,6 +104,44 @@ func newTestnetCmd(g *globals) *cobra.Command {
 	cmd.AddCommand(initCmd, up, newBenchCmd(g))
 	return cmd
 }
+
+// profileOptions reads the profile flags into o; without --profile the
+// testnet is the sidechain as before (random keys, no profile in the
+// genesis). An unchanged --chain-id defaults per profile.
+func profileOptions(l *testnet.Layout, o *testnet.InitOptions, profile, mainChain string, sideChains []string) error {
+	if profile == "" {
+		if mainChain != "" || len(sideChains) > 0 {
+			return fmt.Errorf("--main-chain and --side-chain need --profile")
+		}
+		return nil
+	}
+	p, err := app.ParseProfile(profile)
+	if err != nil {
+		return fmt.Errorf("--profile: %w", err)
+	}
+	o.Profile = p
+	if l.ChainID == defaultTestnetChainID {
+		l.ChainID = map[app.Profile]string{app.Main: "accord-main", app.Side: "accord-side-1"}[p]
+	}
+	o.SideChains = nil
+	for _, s := range sideChains {
+		c, err := testnet.ParseLinkedChain(s)
+		if err != nil {
+			return fmt.Errorf("--side-chain: %w", err)
+		}
+		o.SideChains = append(o.SideChains, c)
+	}
+	if mainChain != "" {
+		c, err := testnet.ParseLinkedChain(mainChain)
+		if err != nil {
+			return fmt.Errorf("--main-chain: %w", err)
+		}
+		o.MainChain = &c
+	}
+	return nil
+}
+
+const defaultTestnetChainID = "accord-local"
 
 func countHomes(dir string) int {
 	n := 0

@@ -119,8 +119,11 @@ func TestMainToSideThroughRouters(t *testing.T) {
 		t.Fatal(err)
 	}
 	ev, id, err := lightclient.Keeper{}.VerifyReceipt(sideSt, 1, p, 0)
-	if err != nil || ev.Type != bridge.EventLocked || ev.Get("amount") != "600000000" || ev.Get("recipient") != keys[2].addr.Hex() {
-		t.Fatalf("proven on side: %+v %v", ev, err)
+	if err != nil {
+		t.Fatalf("proven on side: %v", err)
+	}
+	if l, err := bridge.DecodeLocked(ev); err != nil || l.Amount != 600_000_000 || l.Recipient != keys[2].addr || l.Chain != sideID {
+		t.Fatalf("proven lock %+v: %v", l, err)
 	}
 	if id != proof.LockID(mainID, 1, 0, 0) {
 		t.Fatal("lock id")

@@ -120,7 +120,7 @@ func (k Keeper) Pause(ctx *core.Context) error {
 		return fmt.Errorf("%w: already", ErrPaused)
 	}
 	ctx.Store.Set(keyPaused, []byte{1})
-	ctx.Emit(EventPaused)
+	ctx.EmitEvent(PausedEvent{By: ctx.Sender})
 	return nil
 }
 
@@ -130,7 +130,7 @@ func (k Keeper) Unpause(ctx *core.Context) error {
 		return ErrNotPaused
 	}
 	ctx.Store.Delete(keyPaused)
-	ctx.Emit(EventUnpaused)
+	ctx.EmitEvent(UnpausedEvent{By: ctx.Sender})
 	return nil
 }
 
@@ -200,14 +200,14 @@ func (k Keeper) AttestDeposit(ctx *core.Context, m *MsgAttestDeposit) error {
 	}
 	voters = append(voters, ctx.Sender)
 	n := k.current(st, voters)
-	ctx.Emit(EventDepositAttested, "id", id.Hex(), "signer", ctx.Sender.Hex(), "votes", core.U64(n))
+	ctx.EmitEvent(DepositAttestedEvent{ID: id, Signer: ctx.Sender, Votes: n})
 	if n >= k.Params(st).Threshold {
 		if err := k.bank.Mint(st, m.Recipient, m.Amount); err != nil {
 			return err
 		}
 		d.Minted = true
-		ctx.Emit(EventDepositMinted, "id", id.Hex(), "ext_chain", core.U64(m.ExtChainID), "ext_tx", m.ExtTxHash.Hex(),
-			"log_index", core.U64(m.LogIndex), "recipient", m.Recipient.Hex(), "amount", core.U64(m.Amount))
+		ctx.EmitEvent(DepositMintedEvent{ID: id, ExtChain: m.ExtChainID, ExtTx: m.ExtTxHash, LogIndex: m.LogIndex,
+			Recipient: m.Recipient, Amount: m.Amount})
 	}
 	st.Set(vkey, core.Encode(voters))
 	st.Set(slices.Concat(prefixDeposit, id[:]), core.Encode(d))
@@ -251,8 +251,7 @@ func (k Keeper) Withdraw(ctx *core.Context, m *MsgWithdraw) (uint64, error) {
 	k.setWithdrawal(st, w)
 	st.Set(slices.Concat(prefixQueue, store.BE64(w.Deadline), store.BE64(id)), []byte{})
 	st.Set(prefixDay, slices.Concat(store.BE64(dayOf(now)), store.BE64(total)))
-	ctx.Emit(EventWithdrawal, "id", core.U64(id), "from", ctx.Sender.Hex(), "ext_address", m.ExtAddress.Hex(),
-		"amount", core.U64(m.Amount), "deadline", core.U64(w.Deadline))
+	ctx.EmitEvent(WithdrawalEvent{ID: id, From: ctx.Sender, ExtAddress: m.ExtAddress, Amount: m.Amount, Deadline: w.Deadline})
 	return id, nil
 }
 
@@ -306,11 +305,11 @@ func (k Keeper) AttestPaid(ctx *core.Context, m *MsgAttestPaid) error {
 	}
 	voters = append(voters, ctx.Sender)
 	n := k.current(st, voters)
-	ctx.Emit(EventPaidAttested, "id", core.U64(w.ID), "signer", ctx.Sender.Hex(), "votes", core.U64(n))
+	ctx.EmitEvent(PaidAttestedEvent{ID: w.ID, Signer: ctx.Sender, Votes: n})
 	if n >= k.Params(st).Threshold {
 		w.State, w.ExtTxHash = WithdrawalPaid, m.ExtTxHash
 		st.Delete(slices.Concat(prefixQueue, store.BE64(w.Deadline), store.BE64(w.ID)))
-		ctx.Emit(EventWithdrawalPaid, "id", core.U64(w.ID), "ext_tx", m.ExtTxHash.Hex())
+		ctx.EmitEvent(WithdrawalPaidEvent{ID: w.ID, ExtTx: m.ExtTxHash})
 	}
 	st.Set(vkey, core.Encode(voters))
 	k.setWithdrawal(st, w)
@@ -342,7 +341,7 @@ func (k Keeper) BeginBlock(ctx *core.Context) error {
 		st.Delete(slices.Concat(prefixQueue, store.BE64(w.Deadline), store.BE64(id)))
 		w.State = WithdrawalRefunded
 		k.setWithdrawal(st, w)
-		ctx.Emit(EventRefunded, "id", core.U64(id), "from", w.From.Hex(), "amount", core.U64(w.Amount))
+		ctx.EmitEvent(RefundedEvent{ID: id, From: w.From, Amount: w.Amount})
 	}
 	return nil
 }
@@ -373,8 +372,7 @@ func (k Keeper) Lock(ctx *core.Context, m *MsgLock) error {
 	st.Set(lockedKey(m.ChainID), store.BE64(total))
 	n := u64(mustGet(st, keyLockSeq)) + 1
 	st.Set(keyLockSeq, store.BE64(n))
-	ctx.Emit(EventLocked, "chain", m.ChainID, "sender", ctx.Sender.Hex(), "recipient", m.Recipient.Hex(),
-		"amount", core.U64(m.Amount), "nonce", core.U64(n))
+	ctx.EmitEvent(LockedEvent{Chain: m.ChainID, Sender: ctx.Sender, Recipient: m.Recipient, Amount: m.Amount, Nonce: n})
 	return nil
 }
 
@@ -404,20 +402,14 @@ func (k Keeper) Release(ctx *core.Context, m *MsgRelease) error {
 	if err != nil {
 		return err
 	}
-	if ev.Type != EventBurned {
-		return fmt.Errorf("%w: %q", ErrWrongEvent, ev.Type)
+	burned, err := DecodeBurned(ev)
+	if err != nil {
+		return err
 	}
 	if k.Released(st, burn) {
 		return fmt.Errorf("burn %s: %w", burn.Hex(), ErrAlreadyReleased)
 	}
-	to, err := types.ParseAddress(ev.Get("recipient"))
-	if err != nil || to == (types.Address{}) {
-		return fmt.Errorf("%w: recipient %q", ErrWrongEvent, ev.Get("recipient"))
-	}
-	amount, err := ParseAmount(ev.Get("amount"))
-	if err != nil {
-		return err
-	}
+	to, amount := burned.Recipient, burned.Amount
 	locked := k.Locked(st, m.ChainID)
 	if amount > locked {
 		return fmt.Errorf("%w: %s of %s USDT", ErrEscrowShort, types.FormatUSDT(amount), types.FormatUSDT(locked))
@@ -427,8 +419,40 @@ func (k Keeper) Release(ctx *core.Context, m *MsgRelease) error {
 	}
 	st.Set(lockedKey(m.ChainID), store.BE64(locked-amount))
 	st.Set(slices.Concat(prefixReleased, burn[:]), []byte{1})
-	ctx.Emit(EventReleased, "chain", m.ChainID, "burn", burn.Hex(), "recipient", to.Hex(), "amount", core.U64(amount))
+	ctx.EmitEvent(ReleasedEvent{Chain: m.ChainID, Burn: burn, Recipient: to, Amount: amount})
 	return nil
+}
+
+// DecodeBurned reads a proven side-chain event as a burn: of the burn's
+// type, with a recipient and a canonical positive amount.
+func DecodeBurned(ev types.Event) (*BurnedEvent, error) {
+	var b BurnedEvent
+	if err := core.DecodeEvent(ev, &b); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrWrongEvent, err)
+	}
+	if b.Recipient == (types.Address{}) {
+		return nil, fmt.Errorf("%w: recipient %q", ErrWrongEvent, ev.Get("recipient"))
+	}
+	if _, err := ParseAmount(ev.Get("amount")); err != nil {
+		return nil, err
+	}
+	return &b, nil
+}
+
+// DecodeLocked reads a proven main-chain event as a lock, with the same
+// checks as DecodeBurned.
+func DecodeLocked(ev types.Event) (*LockedEvent, error) {
+	var l LockedEvent
+	if err := core.DecodeEvent(ev, &l); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrWrongEvent, err)
+	}
+	if l.Recipient == (types.Address{}) {
+		return nil, fmt.Errorf("%w: recipient %q", ErrWrongEvent, ev.Get("recipient"))
+	}
+	if _, err := ParseAmount(ev.Get("amount")); err != nil {
+		return nil, err
+	}
+	return &l, nil
 }
 
 // ParseAmount reads a canonical positive decimal micro-USDT amount.

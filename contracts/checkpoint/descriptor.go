@@ -1,8 +1,8 @@
 package checkpoint
 
 // The module descriptor (see contracts/core/descriptor.go): the optional
-// parts of core.Module this module implements (typed events are still to
-// be declared). Result codes are stable:
+// parts of core.Module this module implements (its typed events are in
+// events.go). Result codes are stable:
 // never renumber one; append new errors with new numbers.
 
 import (

@@ -117,7 +117,7 @@ func (k Keeper) Register(ctx *core.Context, id string, vals []types.Address, fir
 	}
 	h := k.storeSet(ctx.Store, vs)
 	k.setChain(ctx.Store, &Chain{ID: id, ValidatorsHash: h, FirstHeight: firstHeight, LastEnd: firstHeight - 1})
-	ctx.Emit(EventRegistered, "chain", id, "validators_hash", h.Hex(), "first_height", core.U64(firstHeight))
+	ctx.EmitEvent(RegisteredEvent{Chain: id, ValidatorsHash: h, FirstHeight: firstHeight})
 	return nil
 }
 
@@ -134,7 +134,7 @@ func (k Keeper) ReplaceValidators(ctx *core.Context, id string, vals []types.Add
 	}
 	c.ValidatorsHash = k.storeSet(ctx.Store, vs)
 	k.setChain(ctx.Store, c)
-	ctx.Emit(EventReplaced, "chain", id, "validators_hash", c.ValidatorsHash.Hex())
+	ctx.EmitEvent(ReplacedEvent{Chain: id, ValidatorsHash: c.ValidatorsHash})
 	return nil
 }
 
@@ -159,7 +159,7 @@ func (k Keeper) Resume(ctx *core.Context, id string) error {
 	}
 	c.Halted = false
 	k.setChain(ctx.Store, c)
-	ctx.Emit(EventResumed, "chain", id)
+	ctx.EmitEvent(ResumedEvent{Chain: id})
 	return nil
 }
 
@@ -268,11 +268,11 @@ func (k Keeper) Submit(ctx *core.Context, m *MsgSubmit) error {
 			return err
 		}
 		c.ValidatorsHash = k.storeSet(st, vs)
-		ctx.Emit(EventHandover, "chain", c.ID, "number", core.U64(cp.Number), "validators_hash", c.ValidatorsHash.Hex())
+		ctx.EmitEvent(HandoverEvent{Chain: c.ID, Number: cp.Number, ValidatorsHash: c.ValidatorsHash})
 	}
 	k.setChain(st, c)
-	ctx.Emit(EventAnchored, "chain", c.ID, "number", core.U64(cp.Number), "start", core.U64(cp.Start),
-		"end", core.U64(cp.End), "blocks_root", cp.BlocksRoot.Hex(), "hash", cp.Hash().Hex(), "signers", core.U64(uint64(len(m.Sigs))))
+	ctx.EmitEvent(AnchoredEvent{Chain: c.ID, Number: cp.Number, Start: cp.Start, End: cp.End, BlocksRoot: cp.BlocksRoot,
+		Hash: cp.Hash(), Signers: uint64(len(m.Sigs))})
 	return nil
 }
 
@@ -301,7 +301,7 @@ func (k Keeper) conflict(ctx *core.Context, c *Chain, m *MsgSubmit) error {
 	st.Set(key, core.Encode(&Evidence{Anchored: anchored, Conflicting: *m, Height: ctx.Block.Height}))
 	c.Halted = true
 	k.setChain(st, c)
-	ctx.Emit(EventConflict, "chain", c.ID, "number", core.U64(cp.Number), "anchored", anchored.Hex(), "conflicting", got.Hex())
+	ctx.EmitEvent(ConflictEvent{Chain: c.ID, Number: cp.Number, Anchored: anchored, Conflicting: got})
 	return nil
 }
 

@@ -89,8 +89,13 @@ func TestAnchorAndQuery(t *testing.T) {
 			t.Fatalf("checkpoint %d: %v", n+1, err)
 		}
 	}
-	if e.events[0].Type != EventAnchored || e.events[0].Get("number") != "3" || e.events[0].Get("signers") != "3" {
-		t.Fatalf("events %+v", e.events)
+	var anchored AnchoredEvent
+	if found, err := core.FindEvent(e.events, &anchored); !found || err != nil ||
+		(anchored != AnchoredEvent{Chain: side, Number: 3, Start: 513, End: 600, BlocksRoot: anchored.BlocksRoot, Hash: anchored.Hash, Signers: 3}) {
+		t.Fatalf("events %+v: %+v %v", e.events, anchored, err)
+	}
+	if l, _ := e.m.Latest(e.st, side); anchored.Hash != l.Checkpoint.Hash() || anchored.BlocksRoot != l.Checkpoint.BlocksRoot {
+		t.Fatalf("anchored event %+v, latest %+v", anchored, l)
 	}
 	l, err := e.m.Latest(e.st, side)
 	if err != nil || l.Checkpoint.Number != 3 || l.Checkpoint.End != 600 {

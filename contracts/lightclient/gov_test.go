@@ -1,4 +1,4 @@
-package lightclient
+package lightclient_test
 
 import (
 	"slices"
@@ -7,6 +7,7 @@ import (
 	"github.com/accordnet/accord/contracts/bridge/proof"
 	"github.com/accordnet/accord/contracts/gov"
 	"github.com/accordnet/accord/contracts/gov/govtest"
+	"github.com/accordnet/accord/contracts/lightclient"
 	"github.com/accordnet/accord/types"
 )
 
@@ -21,17 +22,17 @@ func TestLearnsFromRealGovReceipt(t *testing.T) {
 		t.Fatalf("gov receipt %+v", rc)
 	}
 	h := g.Block.Height
-	a := newKeys(1, 4)
-	e := newEnv(t, a)
-	b := mkBlock(h, a, lockReceipt("1"), rc)
-	p, err := proof.ProveReceipt(b.rs, 1)
+	a := lightclient.NewTestKeys(1, 4)
+	e := lightclient.NewTestEnv(t, a)
+	b := lightclient.MkTestBlock(h, a, lightclient.LockTestReceipt("1"), rc)
+	p, err := proof.ProveReceipt(b.Receipts(), 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.update(b, certify(t, &b.hdr, a), ChangeProof{Receipt: *p, EventIndex: uint64(evIdx)}); err != nil {
+	if err := e.Update(b, lightclient.CertifyTest(t, &b, a), lightclient.ChangeProof{Receipt: *p, EventIndex: uint64(evIdx)}); err != nil {
 		t.Fatal(err)
 	}
-	vs, err := e.m.SetAt(e.st, h+2)
+	vs, err := e.SetAt(h + 2)
 	if err != nil || !slices.Equal(vs.Validators, next) {
 		t.Fatalf("set at %d: %v %v", h+2, vs, err)
 	}

@@ -192,7 +192,7 @@ func (k Keeper) Update(ctx *core.Context, m *MsgUpdate) error {
 			c.Latest = hdr.Height
 			k.setClient(st, c)
 		}
-		ctx.Emit(EventUpdated, "height", core.U64(hdr.Height), "hash", hash.Hex(), "validators_hash", hdr.ValidatorsHash.Hex())
+		ctx.EmitEvent(UpdatedEvent{Height: hdr.Height, Hash: hash, ValidatorsHash: hdr.ValidatorsHash})
 	}
 	for i := range m.Changes {
 		if err := k.schedule(ctx, c, hdr, &m.Changes[i]); err != nil {
@@ -208,7 +208,7 @@ func (k Keeper) freeze(ctx *core.Context, c *Client, prev *Trusted, m *MsgUpdate
 		core.Encode(&Evidence{Trusted: prev.Hash, Header: m.Header, Cert: m.Cert}))
 	c.Frozen = true
 	k.setClient(ctx.Store, c)
-	ctx.Emit(EventFrozen, "height", core.U64(m.Header.Height), "trusted", prev.Hash.Hex(), "conflicting", hash.Hex())
+	ctx.EmitEvent(FrozenEvent{Height: m.Header.Height, Trusted: prev.Hash, Conflicting: hash})
 	return nil
 }
 
@@ -244,7 +244,7 @@ func (k Keeper) schedule(ctx *core.Context, c *Client, hdr *types.Header, p *Cha
 	}
 	h := k.storeSet(ctx.Store, vs)
 	ctx.Store.Set(scheduleKey(at), core.Encode(&scheduled{ValidatorsHash: h, Source: hdr.Height, Pos: pos}))
-	ctx.Emit(EventScheduled, "effective_height", core.U64(at), "validators_hash", h.Hex())
+	ctx.EmitEvent(ScheduledEvent{EffectiveHeight: at, ValidatorsHash: h})
 	return nil
 }
 
@@ -291,7 +291,7 @@ func (k Keeper) Unfreeze(ctx *core.Context) error {
 	}
 	c.Frozen = false
 	k.setClient(ctx.Store, c)
-	ctx.Emit(EventUnfrozen)
+	ctx.EmitEvent(UnfrozenEvent{Latest: c.Latest})
 	return nil
 }
 

@@ -14,8 +14,12 @@ import (
 	"github.com/accordnet/accord/types"
 )
 
-// ModuleName is the module's genesis key.
-const ModuleName = "bridge_side"
+// ModuleName is the module's name: the bridge's, as on main. No chain
+// runs both halves, so each chain has one "bridge" module, its events are
+// bridge.* (main proves bridge.burned) and `tx bridge burn` sits beside
+// main's `tx bridge lock`. The halves' result codes are disjoint (see
+// descriptor.go), so ("bridge", code) means one thing on either chain.
+const ModuleName = "bridge"
 
 // Transaction types: the upper half of the bridge range (the main half
 // uses the lower; no chain runs both).
@@ -108,19 +112,16 @@ func (k Keeper) Mint(ctx *core.Context, m *MsgMint) error {
 	if k.Minted(st, lock) {
 		return fmt.Errorf("lock %s: %w", lock.Hex(), ErrAlreadyMinted)
 	}
-	to, err := types.ParseAddress(ev.Get("recipient"))
-	if err != nil || to == (types.Address{}) {
-		return fmt.Errorf("%w: recipient %q", ErrWrongEvent, ev.Get("recipient"))
-	}
-	amount, err := bridge.ParseAmount(ev.Get("amount"))
+	l, err := bridge.DecodeLocked(ev)
 	if err != nil {
-		return err
+		return fmt.Errorf("%w: %w", ErrWrongEvent, err)
 	}
+	to, amount := l.Recipient, l.Amount
 	if err := k.bank.Mint(st, to, amount); err != nil {
 		return err
 	}
 	st.Set(slices.Concat(prefixMinted, lock[:]), []byte{1})
-	ctx.Emit("bridge.minted", "lock", lock.Hex(), "recipient", to.Hex(), "amount", core.U64(amount))
+	ctx.EmitEvent(MintedEvent{Lock: lock, Recipient: to, Amount: amount})
 	return nil
 }
 
@@ -135,7 +136,7 @@ func (k Keeper) Burn(ctx *core.Context, m *MsgBurn) error {
 	}
 	n++
 	ctx.Store.Set(keyBurnSeq, binary.BigEndian.AppendUint64(nil, n))
-	ctx.Emit(bridge.EventBurned, "recipient", m.Recipient.Hex(), "amount", core.U64(m.Amount), "sender", ctx.Sender.Hex(), "nonce", core.U64(n))
+	ctx.EmitEvent(bridge.BurnedEvent{Recipient: m.Recipient, Amount: m.Amount, Sender: ctx.Sender, Nonce: n})
 	return nil
 }
 

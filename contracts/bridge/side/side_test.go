@@ -94,8 +94,9 @@ func TestMintAndBurn(t *testing.T) {
 		t.Fatal(err)
 	}
 	ev := ctx.Events()[len(ctx.Events())-1]
-	if ev.Type != bridge.EventBurned || ev.Get("amount") != "200" || ev.Get("recipient") != (types.Address{0xb0}).Hex() ||
+	b, err := bridge.DecodeBurned(ev)
+	if err != nil || *b != (bridge.BurnedEvent{Recipient: types.Address{0xb0}, Amount: 200, Sender: alice, Nonce: 1}) ||
 		bk.Balance(st, alice) != 400 || bk.Supply(st) != 400 {
-		t.Fatalf("burn: %+v, balance %d", ev, bk.Balance(st, alice))
+		t.Fatalf("burn: %+v (%v), balance %d", b, err, bk.Balance(st, alice))
 	}
 }
