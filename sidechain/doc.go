@@ -35,4 +35,15 @@
 // the chain's nonce has passed it. Nothing is lost (work is recorded before
 // the cursor moves) and nothing is doubled (one signed transaction per
 // step, identical bytes on every re-send).
+//
+// # Bridge signer
+//
+// A bridge signer follows the external ERC-20's Transfer logs into the
+// vault and attests each deposit on main once it has Confirmations blocks
+// on top. The one signer holding the vault key also pays approved
+// withdrawals: one ERC-20 transfer out of the vault per withdrawal,
+// tagged in its calldata with the main chain and withdrawal ID, signed and
+// persisted before it is sent. Every signer attests a payout paid only
+// after finding that tagged transfer on the external chain, confirmed and
+// matching the withdrawal's recipient and amount (payout.go).
 package sidechain

@@ -231,7 +231,7 @@ func scenario(t *testing.T, seed uint64, actionRounds int, burnsPerRound int, po
 
 func pendingWork(t *testing.T, st *Store) int {
 	n := 0
-	for _, p := range [][]byte{prefixHdr, prefixLock, prefixBurn, prefixTx, prefixDeposit} {
+	for _, p := range [][]byte{prefixHdr, prefixLock, prefixBurn, prefixTx, prefixDeposit, prefixWOpen, prefixWSeen, prefixPayment} {
 		if err := st.Scan(p, func(_, _ []byte) bool { n++; return true }); err != nil {
 			t.Fatal(err)
 		}

@@ -16,14 +16,24 @@ import (
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
 	ethtypes "github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
 )
 
-// EthLogs is what the bridge signer reads of the external chain;
-// go-ethereum's *ethclient.Client (and the simulated backend's client)
-// satisfies it.
-type EthLogs interface {
+// EthClient is what the bridge signer uses of the external chain: logs
+// and transactions to follow deposits and payouts, and (the payer only)
+// what it takes to send a payout. go-ethereum's *ethclient.Client, and the
+// simulated backend's client, satisfy it.
+type EthClient interface {
 	BlockNumber(ctx context.Context) (uint64, error)
 	FilterLogs(ctx context.Context, q ethereum.FilterQuery) ([]ethtypes.Log, error)
+	TransactionByHash(ctx context.Context, h common.Hash) (tx *ethtypes.Transaction, isPending bool, err error)
+	TransactionReceipt(ctx context.Context, h common.Hash) (*ethtypes.Receipt, error)
+	NonceAt(ctx context.Context, a common.Address, block *big.Int) (uint64, error)
+	HeaderByNumber(ctx context.Context, n *big.Int) (*ethtypes.Header, error)
+	SuggestGasTipCap(ctx context.Context) (*big.Int, error)
+	CallContract(ctx context.Context, call ethereum.CallMsg, block *big.Int) ([]byte, error)
+	EstimateGas(ctx context.Context, call ethereum.CallMsg) (uint64, error)
+	SendTransaction(ctx context.Context, tx *ethtypes.Transaction) error
 }
 
 // DepositChain is the main chain as a bridge signer sees it.
@@ -32,6 +42,10 @@ type DepositChain interface {
 	// Deposit reports whether deposit id was minted, and whether signer
 	// has attested it.
 	Deposit(ctx context.Context, id types.Hash, signer types.Address) (minted, attested bool, err error)
+	// Withdrawal returns withdrawal id, or nil if there is none (yet).
+	Withdrawal(ctx context.Context, id uint64) (*bridge.Withdrawal, error)
+	// BlockTime is the latest block's time, in ms.
+	BlockTime(ctx context.Context) (uint64, error)
 }
 
 // SignerConfig configures a Signer.
@@ -39,22 +53,31 @@ type SignerConfig struct {
 	MainChainID   string
 	ExtChainID    uint64
 	Token, Vault  common.Address
-	Confirmations uint64 // blocks on top of a deposit's block before it is attested
-	FromBlock     uint64 // first external block to scan (the token's deployment)
-	MaxRange      uint64 // blocks per FilterLogs call; 0 means 1000
-	Key           *ecdsa.PrivateKey
+	Confirmations uint64            // blocks on top of a deposit's block before it is attested
+	FromBlock     uint64            // first external block to scan (the token's deployment)
+	MaxRange      uint64            // blocks per FilterLogs call; 0 means 1000
+	Key           *ecdsa.PrivateKey // the signer's key on main
 	Fee           uint64
-	Log           *slog.Logger
+	// VaultKey is the vault's external key, held by the one signer that
+	// pays withdrawals (nil for the others, which check its payouts).
+	// Production would replace it with a multisig vault contract.
+	VaultKey *ecdsa.PrivateKey
+	// PayoutMargin (ms): a withdrawal is not paid once main's block time
+	// is this close to its refund deadline, so a payout and a refund
+	// cannot both happen. 0 means 5 minutes.
+	PayoutMargin uint64
+	Log          *slog.Logger
 }
 
-// Signer is one bridge signer's deposit loop: it follows the token's
-// Transfer logs into the vault, waits Confirmations blocks, and attests
-// each deposit on main once (MsgAttestDeposit). The recipient on main is
-// the transfer's sender (same 20-byte address; a production vault would
-// take the recipient as a deposit argument instead).
+// Signer is one bridge signer: it follows the token's Transfer logs into
+// the vault, waits Confirmations blocks, and attests each deposit on main
+// once (MsgAttestDeposit). The recipient on main is the transfer's sender
+// (same 20-byte address; a production vault would take the recipient as a
+// deposit argument instead). It also pays (VaultKey holder) and attests
+// withdrawals; see payout.go.
 type Signer struct {
 	cfg   SignerConfig
-	eth   EthLogs
+	eth   EthClient
 	main  DepositChain
 	store *Store
 	log   *slog.Logger
@@ -67,15 +90,21 @@ var (
 )
 
 // NewSigner returns a bridge signer over its store.
-func NewSigner(cfg SignerConfig, eth EthLogs, main DepositChain, st *Store) (*Signer, error) {
+func NewSigner(cfg SignerConfig, eth EthClient, main DepositChain, st *Store) (*Signer, error) {
 	if cfg.MainChainID == "" || cfg.ExtChainID == 0 || cfg.Key == nil {
 		return nil, errors.New("sidechain: signer needs the main chain ID, the external chain ID and a key")
 	}
 	if cfg.Token == (common.Address{}) || cfg.Vault == (common.Address{}) {
 		return nil, errors.New("sidechain: signer needs the token and vault addresses")
 	}
+	if cfg.VaultKey != nil && crypto.PubkeyToAddress(cfg.VaultKey.PublicKey) != cfg.Vault {
+		return nil, fmt.Errorf("sidechain: the vault key is %s's, not the vault %s's", crypto.PubkeyToAddress(cfg.VaultKey.PublicKey), cfg.Vault)
+	}
 	if cfg.MaxRange == 0 {
 		cfg.MaxRange = 1000
+	}
+	if cfg.PayoutMargin == 0 {
+		cfg.PayoutMargin = 5 * 60 * 1000
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
@@ -85,7 +114,8 @@ func NewSigner(cfg SignerConfig, eth EthLogs, main DepositChain, st *Store) (*Si
 		tx: newTxSender(st, cfg.Key, cfg.Fee, log, map[byte]Chain{onMain: main}, map[byte]string{onMain: cfg.MainChainID})}, nil
 }
 
-// Step scans newly confirmed external blocks and attests what is due.
+// Step scans newly confirmed external blocks, attests the deposits and
+// payouts that are due, and pays the withdrawals due (the payer).
 func (s *Signer) Step(ctx context.Context) error {
 	if err := s.tx.begin(ctx); err != nil {
 		return err
@@ -93,18 +123,28 @@ func (s *Signer) Step(ctx context.Context) error {
 	if err := s.scan(ctx); err != nil {
 		return err
 	}
-	return s.attest(ctx)
+	if err := s.attest(ctx); err != nil {
+		return err
+	}
+	return s.payouts(ctx)
+}
+
+// nextScan is the first external block the scan has not covered.
+func (s *Signer) nextScan() (uint64, error) {
+	last, err := u64At(s.store, keyEthScan, 0)
+	if err != nil {
+		return 0, err
+	}
+	if _, ok, err := s.store.Get(keyEthScan); err != nil || !ok {
+		return s.cfg.FromBlock, err
+	}
+	return last + 1, nil // the key holds the last scanned block
 }
 
 func (s *Signer) scan(ctx context.Context) error {
-	from, err := u64At(s.store, keyEthScan, s.cfg.FromBlock)
+	from, err := s.nextScan()
 	if err != nil {
 		return err
-	}
-	if _, ok, err := s.store.Get(keyEthScan); err != nil {
-		return err
-	} else if ok {
-		from++ // the key holds the last scanned block
 	}
 	head, err := s.eth.BlockNumber(ctx)
 	if err != nil {
@@ -141,6 +181,9 @@ func (s *Signer) scan(ctx context.Context) error {
 			Recipient: types.Address(tr.From), Amount: amount}
 		id := bridge.DepositID(m.ExtChainID, m.ExtTxHash, m.LogIndex)
 		b.Set(slices.Concat(prefixDeposit, id[:]), core.Encode(m))
+	}
+	if err := s.scanPayouts(ctx, b, from, to); err != nil {
+		return err
 	}
 	b.Set(keyEthScan, be64(to))
 	return b.Commit()

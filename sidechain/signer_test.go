@@ -43,6 +43,24 @@ func (d depositRPC) Deposit(_ context.Context, id types.Hash, signer types.Addre
 	return dep.Minted, slices.Contains(dep.Attested, signer), nil
 }
 
+func (d depositRPC) Withdrawal(_ context.Context, id uint64) (*bridge.Withdrawal, error) {
+	if err := d.k.call("withdrawal"); err != nil {
+		return nil, err
+	}
+	w, err := bridge.Keeper{}.GetWithdrawal(d.c.st, id)
+	if errors.Is(err, bridge.ErrNotFound) {
+		return nil, nil
+	}
+	return w, err
+}
+
+func (d depositRPC) BlockTime(context.Context) (uint64, error) {
+	if d.c.height() == 0 {
+		return 0, d.k.call("time")
+	}
+	return d.c.headers[d.c.height()-1].Time, d.k.call("time")
+}
+
 type ethChain struct {
 	t       *testing.T
 	b       *simulated.Backend
