@@ -20,10 +20,12 @@ import (
 	"github.com/accordnet/accord/contracts/acceptor"
 	"github.com/accordnet/accord/contracts/arbitration"
 	"github.com/accordnet/accord/contracts/bank"
+	bridgeside "github.com/accordnet/accord/contracts/bridge/side"
 	"github.com/accordnet/accord/contracts/channel"
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/gov"
 	"github.com/accordnet/accord/contracts/gov/kyc"
+	"github.com/accordnet/accord/contracts/lightclient"
 	"github.com/accordnet/accord/contracts/oracle"
 	"github.com/accordnet/accord/contracts/order"
 	"github.com/accordnet/accord/contracts/pay"
@@ -52,6 +54,8 @@ var messages = []any{
 	pay.MsgLock{}, pay.MsgAttest{}, pay.MsgRefund{}, pay.MsgDispute{},
 	channel.MsgOpen{}, channel.MsgTopUp{}, channel.MsgExtend{}, channel.MsgRedeem{}, channel.MsgClose{}, channel.MsgSettle{},
 	arbitration.MsgOpen{}, arbitration.MsgEvidence{}, arbitration.MsgVote{},
+	lightclient.MsgUpdate{},
+	bridgeside.MsgMint{}, bridgeside.MsgBurn{},
 }
 
 // notes say what each payload field means and its unit, keyed
@@ -97,6 +101,51 @@ var notes = map[string]string{
 	"arbitration.MsgVote.Reason":   "1 no payment, 2 payment not confirmed, 3 third-party payer, 4 protocol violation, 5 no reply, 6 bank problem, 7 other",
 	"arbitration.MsgVote.ToA":      "micro-USDT to side A; ToA + ToB must equal the escrow",
 	"arbitration.MsgVote.ToB":      "micro-USDT to side B",
+
+	"bridge.MsgMint.MainHeight": "height of the trusted main-chain header (already relayed to the light client) whose receipts hold the lock",
+	"bridge.MsgMint.Proof":      "the lock receipt and its Merkle path to that header's receipt root",
+	"bridge.MsgMint.EventIndex": "index of the `bridge.locked` event in the proven receipt",
+	"bridge.MsgBurn.Recipient":  "who is paid on main once a checkpoint covering this block is anchored; non-zero",
+	"bridge.MsgBurn.Amount":     "micro-USDT burned from the sender, > 0",
+
+	"proof.ReceiptProof.Receipt": "the whole receipt, as the chain committed it (its message is not hashed)",
+	"proof.ReceiptProof.Index":   "the receipt's position in its block, 0-based (the leaf index)",
+	"proof.ReceiptProof.Path":    "sibling hashes from the leaf up to the receipt root, at most 64",
+	"types.Receipt.TxHash":       "hash of the transaction this receipt is for",
+	"types.Receipt.Status":       "1 success, 0 failure",
+	"types.Receipt.Codespace":    "module of a failure's result code, empty on success",
+	"types.Receipt.Code":         "the module's stable result code, 0 on success",
+	"types.Receipt.Fee":          "micro-USDT charged",
+	"types.Receipt.Events":       "the events the transaction emitted, in order",
+	"types.Receipt.Error":        "human message of a failure; carried but not part of the leaf hash",
+	"types.Event.Type":           "`module.name`, e.g. `bridge.locked`",
+	"types.Event.Attrs":          "the event's fields, in declaration order",
+	"types.Attr.Key":             "field name",
+	"types.Attr.Value":           "field value bytes",
+
+	"lightclient.MsgUpdate.Header":       "the main-chain header to trust next (heights may be skipped while the set is unchanged)",
+	"lightclient.MsgUpdate.Cert":         "its commit certificate, signed by > 2/3 of the main validator set the client trusts",
+	"lightclient.MsgUpdate.Changes":      "proofs of every `gov.validators_set` event in that block, at most 8",
+	"lightclient.ChangeProof.Receipt":    "the receipt holding the validator-set change",
+	"lightclient.ChangeProof.EventIndex": "index of the `gov.validators_set` event in it",
+	"types.Header.ChainID":               "the main chain's ID",
+	"types.Header.Height":                "block height",
+	"types.Header.Time":                  "block time, unix milliseconds",
+	"types.Header.ParentHash":            "hash of the parent header",
+	"types.Header.LastCertHash":          "hash of the parent's commit certificate",
+	"types.Header.TxRoot":                "Merkle root of the block's transaction hashes",
+	"types.Header.ReceiptRoot":           "Merkle root of the block's receipt leaf hashes",
+	"types.Header.StateRoot":             "app hash after the block",
+	"types.Header.ValidatorsHash":        "hash of the validator set that finalizes the block",
+	"types.Header.Proposer":              "the proposing validator",
+	"types.Header.TxCount":               "number of transactions (the receipt tree's leaf count)",
+	"types.CommitCert.Height":            "the certified block's height",
+	"types.CommitCert.View":              "the PBFT view it was committed in",
+	"types.CommitCert.BlockHash":         "the certified header's hash",
+	"types.CommitCert.Sigs":              "COMMIT signatures, one per signing validator",
+
+	"types.CommitSig.Index": "the signer's position in the validator set of that height",
+	"types.CommitSig.Sig":   "65-byte secp256k1 signature [R‖S‖V] over the COMMIT digest",
 
 	"types.Tx.ChainID": "the chain's ID, e.g. `accord-local`; a transaction signed for one chain is invalid on every other",
 	"types.Tx.Nonce":   "the sender's next nonce: 0 for a new account, then +1 per included transaction",
@@ -270,7 +319,18 @@ func sample(t reflect.Type) reflect.Value {
 	return v
 }
 
-func pkgName(rt reflect.Type) string { return filepath.Base(rt.PkgPath()) }
+func pkgName(rt reflect.Type) string {
+	if name, ok := moduleOfPkg[rt.PkgPath()]; ok {
+		return name
+	}
+	return filepath.Base(rt.PkgPath())
+}
+
+// moduleOfPkg names the module of a package whose name is not the
+// module's: the side half of the bridge is the side chain's "bridge".
+var moduleOfPkg = map[string]string{
+	reflect.TypeOf(bridgeside.MsgMint{}).PkgPath(): bridgeside.ModuleName,
+}
 
 func camel(s string) string {
 	var b strings.Builder

@@ -152,21 +152,25 @@ func (Module) Name() string { return ModuleName }
 // Routes implements core.Module.
 func (m Module) Routes() []core.Route {
 	return []core.Route{
-		{Type: TypeMint, Name: "bridge.mint", Handler: func(ctx *core.Context, p []byte) error {
-			msg, err := decode[MsgMint](p)
-			if err != nil {
-				return err
-			}
-			return m.Mint(ctx, msg)
-		}},
-		{Type: TypeBurn, Name: "bridge.burn", Handler: func(ctx *core.Context, p []byte) error {
-			msg, err := decode[MsgBurn](p)
-			if err != nil {
-				return err
-			}
-			return m.Burn(ctx, msg)
-		}},
+		{Type: TypeMint, Name: "bridge.mint", Handler: m.handleMint},
+		{Type: TypeBurn, Name: "bridge.burn", Handler: m.handleBurn},
 	}
+}
+
+func (m Module) handleMint(ctx *core.Context, payload []byte) error {
+	msg, err := decode[MsgMint](payload)
+	if err != nil {
+		return err
+	}
+	return m.Mint(ctx, msg)
+}
+
+func (m Module) handleBurn(ctx *core.Context, payload []byte) error {
+	msg, err := decode[MsgBurn](payload)
+	if err != nil {
+		return err
+	}
+	return m.Burn(ctx, msg)
 }
 
 func decode[T any, P interface {
