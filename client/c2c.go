@@ -2,11 +2,9 @@ package client
 
 import (
 	"context"
-	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/accordnet/accord/api/views"
+	"github.com/accordnet/accord/contracts/oracle"
 	"github.com/accordnet/accord/types"
 )
 
@@ -85,25 +83,5 @@ func (c *Client) Params(ctx context.Context, module string) (*views.Params, erro
 }
 
 // ParseFiat parses a decimal amount in a currency whose minor unit has
-// the given number of decimals into minor units ("12.3" USD = 1230, "1500"
-// JPY = 1500). More decimals than the currency has, signs, exponents and
-// overflow are errors.
-func ParseFiat(s string, decimals uint8) (uint64, error) {
-	s = strings.TrimSpace(s)
-	if strings.HasPrefix(s, "-") {
-		return 0, fmt.Errorf("%q: negative amounts are not allowed", s)
-	}
-	whole, frac, hasDot := strings.Cut(s, ".")
-	bad := whole == "" || (hasDot && frac == "") || len(frac) > int(decimals)
-	for _, r := range whole + frac {
-		bad = bad || r < '0' || r > '9'
-	}
-	if bad {
-		return 0, fmt.Errorf("%q: want a decimal with at most %d decimals", s, decimals)
-	}
-	v, err := strconv.ParseUint(whole+frac+strings.Repeat("0", int(decimals)-len(frac)), 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("%q: out of range", s)
-	}
-	return v, nil
-}
+// the given number of decimals into minor units (oracle.ParseFiat).
+func ParseFiat(s string, decimals uint8) (uint64, error) { return oracle.ParseFiat(s, decimals) }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/accordnet/accord/app"
+	"github.com/accordnet/accord/contracts/gov"
 	"github.com/accordnet/accord/node"
 	"github.com/accordnet/accord/types"
 	"github.com/spf13/cobra"
@@ -66,7 +67,7 @@ func newInitCmd(g *globals) *cobra.Command {
 				o.Roles = append(o.Roles, r)
 			}
 			for _, s := range params {
-				mod, key, val, err := parseParam(s)
+				mod, key, val, err := gov.ParseParam(s)
 				if err != nil {
 					return fmt.Errorf("--param: %w", err)
 				}

@@ -1,18 +1,19 @@
 package main
 
 import (
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"os"
+	"sort"
+	"strconv"
 
-	"github.com/accordnet/accord/contracts/core"
 	"github.com/spf13/cobra"
 
+	"github.com/accordnet/accord/api/views"
 	"github.com/accordnet/accord/app"
-	"github.com/accordnet/accord/contracts/acceptor"
-	"github.com/accordnet/accord/contracts/gov"
-	"github.com/accordnet/accord/contracts/gov/kyc"
-	"github.com/accordnet/accord/contracts/oracle"
-	"github.com/accordnet/accord/contracts/order"
+	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/types"
 )
 
 // extraModules are modules a test appends to the CLI's application (the
@@ -29,89 +30,110 @@ func cliApp() (*app.App, error) {
 	return a, nil
 }
 
-// checkParam checks a SetParam as gov will, against every module's specs,
-// so a typo costs no fee.
-func checkParam(module, key string, value []byte) error {
-	a, err := cliApp()
-	if err != nil {
-		return err
-	}
-	m, ok := a.Router.Module(gov.ModuleName)
-	if !ok {
-		return fmt.Errorf("no %s module", gov.ModuleName)
-	}
-	return m.(gov.Module).CheckParam(module, key, value)
-}
-
-// addModuleCommands adds, under tx and query, a group per module for the
-// commands its descriptor declares (core.Commander): `tx MODULE ...` signs
-// and sends the message a command builds, `query MODULE ...` calls the
-// method it names and prints the result. A module whose group is written
-// by hand here (acceptor, order, ...) gets the declared commands added to
-// that group.
+// addModuleCommands adds the commands every module's descriptor declares
+// (core.Commander): `tx MODULE ...` signs and sends the message a command
+// builds, `query MODULE ...` (or `query ...` for a Top command) calls the
+// method it names and prints the result.
 func addModuleCommands(g *globals, tx, query *cobra.Command) error {
 	a, err := cliApp()
 	if err != nil {
 		return err
 	}
 	for _, m := range a.Modules() {
-		if group, ok := txGroups[m.Name()]; ok {
-			tx.AddCommand(group(g))
-		}
 		cm, ok := m.(core.Commander)
 		if !ok {
 			continue
+		}
+		short := "Commands of the " + m.Name() + " module"
+		if gr, ok := m.(core.CommandGrouper); ok {
+			short = gr.CommandGroup()
 		}
 		for _, c := range cm.Commands() {
 			parent := tx
 			if c.Msg == nil {
 				parent = query
 			}
-			group := subgroup(parent, m.Name())
-			group.AddCommand(moduleCommand(g, c))
+			if !c.Top {
+				parent = subgroup(parent, m.Name(), short)
+			}
+			parent.AddCommand(moduleCommand(g, c))
 		}
 	}
 	return nil
 }
 
-// txGroups are the hand-written tx command groups of today's modules,
-// added when the module is in the application; a new module declares its
-// commands in its descriptor instead.
-var txGroups = map[string]func(*globals) *cobra.Command{
-	acceptor.ModuleName: newAcceptorTxCmd,
-	order.ModuleName:    newOrderTxCmd,
-	oracle.ModuleName:   newOracleTxCmd,
-	gov.ModuleName:      newGovTxCmd,
-	kyc.ModuleName:      newKYCTxCmd,
-}
-
 // subgroup returns parent's child named name, creating it.
-func subgroup(parent *cobra.Command, name string) *cobra.Command {
+func subgroup(parent *cobra.Command, name, short string) *cobra.Command {
 	for _, c := range parent.Commands() {
 		if c.Name() == name {
 			return c
 		}
 	}
-	c := &cobra.Command{Use: name, Short: "Commands of the " + name + " module"}
+	c := &cobra.Command{Use: name, Short: short}
 	parent.AddCommand(c)
 	return c
 }
 
+// flagValues reads a command's declared flags back as a CommandInput.
+type flagValues struct {
+	text  map[string]func() string
+	lists map[string]*[]string
+}
+
+func (v *flagValues) register(cmd *cobra.Command, fl core.Flag) {
+	fs := cmd.Flags()
+	switch fl.Kind {
+	case core.FlagStrings:
+		v.lists[fl.Name] = fs.StringArray(fl.Name, nil, fl.Usage)
+	case core.FlagList:
+		v.lists[fl.Name] = fs.StringSlice(fl.Name, nil, fl.Usage)
+	case core.FlagBool:
+		b := fs.Bool(fl.Name, fl.Default == "true", fl.Usage)
+		v.text[fl.Name] = func() string { return strconv.FormatBool(*b) }
+	case core.FlagUint:
+		def, _ := strconv.ParseUint(fl.Default, 10, 64)
+		u := fs.Uint64(fl.Name, def, fl.Usage)
+		v.text[fl.Name] = func() string { return strconv.FormatUint(*u, 10) }
+	case core.FlagInt:
+		def, _ := strconv.Atoi(fl.Default)
+		n := fs.Int(fl.Name, def, fl.Usage)
+		v.text[fl.Name] = func() string { return strconv.Itoa(*n) }
+	default:
+		s := fs.String(fl.Name, fl.Default, fl.Usage)
+		v.text[fl.Name] = func() string { return *s }
+	}
+	if fl.Required {
+		_ = cmd.MarkFlagRequired(fl.Name)
+	}
+}
+
+func (v *flagValues) input(args []string) core.CommandInput {
+	in := core.CommandInput{Args: args, Flags: map[string]string{}, Lists: map[string][]string{},
+		ReadFile: os.ReadFile, Random: func(b []byte) { _, _ = rand.Read(b) }}
+	for k, f := range v.text {
+		in.Flags[k] = f()
+	}
+	for k, l := range v.lists {
+		in.Lists[k] = append([]string(nil), *l...)
+	}
+	return in
+}
+
 func moduleCommand(g *globals, c core.Command) *cobra.Command {
-	flags := map[string]*string{}
+	vals := &flagValues{text: map[string]func() string{}, lists: map[string]*[]string{}}
 	var f txFlags
-	cmd := &cobra.Command{Use: c.Use, Short: c.Short, Args: cobra.ExactArgs(c.Args),
+	cmd := &cobra.Command{Use: c.Use, Short: c.Short, Long: c.Long, Args: cobra.ExactArgs(c.Args),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			in := core.CommandInput{Args: args, Flags: map[string]string{}}
-			for k, v := range flags {
-				in.Flags[k] = *v
-			}
+			in := vals.input(args)
 			if c.Msg != nil {
 				msg, err := c.Msg(in)
 				if err != nil {
 					return err
 				}
-				return f.send(g, msg.TxType(), msg)
+				if c.Report == nil {
+					return f.send(g, msg.TxType(), msg)
+				}
+				return f.report(g, msg, in, c.Report)
 			}
 			method, params, err := c.Query(in)
 			if err != nil {
@@ -123,17 +145,86 @@ func moduleCommand(g *globals, c core.Command) *cobra.Command {
 			if err := g.client().Call(ctx, method, &out, params...); err != nil {
 				return err
 			}
-			var v any
-			if err := json.Unmarshal(out, &v); err != nil {
-				return err
+			if c.Print != nil && !g.jsonOut {
+				return c.Print(os.Stdout, in, out)
 			}
-			return printJSON(v)
+			return printJSON(out)
 		}}
 	for _, fl := range c.Flags {
-		flags[fl.Name] = cmd.Flags().String(fl.Name, fl.Default, fl.Usage)
+		vals.register(cmd, fl)
 	}
 	if c.Msg != nil {
 		f.register(cmd)
 	}
 	return cmd
+}
+
+// report sends msg and prints what the command's Report makes of it.
+func (f *txFlags) report(g *globals, msg core.Msg, in core.CommandInput,
+	report func(core.CommandInput, core.Sent) (core.Report, error)) error {
+	s, err := f.submit(g, msg.TxType(), msg)
+	if err != nil {
+		return err
+	}
+	cs, err := s.core()
+	if err != nil {
+		return err
+	}
+	r, err := report(in, cs)
+	if err != nil {
+		return err
+	}
+	switch {
+	case r.Always:
+		fmt.Print(r.Text)
+		return s.failed()
+	case g.jsonOut:
+		v := r.JSON
+		if v == nil && s.Receipt != nil {
+			v = s.Receipt
+		} else if v == nil {
+			v = views.SendResult{Hash: s.Hash.Hex()}
+		}
+		if err := printJSON(v); err != nil {
+			return err
+		}
+		return s.failed()
+	}
+	if !r.Replace {
+		if s.Receipt == nil {
+			fmt.Println(s.Hash.Hex())
+		} else {
+			printReceipt(s.Receipt)
+		}
+	}
+	fmt.Print(r.Text)
+	return s.failed()
+}
+
+// core is what a module's Report reads of a sent transaction.
+func (s *sent) core() (core.Sent, error) {
+	out := core.Sent{From: s.From, Hash: s.Hash}
+	r := s.Receipt
+	if r == nil {
+		return out, nil
+	}
+	raw, err := json.Marshal(r)
+	if err != nil {
+		return out, err
+	}
+	cr := &core.SentReceipt{Height: r.Height, OK: r.Status == "ok", Error: r.Error, JSON: raw}
+	for _, e := range r.Events {
+		te := types.Event{Type: e.Type}
+		keys := make([]string, 0, len(e.Attrs))
+		for k := range e.Attrs {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			te.Attrs = append(te.Attrs, types.Attr{Key: k, Value: e.Attrs[k]})
+		}
+		cr.Events = append(cr.Events, te)
+	}
+	out.Receipt = cr
+	return out, nil
 }

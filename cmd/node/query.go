@@ -3,8 +3,11 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
 	"sort"
 	"strconv"
+	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/accordnet/accord/client"
@@ -87,9 +90,37 @@ func newQueryCmd(g *globals) *cobra.Command {
 			return printJSON(map[string]any{"tx": t, "receipt": r})
 		},
 	}
-	cmd.AddCommand(account, block, tx)
-	cmd.AddCommand(newC2CQueryCmds(g)...)
+	cmd.AddCommand(account, block, tx, newParamsCmd(g))
 	return cmd
+}
+
+// newParamsCmd is `query params MODULE`: any module's parameters in force
+// (accord_getParams walks the module list).
+func newParamsCmd(g *globals) *cobra.Command {
+	return &cobra.Command{Use: "params MODULE", Short: "A module's parameters in force (bank, gov, kyc, oracle, acceptor, order)", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, cancel := g.ctx()
+			defer cancel()
+			v, err := g.client().Params(ctx, args[0])
+			if err != nil {
+				return err
+			}
+			if g.jsonOut {
+				return printJSON(v)
+			}
+			var pairs []string
+			for _, k := range sortedKeys(v.Params) {
+				pairs = append(pairs, v.Module+"."+k, v.Params[k])
+			}
+			if v.Module == "gov" {
+				pairs = append(pairs, "admins", strings.Join(v.Admins, ","), "threshold", strconv.FormatUint(v.Threshold, 10))
+			}
+			w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+			for i := 0; i+1 < len(pairs); i += 2 {
+				fmt.Fprintf(w, "%s\t%s\n", pairs[i], pairs[i+1])
+			}
+			return w.Flush()
+		}}
 }
 
 func newStatusCmd(g *globals) *cobra.Command {

@@ -4,9 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/accordnet/accord/api/views"
 	"github.com/accordnet/accord/node"
-	"github.com/accordnet/accord/types"
 )
 
 // TestCommandLineErrors runs the command line in-process: a typo or a bad
@@ -118,24 +116,6 @@ func TestHelpText(t *testing.T) {
 			if strings.Contains(out.String(), w) {
 				t.Errorf("%v: help has %q:\n%s", c.args, w, out.String())
 			}
-		}
-	}
-}
-
-func TestOrderBounds(t *testing.T) {
-	for _, c := range []struct {
-		min, max uint64
-		want     string
-	}{
-		{0, 0, "no bound (only the chain's limits apply)"},
-		{5_000_000, 0, "min 5 USDT, max no bound"},
-		{0, 200_000_000, "min no bound, max 200 USDT"},
-		{5_000_000, 200_000_000, "min 5 USDT, max 200 USDT"},
-	} {
-		a := &views.Acceptor{MinOrderMicro: c.min, MaxOrderMicro: c.max,
-			MinOrder: types.FormatUSDT(c.min), MaxOrder: types.FormatUSDT(c.max)}
-		if got := orderBounds(a); got != c.want {
-			t.Errorf("bounds %d/%d = %q, want %q", c.min, c.max, got, c.want)
 		}
 	}
 }

@@ -3,6 +3,8 @@ package core
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"strings"
 
 	"github.com/accordnet/accord/ledger/state"
@@ -181,28 +183,116 @@ var (
 
 // Command is one CLI subcommand of a module, as plain data the CLI walks
 // (so contracts never import the CLI): `node tx MODULE USE` when Msg is
-// set, `node query MODULE USE` when QueryMethod is.
+// set, `node query MODULE USE` when Query is (directly under tx or query
+// when Top is set).
 type Command struct {
 	Use   string // e.g. "ping COUNT"
 	Short string
+	Long  string
 	Args  int // exact number of positional arguments
 	Flags []Flag
+	// Top puts the command directly under `tx` or `query` instead of in
+	// the module's group (`query order ID`).
+	Top bool
 	// Msg builds the message a tx command signs and sends with --from.
 	Msg func(in CommandInput) (Msg, error)
+	// Report, for a tx command, makes what the CLI prints of the sent
+	// transaction; nil: its hash or, with --wait, its receipt.
+	Report func(in CommandInput, s Sent) (Report, error)
 	// Query returns the JSON-RPC method and params of a query command; the
 	// CLI prints the result.
 	Query func(in CommandInput) (method string, params []any, err error)
+	// Print, for a query command, prints the result for people; nil (and
+	// always with --json): the result as JSON.
+	Print func(w io.Writer, in CommandInput, result json.RawMessage) error
 }
 
-// Flag is a string flag of a Command.
+// FlagKind is how the CLI parses a flag.
+type FlagKind uint8
+
+// Flag kinds. String, Bool, Uint and Int flags reach CommandInput.Flags
+// as text (the CLI has checked Uint and Int parse); Strings (repeatable)
+// and List (comma-separated, repeatable) reach CommandInput.Lists.
+const (
+	FlagString FlagKind = iota
+	FlagStrings
+	FlagList
+	FlagBool
+	FlagUint
+	FlagInt
+)
+
+// Flag is a flag of a Command.
 type Flag struct {
 	Name, Default, Usage string
+	Kind                 FlagKind
+	Required             bool
 }
 
-// CommandInput is what the user typed.
+// CommandInput is what the user typed, and the few effects a command may
+// need, supplied by the CLI (so modules do no I/O of their own).
 type CommandInput struct {
 	Args  []string
 	Flags map[string]string
+	Lists map[string][]string
+	// ReadFile reads a file the user named (e.g. to hash it).
+	ReadFile func(name string) ([]byte, error)
+	// Random fills b with random bytes (e.g. a fresh reference).
+	Random func(b []byte)
+}
+
+// Sent is a transaction a tx command signed and submitted.
+type Sent struct {
+	From types.Address
+	Hash types.Hash
+	// Receipt is its receipt once committed (with --wait); nil otherwise.
+	Receipt *SentReceipt
+}
+
+// SentReceipt is what a Report reads of a committed receipt.
+type SentReceipt struct {
+	Height uint64
+	OK     bool
+	Error  string // the failure's message
+	Events []types.Event
+	// JSON is the API's receipt (views.Receipt), for a Report to embed.
+	JSON json.RawMessage
+}
+
+// Failed is the error of a committed transaction whose message failed
+// (nil otherwise), as the CLI reports it.
+func (s Sent) Failed() error {
+	if r := s.Receipt; r != nil && !r.OK {
+		return fmt.Errorf("transaction %s failed in block %d: %s", s.Hash.Hex(), r.Height, r.Error)
+	}
+	return nil
+}
+
+// FindEvent decodes the receipt's first event of out's type into out and
+// reports whether there was one (false without a receipt).
+func (s Sent) FindEvent(out Event) (bool, error) {
+	if s.Receipt == nil {
+		return false, nil
+	}
+	return FindEvent(s.Receipt.Events, out)
+}
+
+// Report is what a tx command prints of its sent transaction.
+type Report struct {
+	// JSON is printed with --json (nil: the receipt, or the hash).
+	JSON any
+	// Text is printed for people after the hash or receipt.
+	Text string
+	// Replace prints Text instead of the hash or receipt.
+	Replace bool
+	// Always prints Text (alone) with --json too.
+	Always bool
+}
+
+// CommandGrouper is a module whose `tx MODULE` group has its own one-line
+// description.
+type CommandGrouper interface {
+	CommandGroup() string
 }
 
 // Msg is a message with its transaction type.

@@ -1,6 +1,10 @@
 package oracle
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
 
 // Currency is an ISO 4217 fiat currency Accord quotes. Fiat amounts are
 // always integers in the currency's minor unit: Decimals is how many
@@ -48,3 +52,41 @@ func pow10(n uint8) uint64 {
 // minorPerMicroScale is 10^(14-Decimals): minor units × this / RateE8 =
 // micro-USDT (6 decimals of USDT + 8 of the rate − the currency's decimals).
 func (c Currency) minorPerMicroScale() uint64 { return pow10(6 + RateDecimals - c.Decimals) }
+
+// FormatFiat renders an amount in a currency's minor unit as a decimal in
+// the currency ("12.34" for 1234 USD cents, "1500" for 1500 JPY).
+func FormatFiat(minor uint64, decimals uint8) string {
+	s := strconv.FormatUint(minor, 10)
+	if decimals == 0 {
+		return s
+	}
+	d := int(decimals)
+	if len(s) <= d {
+		s = strings.Repeat("0", d-len(s)+1) + s
+	}
+	return s[:len(s)-d] + "." + s[len(s)-d:]
+}
+
+// ParseFiat parses a decimal amount in a currency whose minor unit has
+// the given number of decimals into minor units ("12.3" USD = 1230, "1500"
+// JPY = 1500). More decimals than the currency has, signs, exponents and
+// overflow are errors.
+func ParseFiat(s string, decimals uint8) (uint64, error) {
+	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, "-") {
+		return 0, fmt.Errorf("%q: negative amounts are not allowed", s)
+	}
+	whole, frac, hasDot := strings.Cut(s, ".")
+	bad := whole == "" || (hasDot && frac == "") || len(frac) > int(decimals)
+	for _, r := range whole + frac {
+		bad = bad || r < '0' || r > '9'
+	}
+	if bad {
+		return 0, fmt.Errorf("%q: want a decimal with at most %d decimals", s, decimals)
+	}
+	v, err := strconv.ParseUint(whole+frac+strings.Repeat("0", int(decimals)-len(frac)), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%q: out of range", s)
+	}
+	return v, nil
+}

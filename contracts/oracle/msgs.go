@@ -63,3 +63,6 @@ func Cost(tx *types.Tx) (uint64, error) {
 	_, err := DecodePostRates(tx.Payload)
 	return 0, err
 }
+
+// TxType is the message's transaction type.
+func (*MsgPostRates) TxType() types.TxType { return TypePostRates }

@@ -98,3 +98,9 @@ func Cost(tx *types.Tx) (uint64, error) {
 	}
 	return 0, err
 }
+
+// TxType is the message's transaction type.
+func (*MsgAttest) TxType() types.TxType { return TypeAttest }
+
+// TxType is the message's transaction type.
+func (*MsgRevoke) TxType() types.TxType { return TypeRevoke }

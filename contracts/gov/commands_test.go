@@ -1,7 +1,9 @@
-package main
+package gov_test
 
 import (
 	"testing"
+
+	"github.com/accordnet/accord/contracts/gov"
 )
 
 func TestParseParam(t *testing.T) {
@@ -16,9 +18,9 @@ func TestParseParam(t *testing.T) {
 		{"order.fee_bps", "", "", "", false},
 		{"Order.fee_bps=1", "", "", "", false},
 	} {
-		m, k, v, err := parseParam(c.in)
+		m, k, v, err := gov.ParseParam(c.in)
 		if (err == nil) != c.ok || (c.ok && (m != c.module || k != c.key || string(v) != c.value)) {
-			t.Errorf("parseParam(%q) = %q %q %q %v", c.in, m, k, v, err)
+			t.Errorf("ParseParam(%q) = %q %q %q %v", c.in, m, k, v, err)
 		}
 	}
 }
