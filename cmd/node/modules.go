@@ -21,26 +21,53 @@ var extraModules []app.Option
 
 // cliApp assembles the application the CLI describes: the sidechain
 // profile. It holds no state; the CLI walks its module descriptors.
-func cliApp() (*app.App, error) {
-	a, err := app.New(app.Side, "cli", extraModules...)
+func cliApp() (*app.App, error) { return cliProfileApp(app.Side) }
+
+func cliProfileApp(p app.Profile) (*app.App, error) {
+	a, err := app.New(p, "cli", extraModules...)
 	if err != nil {
 		return nil, fmt.Errorf("assemble application: %w", err)
 	}
 	return a, nil
 }
 
+// cliApps are the applications of every profile: one binary serves both
+// chains, so the CLI offers the commands of both (a command sent to the
+// wrong chain is refused there as an unknown transaction type or method).
+func cliApps() ([]*app.App, error) {
+	var out []*app.App
+	for _, p := range app.Profiles() {
+		a, err := cliProfileApp(p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
 // checkParam checks a SetParam as gov will, against every module's specs,
-// so a typo costs no fee.
+// so a typo costs no fee. A key is good when gov of either profile takes it.
 func checkParam(module, key string, value []byte) error {
-	a, err := cliApp()
+	apps, err := cliApps()
 	if err != nil {
 		return err
 	}
-	m, ok := a.Router.Module(gov.ModuleName)
-	if !ok {
-		return fmt.Errorf("no %s module", gov.ModuleName)
+	var first error
+	for _, a := range apps {
+		m, ok := a.Router.Module(gov.ModuleName)
+		if !ok {
+			return fmt.Errorf("no %s module", gov.ModuleName)
+		}
+		err := m.(gov.Module).CheckParam(module, key, value)
+		if err == nil {
+			return nil
+		}
+		if first == nil {
+			first = err
+		}
 	}
-	return m.(gov.Module).CheckParam(module, key, value)
+	return first
 }
 
 // addModuleCommands adds, under tx and query, a group per module for the
@@ -50,28 +77,47 @@ func checkParam(module, key string, value []byte) error {
 // by hand here (acceptor, order, ...) gets the declared commands added to
 // that group.
 func addModuleCommands(g *globals, tx, query *cobra.Command) error {
-	a, err := cliApp()
+	apps, err := cliApps()
 	if err != nil {
 		return err
 	}
-	for _, m := range a.Modules() {
-		if group, ok := txGroups[m.Name()]; ok {
-			tx.AddCommand(group(g))
-		}
-		cm, ok := m.(core.Commander)
-		if !ok {
-			continue
-		}
-		for _, c := range cm.Commands() {
-			parent := tx
-			if c.Msg == nil {
-				parent = query
+	// A module in both profiles (bank, gov) is added once; the two halves
+	// of the bridge share the "bridge" group.
+	seen := map[string]bool{}
+	for _, a := range apps {
+		for _, m := range a.Modules() {
+			if group, ok := txGroups[m.Name()]; ok && !seen[m.Name()] {
+				tx.AddCommand(group(g))
 			}
-			group := subgroup(parent, m.Name())
-			group.AddCommand(moduleCommand(g, c))
+			seen[m.Name()] = true
+			cm, ok := m.(core.Commander)
+			if !ok {
+				continue
+			}
+			for _, c := range cm.Commands() {
+				parent := tx
+				if c.Msg == nil {
+					parent = query
+				}
+				group := subgroup(parent, m.Name())
+				cmd := moduleCommand(g, c)
+				if hasCommand(group, cmd.Name()) {
+					continue
+				}
+				group.AddCommand(cmd)
+			}
 		}
 	}
 	return nil
+}
+
+func hasCommand(parent *cobra.Command, name string) bool {
+	for _, c := range parent.Commands() {
+		if c.Name() == name {
+			return true
+		}
+	}
+	return false
 }
 
 // txGroups are the hand-written tx command groups of today's modules,
