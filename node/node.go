@@ -250,6 +250,7 @@ func New(h Home, o Options) (*Node, error) {
 	n.api.RegisterC2C(app.C2C())
 	n.api.SetReadiness(n.readiness)
 	n.api.Register("accord_getEvidence", n.rpcEvidence)
+	n.registerBridgeRPC()
 	n.api.Handle("GET /metrics", promhttp.HandlerFor(n.metrics.Registry, promhttp.HandlerOpts{}))
 	n.api.SetLimits(cfg.rpcLimits())
 	n.metrics.Height.Set(float64(l.Last().Height))

@@ -13,6 +13,7 @@ import (
 	"github.com/accordnet/accord/api/views"
 	"github.com/accordnet/accord/app"
 	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/contracts/gov"
 	"github.com/accordnet/accord/types"
 )
 
@@ -20,46 +21,93 @@ import (
 // command tree and the parameter checks are built from its module list).
 var extraModules []app.Option
 
-// cliApp assembles the application the CLI describes: the sidechain
-// profile. It holds no state; the CLI walks its module descriptors.
-func cliApp() (*app.App, error) {
-	a, err := app.New(app.Side, "cli", extraModules...)
+func cliProfileApp(p app.Profile) (*app.App, error) {
+	a, err := app.New(p, "cli", extraModules...)
 	if err != nil {
 		return nil, fmt.Errorf("assemble application: %w", err)
 	}
 	return a, nil
 }
 
+// cliApps are the applications of every profile: one binary serves both
+// chains, so the CLI offers the commands of both (a command sent to the
+// wrong chain is refused there as an unknown transaction type or method).
+func cliApps() ([]*app.App, error) {
+	var out []*app.App
+	for _, p := range app.Profiles() {
+		a, err := cliProfileApp(p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// cliModule is the module whose commands the CLI adds for m. Gov is in
+// both profiles; its commands check a --set-param against the parameters
+// of every profile, so a key only main has (bridge's) is not refused.
+func cliModule(m core.Module, apps []*app.App) core.Module {
+	g, ok := m.(gov.Module)
+	if !ok {
+		return m
+	}
+	var specs []gov.ParamSpec
+	for _, a := range apps {
+		if other, ok := a.Router.Module(gov.ModuleName); ok {
+			specs = append(specs, other.(gov.Module).Specs...)
+		}
+	}
+	g.Specs = specs
+	return g
+}
+
 // addModuleCommands adds the commands every module's descriptor declares
 // (core.Commander): `tx MODULE ...` signs and sends the message a command
 // builds, `query MODULE ...` (or `query ...` for a Top command) calls the
-// method it names and prints the result.
+// method it names and prints the result. A module in both profiles (bank,
+// gov) is added once; the two halves of the bridge share one group.
 func addModuleCommands(g *globals, tx, query *cobra.Command) error {
-	a, err := cliApp()
+	apps, err := cliApps()
 	if err != nil {
 		return err
 	}
-	for _, m := range a.Modules() {
-		cm, ok := m.(core.Commander)
-		if !ok {
-			continue
-		}
-		short := "Commands of the " + m.Name() + " module"
-		if gr, ok := m.(core.CommandGrouper); ok {
-			short = gr.CommandGroup()
-		}
-		for _, c := range cm.Commands() {
-			parent := tx
-			if c.Msg == nil {
-				parent = query
+	for _, a := range apps {
+		for _, m := range a.Modules() {
+			cm, ok := cliModule(m, apps).(core.Commander)
+			if !ok {
+				continue
 			}
-			if !c.Top {
-				parent = subgroup(parent, m.Name(), short)
+			short := "Commands of the " + m.Name() + " module"
+			if gr, ok := m.(core.CommandGrouper); ok {
+				short = gr.CommandGroup()
 			}
-			parent.AddCommand(moduleCommand(g, c))
+			for _, c := range cm.Commands() {
+				parent := tx
+				if c.Msg == nil {
+					parent = query
+				}
+				if !c.Top {
+					parent = subgroup(parent, m.Name(), short)
+				}
+				cmd := moduleCommand(g, c)
+				if hasCommand(parent, cmd.Name()) {
+					continue
+				}
+				parent.AddCommand(cmd)
+			}
 		}
 	}
 	return nil
+}
+
+func hasCommand(parent *cobra.Command, name string) bool {
+	for _, c := range parent.Commands() {
+		if c.Name() == name {
+			return true
+		}
+	}
+	return false
 }
 
 // subgroup returns parent's child named name, creating it.
