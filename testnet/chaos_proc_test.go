@@ -93,18 +93,25 @@ func TestChaosScheduleIsASeedsFunction(t *testing.T) {
 // in a network namespace of its own when a netLab is given, else on
 // loopback.
 type procCluster struct {
-	t     *testing.T
-	l     Layout
-	lab   *netLab
-	ids   []string // libp2p peer ID of each node
-	mu    sync.Mutex
-	procs []*Process
-	urls  []string
+	t   *testing.T
+	l   Layout
+	lab *netLab
+	ids []string // libp2p peer ID of each node
+	// nofile, if set, is each node's RLIMIT_NOFILE (soft and hard, via
+	// prlimit(1)), so a descriptor budget can be tested at a small limit.
+	nofile int
+	mu     sync.Mutex
+	procs  []*Process
+	urls   []string
 }
 
 const chaosRPCPort, chaosP2PPort = 26657, 26656
 
 func newProcCluster(t *testing.T, n int, lab *netLab) *procCluster {
+	return newProcClusterLimited(t, n, lab, 0)
+}
+
+func newProcClusterLimited(t *testing.T, n int, lab *netLab, nofile int) *procCluster {
 	t.Helper()
 	// Init with fixed ports only to learn each node's peer ID from the
 	// peer lists it writes; the addresses are rewritten below.
@@ -112,7 +119,7 @@ func newProcCluster(t *testing.T, n int, lab *netLab) *procCluster {
 	if _, err := Init(l, InitOptions{BenchAccounts: 40}); err != nil {
 		t.Fatal(err)
 	}
-	pc := &procCluster{t: t, l: l, lab: lab, ids: make([]string, n), procs: make([]*Process, n), urls: make([]string, n)}
+	pc := &procCluster{t: t, l: l, lab: lab, nofile: nofile, ids: make([]string, n), procs: make([]*Process, n), urls: make([]string, n)}
 	t.Cleanup(pc.killAll)
 	for i := 0; i < n; i++ {
 		cfg := pc.config(i)
@@ -203,8 +210,11 @@ func (pc *procCluster) start(i int) {
 	home := string(pc.l.Home(i))
 	_ = os.Remove(pc.l.Home(i).ListenFile()) // a killed node leaves its own behind
 	bin, args := nodeBin, []string{"start", "--home", home}
+	if pc.nofile > 0 {
+		bin, args = "prlimit", append([]string{fmt.Sprintf("--nofile=%d:%d", pc.nofile, pc.nofile), bin}, args...)
+	}
 	if pc.lab != nil {
-		bin, args = pc.lab.Command(i, nodeBin, args...)
+		bin, args = pc.lab.Command(i, bin, args...)
 	}
 	var last error
 	for try := 0; try < 5; try++ {
