@@ -19,8 +19,8 @@ import (
 // transaction the bench saw final, and no transaction is in two blocks.
 // ACCORD_CHAOS_SEED replays a schedule; ACCORD_CHAOS_LONG=1 runs 3 minutes
 // of load instead of 20 s. In-process, a stop is a clean shutdown and a
-// freeze is a partition; signals (SIGKILL, SIGSTOP) need the multi-process
-// testnet.
+// freeze is a partition; TestChaosProcesses sends real signals (SIGKILL,
+// SIGSTOP) to validator processes.
 func TestChaos(t *testing.T) {
 	seed := uint64(time.Now().UnixNano())
 	if s := os.Getenv("ACCORD_CHAOS_SEED"); s != "" {
