@@ -287,7 +287,7 @@ func (l *Ledger) Block(h uint64) (*types.Block, error) {
 	}
 	raw, err := l.db.Get(heightKey(prefixBlock, h))
 	if err != nil {
-		return nil, notFound(err, "block %d", h)
+		return nil, l.prunedErr(notFound(err, "block %d", h), "block", h)
 	}
 	return types.DecodeBlock(raw)
 }
@@ -299,7 +299,7 @@ func (l *Ledger) BlockRaw(h uint64) ([]byte, error) {
 	}
 	raw, err := l.db.Get(heightKey(prefixBlock, h))
 	if err != nil {
-		return nil, notFound(err, "block %d", h)
+		return nil, l.prunedErr(notFound(err, "block %d", h), "block", h)
 	}
 	return raw, nil
 }
@@ -333,7 +333,7 @@ func (l *Ledger) Receipts(h uint64) ([]*types.Receipt, error) {
 	}
 	raw, err := l.db.Get(heightKey(prefixReceipts, h))
 	if err != nil {
-		return nil, notFound(err, "receipts %d", h)
+		return nil, l.prunedErr(notFound(err, "receipts %d", h), "receipts of block", h)
 	}
 	return types.DecodeReceipts(raw)
 }
@@ -342,6 +342,9 @@ func (l *Ledger) Receipts(h uint64) ([]*types.Receipt, error) {
 func (l *Ledger) BlockEvents(h uint64) ([]types.Event, error) {
 	raw, err := l.db.Get(heightKey(prefixEvents, h))
 	if errors.Is(err, kv.ErrNotFound) {
+		if h > 0 && h < l.PrunedBase() {
+			return nil, l.prunedErr(notFound(err, "events of block %d", h), "events of block", h)
+		}
 		return nil, nil
 	}
 	if err != nil {
@@ -358,6 +361,10 @@ func (l *Ledger) BlockEvents(h uint64) ([]types.Event, error) {
 func (l *Ledger) TxLocation(hash types.Hash) (height uint64, index int, err error) {
 	raw, err := l.db.Get(hashKey(prefixTx, hash[:]))
 	if err != nil {
+		if base := l.PrunedBase(); base > 1 && errors.Is(err, kv.ErrNotFound) {
+			// The index of pruned heights is gone, so absent and pruned look alike.
+			return 0, 0, fmt.Errorf("transaction %s: %w (or in a block below %d, which this node pruned)", hash.Hex(), ErrNotFound, base)
+		}
 		return 0, 0, notFound(err, "transaction %s", hash.Hex())
 	}
 	h := binary.BigEndian.Uint64(raw[:8])
