@@ -77,9 +77,9 @@ func (s *batchStore) Set(k, v []byte) {
 		s.err = err
 	}
 }
-func (*batchStore) Get([]byte) ([]byte, bool)                          { return nil, false }
-func (*batchStore) Has([]byte) bool                                   { return false }
-func (*batchStore) Delete([]byte)                                     { panic("bulk load deletes") }
+func (*batchStore) Get([]byte) ([]byte, bool)                            { return nil, false }
+func (*batchStore) Has([]byte) bool                                      { return false }
+func (*batchStore) Delete([]byte)                                        { panic("bulk load deletes") }
 func (*batchStore) Iterate([]byte, []byte, bool, func(k, v []byte) bool) {}
 
 // loadAccounts funds accounts 0..n-1 with balance each.
