@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 
 	"github.com/accordnet/accord/ledger/kv"
@@ -38,6 +39,12 @@ type Ledger struct {
 	meta    Meta
 	hasMeta bool
 	cache   *stateCache
+
+	// Snapshots (snapshot.go): Commit holds a database view every
+	// snapEvery heights and hands it to snapCh.
+	snapEvery uint64
+	snapCh    chan *HeldSnapshot
+	snapLog   *slog.Logger
 }
 
 // Open opens (or creates) a ledger in dir with the named backend.
@@ -106,6 +113,9 @@ func (l *Ledger) InitGenesis(raw []byte, app App) error {
 		return err
 	}
 	gh := types.Keccak(raw)
+	if !l.Initialized() && l.Restoring() {
+		return fmt.Errorf("%w: finish it (join by snapshot again) or remove %s's data", ErrRestoring, g.ChainID)
+	}
 	if l.Initialized() {
 		if l.chainID != g.ChainID {
 			return fmt.Errorf("%w: chain %q vs %q", ErrGenesisChanged, l.chainID, g.ChainID)
@@ -255,6 +265,7 @@ func (l *Ledger) Commit(x *Executed, cert *types.CommitCert) error {
 	l.mu.Lock()
 	l.meta = meta
 	l.mu.Unlock()
+	l.offerSnapshot(meta)
 	return nil
 }
 
