@@ -28,6 +28,7 @@ func (n *Node) startStorageWorkers(ctx context.Context) {
 			n.runPruner(ctx, ch)
 		}()
 	}
+	n.startSnapshotter(ctx)
 }
 
 func (n *Node) runPruner(ctx context.Context, commits <-chan *types.Block) {
