@@ -54,7 +54,9 @@ func (n *Node) pruneOnce(log *slog.Logger) {
 	switch {
 	case err != nil:
 		log.Warn("pruning failed; retrying after the next blocks", "err", err)
+	case res.To > res.From && res.HeldBy > 0:
+		log.Info("pruned blocks; a module holds back older ones", "from", res.From, "to", res.To-1, "retain_height", res.HeldBy)
 	case res.To > res.From:
-		log.Info("pruned blocks", "from", res.From, "to", res.To-1, "held_by_module_at", res.HeldBy)
+		log.Info("pruned blocks", "from", res.From, "to", res.To-1)
 	}
 }
