@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 
 	"github.com/accordnet/accord/ledger/kv"
@@ -38,6 +39,12 @@ type Ledger struct {
 	meta    Meta
 	hasMeta bool
 	cache   *stateCache
+
+	// Snapshots (snapshot.go): Commit holds a database view every
+	// snapEvery heights and hands it to snapCh.
+	snapEvery uint64
+	snapCh    chan *HeldSnapshot
+	snapLog   *slog.Logger
 }
 
 // Open opens (or creates) a ledger in dir with the named backend.
@@ -106,6 +113,9 @@ func (l *Ledger) InitGenesis(raw []byte, app App) error {
 		return err
 	}
 	gh := types.Keccak(raw)
+	if !l.Initialized() && l.Restoring() {
+		return fmt.Errorf("%w: finish it (join by snapshot again) or remove %s's data", ErrRestoring, g.ChainID)
+	}
 	if l.Initialized() {
 		if l.chainID != g.ChainID {
 			return fmt.Errorf("%w: chain %q vs %q", ErrGenesisChanged, l.chainID, g.ChainID)
@@ -255,6 +265,7 @@ func (l *Ledger) Commit(x *Executed, cert *types.CommitCert) error {
 	l.mu.Lock()
 	l.meta = meta
 	l.mu.Unlock()
+	l.offerSnapshot(meta)
 	return nil
 }
 
@@ -287,7 +298,7 @@ func (l *Ledger) Block(h uint64) (*types.Block, error) {
 	}
 	raw, err := l.db.Get(heightKey(prefixBlock, h))
 	if err != nil {
-		return nil, notFound(err, "block %d", h)
+		return nil, l.prunedErr(notFound(err, "block %d", h), "block", h)
 	}
 	return types.DecodeBlock(raw)
 }
@@ -299,7 +310,7 @@ func (l *Ledger) BlockRaw(h uint64) ([]byte, error) {
 	}
 	raw, err := l.db.Get(heightKey(prefixBlock, h))
 	if err != nil {
-		return nil, notFound(err, "block %d", h)
+		return nil, l.prunedErr(notFound(err, "block %d", h), "block", h)
 	}
 	return raw, nil
 }
@@ -333,7 +344,7 @@ func (l *Ledger) Receipts(h uint64) ([]*types.Receipt, error) {
 	}
 	raw, err := l.db.Get(heightKey(prefixReceipts, h))
 	if err != nil {
-		return nil, notFound(err, "receipts %d", h)
+		return nil, l.prunedErr(notFound(err, "receipts %d", h), "receipts of block", h)
 	}
 	return types.DecodeReceipts(raw)
 }
@@ -342,6 +353,9 @@ func (l *Ledger) Receipts(h uint64) ([]*types.Receipt, error) {
 func (l *Ledger) BlockEvents(h uint64) ([]types.Event, error) {
 	raw, err := l.db.Get(heightKey(prefixEvents, h))
 	if errors.Is(err, kv.ErrNotFound) {
+		if h > 0 && h < l.PrunedBase() {
+			return nil, l.prunedErr(notFound(err, "events of block %d", h), "events of block", h)
+		}
 		return nil, nil
 	}
 	if err != nil {
@@ -358,6 +372,10 @@ func (l *Ledger) BlockEvents(h uint64) ([]types.Event, error) {
 func (l *Ledger) TxLocation(hash types.Hash) (height uint64, index int, err error) {
 	raw, err := l.db.Get(hashKey(prefixTx, hash[:]))
 	if err != nil {
+		if base := l.PrunedBase(); base > 1 && errors.Is(err, kv.ErrNotFound) {
+			// The index of pruned heights is gone, so absent and pruned look alike.
+			return 0, 0, fmt.Errorf("transaction %s: %w (or in a block below %d, which this node pruned)", hash.Hex(), ErrNotFound, base)
+		}
 		return 0, 0, notFound(err, "transaction %s", hash.Hex())
 	}
 	h := binary.BigEndian.Uint64(raw[:8])

@@ -62,8 +62,13 @@ func (c *stateCache) apply(ws []state.Write) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
-	c.makeRoom(len(ws))
+	c.makeRoom(min(len(ws), c.limit))
 	for _, w := range ws {
+		if _, had := c.m[string(w.Key)]; !had && len(c.m) >= c.limit {
+			// A block writing more keys than the cache holds: the rest
+			// are simply not cached (none of them is, so none is stale).
+			continue
+		}
 		if w.Deleted {
 			c.m[string(w.Key)] = cachedValue{}
 		} else {
@@ -136,4 +141,24 @@ func (r cachedStateReader) Has(key []byte) (bool, error) {
 // ReadState.
 func (l *Ledger) stateReader() cachedStateReader {
 	return cachedStateReader{prefixReader{l.db, prefixState}, l.cache}
+}
+
+// SetStateCacheEntries bounds the committed-state cache to n entries (0:
+// DefaultStateCacheEntries; negative: no cache beyond one entry). Call it
+// before the ledger is used; it forgets what the cache held.
+func (l *Ledger) SetStateCacheEntries(n int) {
+	switch {
+	case n == 0:
+		n = DefaultStateCacheEntries
+	case n < 1:
+		n = 1
+	}
+	l.cache = newStateCache(n)
+}
+
+// StateCacheLen is the number of entries the state cache holds now.
+func (l *Ledger) StateCacheLen() int {
+	l.cache.mu.RLock()
+	defer l.cache.mu.RUnlock()
+	return len(l.cache.m)
 }

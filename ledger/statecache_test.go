@@ -56,6 +56,9 @@ func TestStateCacheMatchesStore(t *testing.T) {
 					}
 				}
 				commitWrites(t, db, c, ws)
+				if len(c.m) > limit {
+					t.Fatalf("after a commit of %d writes the cache holds %d entries, limit %d", len(ws), len(c.m), limit)
+				}
 				for range 20 {
 					k := cacheKey(rng.IntN(100))
 					want, werr := raw.Get(k)

@@ -94,6 +94,22 @@ type Config struct {
 	// node refuses transactions and stops voting (and refuses to start);
 	// 0 means 512 MiB, negative turns the guard off. See diskguard.go.
 	MinFreeDiskBytes int64 `json:"min_free_disk_bytes,omitempty"`
+
+	// PruneKeepBlocks, if positive, makes the node delete block bodies,
+	// receipts and transaction index entries older than the last this many
+	// blocks (headers, commit certificates and state stay; modules that
+	// still need older blocks hold pruning back). 0 keeps everything. See
+	// node/prune.go and ledger/prune.go.
+	PruneKeepBlocks uint64 `json:"prune_keep_blocks,omitempty"`
+	// SnapshotInterval, if positive, makes the node write a state snapshot
+	// after every block whose height is a multiple of it, which peers can
+	// join from (see node/snapshot.go). 0: no snapshots.
+	SnapshotInterval uint64 `json:"snapshot_interval,omitempty"`
+	// SnapshotKeep is how many snapshots stay on disk (0 means 2).
+	SnapshotKeep int `json:"snapshot_keep,omitempty"`
+	// StateCacheEntries bounds the committed-state cache (entries; 0 means
+	// the ledger's default, about 260k, ~40 MiB for accounts).
+	StateCacheEntries int `json:"state_cache_entries,omitempty"`
 }
 
 // MinFreeDisk is MinFreeDiskBytes with the default applied (0: guard off).
@@ -152,6 +168,9 @@ func (c Config) Validate() error {
 	if c.MempoolMaxGapAgeS < 0 {
 		return errors.New("config: mempool_max_gap_age_s must not be negative")
 	}
+	if c.SnapshotKeep < 0 || c.StateCacheEntries < 0 {
+		return errors.New("config: snapshot_keep and state_cache_entries must not be negative")
+	}
 	if c.RPCAddr == "" {
 		return errors.New("config: rpc_addr is empty")
 	}
@@ -200,6 +219,9 @@ func (h Home) LedgerDir() string { return filepath.Join(string(h), "data", "ledg
 // port 0 in the config is picked by the OS at start, and the command line
 // may override rpc_addr, so the config alone does not say.
 func (h Home) ListenFile() string { return filepath.Join(string(h), "data", "listen.json") }
+
+// SnapshotDir holds the node's state snapshots.
+func (h Home) SnapshotDir() string { return filepath.Join(string(h), "data", "snapshots") }
 
 // WALFile is the consensus write-ahead log.
 func (h Home) WALFile() string { return filepath.Join(string(h), "data", "consensus.wal") }

@@ -59,6 +59,9 @@ type Options struct {
 	// a challenge period) without waiting for them. Every validator of a
 	// test network shares one, so block times stay in order.
 	Clock func() time.Time
+	// PruneKeepBlocks, if positive, overrides config's prune_keep_blocks
+	// (--prune.keep-blocks).
+	PruneKeepBlocks uint64
 }
 
 // Node is a running Accord node.
@@ -190,6 +193,9 @@ func New(h Home, o Options) (*Node, error) {
 	if o.DB != "" {
 		cfg.DB = o.DB
 	}
+	if o.PruneKeepBlocks > 0 {
+		cfg.PruneKeepBlocks = o.PruneKeepBlocks
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -229,6 +235,7 @@ func New(h Home, o Options) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	l.SetStateCacheEntries(cfg.StateCacheEntries)
 	if err := l.InitGenesis(raw, app.Router); err != nil {
 		l.Close()
 		return nil, err
@@ -361,6 +368,7 @@ func (n *Node) Start(ctx context.Context) error {
 	go func() { defer n.wg.Done(); n.disk.run(ctx, n) }()
 	n.wg.Add(1)
 	go func() { defer n.wg.Done(); n.feedWebhooks(ctx) }()
+	n.startStorageWorkers(ctx)
 	if n.net != nil {
 		n.wg.Add(1)
 		go func() { defer n.wg.Done(); n.net.txs.Run(ctx) }()

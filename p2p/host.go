@@ -142,6 +142,7 @@ type Host struct {
 	topics   [numTopics]*gossipTopic
 	boot     *reconnector
 	sync     syncState
+	snap     snapState // snapshot.go
 	stats    counters
 	connSub  event.Subscription
 

@@ -201,6 +201,11 @@ func (h *Host) peerID(addr types.Address) (peer.ID, bool) {
 // the stream with its deadline set, and the context bounding the exchange.
 // release must be called when done.
 func (h *Host) request(ctx context.Context, addr types.Address, kind byte, body []byte) (s network.Stream, _ context.Context, release func(), err error) {
+	return h.requestOn(ctx, h.syncProtocol(), addr, kind, body)
+}
+
+// requestOn is request over protocol proto.
+func (h *Host) requestOn(ctx context.Context, proto protocol.ID, addr types.Address, kind byte, body []byte) (s network.Stream, _ context.Context, release func(), err error) {
 	if h.isClosed() {
 		return nil, nil, nil, ErrClosed
 	}
@@ -213,7 +218,7 @@ func (h *Host) request(ctx context.Context, addr types.Address, kind byte, body 
 		deadline = time.Now().Add(h.cfg.SyncTimeout)
 	}
 	ctx, cancel := context.WithDeadline(ctx, deadline)
-	s, err = h.host.NewStream(ctx, id, h.syncProtocol())
+	s, err = h.host.NewStream(ctx, id, proto)
 	if err != nil {
 		cancel()
 		return nil, nil, nil, fmt.Errorf("p2p: open sync stream to %s: %w", addr, err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -14,6 +15,8 @@ import (
 func newStartCmd(g *globals) *cobra.Command {
 	var rpcAddr, db string
 	var key node.KeyOptions
+	var pruneKeep uint64
+	var joinSnapshot bool
 	cmd := &cobra.Command{
 		Use:   "start",
 		Short: "Run the node until Ctrl-C (SIGINT) or SIGTERM",
@@ -25,7 +28,20 @@ func newStartCmd(g *globals) *cobra.Command {
 				return err
 			}
 			log := g.logger(cfg.LogLevel)
-			n, err := node.New(h, node.Options{RPCAddr: rpcAddr, DB: db, Logger: log, Key: key, Fatal: exitFatal})
+			if joinSnapshot {
+				jctx, jstop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
+				res, err := node.JoinBySnapshot(jctx, h, node.JoinOptions{Logger: log, Key: key})
+				jstop()
+				switch {
+				case errors.Is(err, node.ErrHasChain):
+					log.Info("not joining by snapshot: the ledger already holds a chain")
+				case err != nil:
+					return err
+				default:
+					log.Info("joined by snapshot; syncing the rest", "height", res.Height)
+				}
+			}
+			n, err := node.New(h, node.Options{RPCAddr: rpcAddr, DB: db, Logger: log, Key: key, Fatal: exitFatal, PruneKeepBlocks: pruneKeep})
 			if err != nil {
 				return err
 			}
@@ -50,6 +66,8 @@ func newStartCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&rpcAddr, "rpc.addr", "", "RPC listen address (overrides config)")
 	cmd.Flags().StringVar(&db, "db", "", "ledger backend: pebble or badger (overrides config)")
 	cmd.Flags().StringVar(&key.PasswordFile, "validator-password-file", "", "file holding the encrypted validator key's password (default: config's validator_password_file, then $"+node.PasswordEnv+")")
+	cmd.Flags().Uint64Var(&pruneKeep, "prune.keep-blocks", 0, "keep only the last N block bodies, receipts and tx-index entries (headers and certificates stay); 0: config's prune_keep_blocks")
+	cmd.Flags().BoolVar(&joinSnapshot, "join.snapshot", false, "if the ledger is empty, fill it from a state snapshot of the p2p_peers (signed by more than a third of the genesis validators) before starting")
 	cmd.Flags().BoolVar(&key.InsecurePermissions, "insecure-key-permissions", false, "start even if the validator key file is readable by group or others")
 	return cmd
 }
