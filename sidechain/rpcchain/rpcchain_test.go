@@ -8,12 +8,9 @@ import (
 	"log/slog"
 	"math/big"
 	"net"
-	"net/http"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/accordnet/accord/api"
 	"github.com/accordnet/accord/app"
 	"github.com/accordnet/accord/client"
 	"github.com/accordnet/accord/contracts/bank"
@@ -24,11 +21,10 @@ import (
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/gov"
 	"github.com/accordnet/accord/ledger"
-	"github.com/accordnet/accord/ledger/kv"
-	"github.com/accordnet/accord/mempool"
 	"github.com/accordnet/accord/sidechain"
 	"github.com/accordnet/accord/sidechain/devchain"
 	"github.com/accordnet/accord/sidechain/rpcchain"
+	"github.com/accordnet/accord/sidechain/rpcchain/rpcchaintest"
 	"github.com/accordnet/accord/types"
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
@@ -38,143 +34,39 @@ import (
 	"github.com/ethereum/go-ethereum/params"
 )
 
-const sideID = "accord-side-1"
+const sideID, mainID = "accord-side-1", "accord-main"
 
 var quiet = slog.New(slog.DiscardHandler)
 
-// mainNode is a main-profile ledger (the real app assembly) behind the
-// real API server, with rpcchain's methods registered and served over
-// HTTP on 127.0.0.1:0. Transactions wait in a list until produce seals
-// them into a block.
 type mainNode struct {
-	t     *testing.T
-	l     *ledger.Ledger
-	chain *banktest.Chain
-	url   string
-
-	mu      sync.Mutex
-	pending []*types.Tx
-	seen    map[types.Hash]bool
+	*rpcchaintest.Node
+	l   *ledger.Ledger
+	url string
 }
 
-func (n *mainNode) Ledger() *ledger.Ledger { return n.l }
-func (n *mainNode) SubmitTx(raw []byte) (types.Hash, error) {
-	tx, err := types.DecodeTx(raw)
-	if err != nil {
-		return types.Hash{}, err
-	}
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.seen[tx.Hash()] {
-		return types.Hash{}, mempool.ErrAlreadyKnown
-	}
-	n.seen[tx.Hash()] = true
-	n.pending = append(n.pending, tx)
-	return tx.Hash(), nil
-}
-func (n *mainNode) SubmitTxs(r [][]byte) ([]types.Hash, []error) {
-	return make([]types.Hash, len(r)), make([]error, len(r))
-}
-func (*mainNode) PendingNonce(types.Address) (uint64, bool) { return 0, false }
-func (*mainNode) MempoolSize() int                          { return 0 }
-func (*mainNode) Peers() int                                { return 0 }
-func (*mainNode) Validator() types.Address                  { return types.Address{} }
-func (*mainNode) TxTypeName(types.TxType) string            { return "" }
-func (*mainNode) MinFee() uint64                            { return banktest.MinFee }
-func (*mainNode) Version() string                           { return "test" }
-func (*mainNode) CatchingUp() bool                          { return false }
-
-func js(t *testing.T, v any) json.RawMessage {
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+func (n mainNode) produce() *ledger.Executed { return n.ProduceOK() }
+func (n mainNode) send(key *ecdsa.PrivateKey, typ types.TxType, msg any) {
+	n.Send(key, typ, msg)
 }
 
-func newMain(t *testing.T, funded []types.Address, signers []types.Address) *mainNode {
-	a, err := app.New(app.Main, banktest.ChainID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var accs []bank.GenesisAccount
-	for _, f := range funded {
-		accs = append(accs, bank.GenesisAccount{Address: f.Hex(), Balance: "10"})
-	}
+// newMain is a main-profile chain (the real app assembly) behind the real
+// API server: funded addresses hold 10 USDT, signers are bridge signers
+// (threshold 2), and side chain sideID is registered.
+func newMain(t *testing.T, funded []types.Address, signers []types.Address) mainNode {
 	var roles []gov.GenesisRole
 	for _, s := range signers {
 		roles = append(roles, gov.GenesisRole{Address: s.Hex(), Role: "bridge_signer"})
 	}
-	validator := banktest.DeterministicKey(1 << 40)
-	treasury := bank.ModuleAddress("treasury")
-	g := ledger.Genesis{ChainID: banktest.ChainID, GenesisTime: time.Unix(1_700_000_000, 0).UTC(),
-		Validators: []string{types.PubkeyAddress(validator).Hex()}, AppState: map[string]json.RawMessage{
-			"bank":       js(t, bank.Genesis{MinFee: types.FormatUSDT(banktest.MinFee), Treasury: treasury.Hex(), Accounts: accs}),
-			"gov":        js(t, gov.Genesis{Admins: []string{funded[0].Hex()}, Threshold: 1, Roles: roles}),
-			"checkpoint": js(t, checkpoint.Genesis{Chains: []checkpoint.GenesisChain{{ChainID: sideID, Validators: []string{funded[0].Hex()}, FirstHeight: 1}}}),
+	n := rpcchaintest.Start(t, rpcchaintest.Spec{Profile: app.Main, ChainID: mainID, Validator: banktest.DeterministicKey(1 << 40),
+		AppState: map[string]json.RawMessage{
+			"bank":       rpcchaintest.Bank(t, "10", funded...),
+			"gov":        rpcchaintest.JSON(t, gov.Genesis{Admins: []string{funded[0].Hex()}, Threshold: 1, Roles: roles}),
+			"checkpoint": rpcchaintest.JSON(t, checkpoint.Genesis{Chains: []checkpoint.GenesisChain{{ChainID: sideID, Validators: []string{funded[0].Hex()}, FirstHeight: 1}}}),
 			"bridge":     json.RawMessage(`{"params":{"attest_threshold":2}}`),
-		}}
-	raw, err := json.Marshal(g)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := ledger.Open(kv.BackendMemory, "", kv.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	n := &mainNode{t: t, l: l, seen: map[types.Hash]bool{},
-		chain: &banktest.Chain{Ledger: l, Router: a.Router, Validator: validator, Genesis: raw, Treasury: treasury}}
-	if err := l.InitGenesis(raw, a.Router); err != nil {
-		t.Fatal(err)
-	}
-	srv := api.NewServer(n, quiet)
-	rpcchain.Register(srv, l)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := &http.Server{Handler: srv}
-	go func() { _ = hs.Serve(ln) }()
-	t.Cleanup(func() { _ = hs.Close() })
-	n.url = "http://" + ln.Addr().String()
-	n.produce()
-	return n
-}
-
-// produce seals the waiting transactions into the next block; each must succeed.
-func (n *mainNode) produce() *ledger.Executed {
-	n.t.Helper()
-	n.mu.Lock()
-	txs := n.pending
-	n.pending = nil
-	n.mu.Unlock()
-	x, dropped, err := n.chain.Produce(txs)
-	if err != nil {
-		n.t.Fatal(err)
-	}
-	if len(dropped) > 0 {
-		n.t.Fatalf("dropped %d transactions: %v", len(dropped), dropped[0].Err)
-	}
-	for _, rc := range x.Receipts {
-		if rc.Status != types.StatusOK {
-			n.t.Fatalf("failed transaction in block %d: %s", x.Block.Header.Height, rc.Error)
-		}
-	}
-	return x
-}
-
-func (n *mainNode) send(key *ecdsa.PrivateKey, typ types.TxType, msg any) {
-	n.t.Helper()
-	a := types.PubkeyAddress(key)
-	tx, err := types.SignTx(&types.Tx{ChainID: banktest.ChainID, Nonce: bank.Keeper{}.GetAccount(n.l.ReadState(), a).Nonce,
-		Type: typ, Payload: core.Encode(msg), Fee: banktest.MinFee}, key)
-	if err != nil {
-		n.t.Fatal(err)
-	}
-	if _, err := n.SubmitTx(tx.Encode()); err != nil {
-		n.t.Fatal(err)
-	}
+		}})
+	m := mainNode{Node: n, l: n.L, url: n.URL}
+	m.produce()
+	return m
 }
 
 // TestRawMethodsMatchTheLedger reads blocks and records through the
@@ -235,8 +127,8 @@ func TestRawMethodsMatchTheLedger(t *testing.T) {
 	if _, err := side.BlockHashes(ctx, 2, 1); err == nil {
 		t.Fatal("an empty range answered")
 	}
-	tx, err := types.SignTx(&types.Tx{ChainID: banktest.ChainID, Nonce: 1, Type: bank.TypeTransfer,
-		Payload: core.Encode(&bank.MsgTransfer{To: types.Address{9}, Amount: 1}), Fee: banktest.MinFee}, user)
+	tx, err := types.SignTx(&types.Tx{ChainID: mainID, Nonce: 1, Type: bank.TypeTransfer,
+		Payload: core.Encode(&bank.MsgTransfer{To: types.Address{9}, Amount: 1}), Fee: rpcchaintest.MinFee}, user)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,8 +179,8 @@ func TestSignersOverRPC(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer st.Close()
-		cfg := sidechain.SignerConfig{MainChainID: banktest.ChainID, ExtChainID: info.ChainID, Token: info.Token, Vault: vault,
-			Confirmations: 2, Key: k, Fee: banktest.MinFee, Log: quiet}
+		cfg := sidechain.SignerConfig{MainChainID: mainID, ExtChainID: info.ChainID, Token: info.Token, Vault: vault,
+			Confirmations: 2, Key: k, Fee: rpcchaintest.MinFee, Log: quiet}
 		if i == 0 {
 			cfg.VaultKey = vaultKey
 		}
