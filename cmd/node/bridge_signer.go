@@ -50,7 +50,7 @@ point and restarted. Production would hold the vault in a multisig or threshold 
 rather than one key.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			log := g.logger("info").With("component", "bridge-signer")
+			log := g.logger("info")
 			key, err := processKey(g, from, pwFile)
 			if err != nil {
 				return err
@@ -102,7 +102,7 @@ rather than one key.`,
 			}
 			log.Info("bridge signer running", "signer", types.PubkeyAddress(key).Hex(), "main", mainURL, "main_chain", st.ChainID,
 				"eth", ethURL, "ext_chain", extID, "token", token, "vault", vault, "payer", vaultKey != nil, "confirmations", conf)
-			return sidechain.Run(ctx, s.Step, interval, log)
+			return sidechain.Run(ctx, s.Step, interval, log.With("component", "bridge-signer"))
 		},
 	}
 	f := cmd.Flags()
@@ -139,7 +139,7 @@ restarted; every step is checked against chain state first and each transaction 
 persisted before it is sent, so nothing is sent twice or lost.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			log := g.logger("info").With("component", "relayer")
+			log := g.logger("info")
 			key, err := processKey(g, from, pwFile)
 			if err != nil {
 				return err
@@ -168,7 +168,7 @@ persisted before it is sent, so nothing is sent twice or lost.`,
 			}
 			log.Info("relayer running", "relayer", types.PubkeyAddress(key).Hex(), "main", mainURL, "main_chain", mst.ChainID,
 				"side", sideURL, "side_chain", sst.ChainID)
-			return sidechain.Run(ctx, r.Step, interval, log)
+			return sidechain.Run(ctx, r.Step, interval, log.With("component", "relayer"))
 		},
 	}
 	f := cmd.Flags()
