@@ -58,8 +58,8 @@ type noGossip struct{}
 func (noGossip) Broadcast(*sidechain.Vote) error { return nil }
 
 // TestRelayerCommand runs `accord relayer` between a main-profile chain
-// and a side chain with the light client of main and the side half of
-// the bridge, both over HTTP, with the side validator's checkpoint
+// and a side-profile chain (with its light client of main and the side
+// half of the bridge), both over HTTP, with the side validator's checkpoint
 // producer submitting to main: 600 USDT locked on main are minted on
 // side (the relayer relays main's header and the lock's proof), then 200
 // burned on side are released on main once a checkpoint covers the burn
@@ -80,7 +80,6 @@ func TestRelayerCommand(t *testing.T) {
 				{ChainID: sideID, Validators: []string{sideValAddr.Hex()}, FirstHeight: 1}}}),
 		}})
 	side := rpcchaintest.Start(t, rpcchaintest.Spec{Profile: app.Side, ChainID: sideID, Validator: sideVal,
-		Options: []app.Option{app.WithModules(lightclient.NewModule(), sidebridge.NewModule(sidebridge.NewKeeper(bank.Keeper{}, lightclient.Keeper{})))},
 		AppState: map[string]json.RawMessage{
 			"bank":        rpcchaintest.Bank(t, "10", userAddr, relayerAddr),
 			"gov":         rpcchaintest.JSON(t, gov.Genesis{Admins: []string{userAddr.Hex()}, Threshold: 1}),
