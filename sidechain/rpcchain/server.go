@@ -1,0 +1,253 @@
+// Package rpcchain carries the sidechain processes' view of a chain over
+// JSON-RPC: Register adds to a node's API the machine-facing methods the
+// bridge signer and the relayer read (raw blocks with their certificates
+// and receipts, and the bridge, checkpoint and light-client records they
+// check before every step, as canonical RLP), and Main and Side implement
+// sidechain's chain interfaces over any JSON-RPC caller (client.Client).
+//
+// The methods, all positional params, results JSON:
+//
+//	accord_rawBlock(height)              {header, cert, receipts}: 0x RLP each; cert empty if none yet
+//	accord_rawBlockHashes(start, end)    [0x hash...], at most MaxHashes
+//	accord_rawDeposit(id)                {minted, attested: [address]}; both empty if none
+//	accord_rawWithdrawal(id)             0x RLP bridge.Withdrawal, or null
+//	accord_rawReleased(burnID)           bool
+//	accord_rawAnchored(sideChainID)      {number, end}
+//	accord_rawCovering(sideChainID, h)   0x RLP checkpoint.Checkpoint, or null
+//	accord_rawTrusted(mainHeight)        bool: the light client holds main's header there
+//	accord_rawMinted(lockID)             bool: the side half minted that lock
+//
+// A method whose module the chain does not run answers as if nothing was
+// recorded (false, null), except the checkpoint ones, which name the
+// unknown side chain.
+package rpcchain
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/accordnet/accord/api"
+	"github.com/accordnet/accord/api/views"
+	"github.com/accordnet/accord/contracts/bridge"
+	sidebridge "github.com/accordnet/accord/contracts/bridge/side"
+	"github.com/accordnet/accord/contracts/checkpoint"
+	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/contracts/lightclient"
+	"github.com/accordnet/accord/ledger"
+	"github.com/accordnet/accord/types"
+)
+
+// MaxHashes bounds accord_rawBlockHashes.
+const MaxHashes = 4096
+
+// Registrar is where methods go (*api.Server).
+type Registrar interface {
+	Register(name string, m api.Method)
+}
+
+// RawBlock is accord_rawBlock's result.
+type RawBlock struct {
+	Header   string   `json:"header"`
+	Cert     string   `json:"cert"`
+	Receipts []string `json:"receipts"`
+}
+
+// DepositView is accord_rawDeposit's result.
+type DepositView struct {
+	Minted   bool     `json:"minted"`
+	Attested []string `json:"attested"`
+}
+
+// AnchoredView is accord_rawAnchored's result.
+type AnchoredView struct {
+	Number uint64 `json:"number"`
+	End    uint64 `json:"end"`
+}
+
+// Register adds the methods over l to r.
+func Register(r Registrar, l *ledger.Ledger) {
+	s := server{l}
+	r.Register("accord_rawBlock", s.block)
+	r.Register("accord_rawBlockHashes", s.blockHashes)
+	r.Register("accord_rawDeposit", s.deposit)
+	r.Register("accord_rawWithdrawal", s.withdrawal)
+	r.Register("accord_rawReleased", s.released)
+	r.Register("accord_rawAnchored", s.anchored)
+	r.Register("accord_rawCovering", s.covering)
+	r.Register("accord_rawTrusted", s.trusted)
+	r.Register("accord_rawMinted", s.minted)
+}
+
+type server struct{ l *ledger.Ledger }
+
+func (s server) height(h uint64) error {
+	if last := s.l.Last().Height; h == 0 || h > last {
+		return api.NotFound(fmt.Errorf("block %d not found (head is %d)", h, last))
+	}
+	return nil
+}
+
+func (s server) block(p json.RawMessage) (any, error) {
+	var h uint64
+	if err := api.Params(p, 1, &h); err != nil {
+		return nil, err
+	}
+	if err := s.height(h); err != nil {
+		return nil, err
+	}
+	b, err := s.l.Block(h)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := s.l.Receipts(h)
+	if err != nil {
+		return nil, err
+	}
+	out := RawBlock{Header: views.Hex0x(core.Encode(&b.Header)), Receipts: make([]string, len(rs))}
+	if cert, err := s.l.Cert(h); err == nil {
+		out.Cert = views.Hex0x(cert.Encode())
+	} else if !errors.Is(err, ledger.ErrNotFound) {
+		return nil, err
+	}
+	for i, rc := range rs {
+		out.Receipts[i] = views.Hex0x(core.Encode(rc))
+	}
+	return out, nil
+}
+
+func (s server) blockHashes(p json.RawMessage) (any, error) {
+	var start, end uint64
+	if err := api.Params(p, 2, &start, &end); err != nil {
+		return nil, err
+	}
+	if start == 0 || end < start || end-start >= MaxHashes {
+		return nil, api.InvalidParams(fmt.Errorf("range %d..%d: want 1 <= start <= end, at most %d blocks", start, end, MaxHashes))
+	}
+	if err := s.height(end); err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, end-start+1)
+	for h := start; h <= end; h++ {
+		b, err := s.l.Block(h)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b.Hash().Hex())
+	}
+	return out, nil
+}
+
+func hashParam(p json.RawMessage, extra ...any) (types.Hash, error) {
+	var hs string
+	if err := api.Params(p, 1+len(extra), append([]any{&hs}, extra...)...); err != nil {
+		return types.Hash{}, err
+	}
+	h, err := types.ParseHash(hs)
+	if err != nil {
+		return types.Hash{}, api.InvalidParams(err)
+	}
+	return h, nil
+}
+
+func (s server) deposit(p json.RawMessage) (any, error) {
+	id, err := hashParam(p)
+	if err != nil {
+		return nil, err
+	}
+	d, err := bridge.Keeper{}.GetDeposit(s.l.ReadState(), id)
+	if errors.Is(err, bridge.ErrNotFound) {
+		return DepositView{Attested: []string{}}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	v := DepositView{Minted: d.Minted, Attested: make([]string, len(d.Attested))}
+	for i, a := range d.Attested {
+		v.Attested[i] = a.Hex()
+	}
+	return v, nil
+}
+
+func (s server) withdrawal(p json.RawMessage) (any, error) {
+	var id uint64
+	if err := api.Params(p, 1, &id); err != nil {
+		return nil, err
+	}
+	w, err := bridge.Keeper{}.GetWithdrawal(s.l.ReadState(), id)
+	if errors.Is(err, bridge.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return views.Hex0x(core.Encode(w)), nil
+}
+
+func (s server) released(p json.RawMessage) (any, error) {
+	id, err := hashParam(p)
+	if err != nil {
+		return nil, err
+	}
+	return bridge.Keeper{}.Released(s.l.ReadState(), id), nil
+}
+
+func chainParam(p json.RawMessage, extra ...any) (string, error) {
+	var id string
+	if err := api.Params(p, 1+len(extra), append([]any{&id}, extra...)...); err != nil {
+		return "", err
+	}
+	if err := checkpoint.CheckChainID(id); err != nil {
+		return "", api.InvalidParams(err)
+	}
+	return id, nil
+}
+
+func (s server) anchored(p json.RawMessage) (any, error) {
+	id, err := chainParam(p)
+	if err != nil {
+		return nil, err
+	}
+	c, err := checkpoint.Keeper{}.Chain(s.l.ReadState(), id)
+	if err != nil {
+		return nil, api.NotFound(err)
+	}
+	return AnchoredView{Number: c.LastNumber, End: c.LastEnd}, nil
+}
+
+func (s server) covering(p json.RawMessage) (any, error) {
+	var h uint64
+	id, err := chainParam(p, &h)
+	if err != nil {
+		return nil, err
+	}
+	st := s.l.ReadState()
+	if _, err := (checkpoint.Keeper{}).Chain(st, id); err != nil {
+		return nil, api.NotFound(err)
+	}
+	a, err := checkpoint.Keeper{}.Covering(st, id, h)
+	if errors.Is(err, checkpoint.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return views.Hex0x(core.Encode(&a.Checkpoint)), nil
+}
+
+func (s server) trusted(p json.RawMessage) (any, error) {
+	var h uint64
+	if err := api.Params(p, 1, &h); err != nil {
+		return nil, err
+	}
+	_, err := lightclient.Keeper{}.Header(s.l.ReadState(), h)
+	return err == nil, nil
+}
+
+func (s server) minted(p json.RawMessage) (any, error) {
+	id, err := hashParam(p)
+	if err != nil {
+		return nil, err
+	}
+	return sidebridge.Keeper{}.Minted(s.l.ReadState(), id), nil
+}
