@@ -57,11 +57,11 @@ type Limits struct {
 
 // Limit defaults.
 const (
-	DefaultMaxBatchItems    = 1000
-	DefaultMaxResponseBytes = 32 << 20
-	DefaultMaxConcurrent    = 64
-	DefaultQueueWait        = 2 * time.Second
-	DefaultRatePerIP        = 2000
+	DefaultMaxBatchItems     = 1000
+	DefaultMaxResponseBytes  = 32 << 20
+	DefaultMaxConcurrent     = 64
+	DefaultQueueWait         = 2 * time.Second
+	DefaultRatePerIP         = 2000
 	DefaultMaxWSConns        = 256
 	DefaultMaxWSConnsPerIP   = 32
 	DefaultMaxSubsPerConn    = 64
