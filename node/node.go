@@ -252,6 +252,7 @@ func New(h Home, o Options) (*Node, error) {
 	registerDiskMetrics(n.metrics.Registry, n.disk)
 	n.api = api.NewServer(n, log.With("component", "api"))
 	n.api.RegisterC2C(app.C2C())
+	n.api.RegisterREST(app.Keepers.Order)
 	n.api.SetReadiness(n.readiness)
 	n.api.Register("accord_getEvidence", n.rpcEvidence)
 	n.api.Handle("GET /metrics", promhttp.HandlerFor(n.metrics.Registry, promhttp.HandlerOpts{}))
