@@ -223,7 +223,7 @@ func OpenRPC(methods []string, moduleDocs map[string]string) ([]byte, error) {
 			"description": "JSON-RPC 2.0 over HTTP POST / and over WebSocket /ws (which also carries subscriptions). " +
 				"Errors carry stable codes: -32700 parse, -32600 invalid request, -32601 method not found, -32602 invalid params, -32603 internal, " +
 				"-32000 transaction rejected, -32001 not found, -32002 unavailable, -32005 limit, -32006 subscription dropped."},
-		"servers": []any{map[string]any{"name": "http", "url": "http://127.0.0.1:26657/"}, map[string]any{"name": "websocket", "url": "ws://127.0.0.1:26657/ws"}},
+		"servers":    []any{map[string]any{"name": "http", "url": "http://127.0.0.1:26657/"}, map[string]any{"name": "websocket", "url": "ws://127.0.0.1:26657/ws"}},
 		"methods":    out,
 		"components": map[string]any{"schemas": sc.defs},
 	}
