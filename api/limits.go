@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"mime"
 	"net"
 	"net/http"
@@ -31,15 +32,41 @@ type Limits struct {
 	// rebinding: an IP literal is always accepted (rebinding needs a
 	// name), a name only if listed; "*" accepts any. Default: localhost.
 	Hosts []string
+
+	// MaxWSConns and MaxWSConnsPerIP bound open WebSocket connections (a
+	// connection outlives its request, so the request bounds above do not
+	// hold it).
+	MaxWSConns      int
+	MaxWSConnsPerIP int
+	// MaxSubsPerConn bounds one connection's subscriptions (HubLimits
+	// bounds all of them together).
+	MaxSubsPerConn int
+	// MaxWSMessageBytes bounds one incoming WebSocket message; a larger
+	// one closes the connection (status 1009).
+	MaxWSMessageBytes int
+	// WSWriteTimeout bounds writing one message (and answering a ping); a
+	// client that does not read for that long is disconnected.
+	WSWriteTimeout time.Duration
+	// WSOrigins are the origins (host patterns, as path.Match; with a
+	// scheme, "https://console.example.com") whose browser pages may open a
+	// WebSocket. A page from the node's own host is always allowed, pages
+	// of other origins are refused unless listed; "*" allows any. Clients
+	// that send no Origin (not browsers) are not affected.
+	WSOrigins []string
 }
 
 // Limit defaults.
 const (
-	DefaultMaxBatchItems    = 1000
-	DefaultMaxResponseBytes = 32 << 20
-	DefaultMaxConcurrent    = 64
-	DefaultQueueWait        = 2 * time.Second
-	DefaultRatePerIP        = 2000
+	DefaultMaxBatchItems     = 1000
+	DefaultMaxResponseBytes  = 32 << 20
+	DefaultMaxConcurrent     = 64
+	DefaultQueueWait         = 2 * time.Second
+	DefaultRatePerIP         = 2000
+	DefaultMaxWSConns        = 256
+	DefaultMaxWSConnsPerIP   = 32
+	DefaultMaxSubsPerConn    = 64
+	DefaultMaxWSMessageBytes = 1 << 20
+	DefaultWSWriteTimeout    = 10 * time.Second
 	// maxTrackedIPs bounds the per-IP limiter table; a sweep forgets idle
 	// addresses, and past the bound new addresses share one bucket.
 	maxTrackedIPs = 16384
@@ -54,6 +81,13 @@ func (l Limits) withDefaults() Limits {
 	def(&l.MaxBatchItems, DefaultMaxBatchItems)
 	def(&l.MaxResponseBytes, DefaultMaxResponseBytes)
 	def(&l.MaxConcurrent, DefaultMaxConcurrent)
+	def(&l.MaxWSConns, DefaultMaxWSConns)
+	def(&l.MaxWSConnsPerIP, DefaultMaxWSConnsPerIP)
+	def(&l.MaxSubsPerConn, DefaultMaxSubsPerConn)
+	def(&l.MaxWSMessageBytes, DefaultMaxWSMessageBytes)
+	if l.WSWriteTimeout <= 0 {
+		l.WSWriteTimeout = DefaultWSWriteTimeout
+	}
 	if l.QueueWait <= 0 {
 		l.QueueWait = DefaultQueueWait
 	}
@@ -155,7 +189,11 @@ func (g *guard) allowIP(remote string) bool {
 }
 
 // acquire takes a request slot, waiting up to QueueWait; release frees it.
-func (g *guard) acquire(r *http.Request) (release func(), ok bool) {
+func (g *guard) acquire(r *http.Request) (release func(), ok bool) { return g.acquireCtx(r.Context()) }
+
+// acquireCtx is acquire for a request that ends with ctx (a WebSocket
+// message).
+func (g *guard) acquireCtx(ctx context.Context) (release func(), ok bool) {
 	if g.slots == nil {
 		return func() {}, true
 	}
@@ -170,7 +208,7 @@ func (g *guard) acquire(r *http.Request) (release func(), ok bool) {
 	case g.slots <- struct{}{}:
 		return func() { <-g.slots }, true
 	case <-t.C:
-	case <-r.Context().Done():
+	case <-ctx.Done():
 	}
 	return nil, false
 }

@@ -21,6 +21,13 @@ func (s *Server) registerCore() {
 	s.Register("accord_getTransaction", s.getTransaction)
 	s.Register("accord_status", s.status)
 	s.Register("accord_methods", func(json.RawMessage) (any, error) { return s.Methods(), nil })
+	// Over HTTP the subscription methods only say where they are served;
+	// a WebSocket connection answers them itself (ws.go).
+	wsOnly := func(json.RawMessage) (any, error) {
+		return nil, errorf(wire.CodeInvalidRequest, "subscriptions need a WebSocket: connect to /ws")
+	}
+	s.Register(wire.MethodSubscribe, wsOnly)
+	s.Register(wire.MethodUnsubscribe, wsOnly)
 }
 
 func (s *Server) sendRawTransaction(p json.RawMessage) (any, error) {

@@ -49,6 +49,8 @@ type Server struct {
 	ready   func() []string
 	guard   *guard
 	handler http.Handler
+	hub     *Hub
+	ws      *wsState
 }
 
 // NewServer builds the API; Register adds module-specific methods.
@@ -56,10 +58,11 @@ func NewServer(b Backend, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Server{b: b, log: log, methods: make(map[string]Method), mux: http.NewServeMux()}
+	s := &Server{b: b, log: log, methods: make(map[string]Method), mux: http.NewServeMux(), ws: newWSState()}
 	s.SetLimits(Limits{})
 	s.registerCore()
 	s.mux.HandleFunc("POST /", s.serveRPC)
+	s.mux.HandleFunc("GET /ws", s.serveWS)
 	s.mux.HandleFunc("GET /health", s.serveHealth)
 	s.mux.HandleFunc("GET /ready", s.serveHealth)
 	s.mux.HandleFunc("GET /live", serveLive)
@@ -138,10 +141,14 @@ func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, response{JSONRPC: wire.Version, ID: json.RawMessage("null"), Error: err})
 			return
 		}
-		s.writeBatch(w, reqs)
+		_, _ = w.Write(s.batch(reqs, nil))
 		return
 	}
-	resp := s.handle(body)
+	_, _ = w.Write(append(s.encodeOne(s.handle(body, nil)), '\n'))
+}
+
+// encodeOne encodes a single response within the response budget.
+func (s *Server) encodeOne(resp response) []byte {
 	out, err := json.Marshal(resp)
 	if err == nil && s.overBudget(len(out)) {
 		out, err = json.Marshal(s.tooLarge(resp.ID))
@@ -149,7 +156,7 @@ func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		out, _ = json.Marshal(response{JSONRPC: wire.Version, ID: resp.ID, Error: errorf(wire.CodeInternal, "encode response: "+err.Error())})
 	}
-	_, _ = w.Write(append(out, '\n'))
+	return out
 }
 
 // splitBatch returns a batch's items, stopping at the first item past max
@@ -189,11 +196,12 @@ func (s *Server) tooLarge(id json.RawMessage) response {
 		"response larger than the limit of "+strconv.Itoa(s.guard.lim.MaxResponseBytes)+" bytes: ask for less per request")}
 }
 
-// writeBatch answers a batch within the response budget: items are run
+// batch answers a batch within the response budget: items are run
 // and encoded one at a time, and once the budget is spent the rest are not
 // run but answered with a wire.CodeLimit error (small), so a batch of expensive
-// reads cannot make the node build an unbounded response.
-func (s *Server) writeBatch(w http.ResponseWriter, reqs []json.RawMessage) {
+// reads cannot make the node build an unbounded response. local holds
+// methods of the caller's connection (subscriptions), looked up first.
+func (s *Server) batch(reqs []json.RawMessage, local map[string]Method) []byte {
 	var buf bytes.Buffer
 	buf.WriteByte('[')
 	spent := false
@@ -212,7 +220,7 @@ func (s *Server) writeBatch(w http.ResponseWriter, reqs []json.RawMessage) {
 			}
 			resp = s.tooLarge(head.ID)
 		} else {
-			resp = s.handle(raw)
+			resp = s.handle(raw, local)
 		}
 		out, err := json.Marshal(resp)
 		if err != nil {
@@ -225,10 +233,12 @@ func (s *Server) writeBatch(w http.ResponseWriter, reqs []json.RawMessage) {
 		buf.Write(out)
 	}
 	buf.WriteString("]\n")
-	_, _ = w.Write(buf.Bytes())
+	return buf.Bytes()
 }
 
-func (s *Server) handle(raw []byte) response {
+// handle runs one request; local holds methods of the caller's connection
+// (subscriptions over WebSocket), looked up before the server's.
+func (s *Server) handle(raw []byte, local map[string]Method) response {
 	var req request
 	if err := json.Unmarshal(raw, &req); err != nil {
 		return response{JSONRPC: wire.Version, ID: json.RawMessage("null"), Error: errorf(wire.CodeParse, "parse error: "+err.Error())}
@@ -241,7 +251,10 @@ func (s *Server) handle(raw []byte) response {
 		resp.Error = errorf(wire.CodeInvalidRequest, `invalid request: need "jsonrpc":"2.0" and a method`)
 		return resp
 	}
-	m, ok := s.methods[req.Method]
+	m, ok := local[req.Method]
+	if !ok {
+		m, ok = s.methods[req.Method]
+	}
 	if !ok {
 		resp.Error = errorf(wire.CodeMethodNotFound, "method not found: "+req.Method)
 		return resp

@@ -64,10 +64,15 @@ type BurnProofView struct {
 	Proof        hexutil.Bytes `json:"proof,omitempty"`
 }
 
-func (n *Node) registerBridgeRPC() {
-	n.api.Register(MethodRawBlock, n.rpcRawBlock)
-	n.api.Register(MethodBlockHashes, n.rpcBlockHashes)
-	n.api.Register(MethodBurnProof, n.rpcBurnProof)
+// nodeMethods are the node-level JSON-RPC methods beyond the modules'
+// queries: they read blocks, certificates, receipts and evidence.
+func (n *Node) nodeMethods() map[string]api.Method {
+	return map[string]api.Method{
+		"accord_getEvidence": n.rpcEvidence,
+		MethodRawBlock:       n.rpcRawBlock,
+		MethodBlockHashes:    n.rpcBlockHashes,
+		MethodBurnProof:      n.rpcBurnProof,
+	}
 }
 
 func ledgerErr(err error) error {

@@ -86,6 +86,16 @@ type Config struct {
 	RPCMaxResponseBytes int      `json:"rpc_max_response_bytes,omitempty"`
 	RPCRatePerIP        float64  `json:"rpc_rate_per_ip,omitempty"` // requests/s per client address; negative: no limit
 	RPCHosts            []string `json:"rpc_hosts,omitempty"`
+	// WebSocket (/ws) and subscription limits (0: the default; see
+	// api.Limits and api.HubLimits). RPCWSOrigins are the browser origins
+	// besides the node's own host that may open /ws ("*" for any).
+	RPCMaxWSConns      int      `json:"rpc_max_ws_conns,omitempty"`
+	RPCMaxWSConnsPerIP int      `json:"rpc_max_ws_conns_per_ip,omitempty"`
+	RPCMaxSubsPerConn  int      `json:"rpc_max_subs_per_conn,omitempty"`
+	RPCMaxSubs         int      `json:"rpc_max_subs,omitempty"`
+	RPCSubBuffer       int      `json:"rpc_sub_buffer_blocks,omitempty"`
+	RPCMaxReplay       uint64   `json:"rpc_max_replay_blocks,omitempty"`
+	RPCWSOrigins       []string `json:"rpc_ws_origins,omitempty"`
 	// ValidatorPasswordFile holds the password of an encrypted validator
 	// key; a relative path is relative to the home. Empty means
 	// $ACCORD_VALIDATOR_PASSWORD (or --validator-password-file).

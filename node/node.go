@@ -84,6 +84,7 @@ type Node struct {
 	clock           func() time.Time
 	invariantErr    atomic.Pointer[error]
 	api             *api.Server
+	hub             *api.Hub // subscription fan-out, fed after each commit
 	disk            *diskGuard
 	hooks           *webhooks // see webhook.go
 	admin           *http.Server
@@ -171,6 +172,9 @@ func (n *Node) notifyCommit(b *types.Block) {
 			n.invariantErr.CompareAndSwap(nil, &err)
 		}
 	}
+	if n.hub != nil {
+		n.hub.Notify() // never blocks: the hub reads the block on its own goroutine
+	}
 	n.subMu.Lock()
 	defer n.subMu.Unlock()
 	for ch := range n.subs {
@@ -253,13 +257,12 @@ func New(h Home, o Options) (*Node, error) {
 	}, stateReader{n}, app.Cost, n.cache)
 	registerMempoolMetrics(n.metrics.Registry, n.pool)
 	registerDiskMetrics(n.metrics.Registry, n.disk)
-	n.api = api.NewServer(n, log.With("component", "api"))
-	n.api.RegisterC2C(app.C2C())
+	n.api = assembleAPI(n, app, n.nodeMethods(), log.With("component", "api"))
 	n.api.SetReadiness(n.readiness)
-	n.api.Register("accord_getEvidence", n.rpcEvidence)
-	n.registerBridgeRPC()
 	n.api.Handle("GET /metrics", promhttp.HandlerFor(n.metrics.Registry, promhttp.HandlerOpts{}))
 	n.api.SetLimits(cfg.rpcLimits())
+	n.hub = api.NewHub(api.LedgerSource(l, app.Keepers.Order), cfg.hubLimits(), log.With("component", "stream"))
+	n.api.SetHub(n.hub)
 	n.metrics.Height.Set(float64(l.Last().Height))
 	n.metrics.Registry.MustRegister(
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "accord_sigcache_hits_total",
@@ -317,6 +320,8 @@ func (n *Node) Start(ctx context.Context) error {
 	ln = n.limitListener(ln)
 	n.http = n.newHTTPServer()
 	ctx, n.cancel = context.WithCancel(ctx)
+	n.wg.Add(1)
+	go func() { defer n.wg.Done(); n.hub.Run(ctx) }()
 	if err := n.startPprof(); err != nil {
 		ln.Close()
 		return err
@@ -430,6 +435,9 @@ func (n *Node) Stop() error {
 		if n.admin != nil {
 			_ = n.admin.Close()
 		}
+		// WebSocket connections outlive Shutdown (they are hijacked); end
+		// them before the ledger they read is closed.
+		n.api.Close()
 		n.wg.Wait()
 		if werr := n.hooks.close(); werr != nil {
 			n.log.Warn("close webhooks", "err", werr)

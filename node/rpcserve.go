@@ -34,7 +34,14 @@ const (
 // rpcLimits turns config into the API's limits.
 func (c Config) rpcLimits() api.Limits {
 	return api.Limits{MaxBatchItems: c.RPCMaxBatchItems, MaxResponseBytes: c.RPCMaxResponseBytes,
-		MaxConcurrent: c.RPCMaxConcurrent, RatePerIP: c.RPCRatePerIP, Hosts: c.RPCHosts}
+		MaxConcurrent: c.RPCMaxConcurrent, RatePerIP: c.RPCRatePerIP, Hosts: c.RPCHosts,
+		MaxWSConns: c.RPCMaxWSConns, MaxWSConnsPerIP: c.RPCMaxWSConnsPerIP, MaxSubsPerConn: c.RPCMaxSubsPerConn,
+		WSOrigins: c.RPCWSOrigins}
+}
+
+// hubLimits turns config into the subscription stream's limits.
+func (c Config) hubLimits() api.HubLimits {
+	return api.HubLimits{Buffer: c.RPCSubBuffer, MaxSubs: c.RPCMaxSubs, MaxReplay: c.RPCMaxReplay}
 }
 
 // rpcMaxConns is the connection cap: the configured one, lowered so that
