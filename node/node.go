@@ -251,6 +251,7 @@ func New(h Home, o Options) (*Node, error) {
 	n.api.SetReadiness(n.readiness)
 	n.api.Register("accord_getEvidence", n.rpcEvidence)
 	n.api.Handle("GET /metrics", promhttp.HandlerFor(n.metrics.Registry, promhttp.HandlerOpts{}))
+	n.mountConsole()
 	n.api.SetLimits(cfg.rpcLimits())
 	n.metrics.Height.Set(float64(l.Last().Height))
 	n.metrics.Registry.MustRegister(
