@@ -49,6 +49,9 @@ func findBrowser(t *testing.T) string {
 func newLockedOrder(t *testing.T, e *c2cEnv, dev *actor, ref string) (types.Hash, *actor, *actor) {
 	t.Helper()
 	m, a := e.actor("merchant", nil), e.actor("acceptor", nil)
+	if err := e.c.WaitHeight(e.ctx, 0, 1); err != nil {
+		t.Fatal(err)
+	}
 	blk, err := e.c.Client(0).Block(e.ctx, 0)
 	if err != nil {
 		t.Fatal(err)
