@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,6 +19,7 @@ import (
 	"github.com/accordnet/accord/contracts/gov/kyc"
 	"github.com/accordnet/accord/contracts/oracle"
 	"github.com/accordnet/accord/contracts/order"
+	"github.com/accordnet/accord/contracts/risk"
 	"github.com/accordnet/accord/types"
 )
 
@@ -79,11 +81,14 @@ func newLockedOrder(t *testing.T, e *c2cEnv, dev *actor, ref string) (types.Hash
 // the WebSocket; an order created by the test opens with its timeline
 // (created, locked), and the states it goes through while the page is
 // open (paid, completed) appear on it live; the acceptor's view shows its
-// reputation, margin and limits.
+// reputation, margin and limits; a risk rule's freezes appear live among
+// the frozen accounts and risk events.
 func TestConsoleInABrowser(t *testing.T) {
 	browser := findBrowser(t)
 	c, err := NewCluster(t.TempDir(), ClusterOptions{Validators: 1, Logger: testLogger(t),
-		Params: map[string]map[string]string{acceptor.ModuleName: {acceptor.ParamRampAge: "0", acceptor.ParamRampOrders: "0"}}})
+		Params: map[string]map[string]string{acceptor.ModuleName: {acceptor.ParamRampAge: "0", acceptor.ParamRampOrders: "0"},
+			// A second order of one merchant–acceptor pair in a day freezes both.
+			risk.ModuleName: {risk.ParamPairMax: "1", risk.ParamPairFreeze: "1"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,6 +176,26 @@ func TestConsoleInABrowser(t *testing.T) {
 	}
 	if rep != fmt.Sprintf("%d / 1000", av.Reputation) || !strings.HasPrefix(margin, av.Margin+" USDT") || limit != av.Limits.Order+" USDT" {
 		t.Fatalf("acceptor page: reputation %q margin %q limit %q; node says %d, %s, %s", rep, margin, limit, av.Reputation, av.Margin, av.Limits.Order)
+	}
+
+	// A second order of the pair trips the risk rule: the freezes and the
+	// risk events appear live on the page loaded before them.
+	rc := e.do(m, order.TypeCreate, &order.MsgCreate{Currency: "USD", FiatAmount: 990, MerchantRef: "console-2"})
+	if attr(rc, risk.EventFrozen, "account") == "" {
+		t.Fatalf("no freeze: %+v", rc.Events)
+	}
+	wait("frozen accounts", fmt.Sprintf(`#frozen li[data-account="%s"]`, m.addr.Hex()), fmt.Sprintf(`#frozen li[data-account="%s"]`, a.addr.Hex()))
+	kinds, err := chromedp.Run(bctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#risk tbody tr td:nth-child(2)')].map(td => td.textContent)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(kinds, risk.EventHit) || !slices.Contains(kinds, risk.EventFrozen) {
+		t.Fatalf("risk events on the page: %v", kinds)
+	}
+	show(bctx, t, "#account/"+m.addr.Hex())
+	wait("account view", `#risk-status`)
+	if rs := text(`#risk-status`); rs != "FROZEN" {
+		t.Fatalf("merchant's risk status on the page %q, want FROZEN", rs)
 	}
 }
 
