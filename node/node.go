@@ -260,6 +260,7 @@ func New(h Home, o Options) (*Node, error) {
 	n.api = assembleAPI(n, app, n.nodeMethods(), log.With("component", "api"))
 	n.api.SetReadiness(n.readiness)
 	n.api.Handle("GET /metrics", promhttp.HandlerFor(n.metrics.Registry, promhttp.HandlerOpts{}))
+	n.mountConsole()
 	n.api.SetLimits(cfg.rpcLimits())
 	n.hub = api.NewHub(api.LedgerSource(l, app.Keepers.Order), cfg.hubLimits(), log.With("component", "stream"))
 	n.api.SetHub(n.hub)

@@ -47,8 +47,9 @@ var layers = []struct {
 	{"testnet", 11},
 	{"cmd/node", 12},
 	{"internal/layering", 12},
-	{"docs", 12},   // documentation and the tests that check it against the code
-	{"deploy", 12}, // deployment files and the tests that check them
+	{"docs", 12},     // documentation and the tests that check it against the code
+	{"deploy", 12},   // deployment files and the tests that check them
+	{"examples", 12}, // programs on the SDK (client); nothing imports them
 }
 
 // forbidden pairs hold even within the ranks: packages that must not know
