@@ -227,6 +227,7 @@ func TestBridgeCLIAcrossTwoChains(t *testing.T) {
 
 	// Lock 600 for side; a lock for an unregistered chain is refused.
 	rc = m.ok("tx", "bridge", "lock", "--chain", sideID, "--to", dev, "--amount", "600")
+	lockTx := rc.TxHash
 	locked := event[bridge.LockedEvent](t, rc)
 	if locked.Amount != 600*types.MicroPerUSDT || locked.Chain != sideID {
 		t.Fatalf("locked %+v", locked)
@@ -283,6 +284,28 @@ func TestBridgeCLIAcrossTwoChains(t *testing.T) {
 		t.Fatalf("burn proof without a range %+v", bp)
 	}
 	s.queryFails("outside", "bridge", "burn-proof", rc.TxHash, "--start", strconv.FormatUint(rc.Height+1, 10), "--end", strconv.FormatUint(rc.Height+1, 10))
+	// The node-level methods refuse what they cannot serve.
+	for _, tc := range []struct {
+		c      *Cluster
+		method string
+		params []any
+		want   string
+	}{
+		{mainC, node.MethodBurnProof, []any{lockTx}, "no bridge.burned"},
+		{sideC, node.MethodBurnProof, []any{"0x" + strings.Repeat("77", 32)}, "not found"},
+		{sideC, node.MethodBurnProof, []any{rc.TxHash, 1}, "both start and end"},
+		{sideC, node.MethodBurnProof, []any{"0x12"}, "hash"},
+		{sideC, node.MethodBlockHashes, []any{0, 1}, "start"},
+		{sideC, node.MethodBlockHashes, []any{5, 1}, "start"},
+		{sideC, node.MethodBlockHashes, []any{1, 1 << 20}, "at most"},
+		{sideC, node.MethodBlockHashes, []any{1000, 1001}, "not committed"},
+		{sideC, node.MethodRawBlock, []any{1 << 20}, "not found"},
+	} {
+		var out any
+		if err := tc.c.Client(0).Call(context.Background(), tc.method, &out, tc.params...); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Fatalf("%s%v: want an error with %q, got %v (%v)", tc.method, tc.params, tc.want, err, out)
+		}
+	}
 	var bv bridge.BurnView
 	m.query(&bv, "bridge", "burn", wantBurn.Hex())
 	if bv.Released {
