@@ -7,7 +7,6 @@ import (
 	"github.com/accordnet/accord/contracts/core"
 )
 
-
 // TestQueries: each query by chain ID and number, latest and covering
 // height, with malformed parameters refused as invalid and absent
 // checkpoints or chains reported as not found.
