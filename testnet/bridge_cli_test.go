@@ -406,6 +406,33 @@ func TestInitProfileThroughTheBinary(t *testing.T) {
 	if g, _, err := ledger.LoadGenesis(node.Home(side).GenesisFile()); err != nil || g.Profile != "side" || g.AppState[lightclient.ModuleName] == nil {
 		t.Fatalf("side genesis %+v %v", g, err)
 	}
+	// Two profile testnets initialized separately name each other's
+	// validators (keys derived from the chain IDs).
+	dir := t.TempDir()
+	mainDir, sideDir := dir+"/main", dir+"/side"
+	mustCLI(t, "testnet", "init", "--dir", mainDir, "--validators", "2", "--base-port", "39100", "--profile", "main", "--side-chain", "accord-side-1:1")
+	mustCLI(t, "testnet", "init", "--dir", sideDir, "--validators", "1", "--base-port", "0", "--profile", "side", "--main-chain", "accord-main:2")
+	mg, _, err := ledger.LoadGenesis(mainDir + "/node0/config/genesis.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sg, _, err := ledger.LoadGenesis(sideDir + "/node0/config/genesis.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lg lightclient.Genesis
+	if err := json.Unmarshal(sg.AppState[lightclient.ModuleName], &lg); err != nil || mg.ChainID != "accord-main" || sg.ChainID != "accord-side-1" ||
+		lg.ChainID != mg.ChainID || !slices.Equal(lg.Validators, mg.Validators) {
+		t.Fatalf("side trusts %+v (%v); main is %s %v", lg, err, mg.ChainID, mg.Validators)
+	}
+	if err := json.Unmarshal(mg.AppState[checkpoint.ModuleName], &cg); err != nil || len(cg.Chains) != 1 || cg.Chains[0].ChainID != sg.ChainID ||
+		!slices.Equal(cg.Chains[0].Validators, sg.Validators) {
+		t.Fatalf("main registers %+v (%v); side is %s %v", cg, err, sg.ChainID, sg.Validators)
+	}
+	if _, errOut, err := cli(t, "testnet", "init", "--dir", dir+"/x", "--validators", "1", "--base-port", "0", "--main-chain", "accord-main:1"); err == nil ||
+		!strings.Contains(errOut, "--profile") {
+		t.Fatalf("--main-chain without --profile: %v %s", err, errOut)
+	}
 	for _, bad := range [][]string{
 		{"--profile", "side", "--side-chain", "s-2=" + v},
 		{"--profile", "main", "--main-chain", "m-1=" + v},
