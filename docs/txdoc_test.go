@@ -112,7 +112,7 @@ var notes = map[string]string{
 	"proof.ReceiptProof.Index":   "the receipt's position in its block, 0-based (the leaf index)",
 	"proof.ReceiptProof.Path":    "sibling hashes from the leaf up to the receipt root, at most 64",
 	"types.Receipt.TxHash":       "hash of the transaction this receipt is for",
-	"types.Receipt.Status":       "1 success, 0 failure",
+	"types.Receipt.Status":       "0 success (types.StatusOK), 1 failure",
 	"types.Receipt.Codespace":    "module of a failure's result code, empty on success",
 	"types.Receipt.Code":         "the module's stable result code, 0 on success",
 	"types.Receipt.Fee":          "micro-USDT charged",

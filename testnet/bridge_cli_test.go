@@ -227,6 +227,7 @@ func TestBridgeCLIAcrossTwoChains(t *testing.T) {
 
 	// Lock 600 for side; a lock for an unregistered chain is refused.
 	rc = m.ok("tx", "bridge", "lock", "--chain", sideID, "--to", dev, "--amount", "600")
+	lockTx := rc.TxHash
 	locked := event[bridge.LockedEvent](t, rc)
 	if locked.Amount != 600*types.MicroPerUSDT || locked.Chain != sideID {
 		t.Fatalf("locked %+v", locked)
@@ -283,6 +284,28 @@ func TestBridgeCLIAcrossTwoChains(t *testing.T) {
 		t.Fatalf("burn proof without a range %+v", bp)
 	}
 	s.queryFails("outside", "bridge", "burn-proof", rc.TxHash, "--start", strconv.FormatUint(rc.Height+1, 10), "--end", strconv.FormatUint(rc.Height+1, 10))
+	// The node-level methods refuse what they cannot serve.
+	for _, tc := range []struct {
+		c      *Cluster
+		method string
+		params []any
+		want   string
+	}{
+		{mainC, node.MethodBurnProof, []any{lockTx}, "no bridge.burned"},
+		{sideC, node.MethodBurnProof, []any{"0x" + strings.Repeat("77", 32)}, "not found"},
+		{sideC, node.MethodBurnProof, []any{rc.TxHash, 1}, "both start and end"},
+		{sideC, node.MethodBurnProof, []any{"0x12"}, "hash"},
+		{sideC, node.MethodBlockHashes, []any{0, 1}, "start"},
+		{sideC, node.MethodBlockHashes, []any{5, 1}, "start"},
+		{sideC, node.MethodBlockHashes, []any{1, 1 << 20}, "at most"},
+		{sideC, node.MethodBlockHashes, []any{1000, 1001}, "not committed"},
+		{sideC, node.MethodRawBlock, []any{1 << 20}, "not found"},
+	} {
+		var out any
+		if err := tc.c.Client(0).Call(context.Background(), tc.method, &out, tc.params...); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Fatalf("%s%v: want an error with %q, got %v (%v)", tc.method, tc.params, tc.want, err, out)
+		}
+	}
 	var bv bridge.BurnView
 	m.query(&bv, "bridge", "burn", wantBurn.Hex())
 	if bv.Released {
@@ -382,6 +405,33 @@ func TestInitProfileThroughTheBinary(t *testing.T) {
 	mustCLI(t, "init", "--home", side, "--chain-id", "s-1", "--profile", "side", "--main-chain", "m-1="+v)
 	if g, _, err := ledger.LoadGenesis(node.Home(side).GenesisFile()); err != nil || g.Profile != "side" || g.AppState[lightclient.ModuleName] == nil {
 		t.Fatalf("side genesis %+v %v", g, err)
+	}
+	// Two profile testnets initialized separately name each other's
+	// validators (keys derived from the chain IDs).
+	dir := t.TempDir()
+	mainDir, sideDir := dir+"/main", dir+"/side"
+	mustCLI(t, "testnet", "init", "--dir", mainDir, "--validators", "2", "--base-port", "39100", "--profile", "main", "--side-chain", "accord-side-1:1")
+	mustCLI(t, "testnet", "init", "--dir", sideDir, "--validators", "1", "--base-port", "0", "--profile", "side", "--main-chain", "accord-main:2")
+	mg, _, err := ledger.LoadGenesis(mainDir + "/node0/config/genesis.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sg, _, err := ledger.LoadGenesis(sideDir + "/node0/config/genesis.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lg lightclient.Genesis
+	if err := json.Unmarshal(sg.AppState[lightclient.ModuleName], &lg); err != nil || mg.ChainID != "accord-main" || sg.ChainID != "accord-side-1" ||
+		lg.ChainID != mg.ChainID || !slices.Equal(lg.Validators, mg.Validators) {
+		t.Fatalf("side trusts %+v (%v); main is %s %v", lg, err, mg.ChainID, mg.Validators)
+	}
+	if err := json.Unmarshal(mg.AppState[checkpoint.ModuleName], &cg); err != nil || len(cg.Chains) != 1 || cg.Chains[0].ChainID != sg.ChainID ||
+		!slices.Equal(cg.Chains[0].Validators, sg.Validators) {
+		t.Fatalf("main registers %+v (%v); side is %s %v", cg, err, sg.ChainID, sg.Validators)
+	}
+	if _, errOut, err := cli(t, "testnet", "init", "--dir", dir+"/x", "--validators", "1", "--base-port", "0", "--main-chain", "accord-main:1"); err == nil ||
+		!strings.Contains(errOut, "--profile") {
+		t.Fatalf("--main-chain without --profile: %v %s", err, errOut)
 	}
 	for _, bad := range [][]string{
 		{"--profile", "side", "--side-chain", "s-2=" + v},
