@@ -441,7 +441,7 @@ type source struct {
 	pkgOf     map[*ast.FuncDecl]string
 	depMethod map[string]bool
 	pkgImps   map[string]map[string]bool // package -> the packages its files import
-	routes    map[string]string          // route name -> "pkg path\x00handler name"
+	routes    map[string]handlerRoot     // route name -> its Handler expression
 }
 
 const modulePath = "github.com/accordnet/accord/"
@@ -450,7 +450,7 @@ func parseContracts(t *testing.T) *source {
 	t.Helper()
 	s := &source{funcs: map[string]map[string][]*ast.FuncDecl{}, sentinels: map[string]map[string]sentinel{},
 		imports: map[*ast.File]map[string]string{}, fileOf: map[*ast.FuncDecl]*ast.File{}, pkgOf: map[*ast.FuncDecl]string{},
-		depMethod: map[string]bool{}, pkgImps: map[string]map[string]bool{}, routes: map[string]string{}}
+		depMethod: map[string]bool{}, pkgImps: map[string]map[string]bool{}, routes: map[string]handlerRoot{}}
 	fset := token.NewFileSet()
 	root := filepath.Join("..", "contracts")
 	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
@@ -497,7 +497,7 @@ func (s *source) addFile(pkg string, f *ast.File, expected bool) {
 		case *ast.FuncDecl:
 			s.funcs[pkg][d.Name.Name] = append(s.funcs[pkg][d.Name.Name], d)
 			s.fileOf[d], s.pkgOf[d] = f, pkg
-			s.addRoutes(pkg, d)
+			s.addRoutes(pkg, f, d)
 		case *ast.GenDecl:
 			for _, sp := range d.Specs {
 				switch sp := sp.(type) {
@@ -535,16 +535,27 @@ func errText(e ast.Expr) string {
 	return strings.ReplaceAll(v, "%w: ", "")
 }
 
-// addRoutes records the handler of each {Name: "…", Handler: m.handleX}
-// literal in d, wherever a module declares its routes; a handler wrapped
-// in a call (Handler: wrap(m.handleX)) counts as its innermost function.
-func (s *source) addRoutes(pkg string, d *ast.FuncDecl) {
+// handlerRoot is where a route's handler is written: the Handler
+// expression of its Routes() literal and the file it is in.
+type handlerRoot struct {
+	pkg  string
+	file *ast.File
+	expr ast.Expr
+}
+
+// addRoutes records the handler of each {Name: "…", Handler: …} literal
+// in d, wherever a module declares its routes. The handler is m.handleX,
+// or a decode-then-call wrapper such as core.HandleMsg(m.confirm) or
+// core.HandleDecoded(DecodePropose, m.propose), possibly over a function
+// literal: refusals walks every function the expression names.
+func (s *source) addRoutes(pkg string, f *ast.File, d *ast.FuncDecl) {
 	ast.Inspect(d, func(n ast.Node) bool {
 		cl, ok := n.(*ast.CompositeLit)
 		if !ok {
 			return true
 		}
-		var name, handler string
+		var name string
+		var handler ast.Expr
 		for _, e := range cl.Elts {
 			kv, ok := e.(*ast.KeyValueExpr)
 			if !ok {
@@ -557,11 +568,11 @@ func (s *source) addRoutes(pkg string, d *ast.FuncDecl) {
 					name, _ = strconv.Unquote(lit.Value)
 				}
 			case k.Name == "Handler":
-				handler = funcName(kv.Value)
+				handler = kv.Value
 			}
 		}
-		if name != "" && handler != "" {
-			s.routes[name] = pkg + "\x00" + handler
+		if name != "" && handler != nil {
+			s.routes[name] = handlerRoot{pkg: pkg, file: f, expr: handler}
 		}
 		return true
 	})
@@ -574,12 +585,11 @@ func (s *source) addRoutes(pkg string, d *ast.FuncDecl) {
 // way. It over-approximates: a sentinel on any path counts.
 func (s *source) refusals(t *testing.T, r route) []sentinel {
 	t.Helper()
-	loc, ok := s.routes[r.name]
+	root, ok := s.routes[r.name]
 	if !ok {
 		t.Errorf("route %s: no Routes() literal names it in contracts/", r.name)
 		return nil
 	}
-	pkg, handler, _ := strings.Cut(loc, "\x00")
 	found := map[string]sentinel{}
 	visited := map[*ast.FuncDecl]bool{}
 	var visit func(d *ast.FuncDecl)
@@ -645,7 +655,40 @@ func (s *source) refusals(t *testing.T, r route) []sentinel {
 			return true
 		})
 	}
-	follow(pkg, handler)
+	// The handler expression: every function it names (the wrapper, a
+	// decoder, the method it calls) and the body of any function literal.
+	var walk func(e ast.Expr)
+	walk = func(e ast.Expr) {
+		switch e := e.(type) {
+		case *ast.Ident:
+			follow(root.pkg, e.Name)
+		case *ast.SelectorExpr:
+			if x, ok := e.X.(*ast.Ident); ok {
+				if p, ok := s.imports[root.file][x.Name]; ok {
+					follow(p, e.Sel.Name)
+					return
+				}
+			}
+			follow(root.pkg, e.Sel.Name)
+		case *ast.IndexExpr:
+			walk(e.X)
+		case *ast.IndexListExpr:
+			walk(e.X)
+		case *ast.CallExpr:
+			walk(e.Fun)
+			for _, a := range e.Args {
+				walk(a)
+			}
+		case *ast.FuncLit:
+			d := &ast.FuncDecl{Name: ast.NewIdent("func"), Type: e.Type, Body: e.Body}
+			s.fileOf[d], s.pkgOf[d] = root.file, root.pkg
+			visit(d)
+		}
+	}
+	walk(root.expr)
+	if len(visited) == 0 {
+		t.Errorf("route %s: its handler names no function in contracts/", r.name)
+	}
 	msgPkg := r.msg.PkgPath()
 	for _, d := range s.funcs[msgPkg]["ValidateBasic"] {
 		if recvName(d) == r.msg.Name() {
@@ -668,26 +711,6 @@ func (s *source) refusals(t *testing.T, r route) []sentinel {
 		return out[i].pkg+"."+out[i].name < out[j].pkg+"."+out[j].name
 	})
 	return out
-}
-
-// funcName names the function an expression refers to: m.handleX,
-// handleX, or the last such argument of a wrapping call.
-func funcName(e ast.Expr) string {
-	switch e := e.(type) {
-	case *ast.SelectorExpr:
-		return e.Sel.Name
-	case *ast.Ident:
-		return e.Name
-	case *ast.IndexExpr:
-		return funcName(e.X)
-	case *ast.CallExpr:
-		for i := len(e.Args) - 1; i >= 0; i-- {
-			if n := funcName(e.Args[i]); n != "" {
-				return n
-			}
-		}
-	}
-	return ""
 }
 
 func recvName(d *ast.FuncDecl) string {
