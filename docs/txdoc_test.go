@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/accordnet/accord/contracts/acceptor"
@@ -29,7 +30,6 @@ import (
 	"github.com/accordnet/accord/contracts/oracle"
 	"github.com/accordnet/accord/contracts/order"
 	"github.com/accordnet/accord/contracts/pay"
-	"github.com/accordnet/accord/contracts/risk"
 	"github.com/accordnet/accord/node"
 	"github.com/accordnet/accord/types"
 	"github.com/ethereum/go-ethereum/rlp"
@@ -39,9 +39,10 @@ var update = flag.Bool("update", false, "rewrite the generated sections of trans
 
 const docFile = "transactions.md"
 
-// messages are the payload structs, one per route. The test fails if a
-// route of the application has none here (or one here has no route): add
-// the new message's struct and a note for each of its fields.
+// messages are the payload structs of the routes that do not name theirs
+// (core.Route.Msg). The test fails if a route of the application has none
+// (or one here has no route). A module's own routes should set Msg and
+// comment each payload field in msgs.go instead: then nothing here changes.
 var messages = []any{
 	bank.MsgTransfer{},
 	gov.MsgPropose{}, gov.MsgApprove{}, gov.MsgCancel{},
@@ -50,7 +51,6 @@ var messages = []any{
 	acceptor.MsgRegister{}, acceptor.MsgUpdate{}, acceptor.MsgDepositFloat{}, acceptor.MsgWithdrawFloat{},
 	acceptor.MsgDepositMargin{}, acceptor.MsgWithdrawMargin{}, acceptor.MsgPause{}, acceptor.MsgResume{},
 	order.MsgCreate{}, order.MsgMarkPaid{}, order.MsgConfirm{}, order.MsgCancel{}, order.MsgExtend{}, order.MsgDispute{},
-	risk.MsgUnfreeze{},
 	pay.MsgLock{}, pay.MsgAttest{}, pay.MsgRefund{}, pay.MsgDispute{},
 	channel.MsgOpen{}, channel.MsgTopUp{}, channel.MsgExtend{}, channel.MsgRedeem{}, channel.MsgClose{}, channel.MsgSettle{},
 	arbitration.MsgOpen{}, arbitration.MsgEvidence{}, arbitration.MsgVote{},
@@ -59,12 +59,10 @@ var messages = []any{
 }
 
 // notes say what each payload field means and its unit, keyed
-// "package.Type.Field". Every field needs one; a note for a field that no
-// longer exists fails the test too.
+// "package.Type.Field", where the field's own comment in contracts/ does
+// not (a note here wins over the comment). Every field needs one or the
+// other; a note for a field that no longer exists fails the test too.
 var notes = map[string]string{
-	"risk.MsgUnfreeze.Account": "the frozen account to unfreeze (compliance officers only)",
-	"risk.MsgUnfreeze.Reason":  "Keccak-256 of the officer's off-chain case note, non-zero",
-
 	"pay.MsgLock.Payee":         "who is paid on a \"delivered\" attestation",
 	"pay.MsgLock.Attester":      "the address whose signed outcome settles the payment (e.g. a carrier's delivery oracle)",
 	"pay.MsgLock.Amount":        "micro-USDT locked in pay's escrow, > 0",
@@ -262,8 +260,18 @@ func appRoutes(t *testing.T) []route {
 		}
 		want := mod + ".Msg" + camel(action)
 		msg, ok := byName[strings.ToLower(want)]
+		if rt.Msg != nil {
+			if ok {
+				t.Errorf("route %s names its message (core.Route.Msg): drop %s from docs' messages list", rt.Name, want)
+			}
+			msg, ok = reflect.TypeOf(rt.Msg), true
+			if msg.Kind() == reflect.Pointer {
+				msg = msg.Elem()
+			}
+			want = pkgName(msg) + "." + msg.Name()
+		}
 		if !ok {
-			t.Errorf("route %s (%#x) has no message struct %s in docs' messages list", rt.Name, i, want)
+			t.Errorf("route %s (%#x) has no message struct %s: set its core.Route.Msg", rt.Name, i, want)
 			continue
 		}
 		if tt, ok := reflect.New(msg).Interface().(interface{ TxType() types.TxType }); ok && tt.TxType() != types.TxType(i) {
@@ -365,12 +373,61 @@ func fieldsOf(t *testing.T, st reflect.Type, queue *[]reflect.Type, seen map[ref
 		key := pkgName(st) + "." + st.Name() + "." + f.Name
 		note, ok := notes[key]
 		if !ok {
-			t.Errorf("no note for payload field %s: add its meaning and unit to docs' notes", key)
+			note, ok = fieldComments()[key]
+		}
+		if !ok {
+			t.Errorf("no note for payload field %s: comment the field with its meaning and unit", key)
 		}
 		usedNotes[key] = true
 		out = append(out, field{name: f.Name, goType: goTypeName(f.Type), rlp: rlpKind(f.Type, queue, seen), note: note, tag: tag})
 	}
 	return out
+}
+
+var (
+	commentsOnce sync.Once
+	comments     map[string]string
+)
+
+// fieldComments are the comments of the struct fields in contracts/
+// (beside or above the field), keyed "package.Type.Field", one line each.
+func fieldComments() map[string]string {
+	commentsOnce.Do(func() {
+		comments = map[string]string{}
+		fset := token.NewFileSet()
+		_ = filepath.WalkDir(filepath.Join("..", "contracts"), func(path string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+				return err
+			}
+			f, err := parser.ParseFile(fset, path, nil, parser.ParseComments)
+			if err != nil {
+				return err
+			}
+			pkg := filepath.Base(filepath.Dir(path))
+			ast.Inspect(f, func(n ast.Node) bool {
+				ts, ok := n.(*ast.TypeSpec)
+				if !ok {
+					return true
+				}
+				st, ok := ts.Type.(*ast.StructType)
+				if !ok {
+					return true
+				}
+				for _, fl := range st.Fields.List {
+					text := strings.Join(strings.Fields(strings.TrimSpace(fl.Doc.Text()+" "+fl.Comment.Text())), " ")
+					if text == "" {
+						continue
+					}
+					for _, n := range fl.Names {
+						comments[pkg+"."+ts.Name.Name+"."+n.Name] = text
+					}
+				}
+				return false
+			})
+			return nil
+		})
+	})
+	return comments
 }
 
 func goTypeName(t reflect.Type) string {

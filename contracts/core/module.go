@@ -53,6 +53,10 @@ type Route struct {
 	Type    types.TxType
 	Name    string // e.g. "bank.transfer", for logs, CLI and the API
 	Handler Handler
+	// Msg is the payload struct (a zero value), for the generated
+	// transaction reference (docs/transactions.md), which documents its
+	// fields from their comments in msgs.go.
+	Msg any
 }
 
 // BeginBlocker is implemented by modules with timers (expiries, windows).

@@ -17,7 +17,7 @@ func (Module) Name() string { return ModuleName }
 
 // Routes implements core.Module.
 func (m Module) Routes() []core.Route {
-	return []core.Route{{Type: TypeUnfreeze, Name: "risk.unfreeze", Handler: core.HandleMsg(m.Unfreeze)}}
+	return []core.Route{{Type: TypeUnfreeze, Name: "risk.unfreeze", Handler: core.HandleMsg(m.Unfreeze), Msg: MsgUnfreeze{}}}
 }
 
 // Genesis is the module's genesis section: threshold overrides by key.
