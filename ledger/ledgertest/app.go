@@ -95,6 +95,18 @@ func Get(st state.Store, a types.Address) Account {
 // Balance is a's balance.
 func Balance(st state.Store, a types.Address) uint64 { return Get(st, a).Balance }
 
+// SetAccount writes a's account (a bulk load of test state).
+func SetAccount(st state.Store, a types.Address, acc Account) { put(st, a, acc) }
+
+// TransferPayload is the encoded payload of a transfer.
+func TransferPayload(to types.Address, amount uint64) []byte {
+	b, err := rlp.EncodeToBytes(&Transfer{To: to, Amount: amount})
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
 func put(st state.Store, a types.Address, acc Account) {
 	v := make([]byte, 16)
 	binary.BigEndian.PutUint64(v[:8], acc.Nonce)

@@ -9,7 +9,6 @@ import (
 	"github.com/accordnet/accord/ledger"
 	"github.com/accordnet/accord/types"
 	"github.com/ethereum/go-ethereum/crypto"
-	"github.com/ethereum/go-ethereum/rlp"
 )
 
 // Chain is a ledger running App with one validator and funded accounts.
@@ -62,11 +61,7 @@ func New(l *ledger.Ledger, nKeys int) (*Chain, error) {
 
 // SignTransfer signs a transfer paying MinFee.
 func SignTransfer(key *ecdsa.PrivateKey, nonce uint64, to types.Address, amount uint64) *types.Tx {
-	payload, err := rlp.EncodeToBytes(&Transfer{To: to, Amount: amount})
-	if err != nil {
-		panic(err)
-	}
-	tx, err := types.SignTx(&types.Tx{ChainID: ChainID, Nonce: nonce, Type: TypeTransfer, Payload: payload, Fee: MinFee}, key)
+	tx, err := types.SignTx(&types.Tx{ChainID: ChainID, Nonce: nonce, Type: TypeTransfer, Payload: TransferPayload(to, amount), Fee: MinFee}, key)
 	if err != nil {
 		panic(err)
 	}
