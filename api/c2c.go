@@ -102,6 +102,9 @@ type c2c struct {
 	k C2C
 }
 
+// OrderView converts an order record (order.NewView).
+func OrderView(o *order.Order) views.Order { return order.NewView(o) }
+
 // ProposalView converts an open proposal; threshold is the approvals it
 // needs now (gov.NewProposalView).
 func ProposalView(p *gov.Proposal, threshold uint64) views.Proposal {
