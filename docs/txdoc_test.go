@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/accordnet/accord/contracts/acceptor"
@@ -29,7 +30,6 @@ import (
 	"github.com/accordnet/accord/contracts/oracle"
 	"github.com/accordnet/accord/contracts/order"
 	"github.com/accordnet/accord/contracts/pay"
-	"github.com/accordnet/accord/contracts/risk"
 	"github.com/accordnet/accord/node"
 	"github.com/accordnet/accord/types"
 	"github.com/ethereum/go-ethereum/rlp"
@@ -39,9 +39,10 @@ var update = flag.Bool("update", false, "rewrite the generated sections of trans
 
 const docFile = "transactions.md"
 
-// messages are the payload structs, one per route. The test fails if a
-// route of the application has none here (or one here has no route): add
-// the new message's struct and a note for each of its fields.
+// messages are the payload structs of the routes that do not name theirs
+// (core.Route.Msg). The test fails if a route of the application has none
+// (or one here has no route). A module's own routes should set Msg and
+// comment each payload field in msgs.go instead: then nothing here changes.
 var messages = []any{
 	bank.MsgTransfer{},
 	gov.MsgPropose{}, gov.MsgApprove{}, gov.MsgCancel{},
@@ -50,7 +51,6 @@ var messages = []any{
 	acceptor.MsgRegister{}, acceptor.MsgUpdate{}, acceptor.MsgDepositFloat{}, acceptor.MsgWithdrawFloat{},
 	acceptor.MsgDepositMargin{}, acceptor.MsgWithdrawMargin{}, acceptor.MsgPause{}, acceptor.MsgResume{},
 	order.MsgCreate{}, order.MsgMarkPaid{}, order.MsgConfirm{}, order.MsgCancel{}, order.MsgExtend{}, order.MsgDispute{},
-	risk.MsgUnfreeze{},
 	pay.MsgLock{}, pay.MsgAttest{}, pay.MsgRefund{}, pay.MsgDispute{},
 	channel.MsgOpen{}, channel.MsgTopUp{}, channel.MsgExtend{}, channel.MsgRedeem{}, channel.MsgClose{}, channel.MsgSettle{},
 	arbitration.MsgOpen{}, arbitration.MsgEvidence{}, arbitration.MsgVote{},
@@ -59,12 +59,10 @@ var messages = []any{
 }
 
 // notes say what each payload field means and its unit, keyed
-// "package.Type.Field". Every field needs one; a note for a field that no
-// longer exists fails the test too.
+// "package.Type.Field", where the field's own comment in contracts/ does
+// not (a note here wins over the comment). Every field needs one or the
+// other; a note for a field that no longer exists fails the test too.
 var notes = map[string]string{
-	"risk.MsgUnfreeze.Account": "the frozen account to unfreeze (compliance officers only)",
-	"risk.MsgUnfreeze.Reason":  "Keccak-256 of the officer's off-chain case note, non-zero",
-
 	"pay.MsgLock.Payee":         "who is paid on a \"delivered\" attestation",
 	"pay.MsgLock.Attester":      "the address whose signed outcome settles the payment (e.g. a carrier's delivery oracle)",
 	"pay.MsgLock.Amount":        "micro-USDT locked in pay's escrow, > 0",
@@ -262,8 +260,18 @@ func appRoutes(t *testing.T) []route {
 		}
 		want := mod + ".Msg" + camel(action)
 		msg, ok := byName[strings.ToLower(want)]
+		if rt.Msg != nil {
+			if ok {
+				t.Errorf("route %s names its message (core.Route.Msg): drop %s from docs' messages list", rt.Name, want)
+			}
+			msg, ok = reflect.TypeOf(rt.Msg), true
+			if msg.Kind() == reflect.Pointer {
+				msg = msg.Elem()
+			}
+			want = pkgName(msg) + "." + msg.Name()
+		}
 		if !ok {
-			t.Errorf("route %s (%#x) has no message struct %s in docs' messages list", rt.Name, i, want)
+			t.Errorf("route %s (%#x) has no message struct %s: set its core.Route.Msg", rt.Name, i, want)
 			continue
 		}
 		if tt, ok := reflect.New(msg).Interface().(interface{ TxType() types.TxType }); ok && tt.TxType() != types.TxType(i) {
@@ -365,12 +373,61 @@ func fieldsOf(t *testing.T, st reflect.Type, queue *[]reflect.Type, seen map[ref
 		key := pkgName(st) + "." + st.Name() + "." + f.Name
 		note, ok := notes[key]
 		if !ok {
-			t.Errorf("no note for payload field %s: add its meaning and unit to docs' notes", key)
+			note, ok = fieldComments()[key]
+		}
+		if !ok {
+			t.Errorf("no note for payload field %s: comment the field with its meaning and unit", key)
 		}
 		usedNotes[key] = true
 		out = append(out, field{name: f.Name, goType: goTypeName(f.Type), rlp: rlpKind(f.Type, queue, seen), note: note, tag: tag})
 	}
 	return out
+}
+
+var (
+	commentsOnce sync.Once
+	comments     map[string]string
+)
+
+// fieldComments are the comments of the struct fields in contracts/
+// (beside or above the field), keyed "package.Type.Field", one line each.
+func fieldComments() map[string]string {
+	commentsOnce.Do(func() {
+		comments = map[string]string{}
+		fset := token.NewFileSet()
+		_ = filepath.WalkDir(filepath.Join("..", "contracts"), func(path string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+				return err
+			}
+			f, err := parser.ParseFile(fset, path, nil, parser.ParseComments)
+			if err != nil {
+				return err
+			}
+			pkg := filepath.Base(filepath.Dir(path))
+			ast.Inspect(f, func(n ast.Node) bool {
+				ts, ok := n.(*ast.TypeSpec)
+				if !ok {
+					return true
+				}
+				st, ok := ts.Type.(*ast.StructType)
+				if !ok {
+					return true
+				}
+				for _, fl := range st.Fields.List {
+					text := strings.Join(strings.Fields(strings.TrimSpace(fl.Doc.Text()+" "+fl.Comment.Text())), " ")
+					if text == "" {
+						continue
+					}
+					for _, n := range fl.Names {
+						comments[pkg+"."+ts.Name.Name+"."+n.Name] = text
+					}
+				}
+				return false
+			})
+			return nil
+		})
+	})
+	return comments
 }
 
 func goTypeName(t reflect.Type) string {
@@ -441,7 +498,7 @@ type source struct {
 	pkgOf     map[*ast.FuncDecl]string
 	depMethod map[string]bool
 	pkgImps   map[string]map[string]bool // package -> the packages its files import
-	routes    map[string]string          // route name -> "pkg path\x00handler name"
+	routes    map[string]handlerRoot     // route name -> its Handler expression
 }
 
 const modulePath = "github.com/accordnet/accord/"
@@ -450,7 +507,7 @@ func parseContracts(t *testing.T) *source {
 	t.Helper()
 	s := &source{funcs: map[string]map[string][]*ast.FuncDecl{}, sentinels: map[string]map[string]sentinel{},
 		imports: map[*ast.File]map[string]string{}, fileOf: map[*ast.FuncDecl]*ast.File{}, pkgOf: map[*ast.FuncDecl]string{},
-		depMethod: map[string]bool{}, pkgImps: map[string]map[string]bool{}, routes: map[string]string{}}
+		depMethod: map[string]bool{}, pkgImps: map[string]map[string]bool{}, routes: map[string]handlerRoot{}}
 	fset := token.NewFileSet()
 	root := filepath.Join("..", "contracts")
 	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
@@ -497,7 +554,7 @@ func (s *source) addFile(pkg string, f *ast.File, expected bool) {
 		case *ast.FuncDecl:
 			s.funcs[pkg][d.Name.Name] = append(s.funcs[pkg][d.Name.Name], d)
 			s.fileOf[d], s.pkgOf[d] = f, pkg
-			s.addRoutes(pkg, d)
+			s.addRoutes(pkg, f, d)
 		case *ast.GenDecl:
 			for _, sp := range d.Specs {
 				switch sp := sp.(type) {
@@ -535,16 +592,27 @@ func errText(e ast.Expr) string {
 	return strings.ReplaceAll(v, "%w: ", "")
 }
 
-// addRoutes records the handler of each {Name: "…", Handler: m.handleX}
-// literal in d, wherever a module declares its routes; a handler wrapped
-// in a call (Handler: wrap(m.handleX)) counts as its innermost function.
-func (s *source) addRoutes(pkg string, d *ast.FuncDecl) {
+// handlerRoot is where a route's handler is written: the Handler
+// expression of its Routes() literal and the file it is in.
+type handlerRoot struct {
+	pkg  string
+	file *ast.File
+	expr ast.Expr
+}
+
+// addRoutes records the handler of each {Name: "…", Handler: …} literal
+// in d, wherever a module declares its routes. The handler is m.handleX,
+// or a decode-then-call wrapper such as core.HandleMsg(m.confirm) or
+// core.HandleDecoded(DecodePropose, m.propose), possibly over a function
+// literal: refusals walks every function the expression names.
+func (s *source) addRoutes(pkg string, f *ast.File, d *ast.FuncDecl) {
 	ast.Inspect(d, func(n ast.Node) bool {
 		cl, ok := n.(*ast.CompositeLit)
 		if !ok {
 			return true
 		}
-		var name, handler string
+		var name string
+		var handler ast.Expr
 		for _, e := range cl.Elts {
 			kv, ok := e.(*ast.KeyValueExpr)
 			if !ok {
@@ -557,11 +625,11 @@ func (s *source) addRoutes(pkg string, d *ast.FuncDecl) {
 					name, _ = strconv.Unquote(lit.Value)
 				}
 			case k.Name == "Handler":
-				handler = funcName(kv.Value)
+				handler = kv.Value
 			}
 		}
-		if name != "" && handler != "" {
-			s.routes[name] = pkg + "\x00" + handler
+		if name != "" && handler != nil {
+			s.routes[name] = handlerRoot{pkg: pkg, file: f, expr: handler}
 		}
 		return true
 	})
@@ -574,12 +642,11 @@ func (s *source) addRoutes(pkg string, d *ast.FuncDecl) {
 // way. It over-approximates: a sentinel on any path counts.
 func (s *source) refusals(t *testing.T, r route) []sentinel {
 	t.Helper()
-	loc, ok := s.routes[r.name]
+	root, ok := s.routes[r.name]
 	if !ok {
 		t.Errorf("route %s: no Routes() literal names it in contracts/", r.name)
 		return nil
 	}
-	pkg, handler, _ := strings.Cut(loc, "\x00")
 	found := map[string]sentinel{}
 	visited := map[*ast.FuncDecl]bool{}
 	var visit func(d *ast.FuncDecl)
@@ -645,7 +712,40 @@ func (s *source) refusals(t *testing.T, r route) []sentinel {
 			return true
 		})
 	}
-	follow(pkg, handler)
+	// The handler expression: every function it names (the wrapper, a
+	// decoder, the method it calls) and the body of any function literal.
+	var walk func(e ast.Expr)
+	walk = func(e ast.Expr) {
+		switch e := e.(type) {
+		case *ast.Ident:
+			follow(root.pkg, e.Name)
+		case *ast.SelectorExpr:
+			if x, ok := e.X.(*ast.Ident); ok {
+				if p, ok := s.imports[root.file][x.Name]; ok {
+					follow(p, e.Sel.Name)
+					return
+				}
+			}
+			follow(root.pkg, e.Sel.Name)
+		case *ast.IndexExpr:
+			walk(e.X)
+		case *ast.IndexListExpr:
+			walk(e.X)
+		case *ast.CallExpr:
+			walk(e.Fun)
+			for _, a := range e.Args {
+				walk(a)
+			}
+		case *ast.FuncLit:
+			d := &ast.FuncDecl{Name: ast.NewIdent("func"), Type: e.Type, Body: e.Body}
+			s.fileOf[d], s.pkgOf[d] = root.file, root.pkg
+			visit(d)
+		}
+	}
+	walk(root.expr)
+	if len(visited) == 0 {
+		t.Errorf("route %s: its handler names no function in contracts/", r.name)
+	}
 	msgPkg := r.msg.PkgPath()
 	for _, d := range s.funcs[msgPkg]["ValidateBasic"] {
 		if recvName(d) == r.msg.Name() {
@@ -668,26 +768,6 @@ func (s *source) refusals(t *testing.T, r route) []sentinel {
 		return out[i].pkg+"."+out[i].name < out[j].pkg+"."+out[j].name
 	})
 	return out
-}
-
-// funcName names the function an expression refers to: m.handleX,
-// handleX, or the last such argument of a wrapping call.
-func funcName(e ast.Expr) string {
-	switch e := e.(type) {
-	case *ast.SelectorExpr:
-		return e.Sel.Name
-	case *ast.Ident:
-		return e.Name
-	case *ast.IndexExpr:
-		return funcName(e.X)
-	case *ast.CallExpr:
-		for i := len(e.Args) - 1; i >= 0; i-- {
-			if n := funcName(e.Args[i]); n != "" {
-				return n
-			}
-		}
-	}
-	return ""
 }
 
 func recvName(d *ast.FuncDecl) string {

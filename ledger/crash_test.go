@@ -32,10 +32,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/accordnet/accord/contracts/bank"
-	"github.com/accordnet/accord/contracts/bank/banktest"
 	"github.com/accordnet/accord/ledger"
 	"github.com/accordnet/accord/ledger/kv"
+	"github.com/accordnet/accord/ledger/ledgertest"
 	"github.com/accordnet/accord/types"
 )
 
@@ -46,7 +45,7 @@ const (
 
 	crashAccounts = 400
 	crashBlockTxs = 200
-	// Genesis funds each account with 1,000,000 USDT (banktest.New).
+	// Genesis funds each account with 1,000,000 USDT (ledgertest.New).
 	crashGenesisBalance = 1_000_000 * types.MicroPerUSDT
 )
 
@@ -63,12 +62,12 @@ func transferPlan(accounts, perBlock, h uint64, j int) (from, nonce, to, amount 
 	return from, nonce, to, 1 + seq%1_000
 }
 
-// crashKeys are the deterministic keys banktest.New funds.
+// crashKeys are the deterministic keys ledgertest.New funds.
 var crashKeys = sync.OnceValues(func() ([]*ecdsa.PrivateKey, []types.Address) {
 	keys := make([]*ecdsa.PrivateKey, crashAccounts)
 	addrs := make([]types.Address, crashAccounts)
 	for i := range keys {
-		keys[i] = banktest.DeterministicKey(uint64(i))
+		keys[i] = ledgertest.DeterministicKey(uint64(i))
 		addrs[i] = types.PubkeyAddress(keys[i])
 	}
 	return keys, addrs
@@ -79,7 +78,7 @@ func crashTxs(keys []*ecdsa.PrivateKey, addrs []types.Address, h uint64) []*type
 	txs := make([]*types.Tx, crashBlockTxs)
 	for j := range txs {
 		from, nonce, to, amount := transferPlan(crashAccounts, crashBlockTxs, h, j)
-		txs[j] = banktest.Transfer(keys[from], nonce, addrs[to], amount)
+		txs[j] = ledgertest.SignTransfer(keys[from], nonce, addrs[to], amount)
 	}
 	return txs
 }
@@ -101,7 +100,7 @@ func TestCrashChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	fmt.Printf("open %d\n", l.Last().Height)
-	c, err := banktest.New(l, crashAccounts)
+	c, err := ledgertest.New(l, crashAccounts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +278,7 @@ func (cr *crashRun) verify() {
 	if int64(h) < cr.printed {
 		cr.fatalf("store at height %d, child reported %d committed", h, cr.printed)
 	}
-	if l.ChainID() != banktest.ChainID {
+	if l.ChainID() != ledgertest.ChainID {
 		cr.fatalf("chain %q", l.ChainID())
 	}
 
@@ -331,7 +330,7 @@ func (cr *crashRun) verify() {
 		if cert.Height != h || cert.BlockHash != last.Hash {
 			cr.fatalf("certificate %d is for %d/%s", h, cert.Height, cert.BlockHash.Hex())
 		}
-		if err := cert.Verify(banktest.ChainID, vals); err != nil {
+		if err := cert.Verify(ledgertest.ChainID, vals); err != nil {
 			cr.fatalf("certificate %d: %v", h, err)
 		}
 		if hh, err := l.HeightOf(last.Hash); err != nil || hh != h {
@@ -377,7 +376,7 @@ func (cr *crashRun) fatal(err error) {
 // the balances and nonces the transfer plan implies, by plain arithmetic.
 type crashModel struct {
 	ledger   *ledger.Ledger
-	chain    *banktest.Chain
+	chain    *ledgertest.Chain
 	height   uint64
 	balances []uint64 // per account
 	treasury uint64
@@ -390,7 +389,7 @@ func newCrashModel(t *testing.T) *crashModel {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { l.Close() })
-	c, err := banktest.New(l, crashAccounts)
+	c, err := ledgertest.New(l, crashAccounts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -436,11 +435,11 @@ func (m *crashModel) advance(cr *crashRun, l *ledger.Ledger, to uint64) {
 			// Same bytes as a transaction we signed: the sender is known.
 			from, _, to, amount := transferPlan(crashAccounts, crashBlockTxs, h, j)
 			tx.SetSender(addrs[from], nil)
-			m.balances[from] -= amount + banktest.MinFee
+			m.balances[from] -= amount + ledgertest.MinFee
 			m.balances[to] += amount
-			m.treasury += banktest.MinFee
+			m.treasury += ledgertest.MinFee
 		}
-		x, err := m.ledger.Execute(blk, m.chain.Router)
+		x, err := m.ledger.Execute(blk, m.chain.App)
 		if err != nil {
 			cr.fatalf("replay of block %d: %v", h, err)
 		}
@@ -475,12 +474,11 @@ func (m *crashModel) compareState(cr *crashRun, l *ledger.Ledger) {
 		}
 	}
 
-	var k bank.Keeper
 	st := l.State()
 	_, addrs := crashKeys()
 	total := m.height * crashBlockTxs
 	for i, a := range addrs {
-		acc := k.GetAccount(st, a)
+		acc := ledgertest.Get(st, a)
 		wantNonce := uint64(0)
 		if total > uint64(i) {
 			wantNonce = (total-1-uint64(i))/crashAccounts + 1
@@ -489,13 +487,13 @@ func (m *crashModel) compareState(cr *crashRun, l *ledger.Ledger) {
 			cr.fatalf("account %d at height %d: %+v, want balance %d nonce %d", i, m.height, acc, m.balances[i], wantNonce)
 		}
 	}
-	if got := k.Balance(st, bank.ModuleAddress("treasury")); got != m.treasury {
+	if got := ledgertest.Balance(st, ledgertest.Treasury); got != m.treasury {
 		cr.fatalf("treasury %d, want %d", got, m.treasury)
 	}
-	if msg, broken := k.SupplyInvariant(st); broken {
+	if msg, broken := ledgertest.SupplyInvariant(st); broken {
 		cr.fatalf("%s", msg)
 	}
-	if s := k.Supply(st); s != crashAccounts*crashGenesisBalance {
+	if s := ledgertest.Supply(st); s != crashAccounts*crashGenesisBalance {
 		cr.fatalf("supply %d, want %d", s, crashAccounts*crashGenesisBalance)
 	}
 }

@@ -23,10 +23,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/accordnet/accord/contracts/bank"
-	"github.com/accordnet/accord/contracts/bank/banktest"
 	"github.com/accordnet/accord/ledger"
 	"github.com/accordnet/accord/ledger/kv"
+	"github.com/accordnet/accord/ledger/ledgertest"
 	"github.com/accordnet/accord/types"
 )
 
@@ -52,14 +51,14 @@ var benchFixture struct {
 func benchSetup() {
 	f := &benchFixture
 	f.once.Do(func() {
-		f.validator = banktest.DeterministicKey(1 << 40)
+		f.validator = ledgertest.DeterministicKey(1 << 40)
 		f.keys = make([]*ecdsa.PrivateKey, benchAccounts)
 		f.addrs = make([]types.Address, benchAccounts)
 		parallel(benchAccounts, func(i int) {
-			f.keys[i] = banktest.DeterministicKey(uint64(i))
+			f.keys[i] = ledgertest.DeterministicKey(uint64(i))
 			f.addrs[i] = types.PubkeyAddress(f.keys[i])
 		})
-		f.genesis = banktest.Genesis(f.validator, f.keys, "1000000", bank.ModuleAddress("treasury"))
+		f.genesis = ledgertest.Genesis(f.validator, f.keys, "1000000")
 	})
 }
 
@@ -90,7 +89,7 @@ func benchTxs(h uint64) []*types.Tx {
 		raws := make([][]byte, benchBlockTxs)
 		parallel(benchBlockTxs, func(j int) {
 			s, n, to, amt := transferPlan(benchAccounts, benchBlockTxs, nh, j)
-			raws[j] = banktest.Transfer(f.keys[s], n, f.addrs[to], amt).Encode()
+			raws[j] = ledgertest.SignTransfer(f.keys[s], n, f.addrs[to], amt).Encode()
 		})
 		f.blocks = append(f.blocks, raws)
 	}
@@ -110,7 +109,7 @@ func benchTxs(h uint64) []*types.Tx {
 	return txs
 }
 
-func benchChain(b *testing.B, backend string) *banktest.Chain {
+func benchChain(b *testing.B, backend string) *ledgertest.Chain {
 	b.Helper()
 	benchSetup()
 	f := &benchFixture
@@ -119,15 +118,15 @@ func benchChain(b *testing.B, backend string) *banktest.Chain {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { l.Close() })
-	c := &banktest.Chain{Ledger: l, Router: banktest.NewRouter(), Validator: f.validator,
-		Keys: f.keys, Genesis: f.genesis, Treasury: bank.ModuleAddress("treasury")}
-	if err := l.InitGenesis(c.Genesis, c.Router); err != nil {
+	c := &ledgertest.Chain{Ledger: l, App: ledgertest.App{}, Validator: f.validator,
+		Keys: f.keys, Genesis: f.genesis, Treasury: ledgertest.Treasury}
+	if err := l.InitGenesis(c.Genesis, c.App); err != nil {
 		b.Fatal(err)
 	}
 	return c
 }
 
-func template(c *banktest.Chain) (ledger.Template, error) {
+func template(c *ledgertest.Chain) (ledger.Template, error) {
 	last := c.Ledger.Last()
 	t := ledger.Template{Time: last.Time + 1000, Proposer: types.PubkeyAddress(c.Validator)}
 	if last.Height > 0 {
@@ -140,12 +139,12 @@ func template(c *banktest.Chain) (ledger.Template, error) {
 	return t, nil
 }
 
-func build(b *testing.B, c *banktest.Chain, txs []*types.Tx) *ledger.Executed {
+func build(b *testing.B, c *ledgertest.Chain, txs []*types.Tx) *ledger.Executed {
 	t, err := template(c)
 	if err != nil {
 		b.Fatal(err)
 	}
-	x, dropped, err := c.Ledger.Build(t, txs, c.Router)
+	x, dropped, err := c.Ledger.Build(t, txs, c.App)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -4,14 +4,13 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/accordnet/accord/contracts/bank"
-	"github.com/accordnet/accord/contracts/bank/banktest"
 	"github.com/accordnet/accord/ledger"
 	"github.com/accordnet/accord/ledger/kv"
+	"github.com/accordnet/accord/ledger/ledgertest"
 	"github.com/accordnet/accord/types"
 )
 
-func openChain(t *testing.T, backend string, nKeys int) (*banktest.Chain, string) {
+func openChain(t *testing.T, backend string, nKeys int) (*ledgertest.Chain, string) {
 	t.Helper()
 	dir := t.TempDir()
 	l, err := ledger.Open(backend, dir, kv.Options{})
@@ -19,53 +18,52 @@ func openChain(t *testing.T, backend string, nKeys int) (*banktest.Chain, string
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { l.Close() })
-	c, err := banktest.New(l, nKeys)
+	c, err := ledgertest.New(l, nKeys)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c, dir
 }
 
-func addr(c *banktest.Chain, i int) types.Address { return types.PubkeyAddress(c.Keys[i]) }
+func addr(c *ledgertest.Chain, i int) types.Address { return types.PubkeyAddress(c.Keys[i]) }
 
 func TestTransfersMoveBalancesAndFeesExactly(t *testing.T) {
 	for _, backend := range []string{kv.BackendPebble, kv.BackendBadger} {
 		t.Run(backend, func(t *testing.T) {
 			c, _ := openChain(t, backend, 3)
-			var k bank.Keeper
 			st := c.Ledger.State()
-			start0, start1 := k.Balance(st, addr(c, 0)), k.Balance(st, addr(c, 1))
+			start0, start1 := ledgertest.Balance(st, addr(c, 0)), ledgertest.Balance(st, addr(c, 1))
 			txs := []*types.Tx{
-				banktest.Transfer(c.Keys[0], 0, addr(c, 1), 1_500000),
-				banktest.Transfer(c.Keys[0], 1, addr(c, 1), 2_000000),
-				banktest.Transfer(c.Keys[0], 3, addr(c, 1), 1),                // gap: dropped
-				banktest.Transfer(c.Keys[1], 0, addr(c, 0), start1+10_000000), // over balance: fails, pays fee
+				ledgertest.SignTransfer(c.Keys[0], 0, addr(c, 1), 1_500000),
+				ledgertest.SignTransfer(c.Keys[0], 1, addr(c, 1), 2_000000),
+				ledgertest.SignTransfer(c.Keys[0], 3, addr(c, 1), 1),                // gap: dropped
+				ledgertest.SignTransfer(c.Keys[1], 0, addr(c, 0), start1+10_000000), // over balance: fails, pays fee
 			}
 			x, dropped, err := c.Produce(txs)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(x.Block.Txs) != 3 || len(dropped) != 1 || !errors.Is(dropped[0].Err, bank.ErrBadNonce) {
+			if len(x.Block.Txs) != 3 || len(dropped) != 1 || !errors.Is(dropped[0].Err, ledgertest.ErrBadNonce) {
 				t.Fatalf("included %d, dropped %v", len(x.Block.Txs), dropped)
 			}
 			if x.Receipts[2].Status != types.StatusFailed || x.Receipts[0].Status != types.StatusOK {
 				t.Fatalf("receipts: %+v %+v", x.Receipts[0], x.Receipts[2])
 			}
 			st = c.Ledger.State()
-			fee := uint64(banktest.MinFee)
-			if got, want := k.Balance(st, addr(c, 0)), start0-3_500000-2*fee; got != want {
+			fee := uint64(ledgertest.MinFee)
+			if got, want := ledgertest.Balance(st, addr(c, 0)), start0-3_500000-2*fee; got != want {
 				t.Fatalf("sender balance %d, want %d", got, want)
 			}
-			if got, want := k.Balance(st, addr(c, 1)), start1+3_500000-fee; got != want {
+			if got, want := ledgertest.Balance(st, addr(c, 1)), start1+3_500000-fee; got != want {
 				t.Fatalf("recipient balance %d, want %d", got, want)
 			}
-			if got := k.Balance(st, c.Treasury); got != 3*fee {
+			if got := ledgertest.Balance(st, c.Treasury); got != 3*fee {
 				t.Fatalf("treasury %d, want %d", got, 3*fee)
 			}
-			if n := k.GetAccount(st, addr(c, 0)).Nonce; n != 2 {
+			if n := ledgertest.Get(st, addr(c, 0)).Nonce; n != 2 {
 				t.Fatalf("nonce %d, want 2", n)
 			}
-			if msg, broken := k.SupplyInvariant(st); broken {
+			if msg, broken := ledgertest.SupplyInvariant(st); broken {
 				t.Fatal(msg)
 			}
 		})
@@ -78,7 +76,7 @@ func TestValidatorReexecutionAgreesAndRejectsTampering(t *testing.T) {
 	for h := 0; h < 3; h++ {
 		var txs []*types.Tx
 		for i := 0; i < 4; i++ {
-			txs = append(txs, banktest.Transfer(proposer.Keys[i], uint64(h), addr(proposer, (i+1)%4), uint64(1000*(h+1))))
+			txs = append(txs, ledgertest.SignTransfer(proposer.Keys[i], uint64(h), addr(proposer, (i+1)%4), uint64(1000*(h+1))))
 		}
 		x, _, err := proposer.Produce(txs)
 		if err != nil {
@@ -97,12 +95,12 @@ func TestValidatorReexecutionAgreesAndRejectsTampering(t *testing.T) {
 		for name, f := range tampers {
 			b, _ := types.DecodeBlock(raw)
 			f(b)
-			if _, err := follower.Ledger.Execute(b, follower.Router); !errors.Is(err, ledger.ErrBadBlock) {
+			if _, err := follower.Ledger.Execute(b, follower.App); !errors.Is(err, ledger.ErrBadBlock) {
 				t.Fatalf("height %d, tampered %s: err = %v", h+1, name, err)
 			}
 		}
 		b, _ := types.DecodeBlock(raw)
-		fx, err := follower.Ledger.Execute(b, follower.Router)
+		fx, err := follower.Ledger.Execute(b, follower.App)
 		if err != nil {
 			t.Fatalf("height %d: %v", h+1, err)
 		}
@@ -123,11 +121,11 @@ func TestReopenKeepsEverything(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			c, err := banktest.New(l, 2)
+			c, err := ledgertest.New(l, 2)
 			if err != nil {
 				t.Fatal(err)
 			}
-			tx := banktest.Transfer(c.Keys[0], 0, addr(c, 1), 42)
+			tx := ledgertest.SignTransfer(c.Keys[0], 0, addr(c, 1), 42)
 			if _, _, err := c.Produce([]*types.Tx{tx}); err != nil {
 				t.Fatal(err)
 			}
@@ -138,20 +136,20 @@ func TestReopenKeepsEverything(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer l2.Close()
-			if l2.Last() != before || l2.ChainID() != banktest.ChainID {
+			if l2.Last() != before || l2.ChainID() != ledgertest.ChainID {
 				t.Fatalf("after reopen %+v, before %+v", l2.Last(), before)
 			}
-			if err := l2.InitGenesis(c.Genesis, c.Router); err != nil {
+			if err := l2.InitGenesis(c.Genesis, c.App); err != nil {
 				t.Fatalf("same genesis refused: %v", err)
 			}
-			if err := l2.InitGenesis(banktest.Genesis(c.Validator, c.Keys[:1], "1", c.Treasury), c.Router); !errors.Is(err, ledger.ErrGenesisChanged) {
+			if err := l2.InitGenesis(ledgertest.Genesis(c.Validator, c.Keys[:1], "1"), c.App); !errors.Is(err, ledger.ErrGenesisChanged) {
 				t.Fatalf("changed genesis: %v", err)
 			}
 			res, err := l2.Tx(tx.Hash())
 			if err != nil || res.Height != 1 || res.Receipt.Status != types.StatusOK {
 				t.Fatalf("tx lookup: %+v %v", res, err)
 			}
-			if n := (bank.Keeper{}).GetAccount(l2.State(), addr(c, 0)).Nonce; n != 1 {
+			if n := ledgertest.Get(l2.State(), addr(c, 0)).Nonce; n != 1 {
 				t.Fatalf("nonce after reopen %d", n)
 			}
 		})
@@ -162,7 +160,7 @@ func TestInclusionProofs(t *testing.T) {
 	c, _ := openChain(t, kv.BackendMemory, 5)
 	var txs []*types.Tx
 	for i := 0; i < 5; i++ {
-		txs = append(txs, banktest.Transfer(c.Keys[i], 0, addr(c, 0), 7))
+		txs = append(txs, ledgertest.SignTransfer(c.Keys[i], 0, addr(c, 0), 7))
 	}
 	if _, _, err := c.Produce(txs); err != nil {
 		t.Fatal(err)
@@ -203,7 +201,7 @@ func TestCommitRefusesWrongParent(t *testing.T) {
 // fees, and no account it left alone.
 func TestExecutedReportsChangedAccounts(t *testing.T) {
 	c, _ := openChain(t, kv.BackendPebble, 4)
-	x, _, err := c.Produce([]*types.Tx{banktest.Transfer(c.Keys[0], 0, addr(c, 1), 5)})
+	x, _, err := c.Produce([]*types.Tx{ledgertest.SignTransfer(c.Keys[0], 0, addr(c, 1), 5)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,11 +17,9 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/accordnet/accord/contracts/bank"
-	"github.com/accordnet/accord/contracts/bank/banktest"
-	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/ledger"
 	"github.com/accordnet/accord/ledger/kv"
+	"github.com/accordnet/accord/ledger/ledgertest"
 	"github.com/accordnet/accord/types"
 )
 
@@ -44,9 +42,9 @@ func BenchmarkPruneDisk(b *testing.B) {
 					b.Fatal(err)
 				}
 				defer l.Close()
-				c := &banktest.Chain{Ledger: l, Router: banktest.NewRouter(), Validator: banktest.DeterministicKey(1 << 40), Treasury: bank.ModuleAddress("treasury")}
-				c.Genesis = banktest.Genesis(c.Validator, nil, "1", c.Treasury)
-				if err := l.InitGenesis(c.Genesis, c.Router); err != nil {
+				c := &ledgertest.Chain{Ledger: l, App: ledgertest.App{}, Validator: ledgertest.DeterministicKey(1 << 40), Treasury: ledgertest.Treasury}
+				c.Genesis = ledgertest.Genesis(c.Validator, nil, "1")
+				if err := l.InitGenesis(c.Genesis, c.App); err != nil {
 					b.Fatal(err)
 				}
 				loadAccounts(b, l, accounts, 1_000_000*types.MicroPerUSDT)
@@ -59,8 +57,8 @@ func BenchmarkPruneDisk(b *testing.B) {
 					for j := range txs {
 						s, to := rng.IntN(accounts), rng.IntN(accounts)
 						binary.BigEndian.PutUint64(sig, rng.Uint64())
-						tx := &types.Tx{ChainID: banktest.ChainID, Nonce: nonces[s], Type: bank.TypeTransfer, Fee: banktest.MinFee,
-							Payload: core.Encode(&bank.MsgTransfer{To: scaleAddr(to), Amount: 1}), Sig: append([]byte(nil), sig...)}
+						tx := &types.Tx{ChainID: ledgertest.ChainID, Nonce: nonces[s], Type: ledgertest.TypeTransfer, Fee: ledgertest.MinFee,
+							Payload: ledgertest.TransferPayload(scaleAddr(to), 1), Sig: append([]byte(nil), sig...)}
 						nonces[s]++
 						tx.SetSender(scaleAddr(s), nil)
 						txs[j] = tx

@@ -5,24 +5,23 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/accordnet/accord/contracts/bank"
-	"github.com/accordnet/accord/contracts/bank/banktest"
 	"github.com/accordnet/accord/ledger"
 	"github.com/accordnet/accord/ledger/kv"
+	"github.com/accordnet/accord/ledger/ledgertest"
 	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
 )
 
 // pruneChain commits n blocks of two transfers each and returns the chain
 // and the transaction hashes by height.
-func pruneChain(t *testing.T, c *banktest.Chain, n int) map[uint64][]types.Hash {
+func pruneChain(t *testing.T, c *ledgertest.Chain, n int) map[uint64][]types.Hash {
 	t.Helper()
 	hashes := map[uint64][]types.Hash{}
 	for i := 0; i < n; i++ {
 		h := c.Ledger.Last().Height + 1
 		txs := []*types.Tx{
-			banktest.Transfer(c.Keys[0], h-1, addr(c, 1), 1),
-			banktest.Transfer(c.Keys[1], h-1, addr(c, 2), 2),
+			ledgertest.SignTransfer(c.Keys[0], h-1, addr(c, 1), 1),
+			ledgertest.SignTransfer(c.Keys[1], h-1, addr(c, 2), 2),
 		}
 		x, dropped, err := c.Produce(txs)
 		if err != nil || len(dropped) > 0 {
@@ -84,10 +83,9 @@ func TestPruneKeepsHeadersCertsAndState(t *testing.T) {
 		t.Run(backend, func(t *testing.T) {
 			c, _ := openChain(t, backend, 3)
 			hashes := pruneChain(t, c, 40)
-			var k bank.Keeper
 			before := [3]uint64{}
 			for i := range before {
-				before[i] = k.Balance(c.Ledger.ReadState(), addr(c, i))
+				before[i] = ledgertest.Balance(c.Ledger.ReadState(), addr(c, i))
 			}
 			checkPruned(t, c.Ledger, hashes, 1)
 			res, err := c.Ledger.Prune(10)
@@ -99,7 +97,7 @@ func TestPruneKeepsHeadersCertsAndState(t *testing.T) {
 			}
 			checkPruned(t, c.Ledger, hashes, 31)
 			for i := range before {
-				if got := k.Balance(c.Ledger.ReadState(), addr(c, i)); got != before[i] {
+				if got := ledgertest.Balance(c.Ledger.ReadState(), addr(c, i)); got != before[i] {
 					t.Fatalf("balance %d changed by pruning: %d -> %d", i, before[i], got)
 				}
 			}

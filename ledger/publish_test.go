@@ -4,10 +4,9 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/accordnet/accord/contracts/bank"
-	"github.com/accordnet/accord/contracts/bank/banktest"
 	"github.com/accordnet/accord/ledger"
 	"github.com/accordnet/accord/ledger/kv"
+	"github.com/accordnet/accord/ledger/ledgertest"
 	"github.com/accordnet/accord/types"
 )
 
@@ -55,14 +54,13 @@ func TestCommittedTxIsVisibleOnlyWithItsState(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { l.Close() })
-			c, err := banktest.New(l, 2)
+			c, err := ledgertest.New(l, 2)
 			if err != nil {
 				t.Fatal(err)
 			}
-			var k bank.Keeper
 			to := addr(c, 1)
-			before := k.Balance(l.ReadState(), to) // now in the state cache, as a hot account is
-			tx := banktest.Transfer(c.Keys[0], 0, to, 1_500000)
+			before := ledgertest.Balance(l.ReadState(), to) // now in the state cache, as a hot account is
+			tx := ledgertest.SignTransfer(c.Keys[0], 0, to, 1_500000)
 			want := before + 1_500000
 			var checked bool
 			hdb.afterCommit = func() {
@@ -75,7 +73,7 @@ func TestCommittedTxIsVisibleOnlyWithItsState(t *testing.T) {
 					t.Errorf("Tx during commit: %v", err)
 					return
 				}
-				if got := k.Balance(l.ReadState(), to); got != want {
+				if got := ledgertest.Balance(l.ReadState(), to); got != want {
 					t.Errorf("tx found at height %d while the state shows balance %d, want %d (height %d published)",
 						res.Height, got, want, l.Last().Height)
 				}
@@ -94,7 +92,7 @@ func TestCommittedTxIsVisibleOnlyWithItsState(t *testing.T) {
 			if err != nil || res.Receipt.Status != types.StatusOK {
 				t.Fatalf("after commit: %+v %v", res, err)
 			}
-			if got := k.Balance(l.ReadState(), to); got != want {
+			if got := ledgertest.Balance(l.ReadState(), to); got != want {
 				t.Fatalf("after commit balance %d, want %d", got, want)
 			}
 		})

@@ -31,11 +31,9 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/accordnet/accord/contracts/bank"
-	"github.com/accordnet/accord/contracts/bank/banktest"
-	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/ledger"
 	"github.com/accordnet/accord/ledger/kv"
+	"github.com/accordnet/accord/ledger/ledgertest"
 	"github.com/accordnet/accord/types"
 )
 
@@ -85,12 +83,11 @@ func (*batchStore) Iterate([]byte, []byte, bool, func(k, v []byte) bool) {}
 // loadAccounts funds accounts 0..n-1 with balance each.
 func loadAccounts(b *testing.B, l *ledger.Ledger, n int, balance uint64) {
 	b.Helper()
-	var k bank.Keeper
 	const per = 20_000 // well below badger's transaction limit
 	for from := 0; from < n; from += per {
 		st := &batchStore{b: l.DB().NewBatch()}
 		for i := from; i < min(from+per, n); i++ {
-			k.SetAccount(st, scaleAddr(i), bank.Account{Balance: balance})
+			ledgertest.SetAccount(st, scaleAddr(i), ledgertest.Account{Balance: balance})
 		}
 		if st.err != nil {
 			b.Fatal(st.err)
@@ -151,9 +148,9 @@ func benchScale(b *testing.B, backend string, n int) {
 		b.Fatal(err)
 	}
 	defer l.Close()
-	c := &banktest.Chain{Ledger: l, Router: banktest.NewRouter(), Validator: banktest.DeterministicKey(1 << 40), Treasury: bank.ModuleAddress("treasury")}
-	c.Genesis = banktest.Genesis(c.Validator, nil, "1", c.Treasury)
-	if err := l.InitGenesis(c.Genesis, c.Router); err != nil {
+	c := &ledgertest.Chain{Ledger: l, App: ledgertest.App{}, Validator: ledgertest.DeterministicKey(1 << 40), Treasury: ledgertest.Treasury}
+	c.Genesis = ledgertest.Genesis(c.Validator, nil, "1")
+	if err := l.InitGenesis(c.Genesis, c.App); err != nil {
 		b.Fatal(err)
 	}
 	const balance = 1_000_000 * types.MicroPerUSDT
@@ -177,8 +174,8 @@ func benchScale(b *testing.B, backend string, n int) {
 				to++
 			}
 			binary.BigEndian.PutUint64(sig, rng.Uint64()) // a distinct hash per transaction
-			tx := &types.Tx{ChainID: banktest.ChainID, Nonce: nonces[s], Type: bank.TypeTransfer, Fee: banktest.MinFee,
-				Payload: core.Encode(&bank.MsgTransfer{To: scaleAddr(to), Amount: 1}), Sig: append([]byte(nil), sig...)}
+			tx := &types.Tx{ChainID: ledgertest.ChainID, Nonce: nonces[s], Type: ledgertest.TypeTransfer, Fee: ledgertest.MinFee,
+				Payload: ledgertest.TransferPayload(scaleAddr(to), 1), Sig: append([]byte(nil), sig...)}
 			nonces[s]++
 			tx.SetSender(scaleAddr(s), nil)
 			tx.Hash()

@@ -5,9 +5,9 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/accordnet/accord/contracts/bank/banktest"
 	"github.com/accordnet/accord/ledger"
 	"github.com/accordnet/accord/ledger/kv"
+	"github.com/accordnet/accord/ledger/ledgertest"
 	"github.com/accordnet/accord/types"
 )
 
@@ -56,7 +56,7 @@ func (m *memChunks) WriteChunk(i int, data []byte) error {
 
 // snapshotChain commits blocks on a chain that holds a snapshot every 5
 // heights and returns the chain, the last snapshot's manifest and chunks.
-func snapshotChain(t *testing.T, blocks int) (*banktest.Chain, *ledger.SnapshotManifest, [][]byte) {
+func snapshotChain(t *testing.T, blocks int) (*ledgertest.Chain, *ledger.SnapshotManifest, [][]byte) {
 	t.Helper()
 	ledger.SetSnapshotChunkBytes(t, 512)
 	c, _ := openChain(t, kv.BackendPebble, 40)
@@ -66,7 +66,7 @@ func snapshotChain(t *testing.T, blocks int) (*banktest.Chain, *ledger.SnapshotM
 	for h := 1; h <= blocks; h++ {
 		var txs []*types.Tx
 		for i := range 10 {
-			txs = append(txs, banktest.Transfer(c.Keys[i], uint64(h-1), addr(c, (i+h)%40), uint64(h)))
+			txs = append(txs, ledgertest.SignTransfer(c.Keys[i], uint64(h-1), addr(c, (i+h)%40), uint64(h)))
 		}
 		if _, dropped, err := c.Produce(txs); err != nil || len(dropped) > 0 {
 			t.Fatalf("block %d: %v %v", h, err, dropped)
@@ -127,11 +127,11 @@ func TestSnapshotRestoresTheSameStateKeyByKey(t *testing.T) {
 		t.Fatalf("block below the snapshot: %v, want ErrPruned", err)
 	}
 	// The restored node goes on executing the chain exactly like the source.
-	rc := &banktest.Chain{Ledger: fresh, Router: banktest.NewRouter(), Validator: c.Validator, Keys: c.Keys, Genesis: c.Genesis}
-	if err := fresh.InitGenesis(c.Genesis, rc.Router); err != nil {
+	rc := &ledgertest.Chain{Ledger: fresh, App: ledgertest.App{}, Validator: c.Validator, Keys: c.Keys, Genesis: c.Genesis}
+	if err := fresh.InitGenesis(c.Genesis, rc.App); err != nil {
 		t.Fatalf("genesis check after restore: %v", err)
 	}
-	txs := []*types.Tx{banktest.Transfer(c.Keys[0], 10, addr(c, 1), 5)}
+	txs := []*types.Tx{ledgertest.SignTransfer(c.Keys[0], 10, addr(c, 1), 5)}
 	xa, _, err := c.Produce(txs)
 	if err != nil {
 		t.Fatal(err)
@@ -220,7 +220,7 @@ func TestSnapshotRestoreResumesAfterACrash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := l2.InitGenesis(c.Genesis, c.Router); !errors.Is(err, ledger.ErrRestoring) {
+	if err := l2.InitGenesis(c.Genesis, c.App); !errors.Is(err, ledger.ErrRestoring) {
 		t.Fatalf("genesis over a half-restored state: %v, want ErrRestoring", err)
 	}
 	r2, err := l2.BeginRestore(m)

@@ -11,14 +11,9 @@ import (
 	"time"
 
 	"github.com/accordnet/accord/client"
-	"github.com/accordnet/accord/contracts/bank"
 	"github.com/accordnet/accord/types"
 	"github.com/spf13/cobra"
 )
-
-type bankTransfer = bank.MsgTransfer
-
-const bankTransferType = bank.TypeTransfer
 
 func sortedKeys(m map[string]string) []string {
 	out := make([]string, 0, len(m))

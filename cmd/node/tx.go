@@ -177,37 +177,5 @@ func printReceipt(r *views.Receipt) {
 }
 
 func newTxCmd(g *globals) *cobra.Command {
-	cmd := &cobra.Command{Use: "tx", Short: "Sign and send transactions"}
-	cmd.AddCommand(newTransferCmd(g))
-	return cmd
-}
-
-func newTransferCmd(g *globals) *cobra.Command {
-	var f txFlags
-	var to, amount string
-	cmd := &cobra.Command{
-		Use:   "transfer",
-		Short: "Transfer USDT",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			dst, err := types.ParseAddress(to)
-			if err != nil {
-				return fmt.Errorf("--to: %w", err)
-			}
-			amt, err := types.ParseUSDT(amount)
-			if err != nil {
-				return fmt.Errorf("--amount: %w", err)
-			}
-			if amt == 0 {
-				return errors.New("--amount must be positive")
-			}
-			return f.send(g, bankTransferType, &bankTransfer{To: dst, Amount: amt})
-		},
-	}
-	f.register(cmd)
-	cmd.Flags().StringVar(&to, "to", "", "recipient address (required)")
-	cmd.Flags().StringVar(&amount, "amount", "", "amount in USDT, e.g. 1.5 (required)")
-	_ = cmd.MarkFlagRequired("to")
-	_ = cmd.MarkFlagRequired("amount")
-	return cmd
+	return &cobra.Command{Use: "tx", Short: "Sign and send transactions"}
 }

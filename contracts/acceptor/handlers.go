@@ -20,14 +20,14 @@ func (Module) Name() string { return ModuleName }
 // Routes implements core.Module.
 func (m Module) Routes() []core.Route {
 	return []core.Route{
-		{Type: TypeRegister, Name: "acceptor.register", Handler: m.handleRegister},
-		{Type: TypeUpdate, Name: "acceptor.update", Handler: m.handleUpdate},
-		{Type: TypeDepositFloat, Name: "acceptor.deposit_float", Handler: m.handleDepositFloat},
-		{Type: TypeWithdrawFloat, Name: "acceptor.withdraw_float", Handler: m.handleWithdrawFloat},
-		{Type: TypeDepositMargin, Name: "acceptor.deposit_margin", Handler: m.handleDepositMargin},
-		{Type: TypeWithdrawMargin, Name: "acceptor.withdraw_margin", Handler: m.handleWithdrawMargin},
-		{Type: TypePause, Name: "acceptor.pause", Handler: m.handlePause},
-		{Type: TypeResume, Name: "acceptor.resume", Handler: m.handleResume},
+		{Type: TypeRegister, Name: "acceptor.register", Handler: core.HandleMsg(m.Register)},
+		{Type: TypeUpdate, Name: "acceptor.update", Handler: core.HandleMsg(m.Update)},
+		{Type: TypeDepositFloat, Name: "acceptor.deposit_float", Handler: core.HandleMsg(m.handleDepositFloat)},
+		{Type: TypeWithdrawFloat, Name: "acceptor.withdraw_float", Handler: core.HandleMsg(m.handleWithdrawFloat)},
+		{Type: TypeDepositMargin, Name: "acceptor.deposit_margin", Handler: core.HandleMsg(m.handleDepositMargin)},
+		{Type: TypeWithdrawMargin, Name: "acceptor.withdraw_margin", Handler: core.HandleMsg(m.handleWithdrawMargin)},
+		{Type: TypePause, Name: "acceptor.pause", Handler: core.HandleMsg(m.handlePause)},
+		{Type: TypeResume, Name: "acceptor.resume", Handler: core.HandleMsg(m.handleResume)},
 	}
 }
 
@@ -229,64 +229,26 @@ func (k Keeper) Resume(ctx *core.Context) error {
 	return nil
 }
 
-func (m Module) handleRegister(ctx *core.Context, payload []byte) error {
-	msg, err := core.DecodeValid[MsgRegister](payload)
-	if err != nil {
-		return err
-	}
-	return m.Register(ctx, msg)
-}
-
-func (m Module) handleUpdate(ctx *core.Context, payload []byte) error {
-	msg, err := core.DecodeValid[MsgUpdate](payload)
-	if err != nil {
-		return err
-	}
-	return m.Update(ctx, msg)
-}
-
-func (m Module) handleDepositFloat(ctx *core.Context, payload []byte) error {
-	msg, err := core.DecodeValid[MsgDepositFloat](payload)
-	if err != nil {
-		return err
-	}
+func (m Module) handleDepositFloat(ctx *core.Context, msg *MsgDepositFloat) error {
 	return m.DepositFloat(ctx, msg.Amount)
 }
 
-func (m Module) handleWithdrawFloat(ctx *core.Context, payload []byte) error {
-	msg, err := core.DecodeValid[MsgWithdrawFloat](payload)
-	if err != nil {
-		return err
-	}
+func (m Module) handleWithdrawFloat(ctx *core.Context, msg *MsgWithdrawFloat) error {
 	return m.WithdrawFloat(ctx, msg.Amount)
 }
 
-func (m Module) handleDepositMargin(ctx *core.Context, payload []byte) error {
-	msg, err := core.DecodeValid[MsgDepositMargin](payload)
-	if err != nil {
-		return err
-	}
+func (m Module) handleDepositMargin(ctx *core.Context, msg *MsgDepositMargin) error {
 	return m.DepositMargin(ctx, msg.Amount)
 }
 
-func (m Module) handleWithdrawMargin(ctx *core.Context, payload []byte) error {
-	msg, err := core.DecodeValid[MsgWithdrawMargin](payload)
-	if err != nil {
-		return err
-	}
+func (m Module) handleWithdrawMargin(ctx *core.Context, msg *MsgWithdrawMargin) error {
 	return m.WithdrawMargin(ctx, msg.Amount)
 }
 
-func (m Module) handlePause(ctx *core.Context, payload []byte) error {
-	if _, err := core.DecodeValid[MsgPause](payload); err != nil {
-		return err
-	}
+func (m Module) handlePause(ctx *core.Context, _ *MsgPause) error {
 	return m.Pause(ctx)
 }
 
-func (m Module) handleResume(ctx *core.Context, payload []byte) error {
-	if _, err := core.DecodeValid[MsgResume](payload); err != nil {
-		return err
-	}
+func (m Module) handleResume(ctx *core.Context, _ *MsgResume) error {
 	return m.Resume(ctx)
 }

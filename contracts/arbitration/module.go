@@ -18,9 +18,9 @@ func (Module) Name() string { return ModuleName }
 // Routes implements core.Module.
 func (m Module) Routes() []core.Route {
 	return []core.Route{
-		{Type: TypeOpen, Name: "arbitration.open", Handler: m.handleOpen},
-		{Type: TypeEvidence, Name: "arbitration.evidence", Handler: m.handleEvidence},
-		{Type: TypeVote, Name: "arbitration.vote", Handler: m.handleVote},
+		{Type: TypeOpen, Name: "arbitration.open", Handler: core.HandleMsg(m.handleOpen)},
+		{Type: TypeEvidence, Name: "arbitration.evidence", Handler: core.HandleMsg(m.AddEvidence)},
+		{Type: TypeVote, Name: "arbitration.vote", Handler: core.HandleMsg(m.CastVote)},
 	}
 }
 
@@ -38,27 +38,7 @@ func (m Module) InitGenesis(ctx *core.Context, raw json.RawMessage) error {
 		func(p Params) error { return m.SetParams(ctx.Store, p) })
 }
 
-func (m Module) handleOpen(ctx *core.Context, payload []byte) error {
-	msg, err := core.DecodeValid[MsgOpen](payload)
-	if err != nil {
-		return err
-	}
-	_, err = m.OpenFor(ctx, msg)
+func (m Module) handleOpen(ctx *core.Context, msg *MsgOpen) error {
+	_, err := m.OpenFor(ctx, msg)
 	return err
-}
-
-func (m Module) handleEvidence(ctx *core.Context, payload []byte) error {
-	msg, err := core.DecodeValid[MsgEvidence](payload)
-	if err != nil {
-		return err
-	}
-	return m.AddEvidence(ctx, msg)
-}
-
-func (m Module) handleVote(ctx *core.Context, payload []byte) error {
-	msg, err := core.DecodeValid[MsgVote](payload)
-	if err != nil {
-		return err
-	}
-	return m.CastVote(ctx, msg)
 }

@@ -216,14 +216,10 @@ func (Module) Name() string { return "bank" }
 
 // Routes implements core.Module.
 func (m Module) Routes() []core.Route {
-	return []core.Route{{Type: TypeTransfer, Name: "bank.transfer", Handler: m.handleTransfer}}
+	return []core.Route{{Type: TypeTransfer, Name: "bank.transfer", Handler: core.HandleDecoded(DecodeTransfer, m.handleTransfer)}}
 }
 
-func (m Module) handleTransfer(ctx *core.Context, payload []byte) error {
-	msg, err := DecodeTransfer(payload)
-	if err != nil {
-		return err
-	}
+func (m Module) handleTransfer(ctx *core.Context, msg *MsgTransfer) error {
 	if slices.Contains(m.Blocked, msg.To) {
 		return fmt.Errorf("%s: %w", msg.To.Hex(), ErrBlockedRecipient)
 	}

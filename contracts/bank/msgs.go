@@ -102,3 +102,6 @@ func Cost(tx *types.Tx) (uint64, error) {
 	}
 	return 0, fmt.Errorf("%w %#x", core.ErrUnknownType, tx.Type)
 }
+
+// TxType is the message's transaction type.
+func (*MsgTransfer) TxType() types.TxType { return TypeTransfer }

@@ -18,12 +18,12 @@ func (Module) Name() string { return ModuleName }
 // Routes implements core.Module.
 func (m Module) Routes() []core.Route {
 	return []core.Route{
-		{Type: TypeOpen, Name: "channel.open", Handler: m.handleOpen},
-		{Type: TypeTopUp, Name: "channel.topup", Handler: m.handleTopUp},
-		{Type: TypeExtend, Name: "channel.extend", Handler: m.handleExtend},
-		{Type: TypeRedeem, Name: "channel.redeem", Handler: m.handleRedeem},
-		{Type: TypeClose, Name: "channel.close", Handler: m.handleClose},
-		{Type: TypeSettle, Name: "channel.settle", Handler: m.handleSettle},
+		{Type: TypeOpen, Name: "channel.open", Handler: core.HandleMsg(m.handleOpen)},
+		{Type: TypeTopUp, Name: "channel.topup", Handler: core.HandleMsg(m.TopUp)},
+		{Type: TypeExtend, Name: "channel.extend", Handler: core.HandleMsg(m.Extend)},
+		{Type: TypeRedeem, Name: "channel.redeem", Handler: core.HandleMsg(m.handleRedeem)},
+		{Type: TypeClose, Name: "channel.close", Handler: core.HandleMsg(m.handleClose)},
+		{Type: TypeSettle, Name: "channel.settle", Handler: core.HandleMsg(m.handleSettle)},
 	}
 }
 
@@ -36,52 +36,20 @@ func (m Module) InitGenesis(ctx *core.Context, raw json.RawMessage) error {
 		func(p Params) error { return m.SetParams(ctx.Store, p) })
 }
 
-func (m Module) handleOpen(ctx *core.Context, payload []byte) error {
-	msg, err := core.DecodeValid[MsgOpen](payload)
-	if err != nil {
-		return err
-	}
-	_, err = m.Open(ctx, msg)
+func (m Module) handleOpen(ctx *core.Context, msg *MsgOpen) error {
+	_, err := m.Open(ctx, msg)
 	return err
 }
 
-func (m Module) handleTopUp(ctx *core.Context, payload []byte) error {
-	msg, err := core.DecodeValid[MsgTopUp](payload)
-	if err != nil {
-		return err
-	}
-	return m.TopUp(ctx, msg)
-}
-
-func (m Module) handleExtend(ctx *core.Context, payload []byte) error {
-	msg, err := core.DecodeValid[MsgExtend](payload)
-	if err != nil {
-		return err
-	}
-	return m.Extend(ctx, msg)
-}
-
-func (m Module) handleRedeem(ctx *core.Context, payload []byte) error {
-	msg, err := core.DecodeValid[MsgRedeem](payload)
-	if err != nil {
-		return err
-	}
-	_, err = m.Redeem(ctx, &msg.Voucher)
+func (m Module) handleRedeem(ctx *core.Context, msg *MsgRedeem) error {
+	_, err := m.Redeem(ctx, &msg.Voucher)
 	return err
 }
 
-func (m Module) handleClose(ctx *core.Context, payload []byte) error {
-	msg, err := core.DecodeValid[MsgClose](payload)
-	if err != nil {
-		return err
-	}
+func (m Module) handleClose(ctx *core.Context, msg *MsgClose) error {
 	return m.Close(ctx, msg.ID)
 }
 
-func (m Module) handleSettle(ctx *core.Context, payload []byte) error {
-	msg, err := core.DecodeValid[MsgSettle](payload)
-	if err != nil {
-		return err
-	}
+func (m Module) handleSettle(ctx *core.Context, msg *MsgSettle) error {
 	return m.Settle(ctx, msg.ID)
 }

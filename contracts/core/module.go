@@ -53,6 +53,10 @@ type Route struct {
 	Type    types.TxType
 	Name    string // e.g. "bank.transfer", for logs, CLI and the API
 	Handler Handler
+	// Msg is the payload struct (a zero value), for the generated
+	// transaction reference (docs/transactions.md), which documents its
+	// fields from their comments in msgs.go.
+	Msg any
 }
 
 // BeginBlocker is implemented by modules with timers (expiries, windows).
@@ -119,4 +123,35 @@ func DecodeTyped[M Validator](newMsg func(types.TxType) (M, error), t types.TxTy
 		return zero, err
 	}
 	return m, nil
+}
+
+// HandleMsg is the handler of one message type: it decodes the payload
+// into a new T, runs its stateless checks (DecodeValid) and calls handle,
+// so a module's routes name what each message does and nothing else:
+//
+//	{Type: TypeConfirm, Name: "order.confirm", Handler: core.HandleMsg(m.confirm)}
+func HandleMsg[T any, P interface {
+	*T
+	Validator
+}](handle func(ctx *Context, msg P) error) Handler {
+	return func(ctx *Context, payload []byte) error {
+		m, err := DecodeValid[T, P](payload)
+		if err != nil {
+			return err
+		}
+		return handle(ctx, m)
+	}
+}
+
+// HandleDecoded is HandleMsg for a message with its own decoder (a fast
+// path, or a canonical-encoding check): decode must refuse what
+// DecodeValid would.
+func HandleDecoded[M any](decode func(payload []byte) (M, error), handle func(ctx *Context, msg M) error) Handler {
+	return func(ctx *Context, payload []byte) error {
+		m, err := decode(payload)
+		if err != nil {
+			return err
+		}
+		return handle(ctx, m)
+	}
 }

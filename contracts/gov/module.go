@@ -37,9 +37,9 @@ func (Module) Name() string { return ModuleName }
 // Routes implements core.Module.
 func (m Module) Routes() []core.Route {
 	return []core.Route{
-		{Type: TypePropose, Name: "gov.propose", Handler: m.handlePropose},
-		{Type: TypeApprove, Name: "gov.approve", Handler: m.handleApprove},
-		{Type: TypeCancel, Name: "gov.cancel", Handler: m.handleCancel},
+		{Type: TypePropose, Name: "gov.propose", Handler: core.HandleDecoded(DecodePropose, m.handlePropose)},
+		{Type: TypeApprove, Name: "gov.approve", Handler: core.HandleDecoded(DecodeApprove, m.handleApprove)},
+		{Type: TypeCancel, Name: "gov.cancel", Handler: core.HandleDecoded(DecodeCancel, m.handleCancel)},
 	}
 }
 
@@ -50,11 +50,7 @@ func (m Module) CheckParam(module, key string, value []byte) error {
 	return checkParam(m.specs(), module, key, value)
 }
 
-func (m Module) handlePropose(ctx *core.Context, payload []byte) error {
-	msg, err := DecodePropose(payload)
-	if err != nil {
-		return err
-	}
+func (m Module) handlePropose(ctx *core.Context, msg *MsgPropose) error {
 	st, from := ctx.Store, ctx.Sender
 	if !m.IsAdmin(st, from) {
 		return fmt.Errorf("propose by %s: %w", from.Hex(), ErrNotAdmin)
@@ -84,11 +80,7 @@ func (m Module) handlePropose(ctx *core.Context, payload []byte) error {
 	return m.approved(ctx, p)
 }
 
-func (m Module) handleApprove(ctx *core.Context, payload []byte) error {
-	msg, err := DecodeApprove(payload)
-	if err != nil {
-		return err
-	}
+func (m Module) handleApprove(ctx *core.Context, msg *MsgApprove) error {
 	st, from := ctx.Store, ctx.Sender
 	if !m.IsAdmin(st, from) {
 		return fmt.Errorf("approve by %s: %w", from.Hex(), ErrNotAdmin)
@@ -119,11 +111,7 @@ func (m Module) approved(ctx *core.Context, p *Proposal) error {
 	return m.execute(ctx, p)
 }
 
-func (m Module) handleCancel(ctx *core.Context, payload []byte) error {
-	msg, err := DecodeCancel(payload)
-	if err != nil {
-		return err
-	}
+func (m Module) handleCancel(ctx *core.Context, msg *MsgCancel) error {
 	p, ok := m.Proposal(ctx.Store, msg.ProposalID)
 	if !ok {
 		return fmt.Errorf("proposal %d: %w", msg.ProposalID, ErrUnknownProposal)

@@ -162,14 +162,10 @@ func (Module) Name() string { return ModuleName }
 
 // Routes implements core.Module.
 func (m Module) Routes() []core.Route {
-	return []core.Route{{Type: TypePostRates, Name: "oracle.post_rates", Handler: m.handlePostRates}}
+	return []core.Route{{Type: TypePostRates, Name: "oracle.post_rates", Handler: core.HandleDecoded(DecodePostRates, m.handlePostRates)}}
 }
 
-func (m Module) handlePostRates(ctx *core.Context, payload []byte) error {
-	msg, err := DecodePostRates(payload)
-	if err != nil {
-		return err
-	}
+func (m Module) handlePostRates(ctx *core.Context, msg *MsgPostRates) error {
 	if !m.gov().HasRole(ctx.Store, ctx.Sender, gov.RoleOracle) {
 		return fmt.Errorf("post by %s: %w", ctx.Sender.Hex(), ErrNotOracle)
 	}

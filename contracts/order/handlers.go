@@ -16,12 +16,12 @@ func (Module) Name() string { return ModuleName }
 // Routes implements core.Module.
 func (m Module) Routes() []core.Route {
 	return []core.Route{
-		{Type: TypeCreate, Name: "order.create", Handler: m.handleCreate},
-		{Type: TypeMarkPaid, Name: "order.mark_paid", Handler: m.handleMarkPaid},
-		{Type: TypeConfirm, Name: "order.confirm", Handler: m.handleConfirm},
-		{Type: TypeCancel, Name: "order.cancel", Handler: m.handleCancel},
-		{Type: TypeExtend, Name: "order.extend", Handler: m.handleExtend},
-		{Type: TypeDispute, Name: "order.dispute", Handler: m.handleDispute},
+		{Type: TypeCreate, Name: "order.create", Handler: core.HandleMsg(m.handleCreate)},
+		{Type: TypeMarkPaid, Name: "order.mark_paid", Handler: core.HandleMsg(m.MarkPaid)},
+		{Type: TypeConfirm, Name: "order.confirm", Handler: core.HandleMsg(m.handleConfirm)},
+		{Type: TypeCancel, Name: "order.cancel", Handler: core.HandleMsg(m.handleCancel)},
+		{Type: TypeExtend, Name: "order.extend", Handler: core.HandleMsg(m.handleExtend)},
+		{Type: TypeDispute, Name: "order.dispute", Handler: core.HandleMsg(m.Dispute)},
 	}
 }
 
@@ -30,51 +30,19 @@ func (m Module) BeginBlock(ctx *core.Context) error { return m.Keeper.BeginBlock
 
 var _ core.BeginBlocker = Module{}
 
-func (m Module) handleCreate(ctx *core.Context, payload []byte) error {
-	msg, err := core.DecodeValid[MsgCreate](payload)
-	if err != nil {
-		return err
-	}
-	_, err = m.Create(ctx, msg)
+func (m Module) handleCreate(ctx *core.Context, msg *MsgCreate) error {
+	_, err := m.Create(ctx, msg)
 	return err
 }
 
-func (m Module) handleMarkPaid(ctx *core.Context, payload []byte) error {
-	msg, err := core.DecodeValid[MsgMarkPaid](payload)
-	if err != nil {
-		return err
-	}
-	return m.MarkPaid(ctx, msg)
-}
-
-func (m Module) handleConfirm(ctx *core.Context, payload []byte) error {
-	msg, err := core.DecodeValid[MsgConfirm](payload)
-	if err != nil {
-		return err
-	}
+func (m Module) handleConfirm(ctx *core.Context, msg *MsgConfirm) error {
 	return m.Confirm(ctx, msg.ID)
 }
 
-func (m Module) handleCancel(ctx *core.Context, payload []byte) error {
-	msg, err := core.DecodeValid[MsgCancel](payload)
-	if err != nil {
-		return err
-	}
+func (m Module) handleCancel(ctx *core.Context, msg *MsgCancel) error {
 	return m.Cancel(ctx, msg.ID)
 }
 
-func (m Module) handleExtend(ctx *core.Context, payload []byte) error {
-	msg, err := core.DecodeValid[MsgExtend](payload)
-	if err != nil {
-		return err
-	}
+func (m Module) handleExtend(ctx *core.Context, msg *MsgExtend) error {
 	return m.Extend(ctx, msg.ID)
-}
-
-func (m Module) handleDispute(ctx *core.Context, payload []byte) error {
-	msg, err := core.DecodeValid[MsgDispute](payload)
-	if err != nil {
-		return err
-	}
-	return m.Dispute(ctx, msg)
 }

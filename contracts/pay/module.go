@@ -18,10 +18,10 @@ func (Module) Name() string { return ModuleName }
 // Routes implements core.Module.
 func (m Module) Routes() []core.Route {
 	return []core.Route{
-		{Type: TypeLock, Name: "pay.lock", Handler: m.handleLock},
-		{Type: TypeAttest, Name: "pay.attest", Handler: m.handleAttest},
-		{Type: TypeRefund, Name: "pay.refund", Handler: m.handleRefund},
-		{Type: TypeDispute, Name: "pay.dispute", Handler: m.handleDispute},
+		{Type: TypeLock, Name: "pay.lock", Handler: core.HandleMsg(m.handleLock)},
+		{Type: TypeAttest, Name: "pay.attest", Handler: core.HandleMsg(m.handleAttest)},
+		{Type: TypeRefund, Name: "pay.refund", Handler: core.HandleMsg(m.handleRefund)},
+		{Type: TypeDispute, Name: "pay.dispute", Handler: core.HandleMsg(m.Dispute)},
 	}
 }
 
@@ -34,35 +34,15 @@ func (m Module) InitGenesis(ctx *core.Context, raw json.RawMessage) error {
 		func(p Params) error { return m.SetParams(ctx.Store, p) })
 }
 
-func (m Module) handleLock(ctx *core.Context, payload []byte) error {
-	msg, err := core.DecodeValid[MsgLock](payload)
-	if err != nil {
-		return err
-	}
-	_, err = m.Lock(ctx, msg)
+func (m Module) handleLock(ctx *core.Context, msg *MsgLock) error {
+	_, err := m.Lock(ctx, msg)
 	return err
 }
 
-func (m Module) handleAttest(ctx *core.Context, payload []byte) error {
-	msg, err := core.DecodeValid[MsgAttest](payload)
-	if err != nil {
-		return err
-	}
+func (m Module) handleAttest(ctx *core.Context, msg *MsgAttest) error {
 	return m.Attest(ctx, &msg.Attestation)
 }
 
-func (m Module) handleRefund(ctx *core.Context, payload []byte) error {
-	msg, err := core.DecodeValid[MsgRefund](payload)
-	if err != nil {
-		return err
-	}
+func (m Module) handleRefund(ctx *core.Context, msg *MsgRefund) error {
 	return m.Refund(ctx, msg.ID)
-}
-
-func (m Module) handleDispute(ctx *core.Context, payload []byte) error {
-	msg, err := core.DecodeValid[MsgDispute](payload)
-	if err != nil {
-		return err
-	}
-	return m.Dispute(ctx, msg)
 }

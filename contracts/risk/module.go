@@ -17,7 +17,7 @@ func (Module) Name() string { return ModuleName }
 
 // Routes implements core.Module.
 func (m Module) Routes() []core.Route {
-	return []core.Route{{Type: TypeUnfreeze, Name: "risk.unfreeze", Handler: m.handleUnfreeze}}
+	return []core.Route{{Type: TypeUnfreeze, Name: "risk.unfreeze", Handler: core.HandleMsg(m.Unfreeze), Msg: MsgUnfreeze{}}}
 }
 
 // Genesis is the module's genesis section: threshold overrides by key.
@@ -27,12 +27,4 @@ type Genesis = core.ParamsGenesis
 func (m Module) InitGenesis(ctx *core.Context, raw json.RawMessage) error {
 	return paramTable.InitGenesis(raw, func() Params { return m.Params(ctx.Store) },
 		func(p Params) error { return m.SetParams(ctx.Store, p) })
-}
-
-func (m Module) handleUnfreeze(ctx *core.Context, payload []byte) error {
-	msg, err := core.DecodeValid[MsgUnfreeze](payload)
-	if err != nil {
-		return err
-	}
-	return m.Unfreeze(ctx, msg)
 }

@@ -15,8 +15,8 @@ const (
 // MsgUnfreeze lifts a freeze. Reason is the hash of the compliance
 // officer's off-chain case note.
 type MsgUnfreeze struct {
-	Account types.Address
-	Reason  types.Hash
+	Account types.Address // the frozen account to unfreeze (compliance officers only)
+	Reason  types.Hash    // Keccak-256 of the officer's off-chain case note, non-zero
 }
 
 // Msg is any risk message.

@@ -192,3 +192,48 @@ func TestRankAndForbiddenRules(t *testing.T) {
 		t.Fatalf("longest prefix not chosen: rank %d", r)
 	}
 }
+
+// The ledger's tests, too, run without any contract module: they use their
+// own test application (ledger/ledgertest), so `go list -deps -test
+// ./ledger/...` names no contracts package.
+func TestLedgerTestsImportNoContracts(t *testing.T) {
+	pkgs := packages(t)
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var queue []string
+	for p := range pkgs {
+		if !within(p, "ledger") {
+			continue
+		}
+		bp, err := build.ImportDir(filepath.Join(root, filepath.FromSlash(p)), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range slices.Concat(bp.Imports, bp.TestImports, bp.XTestImports) {
+			if dep, ok := strings.CutPrefix(imp, module+"/"); ok {
+				queue = append(queue, p+" "+dep)
+			}
+		}
+	}
+	if len(queue) == 0 {
+		t.Fatal("no ledger imports found: the walk is broken")
+	}
+	seen := map[string]bool{}
+	for len(queue) > 0 {
+		from, dep, _ := strings.Cut(queue[0], " ")
+		queue = queue[1:]
+		if seen[dep] {
+			continue
+		}
+		seen[dep] = true
+		if within(dep, "contracts") {
+			t.Errorf("ledger's tests reach %s (through %s)", dep, from)
+			continue
+		}
+		for _, d := range pkgs[dep] {
+			queue = append(queue, dep+" "+d)
+		}
+	}
+}

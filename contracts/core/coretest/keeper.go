@@ -60,19 +60,15 @@ func (Module) Name() string { return ModuleName }
 // Routes implements core.Module.
 func (m Module) Routes() []core.Route {
 	return []core.Route{
-		{Type: TypePing, Name: "coretest.ping", Handler: m.handlePing},
-		{Type: TypePanic, Name: "coretest.panic", Handler: m.handlePanic},
+		{Type: TypePing, Name: "coretest.ping", Handler: core.HandleMsg(m.handlePing)},
+		{Type: TypePanic, Name: "coretest.panic", Handler: core.HandleMsg(m.handlePanic)},
 	}
 }
 
 // InitGenesis implements core.Module: nothing to set.
 func (Module) InitGenesis(*core.Context, json.RawMessage) error { return nil }
 
-func (m Module) handlePing(ctx *core.Context, payload []byte) error {
-	msg, err := core.DecodeValid[MsgPing](payload)
-	if err != nil {
-		return err
-	}
+func (m Module) handlePing(ctx *core.Context, msg *MsgPing) error {
 	if limit := m.MaxAdd(ctx.Store); msg.Add > limit {
 		return fmt.Errorf("%w: %d > %d", ErrTooMuch, msg.Add, limit)
 	}
@@ -83,10 +79,7 @@ func (m Module) handlePing(ctx *core.Context, payload []byte) error {
 	return nil
 }
 
-func (m Module) handlePanic(ctx *core.Context, payload []byte) error {
-	if _, err := core.DecodeValid[MsgPanic](payload); err != nil {
-		return err
-	}
+func (m Module) handlePanic(ctx *core.Context, _ *MsgPanic) error {
 	ctx.Store.Set(keyPanic, []byte("written before the panic"))
 	panic("coretest: deliberate panic")
 }

@@ -189,16 +189,12 @@ func (Module) Name() string { return ModuleName }
 // Routes implements core.Module.
 func (m Module) Routes() []core.Route {
 	return []core.Route{
-		{Type: TypeAttest, Name: "kyc.attest", Handler: m.handleAttest},
-		{Type: TypeRevoke, Name: "kyc.revoke", Handler: m.handleRevoke},
+		{Type: TypeAttest, Name: "kyc.attest", Handler: core.HandleDecoded(DecodeAttest, m.handleAttest)},
+		{Type: TypeRevoke, Name: "kyc.revoke", Handler: core.HandleDecoded(DecodeRevoke, m.handleRevoke)},
 	}
 }
 
-func (m Module) handleAttest(ctx *core.Context, payload []byte) error {
-	msg, err := DecodeAttest(payload)
-	if err != nil {
-		return err
-	}
+func (m Module) handleAttest(ctx *core.Context, msg *MsgAttest) error {
 	if err := m.checkAttest(ctx.Store, ctx.Sender, msg, ctx.Block.Time); err != nil {
 		return err
 	}
@@ -209,11 +205,7 @@ func (m Module) handleAttest(ctx *core.Context, payload []byte) error {
 	return nil
 }
 
-func (m Module) handleRevoke(ctx *core.Context, payload []byte) error {
-	msg, err := DecodeRevoke(payload)
-	if err != nil {
-		return err
-	}
+func (m Module) handleRevoke(ctx *core.Context, msg *MsgRevoke) error {
 	st, from := ctx.Store, ctx.Sender
 	g := m.gov()
 	compliance := g.HasRole(st, from, gov.RoleCompliance)

@@ -120,12 +120,3 @@ func Expiry(s string) (uint64, error) {
 	}
 	return 0, fmt.Errorf("%q: want YYYY-MM-DD or an RFC 3339 time", s)
 }
-
-// Address parses the address argument or flag named what.
-func Address(what, s string) (types.Address, error) {
-	a, err := types.ParseAddress(s)
-	if err != nil && what != "" {
-		return a, fmt.Errorf("%s: %w", what, err)
-	}
-	return a, err
-}
