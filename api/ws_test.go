@@ -385,3 +385,28 @@ func TestServerCloseEndsConnections(t *testing.T) {
 		t.Fatalf("%d connections after Close", n)
 	}
 }
+
+// With nobody subscribed the hub reads no block; a later subscriber gets
+// them replayed.
+func TestHubReadsNothingWithoutSubscribers(t *testing.T) {
+	ss := newStreamServer(t, 0, 1, api.Limits{}, api.HubLimits{})
+	ss.commit(t, 5)
+	for ss.hub.Head() != 5 {
+		waitBriefly()
+	}
+	ss.src.mu.Lock()
+	loads := ss.src.loads
+	ss.src.mu.Unlock()
+	if loads != 0 {
+		t.Fatalf("%d blocks read with no subscriber", loads)
+	}
+	w := mustDial(t, ss.url)
+	id := w.subscribe(views.Subscribe{Topic: views.TopicNewBlocks, From: &views.Cursor{Height: 1, Index: -1}})
+	for h := uint64(1); h <= 5; h++ {
+		m := w.mustRead()
+		var n views.BlockNote
+		if m.Params == nil || m.Params.Subscription != id || json.Unmarshal(m.Params.Result, &n) != nil || n.Block.Height != h {
+			t.Fatalf("want block %d, got %+v", h, m)
+		}
+	}
+}
