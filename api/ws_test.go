@@ -410,3 +410,28 @@ func TestHubReadsNothingWithoutSubscribers(t *testing.T) {
 		}
 	}
 }
+
+// A client that stops reading is disconnected once a write has waited
+// WSWriteTimeout, freeing its connection slot.
+func TestWriteTimeoutDisconnectsAStalledClient(t *testing.T) {
+	ss := newStreamServer(t, 0, 3, api.Limits{WSWriteTimeout: 200 * time.Millisecond}, api.HubLimits{})
+	ss.src.pad = 16 << 10
+	stalled := mustDial(t, ss.url)
+	stalled.subscribe(views.Subscribe{Topic: views.TopicEvents})
+	live := mustDial(t, ss.url)
+	lid := live.subscribe(views.Subscribe{Topic: views.TopicNewBlocks})
+	// Commit until the stalled connection is gone; each block is waited
+	// for through the live one.
+	for h := 1; ss.srv.WSConns() == 2; h++ {
+		if h > 5000 {
+			t.Fatal("the stalled client was never disconnected")
+		}
+		ss.commit(t, 1)
+		if m := live.mustRead(); m.Params == nil || m.Params.Subscription != lid {
+			t.Fatalf("live client got %+v", m)
+		}
+	}
+	if m, _ := live.call("test_echo", 1); m.Error != nil {
+		t.Fatalf("the live client was cut too: %v", m.Error)
+	}
+}
