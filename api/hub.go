@@ -104,10 +104,18 @@ func (h *Hub) Run(ctx context.Context) {
 // block it cannot read is retried on the next commit.
 func (h *Hub) catchUp(ctx context.Context) {
 	for ctx.Err() == nil {
+		top := h.src.Head()
 		h.mu.Lock()
+		if len(h.subs) == 0 {
+			// Nobody to tell: skip reading and encoding the blocks. A
+			// subscriber that comes later replays from the source.
+			h.head = max(h.head, top)
+			h.mu.Unlock()
+			return
+		}
 		next := h.head + 1
 		h.mu.Unlock()
-		if next > h.src.Head() {
+		if next > top {
 			return
 		}
 		c, err := h.src.Load(next)

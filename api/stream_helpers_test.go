@@ -28,6 +28,7 @@ type memSource struct {
 	blocks    []*api.Committed // blocks[i] is height i+1
 	eventsPer int
 	pad       int // bytes of padding per event, to make notifications big
+	loads     int // calls of Load
 }
 
 var (
@@ -45,6 +46,7 @@ func (s *memSource) Head() uint64 {
 func (s *memSource) Load(h uint64) (*api.Committed, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.loads++
 	if h == 0 || h > uint64(len(s.blocks)) {
 		return nil, fmt.Errorf("block %d not found", h)
 	}

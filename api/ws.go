@@ -104,11 +104,9 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
-	// The HTTP server's read and write deadlines were set for one request;
-	// a WebSocket lives on, bounded by its own write timeout and pings.
-	rc := http.NewResponseController(w)
-	_ = rc.SetReadDeadline(time.Time{})
-	_ = rc.SetWriteDeadline(time.Time{})
+	// The HTTP server's read and write deadlines were for one request;
+	// net/http clears them when the connection is hijacked, and the socket
+	// then lives on, bounded by its write timeout and pings.
 	opts := &websocket.AcceptOptions{}
 	for _, o := range lim.WSOrigins {
 		if o == "*" {
@@ -161,6 +159,14 @@ func (c *wsConn) run() {
 	}()
 	c.readLoop()
 	c.cancel()
+	// Subscriptions made by a request whose answer could not be queued
+	// never started; give their slots back.
+	c.mu.Lock()
+	for _, sub := range c.pending {
+		c.s.hub.unsubscribe(sub.hs)
+	}
+	c.pending = nil
+	c.mu.Unlock()
 	c.subWG.Wait()
 	<-done
 	_ = c.c.Close(websocket.StatusNormalClosure, "")

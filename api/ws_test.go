@@ -385,3 +385,53 @@ func TestServerCloseEndsConnections(t *testing.T) {
 		t.Fatalf("%d connections after Close", n)
 	}
 }
+
+// With nobody subscribed the hub reads no block; a later subscriber gets
+// them replayed.
+func TestHubReadsNothingWithoutSubscribers(t *testing.T) {
+	ss := newStreamServer(t, 0, 1, api.Limits{}, api.HubLimits{})
+	ss.commit(t, 5)
+	for ss.hub.Head() != 5 {
+		waitBriefly()
+	}
+	ss.src.mu.Lock()
+	loads := ss.src.loads
+	ss.src.mu.Unlock()
+	if loads != 0 {
+		t.Fatalf("%d blocks read with no subscriber", loads)
+	}
+	w := mustDial(t, ss.url)
+	id := w.subscribe(views.Subscribe{Topic: views.TopicNewBlocks, From: &views.Cursor{Height: 1, Index: -1}})
+	for h := uint64(1); h <= 5; h++ {
+		m := w.mustRead()
+		var n views.BlockNote
+		if m.Params == nil || m.Params.Subscription != id || json.Unmarshal(m.Params.Result, &n) != nil || n.Block.Height != h {
+			t.Fatalf("want block %d, got %+v", h, m)
+		}
+	}
+}
+
+// A client that stops reading is disconnected once a write has waited
+// WSWriteTimeout, freeing its connection slot.
+func TestWriteTimeoutDisconnectsAStalledClient(t *testing.T) {
+	ss := newStreamServer(t, 0, 3, api.Limits{WSWriteTimeout: 200 * time.Millisecond}, api.HubLimits{})
+	ss.src.pad = 16 << 10
+	stalled := mustDial(t, ss.url)
+	stalled.subscribe(views.Subscribe{Topic: views.TopicEvents})
+	live := mustDial(t, ss.url)
+	lid := live.subscribe(views.Subscribe{Topic: views.TopicNewBlocks})
+	// Commit until the stalled connection is gone; each block is waited
+	// for through the live one.
+	for h := 1; ss.srv.WSConns() == 2; h++ {
+		if h > 5000 {
+			t.Fatal("the stalled client was never disconnected")
+		}
+		ss.commit(t, 1)
+		if m := live.mustRead(); m.Params == nil || m.Params.Subscription != lid {
+			t.Fatalf("live client got %+v", m)
+		}
+	}
+	if m, _ := live.call("test_echo", 1); m.Error != nil {
+		t.Fatalf("the live client was cut too: %v", m.Error)
+	}
+}

@@ -18,8 +18,11 @@ import (
 // cursor gets the same notes replayed from the ledger, and a newBlocks note
 // carries the block as accord_getBlockByHeight returns it.
 func TestSubscriptionsFollowCommittedBlocks(t *testing.T) {
-	s := newSingleNode(t, Home(filepath.Join(t.TempDir(), "home")), nil, -1)
+	// A short read timeout: the WebSocket must outlive the HTTP request
+	// deadlines it was upgraded from.
+	s := newSingleNode(t, Home(filepath.Join(t.TempDir(), "home")), nil, -1, func(c *Config) { c.RPCReadTimeoutMs = 300 })
 	s.start()
+	start := time.Now()
 	cl := client.New("http://" + s.n.RPCAddr())
 	ctx := t.Context()
 	live, err := cl.Subscribe(ctx, views.Subscribe{Topic: views.TopicEvents, Type: bank.EventTransfer}, client.SubscribeOptions{})
@@ -84,6 +87,15 @@ func TestSubscriptionsFollowCommittedBlocks(t *testing.T) {
 	want, _ := json.Marshal(view)
 	if !bytes.Equal(got, want) {
 		t.Fatalf("newBlocks note %s, accord_getBlockByHeight %s", got, want)
+	}
+	// Blocks keep coming on the same connection well past the read timeout.
+	next := b.Block.Height + 1
+	for time.Since(start) < 2*time.Second {
+		b, err := recv(t, blocks).Block()
+		if err != nil || b.Block.Height != next {
+			t.Fatalf("block %d (%v), want %d", b.Block.Height, err, next)
+		}
+		next++
 	}
 }
 
