@@ -82,13 +82,14 @@ func newLockedOrder(t *testing.T, e *c2cEnv, dev *actor, ref string) (types.Hash
 // (created, locked), and the states it goes through while the page is
 // open (paid, completed) appear on it live; the acceptor's view shows its
 // reputation, margin and limits; a risk rule's freezes appear live among
-// the frozen accounts and risk events.
+// the frozen accounts and risk events, and a dispute among the open ones;
+// a transaction's page shows where it was committed and its events.
 func TestConsoleInABrowser(t *testing.T) {
 	browser := findBrowser(t)
 	c, err := NewCluster(t.TempDir(), ClusterOptions{Validators: 1, Logger: testLogger(t),
 		Params: map[string]map[string]string{acceptor.ModuleName: {acceptor.ParamRampAge: "0", acceptor.ParamRampOrders: "0"},
-			// A second order of one merchant–acceptor pair in a day freezes both.
-			risk.ModuleName: {risk.ParamPairMax: "1", risk.ParamPairFreeze: "1"}}})
+			// A third order of one merchant–acceptor pair in a day freezes both.
+			risk.ModuleName: {risk.ParamPairMax: "2", risk.ParamPairFreeze: "1"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +155,7 @@ func TestConsoleInABrowser(t *testing.T) {
 		t.Fatalf("order state on the page %q, want LOCKED", state)
 	}
 	// Paid and confirmed while the page is open: both appear live.
-	e.do(m, order.TypeMarkPaid, &order.MsgMarkPaid{ID: id, PaymentRef: types.Keccak([]byte("bank ref"))})
+	paid := e.do(m, order.TypeMarkPaid, &order.MsgMarkPaid{ID: id, PaymentRef: types.Keccak([]byte("bank ref"))})
 	e.do(a, order.TypeConfirm, &order.MsgConfirm{ID: id})
 	wait("live order timeline", `#order-timeline li[data-type="order.completed"]`)
 	items, err := chromedp.Run(bctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#order-timeline li')].map(li => li.dataset.type)`))
@@ -178,9 +179,32 @@ func TestConsoleInABrowser(t *testing.T) {
 		t.Fatalf("acceptor page: reputation %q margin %q limit %q; node says %d, %s, %s", rep, margin, limit, av.Reputation, av.Margin, av.Limits.Order)
 	}
 
-	// A second order of the pair trips the risk rule: the freezes and the
-	// risk events appear live on the page loaded before them.
+	// The mark-paid transaction's page: signer, block, events.
+	show(bctx, t, "#tx/"+paid.TxHash)
+	wait("transaction view", `#tx-timeline li[data-step="committed"]`, `#tx-timeline li[data-type="order.paid"]`)
+
+	// A second order, paid and disputed: the dispute appears live among
+	// the open ones.
 	rc := e.do(m, order.TypeCreate, &order.MsgCreate{Currency: "USD", FiatAmount: 990, MerchantRef: "console-2"})
+	id2 := order.OrderID(m.addr, "console-2")
+	if attr(rc, order.EventLocked, "id") != id2.Hex() {
+		t.Fatalf("second order not locked: %+v", rc.Events)
+	}
+	e.do(m, order.TypeMarkPaid, &order.MsgMarkPaid{ID: id2, PaymentRef: types.Keccak([]byte("bank ref 2"))})
+	rc = e.do(m, order.TypeDispute, &order.MsgDispute{ID: id2, Evidence: types.Keccak([]byte("statement"))})
+	dispute := attr(rc, "arbitration.opened", "id")
+	if dispute == "" {
+		t.Fatalf("no dispute opened: %+v", rc.Events)
+	}
+	wait("open disputes", fmt.Sprintf(`#disputes tbody tr[data-id="%s"]`, dispute))
+	subject, err := chromedp.Run(bctx, chromedp.AttributeValue(chromedp.CSS(fmt.Sprintf(`#disputes tbody tr[data-id="%s"] td:nth-child(3) a`, dispute)), "title"))
+	if err != nil || subject.Value != id2.Hex() {
+		t.Fatalf("dispute row's subject %q (%v), want order %s", subject.Value, err, id2.Hex())
+	}
+
+	// A third order of the pair trips the risk rule: the freezes and the
+	// risk events appear live on the page loaded before them.
+	rc = e.do(m, order.TypeCreate, &order.MsgCreate{Currency: "USD", FiatAmount: 980, MerchantRef: "console-3"})
 	if attr(rc, risk.EventFrozen, "account") == "" {
 		t.Fatalf("no freeze: %+v", rc.Events)
 	}

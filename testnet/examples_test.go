@@ -201,6 +201,7 @@ func TestMerchantAndAcceptorExamples(t *testing.T) {
 	}
 	waitStates("PAID", batchA...)
 
+	stoppedAt := c.Height(0)
 	// The merchant's node goes down. The acceptor confirms batch A and the
 	// merchant creates batch B through node0: those events are committed
 	// while the node that delivers the merchant's webhooks is down.
@@ -250,6 +251,7 @@ func TestMerchantAndAcceptorExamples(t *testing.T) {
 		t.Fatalf("merchant received %v (%d distinct, %d rejected, %d orders), chain has %v", got, v.Received, v.Rejected, len(v.Orders), want)
 	}
 	t.Logf("%d orders, %d webhook events, %d duplicate deliveries acknowledged", len(v.Orders), v.Received, v.Duplicates)
+	logLatency(t, c, filepath.Join(work, "merchant", "events.jsonl"), stoppedAt)
 	if err := c.CheckAgreement(); err != nil {
 		t.Fatal(err)
 	}
@@ -290,4 +292,36 @@ func merchantEvents(t *testing.T, c *Cluster, m types.Address) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// logLatency reports, from the merchant's event log, the time from each
+// event's block time to its arrival for the events committed while the
+// merchant's node was up (the rest waited for its restart by design).
+func logLatency(t *testing.T, c *Cluster, log string, upTo uint64) {
+	t.Helper()
+	raw, err := os.ReadFile(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lat []time.Duration
+	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		var r struct {
+			Event    client.WebhookEvent `json:"event"`
+			Received time.Time           `json:"received"`
+		}
+		if json.Unmarshal([]byte(line), &r) != nil || r.Event.Height > upTo {
+			continue
+		}
+		blk, err := c.Node(0).Ledger().Block(r.Event.Height)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lat = append(lat, r.Received.Sub(time.UnixMilli(int64(blk.Header.Time))))
+	}
+	if len(lat) == 0 {
+		return
+	}
+	slices.Sort(lat)
+	t.Logf("webhook latency through a 4-validator chain, block time to the merchant's log, %d events: p50 %s max %s",
+		len(lat), lat[len(lat)/2].Round(time.Millisecond/10), lat[len(lat)-1].Round(time.Millisecond/10))
 }
