@@ -37,7 +37,7 @@ func (m *memStore) Block(h uint64) (*types.Block, error) {
 	m.reads++
 	return &types.Block{Header: types.Header{Height: h, Time: 1000 * h, TxCount: uint32(len(m.receipts[h]))}}, nil
 }
-func (m *memStore) Receipts(h uint64) ([]*types.Receipt, error)  { return m.receipts[h], nil }
+func (m *memStore) Receipts(h uint64) ([]*types.Receipt, error) { return m.receipts[h], nil }
 func (m *memStore) BlockEvents(h uint64) ([]types.Event, error) { return m.timers[h], nil }
 
 func ev(typ string, kv ...string) types.Event {
