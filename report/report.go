@@ -11,6 +11,7 @@ import (
 
 	"github.com/accordnet/accord/contracts/arbitration"
 	"github.com/accordnet/accord/contracts/bank"
+	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/gov/kyc"
 	"github.com/accordnet/accord/contracts/order"
 	"github.com/accordnet/accord/contracts/risk"
@@ -44,18 +45,37 @@ type spec struct {
 	cols  []string
 }
 
-var specs = map[Kind]spec{
-	LargeTx: {types: []string{bank.EventTransfer}, cols: []string{"from", "to", "amount"}},
-	Freezes: {types: []string{risk.EventFrozen, risk.EventUnfrozen}, cols: []string{"account", "rule", "officer", "reason", "seq"}},
-	Disputes: {types: []string{arbitration.EventOpened, arbitration.EventCommittee, arbitration.EventEscalated, arbitration.EventResolved},
-		cols: []string{"id", "kind", "subject", "party_a", "party_b", "escrow", "panel", "deadline", "winner", "reason", "to_a", "to_b", "by", "duration_ms"}},
-	KYC: {types: []string{kyc.EventAttested, kyc.EventRevoked},
-		cols: []string{"account", "provider", "level", "expires_at", "country", "record_hash", "by", "reason"}},
-	Orders: {types: []string{order.EventCreated, order.EventLocked, order.EventRejected, order.EventPaid, order.EventCompleted,
-		order.EventCancelled, order.EventExpired, order.EventExtended, order.EventDisputed, order.EventResolvedRelease,
-		order.EventResolvedRefund, order.EventResolvedSplit, order.EventPaused, order.EventResumed},
-		cols: []string{"id", "state", "merchant", "acceptor", "amount", "currency", "fiat_amount", "merchant_ref", "to_merchant", "to_acceptor", "fee", "reason", "by"}},
+// kindEvents are each kind's events, as the modules declare them; a
+// kind's columns are every attribute its events carry, so a report
+// leaves nothing of an event out.
+var kindEvents = map[Kind][]core.Event{
+	LargeTx: {bank.TransferEvent{}},
+	Freezes: {risk.FrozenEvent{}, risk.UnfrozenEvent{}},
+	Disputes: {arbitration.OpenedEvent{}, arbitration.CommitteeEvent{}, arbitration.EscalatedEvent{},
+		arbitration.ResolvedEvent{}},
+	KYC: {kyc.AttestedEvent{}, kyc.RevokedEvent{}},
+	Orders: {order.CreatedEvent{}, order.LockedEvent{}, order.RejectedEvent{}, order.PaidEvent{}, order.CompletedEvent{},
+		order.CancelledEvent{}, order.ExpiredEvent{}, order.ExtendedEvent{}, order.DisputedEvent{},
+		order.ResolvedReleaseEvent{}, order.ResolvedRefundEvent{}, order.ResolvedSplitEvent{}, order.PausedEvent{},
+		order.ResumedEvent{}},
 }
+
+var specs = func() map[Kind]spec {
+	out := map[Kind]spec{}
+	for k, evs := range kindEvents {
+		var sp spec
+		for _, e := range evs {
+			sp.types = append(sp.types, e.EventType())
+			for _, key := range core.EventKeys(e) {
+				if !slices.Contains(sp.cols, key) {
+					sp.cols = append(sp.cols, key)
+				}
+			}
+		}
+		out[k] = sp
+	}
+	return out
+}()
 
 // Kinds lists the reports in a stable order.
 func Kinds() []Kind { return []Kind{LargeTx, Freezes, Disputes, KYC, Orders} }
