@@ -17,6 +17,7 @@ import (
 	"github.com/accordnet/accord/contracts/risk"
 	"github.com/accordnet/accord/ledger"
 	"github.com/accordnet/accord/types"
+	"github.com/ethereum/go-ethereum/rlp"
 )
 
 // Sentinel errors.
@@ -154,9 +155,35 @@ func (r Row) Values(k Kind) []string {
 // Store is what a report reads; *ledger.Ledger is one.
 type Store interface {
 	Last() ledger.Meta
-	Block(h uint64) (*types.Block, error)
+	BlockRaw(h uint64) ([]byte, error)
 	Receipts(h uint64) ([]*types.Receipt, error)
 	BlockEvents(h uint64) ([]types.Event, error)
+}
+
+// header decodes only block h's header: a report needs its time and
+// transaction count, and decoding (and re-hashing) every transaction of
+// a full block cost more than the rest of the report.
+func header(s Store, h uint64) (*types.Header, error) {
+	raw, err := s.BlockRaw(h)
+	if err != nil {
+		return nil, fmt.Errorf("report: block %d: %w", h, err)
+	}
+	_, content, _, err := rlp.Split(raw)
+	if err != nil {
+		return nil, fmt.Errorf("report: block %d: %w", h, err)
+	}
+	_, _, rest, err := rlp.Split(content)
+	if err != nil {
+		return nil, fmt.Errorf("report: block %d header: %w", h, err)
+	}
+	var hdr types.Header
+	if err := rlp.DecodeBytes(content[:len(content)-len(rest)], &hdr); err != nil {
+		return nil, fmt.Errorf("report: block %d header: %w", h, err)
+	}
+	if hdr.Height != h {
+		return nil, fmt.Errorf("report: block %d holds height %d", h, hdr.Height)
+	}
+	return &hdr, nil
 }
 
 var _ Store = (*ledger.Ledger)(nil)
@@ -186,11 +213,11 @@ func firstAtOrAfter(s Store, top, t uint64) (uint64, error) {
 	lo, hi := uint64(1), top+1
 	for lo < hi {
 		mid := lo + (hi-lo)/2
-		b, err := s.Block(mid)
+		hdr, err := header(s, mid)
 		if err != nil {
-			return 0, fmt.Errorf("report: block %d: %w", mid, err)
+			return 0, err
 		}
-		if b.Header.Time >= t {
+		if hdr.Time >= t {
 			hi = mid
 		} else {
 			lo = mid + 1
@@ -243,9 +270,9 @@ func Run(ctx context.Context, s Store, q Query, emit func(Row) error, progress P
 		if err := ctx.Err(); err != nil {
 			return st, err
 		}
-		b, err := s.Block(h)
+		hdr, err := header(s, h)
 		if err != nil {
-			return st, fmt.Errorf("report: block %d: %w", h, err)
+			return st, err
 		}
 		idx := 0
 		visit := func(tx types.Hash, evs []types.Event) error {
@@ -253,7 +280,7 @@ func Run(ctx context.Context, s Store, q Query, emit func(Row) error, progress P
 				st.Events++
 				if keep(e) {
 					st.Rows++
-					if err := emit(Row{Height: h, Time: b.Header.Time, Tx: tx, Index: idx, Event: e}); err != nil {
+					if err := emit(Row{Height: h, Time: hdr.Time, Tx: tx, Index: idx, Event: e}); err != nil {
 						return err
 					}
 				}
@@ -268,7 +295,7 @@ func Run(ctx context.Context, s Store, q Query, emit func(Row) error, progress P
 		if err := visit(types.Hash{}, timers); err != nil {
 			return st, err
 		}
-		if b.Header.TxCount > 0 {
+		if hdr.TxCount > 0 {
 			rs, err := s.Receipts(h)
 			if err != nil {
 				return st, fmt.Errorf("report: block %d receipts: %w", h, err)

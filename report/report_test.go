@@ -30,12 +30,13 @@ type memStore struct {
 }
 
 func (m *memStore) Last() ledger.Meta { return ledger.Meta{Height: m.top} }
-func (m *memStore) Block(h uint64) (*types.Block, error) {
+func (m *memStore) BlockRaw(h uint64) ([]byte, error) {
 	if h == 0 || h > m.top {
 		return nil, fmt.Errorf("no block %d", h)
 	}
 	m.reads++
-	return &types.Block{Header: types.Header{Height: h, Time: 1000 * h, TxCount: uint32(len(m.receipts[h]))}}, nil
+	b := &types.Block{Header: types.Header{Height: h, Time: 1000 * h, TxCount: uint32(len(m.receipts[h]))}}
+	return b.Encode(), nil
 }
 func (m *memStore) Receipts(h uint64) ([]*types.Receipt, error) { return m.receipts[h], nil }
 func (m *memStore) BlockEvents(h uint64) ([]types.Event, error) { return m.timers[h], nil }
