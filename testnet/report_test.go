@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/accordnet/accord/api/views"
 	"github.com/accordnet/accord/client"
 	"github.com/accordnet/accord/contracts/acceptor"
 	"github.com/accordnet/accord/contracts/bank"
@@ -139,14 +140,101 @@ func attrOf(e types.Event, key string) (string, bool) {
 // on its home and checks each CSV row by row against the events read from
 // the store.
 func TestReportCSVMatchesTheChainsEvents(t *testing.T) {
-	c, err := NewCluster(t.TempDir(), ClusterOptions{Validators: 1, Logger: testLogger(t), Params: map[string]map[string]string{
-		oracle.ModuleName:   {oracle.ParamMinPosts: "1"},
-		acceptor.ModuleName: {acceptor.ParamRampAge: "0", acceptor.ParamRampOrders: "0"},
-	}})
+	c, err := NewCluster(t.TempDir(), ClusterOptions{Validators: 1, Logger: testLogger(t), Params: businessParams})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(c.Close)
+	blk := driveBusiness(t, c)
+	if err := c.Stop(0); err != nil {
+		t.Fatal(err)
+	}
+
+	home := c.Layout.Home(0)
+	evs := chainEvents(t, home)
+	is := func(names ...string) func(types.Event) bool {
+		return func(e types.Event) bool { return slices.Contains(names, e.Type) }
+	}
+	atLeast := func(micro uint64) func(types.Event) bool {
+		return func(e types.Event) bool {
+			amt, err := strconv.ParseUint(e.Get("amount"), 10, 64)
+			return e.Type == bank.EventTransfer && err == nil && amt >= micro
+		}
+	}
+	isOrder := func(e types.Event) bool { return strings.HasPrefix(e.Type, "order.") }
+	// Dates, not times: the first and the last block's days (the same day
+	// unless the test ran across midnight UTC).
+	day := func(ms uint64) string { return time.UnixMilli(int64(ms)).UTC().Format(time.DateOnly) }
+	today, lastDay := day(blk.Time), day(evs[len(evs)-1].time)
+	for _, tc := range []struct {
+		args []string
+		keep func(types.Event) bool
+		min  int // rows the chain must give, so an empty report cannot pass
+	}{
+		{[]string{"--kind", "large-tx"}, atLeast(0), 6},
+		{[]string{"--kind", "large-tx", "--threshold", "10"}, atLeast(10*types.MicroPerUSDT), 3},
+		{[]string{"--kind", "kyc"}, is(kyc.EventAttested, kyc.EventRevoked), 4},
+		{[]string{"--kind", "orders", "--from", today, "--to", lastDay}, isOrder, 9},
+		{[]string{"--kind", "freezes"}, is("risk.frozen", "risk.unfrozen"), 0},
+		{[]string{"--kind", "disputes"}, is("arbitration.opened", "arbitration.committee", "arbitration.escalated", "arbitration.resolved"), 0},
+	} {
+		name := strings.Join(tc.args, " ")
+		out, errOut, err := cli(t, append([]string{"report", "--home", string(home)}, tc.args...)...)
+		if err != nil {
+			t.Fatalf("report %s: %v\n%s", name, err, errOut)
+		}
+		if n := checkReport(t, name, out, evs, tc.keep); n < tc.min {
+			t.Fatalf("report %s: %d rows, the test made at least %d", name, n, tc.min)
+		}
+		t.Logf("report %s: %s", name, errOut)
+	}
+
+	// JSON carries the same rows as CSV.
+	csvOut := mustCLI(t, "report", "--home", string(home), "--kind", "orders")
+	jsonOut := mustCLI(t, "report", "--home", string(home), "--kind", "orders", "--format", "json")
+	recs, _ := csv.NewReader(strings.NewReader(csvOut)).ReadAll()
+	var objs []map[string]string
+	if err := json.Unmarshal([]byte(jsonOut), &objs); err != nil {
+		t.Fatalf("json report: %v\n%s", err, jsonOut)
+	}
+	if len(objs) != len(recs)-1 {
+		t.Fatalf("json has %d rows, csv %d", len(objs), len(recs)-1)
+	}
+	for i, o := range objs {
+		for j, col := range recs[0] {
+			if o[col] != recs[i+1][j] {
+				t.Fatalf("row %d %s: json %q, csv %q", i, col, o[col], recs[i+1][j])
+			}
+		}
+	}
+	// A day after the chain holds nothing; a bad range is refused.
+	tomorrow := time.UnixMilli(int64(evs[len(evs)-1].time)).UTC().AddDate(0, 0, 1).Format(time.DateOnly)
+	if out := mustCLI(t, "report", "--home", string(home), "--kind", "orders", "--from", tomorrow); strings.Count(out, "\n") != 0 {
+		t.Fatalf("report from %s: %q, want the header alone", tomorrow, out)
+	}
+	if _, errOut, err := cli(t, "report", "--home", string(home), "--kind", "orders", "--from", tomorrow, "--to", lastDay); err == nil || !strings.Contains(errOut, "not after") {
+		t.Fatalf("reversed range: err %v, stderr %q", err, errOut)
+	}
+	// Each success is recorded for the node's metrics.
+	if raw, _ := os.ReadFile(report.StatusFile(string(home))); !strings.Contains(string(raw), `"orders"`) || !strings.Contains(string(raw), `"kyc"`) {
+		t.Fatalf("report status file: %s", raw)
+	}
+}
+
+// businessParams let one validator run the C2C flow at once: one oracle
+// post makes a rate, acceptors need no ramp-up.
+var businessParams = map[string]map[string]string{
+	oracle.ModuleName:   {oracle.ParamMinPosts: "1"},
+	acceptor.ModuleName: {acceptor.ParamRampAge: "0", acceptor.ParamRampOrders: "0"},
+}
+
+// driveBusiness runs, through node0 with the dev key: six transfers (1 to
+// 30,000 USDT), three KYC attestations, one attestation by a non-provider
+// (failed in execution), a revocation, an oracle post, an acceptor's
+// registration and deposits, three orders of which one is cancelled and
+// one paid and confirmed. It returns the genesis block.
+func driveBusiness(t *testing.T, c *Cluster) *views.Block {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	st, err := c.Client(0).Status(ctx)
@@ -195,77 +283,12 @@ func TestReportCSVMatchesTheChainsEvents(t *testing.T) {
 	}
 	e.ok(hs...)
 	e.do(merchant, order.TypeCancel, &order.MsgCancel{ID: order.OrderID(merchant.addr, "r-1")})
-	if err := c.Stop(0); err != nil {
-		t.Fatal(err)
+	paid := order.OrderID(merchant.addr, "r-2")
+	e.do(merchant, order.TypeMarkPaid, &order.MsgMarkPaid{ID: paid, PaymentRef: types.Keccak([]byte("wire"))})
+	e.do(acc, order.TypeConfirm, &order.MsgConfirm{ID: paid})
+	// Not a KYC provider: committed, failed in execution.
+	if r := e.wait(e.submit(other, kyc.TypeAttest, &kyc.MsgAttest{Account: other.addr, Level: 3, ExpiresAt: expires, Country: "SG", RecordHash: types.Keccak([]byte("forged"))}))[0]; r.Status == "ok" {
+		t.Fatalf("an attestation by a non-provider succeeded: %+v", r)
 	}
-
-	home := c.Layout.Home(0)
-	evs := chainEvents(t, home)
-	is := func(names ...string) func(types.Event) bool {
-		return func(e types.Event) bool { return slices.Contains(names, e.Type) }
-	}
-	atLeast := func(micro uint64) func(types.Event) bool {
-		return func(e types.Event) bool {
-			amt, err := strconv.ParseUint(e.Get("amount"), 10, 64)
-			return e.Type == bank.EventTransfer && err == nil && amt >= micro
-		}
-	}
-	isOrder := func(e types.Event) bool { return strings.HasPrefix(e.Type, "order.") }
-	// Dates, not times: the first and the last block's days (the same day
-	// unless the test ran across midnight UTC).
-	day := func(ms uint64) string { return time.UnixMilli(int64(ms)).UTC().Format(time.DateOnly) }
-	today, lastDay := day(blk.Time), day(evs[len(evs)-1].time)
-	for _, tc := range []struct {
-		args []string
-		keep func(types.Event) bool
-		min  int // rows the chain must give, so an empty report cannot pass
-	}{
-		{[]string{"--kind", "large-tx"}, atLeast(0), 6},
-		{[]string{"--kind", "large-tx", "--threshold", "10"}, atLeast(usdt(10)), 3},
-		{[]string{"--kind", "kyc"}, is(kyc.EventAttested, kyc.EventRevoked), 4},
-		{[]string{"--kind", "orders", "--from", today, "--to", lastDay}, isOrder, 7},
-		{[]string{"--kind", "freezes"}, is("risk.frozen", "risk.unfrozen"), 0},
-		{[]string{"--kind", "disputes"}, is("arbitration.opened", "arbitration.committee", "arbitration.escalated", "arbitration.resolved"), 0},
-	} {
-		name := strings.Join(tc.args, " ")
-		out, errOut, err := cli(t, append([]string{"report", "--home", string(home)}, tc.args...)...)
-		if err != nil {
-			t.Fatalf("report %s: %v\n%s", name, err, errOut)
-		}
-		if n := checkReport(t, name, out, evs, tc.keep); n < tc.min {
-			t.Fatalf("report %s: %d rows, the test made at least %d", name, n, tc.min)
-		}
-		t.Logf("report %s: %s", name, errOut)
-	}
-
-	// JSON carries the same rows as CSV.
-	csvOut := mustCLI(t, "report", "--home", string(home), "--kind", "orders")
-	jsonOut := mustCLI(t, "report", "--home", string(home), "--kind", "orders", "--format", "json")
-	recs, _ := csv.NewReader(strings.NewReader(csvOut)).ReadAll()
-	var objs []map[string]string
-	if err := json.Unmarshal([]byte(jsonOut), &objs); err != nil {
-		t.Fatalf("json report: %v\n%s", err, jsonOut)
-	}
-	if len(objs) != len(recs)-1 {
-		t.Fatalf("json has %d rows, csv %d", len(objs), len(recs)-1)
-	}
-	for i, o := range objs {
-		for j, col := range recs[0] {
-			if o[col] != recs[i+1][j] {
-				t.Fatalf("row %d %s: json %q, csv %q", i, col, o[col], recs[i+1][j])
-			}
-		}
-	}
-	// A day after the chain holds nothing; a bad range is refused.
-	tomorrow := time.UnixMilli(int64(evs[len(evs)-1].time)).UTC().AddDate(0, 0, 1).Format(time.DateOnly)
-	if out := mustCLI(t, "report", "--home", string(home), "--kind", "orders", "--from", tomorrow); strings.Count(out, "\n") != 0 {
-		t.Fatalf("report from %s: %q, want the header alone", tomorrow, out)
-	}
-	if _, errOut, err := cli(t, "report", "--home", string(home), "--kind", "orders", "--from", tomorrow, "--to", lastDay); err == nil || !strings.Contains(errOut, "not after") {
-		t.Fatalf("reversed range: err %v, stderr %q", err, errOut)
-	}
-	// Each success is recorded for the node's metrics.
-	if raw, _ := os.ReadFile(report.StatusFile(string(home))); !strings.Contains(string(raw), `"orders"`) || !strings.Contains(string(raw), `"kyc"`) {
-		t.Fatalf("report status file: %s", raw)
-	}
+	return blk
 }
