@@ -172,7 +172,7 @@ func TestReportCSVMatchesTheChainsEvents(t *testing.T) {
 		min  int // rows the chain must give, so an empty report cannot pass
 	}{
 		{[]string{"--kind", "large-tx"}, atLeast(0), 6},
-		{[]string{"--kind", "large-tx", "--threshold", "10"}, atLeast(10*types.MicroPerUSDT), 3},
+		{[]string{"--kind", "large-tx", "--threshold", "10"}, atLeast(10 * types.MicroPerUSDT), 3},
 		{[]string{"--kind", "kyc"}, is(kyc.EventAttested, kyc.EventRevoked), 4},
 		{[]string{"--kind", "orders", "--from", today, "--to", lastDay}, isOrder, 9},
 		{[]string{"--kind", "freezes"}, is("risk.frozen", "risk.unfrozen"), 0},
