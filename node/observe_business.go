@@ -31,6 +31,7 @@ type business struct {
 	risk       *prometheus.CounterVec // rule
 	kyc        *prometheus.CounterVec // result: attested | revoked | refused
 	tallied    prometheus.Gauge       // height the counters include
+	from       prometheus.Gauge       // height they start at (1, or a pruned store's oldest)
 
 	mu     sync.Mutex
 	height uint64 // last height tallied
@@ -53,7 +54,10 @@ func newBusiness(r prometheus.Registerer) *business {
 			Help: "KYC attestations committed (attested), revoked (revoked), and attestation transactions that failed (refused), from genesis."}, []string{"result"}),
 		tallied: prometheus.NewGauge(prometheus.GaugeOpts{Name: "accord_business_tallied_height",
 			Help: "Height up to which the business counters are tallied (behind accord_height while a restarted node catches up on its store)."}),
+		from: prometheus.NewGauge(prometheus.GaugeOpts{Name: "accord_business_tallied_from_height",
+			Help: "Height the business counters start at: 1, or the oldest block a pruned store keeps (its counters then miss what came before)."}),
 	}
+	b.from.Set(1)
 	// Label values that exist from the start, so a rate over them is 0,
 	// not absent, until the first one happens.
 	for _, v := range []string{"ok", "failed"} {
@@ -69,7 +73,7 @@ func newBusiness(r prometheus.Registerer) *business {
 		risk.RulePair, risk.RuleStructuring} {
 		b.risk.WithLabelValues(rule)
 	}
-	r.MustRegister(b.txs, b.orders, b.completion, b.disputes, b.risk, b.kyc, b.tallied)
+	r.MustRegister(b.txs, b.orders, b.completion, b.disputes, b.risk, b.kyc, b.tallied, b.from)
 	return b
 }
 
@@ -171,8 +175,19 @@ func (n *Node) tallyBusiness(ctx context.Context) {
 	defer cancel()
 	for {
 		biz := n.metrics.biz
+		// A pruned store (or one restored from a snapshot) has no older
+		// blocks: the counters start at its oldest, which
+		// accord_business_tallied_from_height says.
+		biz.startAt(n.ledger.PrunedBase())
 		for h := biz.next(); h <= n.ledger.Last().Height && ctx.Err() == nil; h++ {
 			if err := biz.tallyBlock(n, h); err != nil {
+				if base := n.ledger.PrunedBase(); h < base {
+					// Pruned under our feet while catching up: go on
+					// from what is kept.
+					biz.startAt(base)
+					h = base - 1
+					continue
+				}
 				n.log.Error("business metrics stopped", "height", h, "err", err)
 				return
 			}
@@ -182,6 +197,15 @@ func (n *Node) tallyBusiness(ctx context.Context) {
 			return
 		case <-commits:
 		}
+	}
+}
+
+func (b *business) startAt(base uint64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.height+1 < base {
+		b.from.Set(float64(base))
+		b.height = base - 1
 	}
 }
 

@@ -25,6 +25,9 @@ var (
 	ErrUnknownKind = errors.New("report: unknown kind")
 	ErrBadRange    = errors.New("report: bad time range")
 	ErrThreshold   = errors.New("report: --threshold applies to large-tx only")
+	// ErrPruned: the range reaches back before the oldest block the store
+	// keeps, so a report from it would silently miss rows.
+	ErrPruned = errors.New("report: the range starts before the store's pruned history")
 )
 
 // Kind names a report.
@@ -155,6 +158,7 @@ func (r Row) Values(k Kind) []string {
 // Store is what a report reads; *ledger.Ledger is one.
 type Store interface {
 	Last() ledger.Meta
+	PrunedBase() uint64 // lowest height whose block and receipts are kept
 	BlockRaw(h uint64) ([]byte, error)
 	Receipts(h uint64) ([]*types.Receipt, error)
 	BlockEvents(h uint64) ([]types.Event, error)
@@ -190,14 +194,28 @@ var _ Store = (*ledger.Ledger)(nil)
 
 // Heights finds the blocks whose time is in [from, to): lo..hi, with
 // ok false when there are none. Block times strictly increase, so two
-// binary searches over the store's heights suffice.
+// binary searches over the store's heights suffice. A range that may hold
+// pruned blocks is ErrPruned.
 func Heights(s Store, from, to uint64) (lo, hi uint64, ok bool, err error) {
-	top := s.Last().Height
-	first, err := firstAtOrAfter(s, top, from)
+	top, base := s.Last().Height, max(s.PrunedBase(), 1)
+	if top == 0 || base > top {
+		return 0, 0, false, nil
+	}
+	if base > 1 {
+		oldest, err := header(s, base)
+		if err != nil {
+			return 0, 0, false, err
+		}
+		if from < oldest.Time {
+			return 0, 0, false, fmt.Errorf("%w: blocks below %d are pruned; the oldest kept is from %s",
+				ErrPruned, base, time.UnixMilli(int64(oldest.Time)).UTC().Format(time.RFC3339))
+		}
+	}
+	first, err := firstAtOrAfter(s, base, top, from)
 	if err != nil {
 		return 0, 0, false, err
 	}
-	end, err := firstAtOrAfter(s, top, to)
+	end, err := firstAtOrAfter(s, base, top, to)
 	if err != nil {
 		return 0, 0, false, err
 	}
@@ -207,10 +225,10 @@ func Heights(s Store, from, to uint64) (lo, hi uint64, ok bool, err error) {
 	return first, end - 1, true, nil
 }
 
-// firstAtOrAfter is the lowest height in 1..top whose block time is at
+// firstAtOrAfter is the lowest height in base..top whose block time is at
 // least t, or top+1.
-func firstAtOrAfter(s Store, top, t uint64) (uint64, error) {
-	lo, hi := uint64(1), top+1
+func firstAtOrAfter(s Store, base, top, t uint64) (uint64, error) {
+	lo, hi := base, top+1
 	for lo < hi {
 		mid := lo + (hi-lo)/2
 		hdr, err := header(s, mid)

@@ -26,12 +26,14 @@ type memStore struct {
 	timers   map[uint64][]types.Event
 	receipts map[uint64][]*types.Receipt
 	top      uint64
-	reads    int // Block calls, to see the range search stays logarithmic
+	base     uint64 // lowest kept height (0: nothing pruned)
+	reads    int    // Block calls, to see the range search stays logarithmic
 }
 
 func (m *memStore) Last() ledger.Meta { return ledger.Meta{Height: m.top} }
+func (m *memStore) PrunedBase() uint64 { return max(m.base, 1) }
 func (m *memStore) BlockRaw(h uint64) ([]byte, error) {
-	if h == 0 || h > m.top {
+	if h == 0 || h > m.top || h < m.base {
 		return nil, fmt.Errorf("no block %d", h)
 	}
 	m.reads++
@@ -165,6 +167,18 @@ func TestRunRefusesBadQueries(t *testing.T) {
 	}
 	if _, err := ParseKind("large"); !errors.Is(err, ErrUnknownKind) || !strings.Contains(err.Error(), "freezes") {
 		t.Fatalf("ParseKind(large) = %v: want ErrUnknownKind listing the kinds", err)
+	}
+}
+
+func TestPrunedHistoryIsRefusedNotSkipped(t *testing.T) {
+	m := sample()
+	m.base = 3
+	if _, err := Run(context.Background(), m, Query{Kind: KYC, To: 1 << 40}, func(Row) error { return nil }, nil, 0); !errors.Is(err, ErrPruned) {
+		t.Fatalf("a report reaching into pruned blocks: %v, want ErrPruned", err)
+	}
+	var rows int
+	if _, err := Run(context.Background(), m, Query{Kind: KYC, From: 3000, To: 1 << 40}, func(Row) error { rows++; return nil }, nil, 0); err != nil || rows != 1 {
+		t.Fatalf("a report over kept blocks: %d rows, %v; want the revocation at 5", rows, err)
 	}
 }
 
