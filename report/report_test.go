@@ -30,7 +30,7 @@ type memStore struct {
 	reads    int    // Block calls, to see the range search stays logarithmic
 }
 
-func (m *memStore) Last() ledger.Meta { return ledger.Meta{Height: m.top} }
+func (m *memStore) Last() ledger.Meta  { return ledger.Meta{Height: m.top} }
 func (m *memStore) PrunedBase() uint64 { return max(m.base, 1) }
 func (m *memStore) BlockRaw(h uint64) ([]byte, error) {
 	if h == 0 || h > m.top || h < m.base {
