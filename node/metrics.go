@@ -12,7 +12,6 @@ type Metrics struct {
 	Height        prometheus.Gauge
 	BlockTxs      prometheus.Histogram
 	BlockInterval prometheus.Histogram
-	TxsTotal      prometheus.Counter
 	MempoolSize   prometheus.Gauge
 	Rejected      *prometheus.CounterVec
 	ViewChanges   prometheus.Counter
@@ -24,6 +23,9 @@ type Metrics struct {
 
 	GossipPenalties prometheus.Counter
 	GossipDropped   prometheus.Counter
+
+	// biz are the series derived from committed events (observe_business.go).
+	biz *business
 }
 
 func newMetrics() *Metrics {
@@ -35,7 +37,6 @@ func newMetrics() *Metrics {
 			Buckets: prometheus.ExponentialBuckets(1, 4, 9)}),
 		BlockInterval: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "accord_block_interval_seconds", Help: "Block time difference between consecutive blocks.",
 			Buckets: prometheus.ExponentialBuckets(0.01, 2, 10)}),
-		TxsTotal:      prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_txs_total", Help: "Transactions committed."}),
 		MempoolSize:   prometheus.NewGauge(prometheus.GaugeOpts{Name: "accord_mempool_size", Help: "Transactions waiting in the mempool."}),
 		Rejected:      prometheus.NewCounterVec(prometheus.CounterOpts{Name: "accord_txs_rejected_total", Help: "Transactions refused by the mempool."}, []string{"reason"}),
 		ViewChanges:   prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_view_changes_total", Help: "Consensus view changes."}),
@@ -51,8 +52,9 @@ func newMetrics() *Metrics {
 		CommitSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "accord_block_commit_seconds", Help: "Time to execute and commit a block.",
 			Buckets: prometheus.ExponentialBuckets(0.001, 2, 12)}),
 	}
-	r.MustRegister(m.Height, m.BlockTxs, m.BlockInterval, m.TxsTotal, m.MempoolSize, m.Rejected, m.ViewChanges, m.Equivocations, m.Peers, m.CommitSeconds, m.SyncTarget, m.SyncStarts, m.GossipPenalties, m.GossipDropped,
+	r.MustRegister(m.Height, m.BlockTxs, m.BlockInterval, m.MempoolSize, m.Rejected, m.ViewChanges, m.Equivocations, m.Peers, m.CommitSeconds, m.SyncTarget, m.SyncStarts, m.GossipPenalties, m.GossipDropped,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.biz = newBusiness(r)
 	return m
 }
 

@@ -257,6 +257,7 @@ func New(h Home, o Options) (*Node, error) {
 	}, stateReader{n}, app.Cost, n.cache)
 	registerMempoolMetrics(n.metrics.Registry, n.pool)
 	registerDiskMetrics(n.metrics.Registry, n.disk)
+	n.metrics.Registry.MustRegister(newStateCollector(n))
 	n.api = assembleAPI(n, app, n.nodeMethods(), log.With("component", "api"))
 	n.api.SetReadiness(n.readiness)
 	n.api.Handle("GET /metrics", promhttp.HandlerFor(n.metrics.Registry, promhttp.HandlerOpts{}))
@@ -375,6 +376,8 @@ func (n *Node) Start(ctx context.Context) error {
 	n.wg.Add(1)
 	go func() { defer n.wg.Done(); n.feedWebhooks(ctx) }()
 	n.startStorageWorkers(ctx)
+	n.wg.Add(1)
+	go func() { defer n.wg.Done(); n.tallyBusiness(ctx) }()
 	if n.net != nil {
 		n.wg.Add(1)
 		go func() { defer n.wg.Done(); n.net.txs.Run(ctx) }()

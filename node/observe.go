@@ -10,7 +10,6 @@ func (n *Node) observeBlock(blk *types.Block, prevTime uint64, took time.Duratio
 	m := n.metrics
 	m.Height.Set(float64(blk.Height()))
 	m.BlockTxs.Observe(float64(len(blk.Txs)))
-	m.TxsTotal.Add(float64(len(blk.Txs)))
 	m.BlockInterval.Observe(float64(blk.Header.Time-prevTime) / 1000)
 	m.MempoolSize.Set(float64(n.pool.Size()))
 	m.CommitSeconds.Observe(took.Seconds())

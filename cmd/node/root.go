@@ -58,7 +58,7 @@ func newRootCmd() *cobra.Command {
 		panic(err)
 	}
 	root.AddCommand(newKeysCmd(g), newInitCmd(g), newStartCmd(g), tx, query, newStatusCmd(g),
-		newTestnetCmd(g), newVersionCmd(), newChannelCmd(g), newWebhookCmd(g))
+		newTestnetCmd(g), newVersionCmd(), newChannelCmd(g), newWebhookCmd(g), newReportCmd(g))
 	// The bridge's off-chain processes (sidechain).
 	root.AddCommand(newDevchainCmd(g), newBridgeSignerCmd(g), newRelayerCmd(g))
 	strict(root)
