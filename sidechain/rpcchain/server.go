@@ -16,6 +16,7 @@
 //	accord_rawCovering(sideChainID, h)   0x RLP checkpoint.Checkpoint, or null
 //	accord_rawTrusted(mainHeight)        bool: the light client holds main's header there
 //	accord_rawMinted(lockID)             bool: the side half minted that lock
+//	accord_rawValidators(height)         [address]: the set that finalizes that block (up to head+1)
 //
 // A method whose module the chain does not run answers as if nothing was
 // recorded (false, null), except the checkpoint ones, which name the
@@ -77,6 +78,7 @@ func Register(r Registrar, l *ledger.Ledger) {
 	r.Register("accord_rawCovering", s.covering)
 	r.Register("accord_rawTrusted", s.trusted)
 	r.Register("accord_rawMinted", s.minted)
+	r.Register("accord_rawValidators", s.validators)
 }
 
 type server struct{ l *ledger.Ledger }
@@ -250,4 +252,23 @@ func (s server) minted(p json.RawMessage) (any, error) {
 		return nil, err
 	}
 	return sidebridge.Keeper{}.Minted(s.l.ReadState(), id), nil
+}
+
+func (s server) validators(p json.RawMessage) (any, error) {
+	var h uint64
+	if err := api.Params(p, 1, &h); err != nil {
+		return nil, err
+	}
+	if last := s.l.Last().Height; h == 0 || h > last+1 {
+		return nil, api.NotFound(fmt.Errorf("validators of block %d: head is %d", h, last))
+	}
+	vs, err := s.l.ValidatorSet(h)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(vs.Validators))
+	for i, a := range vs.Validators {
+		out[i] = a.Hex()
+	}
+	return out, nil
 }
