@@ -7,7 +7,7 @@ RACE_PKGS := ./mempool/... ./sigcache/... ./node/... ./api/... ./consensus/... .
 
 export CGO_ENABLED := 1
 
-.PHONY: build test test-race testnet bench lint fuzz clean
+.PHONY: build test test-race testnet testnet-bridge bench lint fuzz clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/node
@@ -23,6 +23,13 @@ test: build lint
 VALIDATORS := $(or $(VALIDATORS),4)
 testnet: build
 	./$(BIN) testnet up --validators $(VALIDATORS) --dir ./testnet-data $(if $(BASE_PORT),--base-port $(BASE_PORT))
+
+# make testnet-bridge [VALIDATORS=n] [BASE_PORT=p]: the whole two-chain
+# system (testnet/bridge_up.sh): the external dev chain with TestUSDT, main
+# and side testnets of n validators, bridge signers, checkpointers and a
+# relayer, every endpoint printed. testnet/e2e_bridge.sh walks USDT through it.
+testnet-bridge: build
+	VALIDATORS=$(VALIDATORS) $(if $(BASE_PORT),BASE_PORT=$(BASE_PORT)) ./testnet/bridge_up.sh ./testnet-data/bridge
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./mempool/ ./ledger/ ./sigcache/ ./consensus/

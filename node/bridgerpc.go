@@ -13,11 +13,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 
 	"github.com/accordnet/accord/api"
 	"github.com/accordnet/accord/contracts/bridge"
 	"github.com/accordnet/accord/contracts/bridge/proof"
 	"github.com/accordnet/accord/ledger"
+	"github.com/accordnet/accord/sidechain/rpcchain"
 	"github.com/accordnet/accord/types"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/rlp"
@@ -67,12 +69,20 @@ type BurnProofView struct {
 // nodeMethods are the node-level JSON-RPC methods beyond the modules'
 // queries: they read blocks, certificates, receipts and evidence.
 func (n *Node) nodeMethods() map[string]api.Method {
-	return map[string]api.Method{
+	ms := map[string]api.Method{
 		"accord_getEvidence": n.rpcEvidence,
 		MethodRawBlock:       n.rpcRawBlock,
 		MethodBlockHashes:    n.rpcBlockHashes,
 		MethodBurnProof:      n.rpcBurnProof,
 	}
+	// The raw records the bridge signer, relayer and checkpointer read
+	// (sidechain/rpcchain).
+	var l *ledger.Ledger
+	if n != nil {
+		l = n.ledger
+	}
+	maps.Copy(ms, rpcchain.Methods(l))
+	return ms
 }
 
 func ledgerErr(err error) error {

@@ -46,4 +46,21 @@
 // persisted before it is sent. Every signer attests a payout paid only
 // after finding that tagged transfer on the external chain, confirmed and
 // matching the withdrawal's recipient and amount (payout.go).
+//
+// # Processes
+//
+// The binary runs each as a process over JSON-RPC (package rpcchain, whose
+// raw methods the node serves): `accord bridge-signer`, `accord relayer`
+// and `accord checkpointer` (a side validator's producer, gossiping votes
+// with its peers over HTTP and serving completed checkpoints to relayers),
+// each stepping with Run and keeping its progress in a Store under its
+// home. `accord devchain` (package devchain) is the local external chain.
+// testnet/bridge_up.sh starts the whole system.
+//
+// What a production deployment changes: the vault is a multisig or
+// threshold-signature contract whose payouts the signers co-sign, not one
+// signer's key; deposits name their main recipient (a vault deposit
+// function) instead of crediting the sender's address; confirmations
+// follow the external chain's finality; checkpointer gossip runs over
+// authenticated links (the node's p2p) rather than plain HTTP.
 package sidechain

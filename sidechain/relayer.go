@@ -355,13 +355,23 @@ func (r *Relayer) mints(ctx context.Context) error {
 	return nil
 }
 
-// checkpoints forwards the next completed checkpoint to main.
+// maxCheckpointsPerStep is how many completed checkpoints past the
+// anchored one a step forwards: as many as the producers build ahead, so
+// a backlog drains in one main block (their nonces order them there).
+const maxCheckpointsPerStep = 4
+
+// checkpoints forwards the next completed checkpoints to main, in order.
 func (r *Relayer) checkpoints(ctx context.Context, n uint64) error {
-	m, err := r.side.Checkpoint(ctx, n+1)
-	if err != nil || m == nil {
-		return err
+	for k := n + 1; k <= n+maxCheckpointsPerStep; k++ {
+		m, err := r.side.Checkpoint(ctx, k)
+		if err != nil || m == nil {
+			return err
+		}
+		if err := r.tx.ensure(ctx, onMain, fmt.Sprintf("cp/%d", k), checkpoint.TypeSubmit, m); err != nil {
+			return err
+		}
 	}
-	return r.tx.ensure(ctx, onMain, fmt.Sprintf("cp/%d", n+1), checkpoint.TypeSubmit, m)
+	return nil
 }
 
 // releases proves each burn to main once a checkpoint covers it; burns

@@ -4,12 +4,15 @@ import (
 	"crypto/ecdsa"
 	"errors"
 	"fmt"
+	"net/http"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/accordnet/accord/client"
+	"github.com/accordnet/accord/node"
 	"github.com/accordnet/accord/sidechain"
 	"github.com/accordnet/accord/sidechain/devchain"
 	"github.com/accordnet/accord/sidechain/rpcchain"
@@ -20,8 +23,13 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// processKey loads a process's key from the keyring of --home.
+// processKey loads a process's key from the keyring of --home, or, with
+// name "validator:HOME", a node home's validator key (a testnet's main
+// validators are its bridge signers; a side validator runs the producer).
 func processKey(g *globals, name, pwFile string) (*ecdsa.PrivateKey, error) {
+	if vh, ok := strings.CutPrefix(name, "validator:"); ok {
+		return node.LoadValidatorKeyWith(node.Home(vh), node.KeyOptions{PasswordFile: pwFile})
+	}
 	if pwFile == "" {
 		return nil, errors.New("--password-file is required to decrypt the key")
 	}
@@ -108,7 +116,7 @@ rather than one key.`,
 	f := cmd.Flags()
 	f.StringVar(&ethURL, "eth", "", "external chain JSON-RPC endpoint (required)")
 	f.StringVar(&mainURL, "main", "", "main chain node RPC endpoint (required)")
-	f.StringVar(&from, "from", "", "name of the signer's key in --home's keyring (required)")
+	f.StringVar(&from, "from", "", "name of the signer's key in --home's keyring, or validator:HOME for a node home's validator key (required)")
 	f.StringVar(&pwFile, "password-file", "", passwordFileHelp("the keys' password (required)"))
 	f.StringVar(&vaultFrom, "vault-from", "", "name of the vault's key (the one signer that pays withdrawals)")
 	f.StringVar(&vault, "vault", "", "the vault's address on the external chain (implied by --vault-from)")
@@ -126,6 +134,7 @@ rather than one key.`,
 
 func newRelayerCmd(g *globals) *cobra.Command {
 	var mainURL, sideURL, from, pwFile string
+	var producers []string
 	var mainFrom, sideFrom uint64
 	var interval time.Duration
 	cmd := &cobra.Command{
@@ -133,8 +142,9 @@ func newRelayerCmd(g *globals) *cobra.Command {
 		Short: "Run a relayer between main and a side chain",
 		Long: `Carries main headers (with their commit certificates) and locks to the side chain's light
 client and bridge, and proves side burns to main once an anchored checkpoint covers them.
-Checkpoints are submitted by the side validators' producers. The key --from pays fees on
-both chains. Progress is in --home/relayer: the process may be SIGKILLed at any point and
+Checkpoints with a quorum of side validator signatures are fetched from the side
+validators' checkpointers (--checkpointers) and submitted to main. The key --from pays fees
+on both chains. Progress is in --home/relayer: the process may be SIGKILLed at any point and
 restarted; every step is checked against chain state first and each transaction is
 persisted before it is sent, so nothing is sent twice or lost.`,
 		Args: cobra.NoArgs,
@@ -155,6 +165,10 @@ persisted before it is sent, so nothing is sent twice or lost.`,
 			if err != nil {
 				return fmt.Errorf("side %s: %w", sideURL, err)
 			}
+			var cps rpcchain.CheckpointSource
+			if len(producers) > 0 {
+				cps = rpcchain.ProducerCheckpoints(producers, &http.Client{Timeout: 10 * time.Second})
+			}
 			store, err := sidechain.OpenStore(filepath.Join(g.home, "relayer"), nil)
 			if err != nil {
 				return err
@@ -162,7 +176,7 @@ persisted before it is sent, so nothing is sent twice or lost.`,
 			defer store.Close()
 			r, err := sidechain.NewRelayer(sidechain.RelayerConfig{SideChainID: sst.ChainID, MainChainID: mst.ChainID, Key: key,
 				Fee: max(mst.MinFeeMicro, sst.MinFeeMicro), MainFrom: mainFrom, SideFrom: sideFrom, Log: log},
-				rpcchain.NewMain(mc), rpcchain.NewSide(sc, nil), store)
+				rpcchain.NewMain(mc), rpcchain.NewSide(sc, cps), store)
 			if err != nil {
 				return err
 			}
@@ -174,8 +188,9 @@ persisted before it is sent, so nothing is sent twice or lost.`,
 	f := cmd.Flags()
 	f.StringVar(&mainURL, "main", "", "main chain node RPC endpoint (required)")
 	f.StringVar(&sideURL, "side", "", "side chain node RPC endpoint (required)")
-	f.StringVar(&from, "from", "", "name of the relayer's key in --home's keyring (required)")
+	f.StringVar(&from, "from", "", "name of the relayer's key in --home's keyring, or validator:HOME (required)")
 	f.StringVar(&pwFile, "password-file", "", passwordFileHelp("the key's password (required)"))
+	f.StringSliceVar(&producers, "checkpointers", nil, "the side validators' checkpointer URLs, to fetch completed checkpoints from")
 	f.Uint64Var(&mainFrom, "main-from", 0, "first main height to scan (the light client's trust height + 1; default 1)")
 	f.Uint64Var(&sideFrom, "side-from", 0, "first side height to scan (default 1)")
 	f.DurationVar(&interval, "interval", time.Second, "time between steps")

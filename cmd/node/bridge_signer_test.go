@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"crypto/ecdsa"
 	"encoding/json"
@@ -10,6 +11,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -50,6 +52,34 @@ func runProcess(t *testing.T, args ...string) *process {
 	go func() { p.done <- root.ExecuteContext(ctx) }()
 	t.Cleanup(func() { p.stop(t) })
 	return p
+}
+
+// runPrinting starts the command line args and returns the first line it
+// prints that starts with prefix (where it listens).
+func runPrinting(t *testing.T, prefix string, args ...string) (*process, string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	root := newRootCmd()
+	root.SetArgs(args)
+	root.SetOut(pw)
+	root.SetErr(io.Discard)
+	p := &process{cancel: cancel, done: make(chan error, 1)}
+	go func() {
+		err := root.ExecuteContext(ctx)
+		_ = pw.Close()
+		p.done <- err
+	}()
+	t.Cleanup(func() { p.stop(t) })
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), prefix) {
+			go func() { _, _ = io.Copy(io.Discard, pr) }()
+			return p, sc.Text()
+		}
+	}
+	t.Fatalf("%s exited without printing %q", args[0], prefix)
+	return nil, ""
 }
 
 func (p *process) stop(t *testing.T) {

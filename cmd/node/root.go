@@ -60,7 +60,7 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(newKeysCmd(g), newInitCmd(g), newStartCmd(g), tx, query, newStatusCmd(g),
 		newTestnetCmd(g), newVersionCmd(), newChannelCmd(g), newWebhookCmd(g), newReportCmd(g))
 	// The bridge's off-chain processes (sidechain).
-	root.AddCommand(newDevchainCmd(g), newBridgeSignerCmd(g), newRelayerCmd(g))
+	root.AddCommand(newDevchainCmd(g), newBridgeSignerCmd(g), newRelayerCmd(g), newCheckpointerCmd(g))
 	strict(root)
 	return root
 }

@@ -61,8 +61,11 @@ type Config struct {
 	Accounts int
 	// USDT each dev account gets, micro-USDT.
 	USDT uint64
-	// Fund lists further addresses (vaults, signers) given ETH for gas.
+	// Fund lists further addresses (the bridge vault) given ETH for gas.
 	Fund []common.Address
+	// FundUSDT lists further addresses (a testnet's dev key) given ETH
+	// and USDT like the dev accounts.
+	FundUSDT []common.Address
 	// BlockInterval seals a block this often even with no transactions,
 	// so confirmations advance; 0 seals only when transactions arrive.
 	BlockInterval time.Duration
@@ -207,7 +210,7 @@ func (c *Chain) alloc() ethtypes.GenesisAlloc {
 	for i := range c.cfg.Accounts {
 		alloc[crypto.PubkeyToAddress(DevKey(i).PublicKey)] = ethtypes.Account{Balance: ethPerAccount}
 	}
-	for _, a := range c.cfg.Fund {
+	for _, a := range append(append([]common.Address(nil), c.cfg.Fund...), c.cfg.FundUSDT...) {
 		alloc[a] = ethtypes.Account{Balance: ethPerAccount}
 	}
 	return alloc
@@ -217,7 +220,8 @@ func (c *Chain) alloc() ethtypes.GenesisAlloc {
 func (c *Chain) deploy() error {
 	ctx := context.Background()
 	minter := DevKey(0)
-	c.info = Info{ChainID: params.AllDevChainProtocolChanges.ChainID.Uint64(), Minter: crypto.PubkeyToAddress(minter.PublicKey), Funded: c.cfg.Fund}
+	c.info = Info{ChainID: params.AllDevChainProtocolChanges.ChainID.Uint64(), Minter: crypto.PubkeyToAddress(minter.PublicKey),
+		Funded: append(append([]common.Address(nil), c.cfg.Fund...), c.cfg.FundUSDT...)}
 	rc, err := c.sendAndSeal(ctx, minter, nil, evm.TokenBytecode())
 	if err != nil {
 		return fmt.Errorf("devchain: deploy TestUSDT: %w", err)
@@ -230,6 +234,18 @@ func (c *Chain) deploy() error {
 		c.info.Accounts = append(c.info.Accounts, Account{Address: addr, PrivateKey: hex.EncodeToString(crypto.FromECDSA(k))})
 		if c.cfg.USDT == 0 {
 			continue
+		}
+		data, err := a.Pack("mint", addr, new(big.Int).SetUint64(c.cfg.USDT))
+		if err != nil {
+			return err
+		}
+		if _, err := c.sendAndSeal(ctx, minter, &c.info.Token, data); err != nil {
+			return fmt.Errorf("devchain: mint to %s: %w", addr, err)
+		}
+	}
+	for _, addr := range c.cfg.FundUSDT {
+		if c.cfg.USDT == 0 {
+			break
 		}
 		data, err := a.Pack("mint", addr, new(big.Int).SetUint64(c.cfg.USDT))
 		if err != nil {
@@ -256,23 +272,7 @@ func (c *Chain) checkToken() error {
 }
 
 func (c *Chain) sendAndSeal(ctx context.Context, key *ecdsa.PrivateKey, to *common.Address, data []byte) (*ethtypes.Receipt, error) {
-	from := crypto.PubkeyToAddress(key.PublicKey)
-	nonce, err := c.client.PendingNonceAt(ctx, from)
-	if err != nil {
-		return nil, err
-	}
-	gas, err := c.client.EstimateGas(ctx, ethereum.CallMsg{From: from, To: to, Data: data})
-	if err != nil {
-		return nil, err
-	}
-	head, err := c.client.HeaderByNumber(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	tip := big.NewInt(params.GWei)
-	chainID := params.AllDevChainProtocolChanges.ChainID
-	tx, err := ethtypes.SignNewTx(key, ethtypes.LatestSignerForChainID(chainID), &ethtypes.DynamicFeeTx{ChainID: chainID, Nonce: nonce,
-		GasTipCap: tip, GasFeeCap: new(big.Int).Add(tip, new(big.Int).Mul(head.BaseFee, big.NewInt(2))), Gas: gas + gas/4, To: to, Data: data})
+	tx, err := signCall(ctx, c.client, key, to, data)
 	if err != nil {
 		return nil, err
 	}
@@ -288,6 +288,61 @@ func (c *Chain) sendAndSeal(ctx context.Context, key *ecdsa.PrivateKey, to *comm
 		return nil, fmt.Errorf("transaction %s reverted", tx.Hash())
 	}
 	return rc, nil
+}
+
+// Send signs and sends a call from key to the contract at to on any
+// Ethereum client, and waits for its receipt (the dev chain seals it as it
+// arrives); a reverted call is an error.
+func Send(ctx context.Context, cl *ethclient.Client, key *ecdsa.PrivateKey, to common.Address, data []byte) (*ethtypes.Receipt, error) {
+	tx, err := signCall(ctx, cl, key, &to, data)
+	if err != nil {
+		return nil, err
+	}
+	if err := cl.SendTransaction(ctx, tx); err != nil {
+		return nil, err
+	}
+	t := time.NewTicker(50 * time.Millisecond)
+	defer t.Stop()
+	for {
+		rc, err := cl.TransactionReceipt(ctx, tx.Hash())
+		if err == nil {
+			if rc.Status != ethtypes.ReceiptStatusSuccessful {
+				return nil, fmt.Errorf("transaction %s reverted", tx.Hash())
+			}
+			return rc, nil
+		}
+		if !errors.Is(err, ethereum.NotFound) {
+			return nil, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("transaction %s: %w", tx.Hash(), ctx.Err())
+		case <-t.C:
+		}
+	}
+}
+
+func signCall(ctx context.Context, cl *ethclient.Client, key *ecdsa.PrivateKey, to *common.Address, data []byte) (*ethtypes.Transaction, error) {
+	from := crypto.PubkeyToAddress(key.PublicKey)
+	nonce, err := cl.PendingNonceAt(ctx, from)
+	if err != nil {
+		return nil, err
+	}
+	gas, err := cl.EstimateGas(ctx, ethereum.CallMsg{From: from, To: to, Data: data})
+	if err != nil {
+		return nil, err
+	}
+	head, err := cl.HeaderByNumber(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	chainID, err := cl.ChainID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tip := big.NewInt(params.GWei)
+	return ethtypes.SignNewTx(key, ethtypes.LatestSignerForChainID(chainID), &ethtypes.DynamicFeeTx{ChainID: chainID, Nonce: nonce,
+		GasTipCap: tip, GasFeeCap: new(big.Int).Add(tip, new(big.Int).Mul(head.BaseFee, big.NewInt(2))), Gas: gas + gas/4, To: to, Data: data})
 }
 
 // seal seals one block, and more while executable transactions remain

@@ -70,14 +70,16 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // TestDevchainServesTokenOverHTTP starts a dev chain in a home directory,
 // serves it on a 127.0.0.1:0 listener, and talks to it only through
 // ethclient over HTTP: the chain ID, the deployed TestUSDT, the dev
-// accounts' USDT and the funded address's ETH are there; a transfer sent
+// accounts' USDT, the funded addresses' ETH (and USDT) are there; a transfer sent
 // by a dev account is sealed without anyone committing; after a restart
 // from the same home the token and balances are still there and empty
 // blocks follow BlockInterval.
 func TestDevchainServesTokenOverHTTP(t *testing.T) {
 	home := t.TempDir()
 	vault := common.Address{0xb0, 0x0b}
-	cfg := Config{Dir: home, Accounts: 3, USDT: 10_000_000_000, Fund: []common.Address{vault}, Log: slog.New(slog.DiscardHandler)}
+	dev := common.Address{0xde, 0x7}
+	cfg := Config{Dir: home, Accounts: 3, USDT: 10_000_000_000, Fund: []common.Address{vault}, FundUSDT: []common.Address{dev},
+		Log: slog.New(slog.DiscardHandler)}
 	c, cl := serve(t, cfg)
 	ctx := context.Background()
 	info, err := ReadInfo(home)
@@ -103,6 +105,12 @@ func TestDevchainServesTokenOverHTTP(t *testing.T) {
 	}
 	if eth, err := cl.BalanceAt(ctx, vault, nil); err != nil || eth.Sign() <= 0 {
 		t.Fatalf("funded address has %v ETH: %v", eth, err)
+	}
+	if got := balanceOf(t, cl, info.Token, vault); got.Sign() != 0 {
+		t.Fatalf("the ETH-only funded address holds %s USDT units", got)
+	}
+	if got := balanceOf(t, cl, info.Token, dev); got.Uint64() != cfg.USDT {
+		t.Fatalf("the USDT-funded address holds %s USDT units, want %d", got, cfg.USDT)
 	}
 
 	// A transfer is sealed because it arrived.

@@ -16,6 +16,7 @@
 //	accord_rawCovering(sideChainID, h)   0x RLP checkpoint.Checkpoint, or null
 //	accord_rawTrusted(mainHeight)        bool: the light client holds main's header there
 //	accord_rawMinted(lockID)             bool: the side half minted that lock
+//	accord_rawValidators(height)         [address]: the set that finalizes that block (up to head+1)
 //
 // A method whose module the chain does not run answers as if nothing was
 // recorded (false, null), except the checkpoint ones, which name the
@@ -67,16 +68,43 @@ type AnchoredView struct {
 
 // Register adds the methods over l to r.
 func Register(r Registrar, l *ledger.Ledger) {
+	ms := Methods(l)
+	for _, name := range []string{"accord_rawBlock", "accord_rawBlockHashes", "accord_rawDeposit", "accord_rawWithdrawal",
+		"accord_rawReleased", "accord_rawAnchored", "accord_rawCovering", "accord_rawTrusted", "accord_rawMinted", "accord_rawValidators"} {
+		r.Register(name, ms[name])
+	}
+}
+
+// Methods are the methods over l, by name (l may be nil when they are
+// only listed, never called).
+func Methods(l *ledger.Ledger) map[string]api.Method {
 	s := server{l}
-	r.Register("accord_rawBlock", s.block)
-	r.Register("accord_rawBlockHashes", s.blockHashes)
-	r.Register("accord_rawDeposit", s.deposit)
-	r.Register("accord_rawWithdrawal", s.withdrawal)
-	r.Register("accord_rawReleased", s.released)
-	r.Register("accord_rawAnchored", s.anchored)
-	r.Register("accord_rawCovering", s.covering)
-	r.Register("accord_rawTrusted", s.trusted)
-	r.Register("accord_rawMinted", s.minted)
+	return map[string]api.Method{
+		"accord_rawBlock":       s.block,
+		"accord_rawBlockHashes": s.blockHashes,
+		"accord_rawDeposit":     s.deposit,
+		"accord_rawWithdrawal":  s.withdrawal,
+		"accord_rawReleased":    s.released,
+		"accord_rawAnchored":    s.anchored,
+		"accord_rawCovering":    s.covering,
+		"accord_rawTrusted":     s.trusted,
+		"accord_rawMinted":      s.minted,
+		"accord_rawValidators":  s.validators,
+	}
+}
+
+// Docs are the methods' one-line documentation: params and result.
+var Docs = map[string]string{
+	"accord_rawBlock":       "(height) {header, cert, receipts}: 0x-hex RLP of the header, commit certificate (empty if none yet) and each receipt",
+	"accord_rawBlockHashes": "(start, end) [0x-hex hash]: blocks start..end, at most 4096",
+	"accord_rawDeposit":     "(deposit id) {minted, attested: [address]}: an external deposit's record (empty if none)",
+	"accord_rawWithdrawal":  "(withdrawal id) 0x-hex RLP of bridge.Withdrawal, or null",
+	"accord_rawReleased":    "(burn id) bool: whether main released that side-chain burn",
+	"accord_rawAnchored":    "(side chain id) {number, end}: the side chain's latest anchored checkpoint (0, 0 before the first)",
+	"accord_rawCovering":    "(side chain id, side height) 0x-hex RLP of the anchored checkpoint.Checkpoint covering it, or null",
+	"accord_rawTrusted":     "(main height) bool: whether the light client holds main's header at that height",
+	"accord_rawMinted":      "(lock id) bool: whether the side half of the bridge minted that lock",
+	"accord_rawValidators":  "(height) [address]: the validator set that finalizes that block (up to head + 1)",
 }
 
 type server struct{ l *ledger.Ledger }
@@ -250,4 +278,23 @@ func (s server) minted(p json.RawMessage) (any, error) {
 		return nil, err
 	}
 	return sidebridge.Keeper{}.Minted(s.l.ReadState(), id), nil
+}
+
+func (s server) validators(p json.RawMessage) (any, error) {
+	var h uint64
+	if err := api.Params(p, 1, &h); err != nil {
+		return nil, err
+	}
+	if last := s.l.Last().Height; h == 0 || h > last+1 {
+		return nil, api.NotFound(fmt.Errorf("validators of block %d: head is %d", h, last))
+	}
+	vs, err := s.l.ValidatorSet(h)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(vs.Validators))
+	for i, a := range vs.Validators {
+		out[i] = a.Hex()
+	}
+	return out, nil
 }

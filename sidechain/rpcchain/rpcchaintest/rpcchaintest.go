@@ -33,7 +33,10 @@ const MinFee = 10_000
 type Spec struct {
 	Profile   app.Profile
 	ChainID   string
-	Validator *ecdsa.PrivateKey
+	Validator *ecdsa.PrivateKey // signs every block's certificate
+	// MoreValidators join Validator in the genesis set (they sign nothing;
+	// the set matters to checkpoints, which need its signatures).
+	MoreValidators []types.Address
 	// AppState is the genesis app state; bank gets MinFee and a treasury
 	// unless it is given.
 	AppState map[string]json.RawMessage
@@ -63,6 +66,9 @@ func Start(t testing.TB, s Spec) *Node {
 	}
 	g := ledger.Genesis{ChainID: s.ChainID, GenesisTime: time.Unix(1_700_000_000, 0).UTC(),
 		Validators: []string{types.PubkeyAddress(s.Validator).Hex()}, AppState: s.AppState}
+	for _, v := range s.MoreValidators {
+		g.Validators = append(g.Validators, v.Hex())
+	}
 	raw, err := json.Marshal(g)
 	if err != nil {
 		t.Fatal(err)
