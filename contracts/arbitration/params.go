@@ -55,11 +55,6 @@ var paramTable = core.ParamTable[Params]{Module: ModuleName, ErrBad: ErrBadParam
 	{Key: ParamMaxTimeouts, Min: 1, Max: 100_000, Get: func(p *Params) *uint64 { return &p.MaxTimeouts }},
 }}
 
-// ParamBound is the range one parameter may take.
-type ParamBound = core.ParamBound
-
-// ParamBounds lists every parameter with its allowed range.
-func ParamBounds() []ParamBound { return paramTable.Bounds() }
 
 // ParamSpecs declares the module's parameters to gov (gov.Module.Specs).
 func ParamSpecs() []gov.ParamSpec {

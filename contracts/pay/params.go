@@ -40,11 +40,6 @@ var paramTable = core.ParamTable[Params]{Module: ModuleName, ErrBad: ErrBadParam
 	{Key: ParamMaxOpen, Min: 1, Max: 1_000_000, Get: func(p *Params) *uint64 { return &p.MaxOpen }},
 }}
 
-// ParamBound is the range one parameter may take.
-type ParamBound = core.ParamBound
-
-// ParamBounds lists every parameter with its allowed range.
-func ParamBounds() []ParamBound { return paramTable.Bounds() }
 
 // ParamSpecs declares the module's parameters to gov (gov.Module.Specs).
 func ParamSpecs() []gov.ParamSpec {

@@ -433,9 +433,6 @@ func (c *Chain) Serve(l net.Listener) error {
 // Info describes the chain (RPC is set once Serve was called).
 func (c *Chain) Info() Info { return c.info }
 
-// Client is an in-process client of the chain.
-func (c *Chain) Client() *ethclient.Client { return c.client }
-
 // Close stops sealing and serving, and closes the chain's database.
 func (c *Chain) Close() error {
 	if c.closed {

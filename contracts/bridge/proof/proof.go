@@ -193,18 +193,6 @@ func DecodeBurnProof(b []byte) (*BurnProof, error) {
 	return p, nil
 }
 
-// DecodeReceiptProof decodes a receipt proof strictly.
-func DecodeReceiptProof(b []byte) (*ReceiptProof, error) {
-	p := new(ReceiptProof)
-	if err := decodeStrict(b, p); err != nil {
-		return nil, err
-	}
-	if len(p.Path) > MaxPath {
-		return nil, fmt.Errorf("%w: path longer than %d", ErrMalformed, MaxPath)
-	}
-	return p, nil
-}
-
 // decodeStrict decodes b into v and insists that b is the canonical
 // encoding of the result. rlp.DecodeBytes already refuses trailing bytes
 // and non-minimal sizes and integers; the round trip also catches anything

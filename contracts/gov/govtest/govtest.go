@@ -30,10 +30,6 @@ const ChainID = banktest.ChainID
 // GenesisTime is the default genesis block time, unix ms.
 const GenesisTime uint64 = 1_700_000_000_000
 
-// Modules returns bank, gov (with kyc's and oracle's parameter specs), kyc
-// and oracle, in registration order.
-func Modules() []core.Module { return NewRouter().Modules() }
-
 // NewRouter returns the bank+gov+kyc+oracle application with bank's ante:
 // the main profile of package app with kyc and oracle, then extra.
 func NewRouter(extra ...core.Module) *core.Router {
