@@ -43,6 +43,7 @@ var layers = []struct {
 	{"sidechain", 9},                         // sidechain wiring over the bridge modules
 	{"api", 9},
 	{"client", 9},
+	{"report", 9}, // compliance reports read from a store's blocks and the modules' events
 	{"node", 10},
 	{"testnet", 11},
 	{"cmd/node", 12},
