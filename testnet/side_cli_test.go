@@ -181,6 +181,16 @@ func TestSideModulesCLISucceeds(t *testing.T) {
 		if dv.Phase != "RESOLVED" || dv.Decision == nil || dv.Decision.By != "panel" || dv.Decision.Reason != arbitration.ReasonOther || len(dv.Votes) != 2 {
 			t.Fatalf("resolved dispute %+v", dv)
 		}
+		var av arbitration.ArbitratorView
+		query(&av, "arbitration", "arbitrator", addr[byAddr[panel[0]]])
+		if av.Votes != 1 || av.Decided != 1 || av.Agreed != 1 || av.AccuracyBps != 10_000 {
+			t.Fatalf("arbitrator %+v", av)
+		}
+		var open []arbitration.View
+		query(&open, "arbitration", "open")
+		if len(open) != 0 {
+			t.Fatalf("open disputes %+v", open)
+		}
 		var pv pay.View
 		query(&pv, "pay", "show", lk.ID.Hex())
 		if pv.State != "RESOLVED" || pv.ToPayee != 2_000_000 || pv.ToPayer != 1_000_000 {
@@ -223,6 +233,11 @@ func TestSideModulesCLISucceeds(t *testing.T) {
 		}
 		if !ra.Frozen || ra.Freeze == nil || ra.Freeze.Rule != risk.RuleVelocity || len(ra.Events) != 1 || ra.Events[0].Value != 2 {
 			t.Fatalf("merchant not frozen by the velocity rule: %+v", ra)
+		}
+		var frozen []risk.FrozenView
+		query(&frozen, "risk", "frozen")
+		if len(frozen) != 1 || !strings.EqualFold(frozen[0].Account.Hex(), addr["merchant"]) || frozen[0].Freeze.Rule != risk.RuleVelocity {
+			t.Fatalf("frozen accounts %+v", frozen)
 		}
 		markPaid := []string{"tx", "order", "mark-paid", ids[0], "--from", "merchant", "--password-file", pw, "--payment-ref", "wire-1", "--wait"}
 		if out, err := run(markPaid...); err == nil || !strings.Contains(out, order.ErrFrozen.Error()) {
