@@ -38,3 +38,38 @@ func (c *Client) Payment(ctx context.Context, id types.Hash) (*pay.View, error) 
 	var v pay.View
 	return &v, c.Call(ctx, pay.QueryMethod, &v, id.Hex())
 }
+
+// OpenDisputes lists unresolved disputes in ID order, at most limit (0:
+// the node's default, 100; at most core.MaxListLimit).
+func (c *Client) OpenDisputes(ctx context.Context, limit int) ([]arbitration.View, error) {
+	return c.disputes(ctx, arbitration.OpenMethod, limit)
+}
+
+// EscalatedDisputes lists the disputes waiting for a governance decision.
+func (c *Client) EscalatedDisputes(ctx context.Context, limit int) ([]arbitration.View, error) {
+	return c.disputes(ctx, arbitration.EscalatedMethod, limit)
+}
+
+func (c *Client) disputes(ctx context.Context, method string, limit int) ([]arbitration.View, error) {
+	var v []arbitration.View
+	if limit > 0 {
+		return v, c.Call(ctx, method, &v, limit)
+	}
+	return v, c.Call(ctx, method, &v)
+}
+
+// Arbitrator returns an arbitrator's accuracy and response time.
+func (c *Client) Arbitrator(ctx context.Context, a types.Address) (*arbitration.ArbitratorView, error) {
+	var v arbitration.ArbitratorView
+	return &v, c.Call(ctx, arbitration.ArbitratorMethod, &v, a.Hex())
+}
+
+// FrozenAccounts lists frozen accounts with the freeze holding each, at
+// most limit (0: the node's default, 100; at most core.MaxListLimit).
+func (c *Client) FrozenAccounts(ctx context.Context, limit int) ([]risk.FrozenView, error) {
+	var v []risk.FrozenView
+	if limit > 0 {
+		return v, c.Call(ctx, risk.FrozenMethod, &v, limit)
+	}
+	return v, c.Call(ctx, risk.FrozenMethod, &v)
+}

@@ -515,10 +515,18 @@ func TestC2CEndToEnd(t *testing.T) {
 
 // TestE2EScript runs testnet/e2e_c2c.sh, the README's CLI walk of the C2C
 // flow, against a one-validator testnet made by `accord testnet init`.
-func TestE2EScript(t *testing.T) {
+func TestE2EScript(t *testing.T) { runScript(t, "e2e_c2c.sh", "OK: C2C walk passed") }
+
+// TestE2EDisputeScript runs testnet/e2e_dispute.sh, the CLI walk of a
+// dispute (open, evidence, panel votes, resolution, balances), likewise.
+func TestE2EDisputeScript(t *testing.T) { runScript(t, "e2e_dispute.sh", "OK: dispute walk passed") }
+
+// runScript runs a CLI walk script against a fresh one-validator testnet
+// in its own process and wants okLine in its output.
+func runScript(t *testing.T, script, okLine string) {
 	bash, err := exec.LookPath("bash")
 	if err != nil {
-		t.Fatalf("bash is needed to run e2e_c2c.sh: %v", err)
+		t.Fatalf("bash is needed to run %s: %v", script, err)
 	}
 	// Init is what `accord testnet init` runs; without a base port the node
 	// binds a port the OS picks, and the script's CLI calls find it
@@ -528,11 +536,10 @@ func TestE2EScript(t *testing.T) {
 		t.Fatal(err)
 	}
 	startNode(t, string(l.Home(0)))
-	dir := l.Dir
-	cmd := exec.Command(bash, "e2e_c2c.sh", dir)
+	cmd := exec.Command(bash, script, l.Dir)
 	cmd.Env = append(os.Environ(), "BIN="+nodeBin)
 	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "OK: C2C walk passed") {
-		t.Fatalf("e2e_c2c.sh: %v\n%s", err, out)
+	if err != nil || !strings.Contains(string(out), okLine) {
+		t.Fatalf("%s: %v\n%s", script, err, out)
 	}
 }

@@ -1,8 +1,9 @@
 package arbitration
 
 // The module's CLI commands and API queries (core.Commander, core.Querier):
-// `tx arbitration open|evidence|vote` and `query arbitration show ID` /
-// accord_getDispute (panel, votes, deadlines).
+// `tx arbitration open|evidence|vote`, `query arbitration show ID` /
+// accord_getDispute (panel, votes, deadlines), `query arbitration
+// open|escalated` and `query arbitration arbitrator ADDRESS`.
 
 import (
 	"encoding/json"
@@ -59,22 +60,78 @@ func NewView(d *Dispute) View {
 	return v
 }
 
+// List and stats queries.
+const (
+	OpenMethod       = "accord_getOpenDisputes"      // ([limit]) []View: unresolved disputes in ID order
+	EscalatedMethod  = "accord_getEscalatedDisputes" // ([limit]) []View: disputes waiting for governance
+	ArbitratorMethod = "accord_getArbitrator"        // (address) ArbitratorView
+)
+
+// ArbitratorView is an arbitrator's record: how often its votes agreed
+// with the final decision, and how fast it voted (block time).
+type ArbitratorView struct {
+	Address        types.Address `json:"address"`
+	Votes          uint64        `json:"votes"`
+	Decided        uint64        `json:"decided"` // votes in disputes since resolved
+	Agreed         uint64        `json:"agreed"`  // of those, agreeing with the decision
+	AccuracyBps    uint64        `json:"accuracy_bps"`
+	MeanResponseMs uint64        `json:"mean_response_ms"`
+}
+
+func views(ds []*Dispute) []View {
+	out := make([]View, 0, len(ds))
+	for _, d := range ds {
+		out = append(out, NewView(d))
+	}
+	return out
+}
+
 // Queries implements core.Querier.
 func (m Module) Queries() []core.Query {
-	return []core.Query{{Method: QueryMethod, Doc: "(id) View: one dispute with its panel, votes and deadlines", Handle: func(q core.QueryState, p json.RawMessage) (any, error) {
-		id, err := core.HashParam(QueryMethod, p)
-		if err != nil {
-			return nil, err
+	list := func(method string, from func(k Keeper, q core.QueryState, limit int) ([]*Dispute, error)) func(core.QueryState, json.RawMessage) (any, error) {
+		return func(q core.QueryState, p json.RawMessage) (any, error) {
+			var n int
+			if err := core.DecodeParams(method, p, 0, &n); err != nil {
+				return nil, err
+			}
+			n, err := core.ListLimit(n)
+			if err != nil {
+				return nil, err
+			}
+			ds, err := from(m.Keeper, q, n)
+			if err != nil {
+				return nil, err
+			}
+			return views(ds), nil
 		}
-		d, err := m.GetDispute(q.Store, id)
-		if errors.Is(err, ErrNotFound) {
-			return nil, fmt.Errorf("%w: %w", core.ErrNotFound, err)
-		}
-		if err != nil {
-			return nil, err
-		}
-		return NewView(d), nil
-	}}}
+	}
+	return []core.Query{{Method: OpenMethod, Doc: "([limit]) []View: unresolved disputes in ID order (limit default 100, at most 1000)",
+		Handle: list(OpenMethod, func(k Keeper, q core.QueryState, n int) ([]*Dispute, error) { return k.OpenDisputes(q.Store, n) })},
+		{Method: EscalatedMethod, Doc: "([limit]) []View: disputes escalated to governance, in ID order (limit default 100, at most 1000)",
+			Handle: list(EscalatedMethod, func(k Keeper, q core.QueryState, n int) ([]*Dispute, error) { return k.Escalated(q.Store, n) })},
+		{Method: ArbitratorMethod, Doc: "(address) ArbitratorView: an arbitrator's accuracy and response time", Handle: func(q core.QueryState, p json.RawMessage) (any, error) {
+			a, err := core.AddressParam(ArbitratorMethod, p)
+			if err != nil {
+				return nil, err
+			}
+			s := m.ArbitratorStats(q.Store, a)
+			return ArbitratorView{Address: a, Votes: s.Votes, Decided: s.Decided, Agreed: s.Agreed,
+				AccuracyBps: s.AccuracyBps(), MeanResponseMs: s.MeanResponseMs()}, nil
+		}},
+		{Method: QueryMethod, Doc: "(id) View: one dispute with its panel, votes and deadlines", Handle: func(q core.QueryState, p json.RawMessage) (any, error) {
+			id, err := core.HashParam(QueryMethod, p)
+			if err != nil {
+				return nil, err
+			}
+			d, err := m.GetDispute(q.Store, id)
+			if errors.Is(err, ErrNotFound) {
+				return nil, fmt.Errorf("%w: %w", core.ErrNotFound, err)
+			}
+			if err != nil {
+				return nil, err
+			}
+			return NewView(d), nil
+		}}}
 }
 
 func flagHash(in core.CommandInput, name string) (types.Hash, error) {
@@ -158,6 +215,18 @@ func (Module) Commands() []core.Command {
 				return "", nil, fmt.Errorf("ID: %w", err)
 			}
 			return QueryMethod, []any{in.Args[0]}, nil
+		}},
+		{Use: "open", Short: "List unresolved disputes (the first 100)", Query: func(core.CommandInput) (string, []any, error) {
+			return OpenMethod, nil, nil
+		}},
+		{Use: "escalated", Short: "List disputes escalated to governance (the first 100)", Query: func(core.CommandInput) (string, []any, error) {
+			return EscalatedMethod, nil, nil
+		}},
+		{Use: "arbitrator ADDRESS", Short: "Show an arbitrator's accuracy and response time", Args: 1, Query: func(in core.CommandInput) (string, []any, error) {
+			if _, err := types.ParseAddress(in.Args[0]); err != nil {
+				return "", nil, fmt.Errorf("ADDRESS: %w", err)
+			}
+			return ArbitratorMethod, []any{in.Args[0]}, nil
 		}},
 	}
 }

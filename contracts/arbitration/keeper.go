@@ -44,28 +44,30 @@ func (p Phase) Voting() bool { return p == PhasePanel || p == PhaseCommittee }
 
 // Vote is one arbitrator's recorded vote.
 type Vote struct {
-	Arbitrator types.Address
-	Round      uint64 // 1: panel, 2: committee
-	Winner     Side
-	Reason     Reason
-	ToA, ToB   uint64
-	At         uint64 // block time
-	ResponseMs uint64 // At minus the start of its round
+	Arbitrator types.Address `json:"arbitrator"`
+	Round      uint64        `json:"round"` // 1: panel, 2: committee
+	Winner     Side          `json:"winner"`
+	Reason     Reason        `json:"reason"`
+	ToA        uint64        `json:"to_a"`
+	ToB        uint64        `json:"to_b"`
+	At         uint64        `json:"at_ms"`       // block time
+	ResponseMs uint64        `json:"response_ms"` // At minus the start of its round
 }
 
 // Evidence is one attached document hash.
 type Evidence struct {
-	Party types.Address
-	Hash  types.Hash
-	At    uint64
+	Party types.Address `json:"party"`
+	Hash  types.Hash    `json:"hash"`
+	At    uint64        `json:"at_ms"`
 }
 
 // Decision is how a dispute ended.
 type Decision struct {
-	Winner   Side
-	Reason   Reason
-	ToA, ToB uint64
-	By       string // "panel", "committee" or "gov"
+	Winner Side   `json:"winner"`
+	Reason Reason `json:"reason"`
+	ToA    uint64 `json:"to_a"`
+	ToB    uint64 `json:"to_b"`
+	By     string `json:"by"` // "panel", "committee" or "gov"
 }
 
 // Dispute is one dispute's record.

@@ -204,3 +204,42 @@ func Cost(tx *types.Tx) (uint64, error) {
 	}
 	return 0, nil
 }
+
+// MarshalText writes a side as "a" or "b" (API and CLI JSON).
+func (s Side) MarshalText() ([]byte, error) {
+	if !s.Valid() {
+		return nil, fmt.Errorf("%w %d", ErrBadWinner, s)
+	}
+	return []byte(s.String()), nil
+}
+
+// UnmarshalText reads "a" or "b".
+func (s *Side) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "a":
+		*s = SideA
+	case "b":
+		*s = SideB
+	default:
+		return fmt.Errorf("%w %q", ErrBadWinner, b)
+	}
+	return nil
+}
+
+// MarshalText writes a reason by name ("no_payment", ...).
+func (r Reason) MarshalText() ([]byte, error) {
+	if !r.Valid() {
+		return nil, fmt.Errorf("%w %d", ErrBadReason, r)
+	}
+	return []byte(r.String()), nil
+}
+
+// UnmarshalText reads a reason name.
+func (r *Reason) UnmarshalText(b []byte) error {
+	v, err := ParseReason(string(b))
+	if err != nil {
+		return err
+	}
+	*r = v
+	return nil
+}

@@ -33,9 +33,33 @@ type AccountView struct {
 	Events  []Event       `json:"events"`
 }
 
+// FrozenMethod lists frozen accounts with their freezes.
+const FrozenMethod = "accord_getFrozenAccounts"
+
+// FrozenView is one frozen account and the freeze that holds it.
+type FrozenView struct {
+	Account types.Address `json:"account"`
+	Freeze  Freeze        `json:"freeze"`
+}
+
 // Queries implements core.Querier.
 func (m Module) Queries() []core.Query {
-	return []core.Query{{Method: QueryMethod, Doc: "(address) AccountView: frozen status and risk events", Handle: func(q core.QueryState, p json.RawMessage) (any, error) {
+	return []core.Query{{Method: FrozenMethod, Doc: "([limit]) []FrozenView: frozen accounts in address order (limit default 100, at most 1000)", Handle: func(q core.QueryState, p json.RawMessage) (any, error) {
+		var n int
+		if err := core.DecodeParams(FrozenMethod, p, 0, &n); err != nil {
+			return nil, err
+		}
+		n, err := core.ListLimit(n)
+		if err != nil {
+			return nil, err
+		}
+		out := []FrozenView{}
+		for _, a := range m.FrozenAccounts(q.Store, n) {
+			f, _ := m.FreezeOf(q.Store, a)
+			out = append(out, FrozenView{Account: a, Freeze: f})
+		}
+		return out, nil
+	}}, {Method: QueryMethod, Doc: "(address) AccountView: frozen status and risk events", Handle: func(q core.QueryState, p json.RawMessage) (any, error) {
 		a, err := core.AddressParam(QueryMethod, p)
 		if err != nil {
 			return nil, err
@@ -76,6 +100,9 @@ func (Module) Commands() []core.Command {
 				return "", nil, fmt.Errorf("ADDRESS: %w", err)
 			}
 			return QueryMethod, []any{in.Args[0]}, nil
+		}},
+		{Use: "frozen", Short: "List frozen accounts and the rule that froze each (the first 100)", Query: func(core.CommandInput) (string, []any, error) {
+			return FrozenMethod, nil, nil
 		}},
 	}
 }

@@ -31,17 +31,17 @@ const (
 // Event is one stored, explainable risk decision about an account: the
 // rule, the figure that crossed the threshold, and what was done.
 type Event struct {
-	Seq       uint64 // chain-wide, from 1
-	Account   types.Address
-	Rule      string
-	Value     uint64     // the figure (count, micro-USDT or bps)
-	Threshold uint64     // what it exceeded
-	Subject   types.Hash // the order (or dispute) that triggered it
-	Froze     bool
-	Height    uint64
-	Time      uint64
-	Officer   types.Address // unfreeze: who
-	Reason    types.Hash    // unfreeze: the case note's hash
+	Seq       uint64        `json:"seq"` // chain-wide, from 1
+	Account   types.Address `json:"account"`
+	Rule      string        `json:"rule"`
+	Value     uint64        `json:"value"`     // the figure (count, micro-USDT or bps)
+	Threshold uint64        `json:"threshold"` // what it exceeded
+	Subject   types.Hash    `json:"subject"`   // the order (or dispute) that triggered it
+	Froze     bool          `json:"froze"`
+	Height    uint64        `json:"height"`
+	Time      uint64        `json:"time_ms"`
+	Officer   types.Address `json:"officer"` // unfreeze: who
+	Reason    types.Hash    `json:"reason"`  // unfreeze: the case note's hash
 }
 
 // Profile is the rolling figures the rules keep per account. Every update
@@ -63,9 +63,9 @@ type Profile struct {
 
 // Freeze is an account's active freeze.
 type Freeze struct {
-	Rule string
-	Seq  uint64 // the event that froze it
-	At   uint64
+	Rule string `json:"rule"`
+	Seq  uint64 `json:"seq"` // the event that froze it
+	At   uint64 `json:"at_ms"`
 }
 
 // Keeper reads and writes risk state. It is the Freezer that acceptor,
