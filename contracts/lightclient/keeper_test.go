@@ -328,6 +328,12 @@ func TestConflictFreezes(t *testing.T) {
 		t.Fatalf("frozen proof: %v", err)
 	}
 	ctx := core.NewContext(core.Block{}, e.st)
+	if err := e.m.Unfreeze(ctx, mainID+"-other"); !errors.Is(err, ErrWrongChain) {
+		t.Fatalf("unfreeze of another chain's client: %v", err)
+	}
+	if c, _ := e.m.Client(e.st); !c.Frozen {
+		t.Fatal("a refused unfreeze unfroze the client")
+	}
 	if err := e.m.Unfreeze(ctx, mainID); err != nil {
 		t.Fatal(err)
 	}
