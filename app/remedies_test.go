@@ -221,6 +221,16 @@ func TestGovRemediesOnMain(t *testing.T) {
 	// failing at execution, changes nothing).
 	m.refused(checkpoint.ErrNotHalted, 0, gov.TypePropose, &gov.MsgPropose{Actions: []gov.Action{gov.ResumeCheckpointsAction(sideID)}})
 
+	// Gov replaces the side chain's checkpoint signers (an unknown chain is
+	// refused and changes nothing).
+	next := keys(9000, 3)
+	m.refused(checkpoint.ErrUnknownChain, 0, gov.TypePropose, &gov.MsgPropose{Actions: []gov.Action{
+		gov.ReplaceCheckpointSetAction("accord-side-9", addrs(next)...)}})
+	m.propose(gov.ReplaceCheckpointSetAction(sideID, addrs(next)...))
+	if c, err := k.Checkpoint.Chain(s(), sideID); err != nil || c.ValidatorsHash != (&types.ValidatorSet{Validators: addrs(next)}).Hash() || c.ValidatorsHash == vh {
+		t.Fatalf("chain after the replacement: %+v %v", c, err)
+	}
+
 	// Pause: deposits, withdrawals (and locks, releases) are refused.
 	m.propose(gov.SetBridgePausedAction(true))
 	if !k.Bridge.Paused(s()) {
