@@ -69,8 +69,11 @@ var profiles = map[Profile][]func(*Keepers) core.Module{
 	Main: {bankModule, govModule, checkpointModule, bridgeModule},
 }
 
-func bankModule(k *Keepers) core.Module     { return bank.Module{Keeper: k.Bank} }
-func govModule(k *Keepers) core.Module      { return gov.Module{Keeper: k.Gov, Disputes: k.disputes} }
+func bankModule(k *Keepers) core.Module { return bank.Module{Keeper: k.Bank} }
+func govModule(k *Keepers) core.Module {
+	return gov.Module{Keeper: k.Gov, Disputes: k.disputes, Bridge: k.bridgeGov, Checkpoints: k.checkpointGov,
+		LightClient: k.lightClientGov}
+}
 func kycModule(k *Keepers) core.Module      { return kyc.Module{Keeper: k.KYC} }
 func oracleModule(k *Keepers) core.Module   { return oracle.Module{Keeper: k.Oracle} }
 func acceptorModule(k *Keepers) core.Module { return acceptor.NewModule(k.Acceptor) }
@@ -120,6 +123,13 @@ type Keepers struct {
 	// profile has the arbitration module (nil otherwise, so a
 	// ResolveDispute proposal fails at execution).
 	disputes gov.DisputeResolver
+	// bridgeGov, checkpointGov and lightClientGov carry out gov's bridge,
+	// checkpoint and light-client actions when the profile has the module
+	// (nil otherwise: such a proposal fails at execution). The bridge is
+	// main's: the side half has no pause of its own.
+	bridgeGov      gov.BridgeGov
+	checkpointGov  gov.CheckpointGov
+	lightClientGov gov.LightClientGov
 }
 
 // App is an assembled application: the router over the profile's modules
@@ -214,6 +224,15 @@ func New(p Profile, chainID string, opts ...Option) (*App, error) {
 	}
 	if has[arbitration.ModuleName] {
 		k.disputes = k.Arbitration
+	}
+	if has[checkpoint.ModuleName] {
+		k.checkpointGov = k.Checkpoint
+	}
+	if has[lightclient.ModuleName] {
+		k.lightClientGov = k.LightClient
+	}
+	if p == Main && has[bridge.ModuleName] {
+		k.bridgeGov = k.Bridge
 	}
 	var modules []core.Module
 	for _, f := range fs {

@@ -18,11 +18,14 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/accordnet/accord/app"
 	"github.com/accordnet/accord/contracts/acceptor"
 	"github.com/accordnet/accord/contracts/arbitration"
 	"github.com/accordnet/accord/contracts/bank"
+	"github.com/accordnet/accord/contracts/bridge"
 	bridgeside "github.com/accordnet/accord/contracts/bridge/side"
 	"github.com/accordnet/accord/contracts/channel"
+	"github.com/accordnet/accord/contracts/checkpoint"
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/gov"
 	"github.com/accordnet/accord/contracts/gov/kyc"
@@ -56,6 +59,9 @@ var messages = []any{
 	arbitration.MsgOpen{}, arbitration.MsgEvidence{}, arbitration.MsgVote{},
 	lightclient.MsgUpdate{},
 	bridgeside.MsgMint{}, bridgeside.MsgBurn{},
+	// The main profile's.
+	checkpoint.MsgSubmit{},
+	bridge.MsgAttestDeposit{}, bridge.MsgWithdraw{}, bridge.MsgAttestPaid{}, bridge.MsgLock{}, bridge.MsgRelease{},
 }
 
 // notes say what each payload field means and its unit, keyed
@@ -155,34 +161,72 @@ var notes = map[string]string{
 	"bank.MsgTransfer.To":     "recipient; module accounts (escrow, float, margin) are refused",
 	"bank.MsgTransfer.Amount": "micro-USDT (1 USDT = 1 000 000), > 0",
 
-	"gov.MsgPropose.Actions":       "1–16 changes, applied in order and atomically when the proposal executes",
-	"gov.MsgPropose.Memo":          "free text for people, ≤ 256 bytes of UTF-8; public, so no personal data",
-	"gov.MsgApprove.ProposalID":    "ID of an open proposal (from the `gov.proposed` event), > 0",
-	"gov.MsgCancel.ProposalID":     "ID of an open proposal the sender made, > 0",
-	"gov.Action.GrantRole":         "exactly one of the eight fields is set",
-	"gov.Action.RevokeRole":        "",
-	"gov.Action.SetParam":          "",
-	"gov.Action.AddAdmin":          "",
-	"gov.Action.RemoveAdmin":       "",
-	"gov.Action.SetThreshold":      "",
-	"gov.Action.SetValidators":     "the new set takes effect two blocks after the proposal executes",
-	"gov.Action.ResolveDispute":    "decides a dispute arbitration escalated to governance",
-	"gov.GrantRole.Addr":           "account receiving the role",
-	"gov.GrantRole.Role":           "role number (see Roles below)",
-	"gov.RevokeRole.Addr":          "account losing the role",
-	"gov.RevokeRole.Role":          "role number (see Roles below)",
-	"gov.SetParam.Module":          "module name, e.g. `order`",
-	"gov.SetParam.Key":             "parameter key, e.g. `payment_window_ms`",
-	"gov.SetParam.Value":           "the value's bytes; integer parameters are canonical decimal ASCII, e.g. `600000`",
-	"gov.AddAdmin.Addr":            "new admin",
-	"gov.RemoveAdmin.Addr":         "admin to remove",
-	"gov.SetThreshold.Threshold":   "approvals a proposal needs, 1 … number of admins",
-	"gov.SetValidators.Validators": "the whole next validator set in proposer order, ≤ 100, no zero address",
-	"gov.ResolveDispute.Dispute":   "ID of an ESCALATED dispute (from the `arbitration.escalated` event); any other phase fails the execution",
-	"gov.ResolveDispute.Winner":    "1: side A (the order's merchant or the payment's payee), 2: side B (the acceptor or the payer)",
-	"gov.ResolveDispute.Reason":    "arbitration reason code 1 … 7 (no_payment … other)",
-	"gov.ResolveDispute.ToA":       "micro-USDT to side A; ToA + ToB must equal the escrow exactly and the winner's part be > 0",
-	"gov.ResolveDispute.ToB":       "micro-USDT to side B",
+	"gov.MsgPropose.Actions":              "1–16 changes, applied in order and atomically when the proposal executes",
+	"gov.MsgPropose.Memo":                 "free text for people, ≤ 256 bytes of UTF-8; public, so no personal data",
+	"gov.MsgApprove.ProposalID":           "ID of an open proposal (from the `gov.proposed` event), > 0",
+	"gov.MsgCancel.ProposalID":            "ID of an open proposal the sender made, > 0",
+	"gov.Action.GrantRole":                "exactly one of the eight fields is set",
+	"gov.Action.RevokeRole":               "",
+	"gov.Action.SetParam":                 "",
+	"gov.Action.AddAdmin":                 "",
+	"gov.Action.RemoveAdmin":              "",
+	"gov.Action.SetThreshold":             "",
+	"gov.Action.SetValidators":            "the new set takes effect two blocks after the proposal executes",
+	"gov.Action.ResolveDispute":           "decides a dispute arbitration escalated to governance",
+	"gov.Action.SetBridgePaused":          "main: pauses or unpauses the bridge (fails on side, and when the bridge is already so)",
+	"gov.Action.ResumeCheckpoints":        "main: lifts the halt a conflicting checkpoint put on a side chain's releases",
+	"gov.Action.ReplaceCheckpointSet":     "main: the validator set that must sign a side chain's next checkpoint",
+	"gov.Action.UnfreezeLightClient":      "side: lets the light client of main accept headers again after conflicting certificates froze it",
+	"gov.GrantRole.Addr":                  "account receiving the role",
+	"gov.GrantRole.Role":                  "role number (see Roles below)",
+	"gov.RevokeRole.Addr":                 "account losing the role",
+	"gov.RevokeRole.Role":                 "role number (see Roles below)",
+	"gov.SetParam.Module":                 "module name, e.g. `order`",
+	"gov.SetParam.Key":                    "parameter key, e.g. `payment_window_ms`",
+	"gov.SetParam.Value":                  "the value's bytes; integer parameters are canonical decimal ASCII, e.g. `600000`",
+	"gov.AddAdmin.Addr":                   "new admin",
+	"gov.RemoveAdmin.Addr":                "admin to remove",
+	"gov.SetThreshold.Threshold":          "approvals a proposal needs, 1 … number of admins",
+	"gov.SetValidators.Validators":        "the whole next validator set in proposer order, ≤ 100, no zero address",
+	"gov.ResolveDispute.Dispute":          "ID of an ESCALATED dispute (from the `arbitration.escalated` event); any other phase fails the execution",
+	"gov.ResolveDispute.Winner":           "1: side A (the order's merchant or the payment's payee), 2: side B (the acceptor or the payer)",
+	"gov.ResolveDispute.Reason":           "arbitration reason code 1 … 7 (no_payment … other)",
+	"gov.ResolveDispute.ToA":              "micro-USDT to side A; ToA + ToB must equal the escrow exactly and the winner's part be > 0",
+	"gov.ResolveDispute.ToB":              "micro-USDT to side B",
+	"gov.SetBridgePaused.Paused":          "1: pause (attestations, withdrawals, locks and releases are refused), 0: unpause",
+	"gov.ResumeCheckpoints.Chain":         "ID of a registered, halted side chain (the evidence stays stored)",
+	"gov.ReplaceCheckpointSet.Chain":      "ID of a registered side chain",
+	"gov.ReplaceCheckpointSet.Validators": "the side chain's whole new signer set, ≤ 100, no zero address or duplicate",
+	"gov.UnfreezeLightClient.Chain":       "main's chain ID, which must be the one the client follows; the client must be frozen",
+
+	"checkpoint.MsgSubmit.Checkpoint":          "the side chain's checkpoint, signed by > 2/3 of the set registered for its range",
+	"checkpoint.MsgSubmit.Sigs":                "1 … 100 signatures over the checkpoint's digest, by validator index, strictly ascending",
+	"checkpoint.MsgSubmit.NextValidators":      "the next set's members, exactly when NextValidatorsHash differs from ValidatorsHash (else empty)",
+	"checkpoint.Checkpoint.ChainID":            "ID of a registered side chain",
+	"checkpoint.Checkpoint.Number":             "1, 2, … per side chain, the one after the last anchored",
+	"checkpoint.Checkpoint.Start":              "first side height covered: the previous checkpoint's End + 1 (contiguous)",
+	"checkpoint.Checkpoint.End":                "last side height covered, ≥ Start",
+	"checkpoint.Checkpoint.BlocksRoot":         "Merkle root of the side block hashes Start … End, non-zero",
+	"checkpoint.Checkpoint.AppHash":            "side app hash at End, non-zero",
+	"checkpoint.Checkpoint.ValidatorsHash":     "hash of the side set that signs this checkpoint (the registered one)",
+	"checkpoint.Checkpoint.NextValidatorsHash": "hash of the set that must sign the next checkpoint (equal when the set does not change)",
+	"checkpoint.Sig.Index":                     "signer's index in the side validator set",
+	"checkpoint.Sig.Sig":                       "65-byte secp256k1 signature over the checkpoint's digest",
+
+	"bridge.MsgAttestDeposit.ExtChainID": "EIP-155 chain ID of the external chain holding the vault, > 0",
+	"bridge.MsgAttestDeposit.ExtTxHash":  "hash of the external transaction carrying the ERC-20 `Transfer` into the vault, non-zero",
+	"bridge.MsgAttestDeposit.LogIndex":   "index of that `Transfer` log in its block; (chain ID, tx hash, log index) mints once",
+	"bridge.MsgAttestDeposit.Recipient":  "main-chain account credited, non-zero",
+	"bridge.MsgAttestDeposit.Amount":     "micro-USDT minted once attest_threshold bridge signers attest the same deposit, > 0",
+	"bridge.MsgWithdraw.ExtAddress":      "external-chain address paid out of the vault, non-zero",
+	"bridge.MsgWithdraw.Amount":          "micro-USDT burned from the sender, > 0, within withdraw_cap_per_day",
+	"bridge.MsgAttestPaid.ID":            "withdrawal ID (from the `bridge.withdrawal` event)",
+	"bridge.MsgAttestPaid.ExtTxHash":     "hash of the external payout transaction, non-zero",
+	"bridge.MsgLock.ChainID":             "ID of the registered side chain that mints",
+	"bridge.MsgLock.Recipient":           "side-chain account credited, non-zero",
+	"bridge.MsgLock.Amount":              "micro-USDT moved from the sender to the bridge escrow, > 0",
+	"bridge.MsgRelease.ChainID":          "ID of the side chain that burned",
+	"bridge.MsgRelease.Proof":            "a `proof.BurnProof`'s canonical RLP: burn receipt → header's receipts root → header at its index in an anchored checkpoint",
 
 	"kyc.MsgAttest.Account":    "the attested account",
 	"kyc.MsgAttest.Level":      "KYC level 1 … max_level (0 means no KYC and is refused)",
@@ -231,15 +275,24 @@ type route struct {
 	msg    reflect.Type
 	module string // package name of the message, e.g. "kyc"
 	action string // after the dot, e.g. "mark_paid"
+	// profile is the one chain profile routing the type ("main" or
+	// "side"), or "" when every profile does.
+	profile string
 }
 
 // appRoutes lists the application's routes in type order, each with its
 // message struct: the router is the authority on which types exist.
 func appRoutes(t *testing.T) []route {
 	t.Helper()
-	app, err := node.NewApp("accord-docs")
-	if err != nil {
-		t.Fatal(err)
+	// Both profiles: a type is routed by one of them or by both (bank
+	// and gov), never to two different messages.
+	var apps []*node.App
+	for _, p := range app.Profiles() {
+		a, err := node.NewProfileApp(p, "accord-docs")
+		if err != nil {
+			t.Fatal(err)
+		}
+		apps = append(apps, a)
 	}
 	byName := map[string]reflect.Type{}
 	for _, m := range messages {
@@ -250,9 +303,26 @@ func appRoutes(t *testing.T) []route {
 	var out []route
 	used := map[reflect.Type]bool{}
 	for i := 0; i <= 0xffff; i++ {
-		rt, ok := app.Router.Route(types.TxType(i))
-		if !ok {
+		var rt core.Route
+		var app *node.App
+		var profiles []string
+		for j, a := range apps {
+			r, ok := a.Router.Route(types.TxType(i))
+			if !ok {
+				continue
+			}
+			if app != nil && r.Name != rt.Name {
+				t.Fatalf("type %#x is %s on one profile and %s on another", i, rt.Name, r.Name)
+			}
+			rt, app = r, a
+			profiles = append(profiles, string(apps[j].Profile))
+		}
+		if app == nil {
 			continue
+		}
+		profile := ""
+		if len(profiles) < len(apps) {
+			profile = profiles[0]
 		}
 		mod, action, ok := strings.Cut(rt.Name, ".")
 		if !ok {
@@ -285,7 +355,7 @@ func appRoutes(t *testing.T) []route {
 			t.Errorf("route %s refuses a %s payload as malformed: %v", rt.Name, want, err)
 		}
 		used[msg] = true
-		out = append(out, route{typ: types.TxType(i), name: rt.Name, msg: msg, module: mod, action: action})
+		out = append(out, route{typ: types.TxType(i), name: rt.Name, msg: msg, module: mod, action: action, profile: profile})
 	}
 	for _, m := range messages {
 		if rt := reflect.TypeOf(m); !used[rt] {
@@ -807,7 +877,11 @@ func renderMessages(t *testing.T) string {
 			fmt.Fprintf(&b, "\n### Module `%s` (types `0x%04x`–`0x%04x`)\n", module, uint16(r.typ)&^0xff, uint16(r.typ)|0xff)
 		}
 		fmt.Fprintf(&b, "\n#### %s\n\n", r.name)
-		fmt.Fprintf(&b, "Type `0x%04x` (%d). Payload: `%s.%s`", uint16(r.typ), uint16(r.typ), r.module, r.msg.Name())
+		fmt.Fprintf(&b, "Type `0x%04x` (%d)", uint16(r.typ), uint16(r.typ))
+		if r.profile != "" {
+			fmt.Fprintf(&b, ", %s chain only", r.profile)
+		}
+		fmt.Fprintf(&b, ". Payload: `%s.%s`", r.module, r.msg.Name())
 		var queue []reflect.Type
 		seen := map[reflect.Type]bool{}
 		fs := fieldsOf(t, r.msg, &queue, seen, usedNotes)

@@ -39,7 +39,9 @@
 //
 // # Pause
 //
-// Pause and Unpause are keeper methods for gov: while paused, attestations
+// Pause and Unpause are carried out by gov's SetBridgePaused action (`tx
+// gov propose --bridge-pause|--bridge-unpause`; the module has no route of
+// its own for them): while paused, attestations
 // of deposits, withdrawals, locks and releases are refused; payout
 // attestations and refunds go on, so nothing in flight is stranded.
 package bridge

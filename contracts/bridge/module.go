@@ -20,14 +20,18 @@ func (Module) Name() string { return ModuleName }
 func (m Module) Routes() []core.Route {
 	return []core.Route{
 		{Type: TypeAttestDeposit, Name: "bridge.attest_deposit", Handler: handle(m.AttestDeposit)},
-		{Type: TypeWithdraw, Name: "bridge.withdraw", Handler: handle(func(ctx *core.Context, msg *MsgWithdraw) error {
-			_, err := m.Withdraw(ctx, msg)
-			return err
-		})},
+		{Type: TypeWithdraw, Name: "bridge.withdraw", Handler: handle(m.withdraw)},
 		{Type: TypeAttestPaid, Name: "bridge.attest_paid", Handler: handle(m.AttestPaid)},
 		{Type: TypeLock, Name: "bridge.lock", Handler: handle(m.Lock)},
 		{Type: TypeRelease, Name: "bridge.release", Handler: handle(m.Release)},
 	}
+}
+
+// withdraw is Withdraw as a handler (the ID is in the event). A named
+// method, not a literal, so docs' generator finds the route's refusals.
+func (m Module) withdraw(ctx *core.Context, msg *MsgWithdraw) error {
+	_, err := m.Withdraw(ctx, msg)
+	return err
 }
 
 // handle decodes a payload strictly into M and runs fn.

@@ -30,8 +30,9 @@
 // message has one form. The side chain's producer signs End's set as
 // ValidatorsHash and End+1's as NextValidatorsHash; the two agree unless a
 // change takes effect at End+1, so a checkpoint ends at the block before
-// each change. Gov can also replace a chain's set (ReplaceValidators), for
-// a side chain whose set can no longer sign.
+// each change. Gov can also replace a chain's set (ReplaceValidators, gov's
+// ReplaceCheckpointSet action: `tx gov propose --checkpoint-validators`),
+// for a side chain whose set can no longer sign.
 //
 // # Conflicts
 //
@@ -41,7 +42,8 @@
 // is stored as evidence (Evidence), the chain is halted (Halted) — no new
 // checkpoints, and the bridge must refuse side → main releases — and the
 // transaction succeeds so the evidence persists. Only gov lifts the halt
-// (Resume). A resubmission of the identical checkpoint is refused
+// (Resume, gov's ResumeCheckpoints action: `tx gov propose
+// --checkpoint-resume CHAIN`). A resubmission of the identical checkpoint is refused
 // (ErrAlreadyAnchored); one without a valid quorum is refused too.
 //
 // # Queries

@@ -102,8 +102,11 @@ func (m Module) Commands() []core.Command {
 	return []core.Command{
 		{Use: "propose", Short: "Open a proposal as an admin (it counts as the first approval; with threshold 1 it executes at once)",
 			Long: "Open a proposal as an admin. Its actions run in this order when it reaches the threshold: every\n" +
-				"--grant-role, --revoke-role, --set-param, --add-admin, --remove-admin, --threshold, then --set-validators\n" +
-				"(the whole new validator set, effective two blocks after the proposal executes).",
+				"--grant-role, --revoke-role, --set-param, --add-admin, --remove-admin, --threshold, --set-validators\n" +
+				"(the whole new validator set, effective two blocks after the proposal executes), then the remedies:\n" +
+				"--bridge-pause or --bridge-unpause (main), every --checkpoint-validators, every --checkpoint-resume\n" +
+				"(main: a chain's new checkpoint signers, then lifting the halt a conflicting checkpoint caused) and\n" +
+				"--lightclient-unfreeze (side: the client of main that conflicting certificates froze).",
 			Flags: []core.Flag{
 				{Name: "grant-role", Kind: core.FlagStrings, Usage: "ADDR=ROLE (kyc_provider, compliance, oracle, arbitrator, bridge_signer), repeatable"},
 				{Name: "revoke-role", Kind: core.FlagStrings, Usage: "ADDR=ROLE, repeatable"},
@@ -112,6 +115,11 @@ func (m Module) Commands() []core.Command {
 				{Name: "remove-admin", Kind: core.FlagStrings, Usage: "admin to remove, repeatable"},
 				{Name: "threshold", Kind: core.FlagUint, Default: "0", Usage: "set the approvals a proposal needs"},
 				{Name: "set-validators", Kind: core.FlagList, Usage: "the complete new validator set, comma-separated addresses in proposer order"},
+				{Name: "bridge-pause", Kind: core.FlagBool, Default: "false", Usage: "pause main's bridge (deposits, withdrawals, locks and releases)"},
+				{Name: "bridge-unpause", Kind: core.FlagBool, Default: "false", Usage: "unpause main's bridge"},
+				{Name: "checkpoint-validators", Kind: core.FlagStrings, Usage: "SIDE_CHAIN=ADDR,ADDR,...: the set that signs the side chain's next checkpoint, repeatable"},
+				{Name: "checkpoint-resume", Kind: core.FlagStrings, Usage: "SIDE_CHAIN whose halted releases resume, repeatable"},
+				{Name: "lightclient-unfreeze", Usage: "MAIN_CHAIN: unfreeze the light client of that main chain"},
 				{Name: "memo", Usage: "public note for the other admins"}},
 			Msg: m.proposeMsg, Report: report},
 		byID("approve", "Approve an open proposal as an admin (it executes when approvals reach the threshold)",
@@ -217,11 +225,49 @@ func (m Module) proposeMsg(in core.CommandInput) (core.Msg, error) {
 		}
 		acts = append(acts, SetValidatorsAction(vals...))
 	}
+	acts, err := remedyActions(in, acts)
+	if err != nil {
+		return nil, err
+	}
 	msg := &MsgPropose{Actions: acts, Memo: in.Flags["memo"]}
 	if err := msg.ValidateBasic(); err != nil {
 		return nil, err
 	}
 	return msg, nil
+}
+
+// remedyActions appends the bridge, checkpoint and light-client actions
+// of `tx gov propose`'s flags to acts.
+func remedyActions(in core.CommandInput, acts []Action) ([]Action, error) {
+	pause, unpause := in.Flags["bridge-pause"] == "true", in.Flags["bridge-unpause"] == "true"
+	switch {
+	case pause && unpause:
+		return nil, fmt.Errorf("--bridge-pause and --bridge-unpause: choose one")
+	case pause || unpause:
+		acts = append(acts, SetBridgePausedAction(pause))
+	}
+	for _, s := range in.Lists["checkpoint-validators"] {
+		chain, list, ok := strings.Cut(s, "=")
+		if !ok || list == "" {
+			return nil, fmt.Errorf("--checkpoint-validators %q: want SIDE_CHAIN=ADDR,ADDR,...", s)
+		}
+		var vals []types.Address
+		for _, v := range strings.Split(list, ",") {
+			a, err := types.ParseAddress(strings.TrimSpace(v))
+			if err != nil {
+				return nil, fmt.Errorf("--checkpoint-validators: %w", err)
+			}
+			vals = append(vals, a)
+		}
+		acts = append(acts, ReplaceCheckpointSetAction(chain, vals...))
+	}
+	for _, chain := range in.Lists["checkpoint-resume"] {
+		acts = append(acts, ResumeCheckpointsAction(chain))
+	}
+	if chain := in.Flags["lightclient-unfreeze"]; chain != "" {
+		acts = append(acts, UnfreezeLightClientAction(chain))
+	}
+	return acts, nil
 }
 
 func printProposal(w io.Writer, p *ProposalView) {
@@ -241,6 +287,10 @@ func printProposal(w io.Writer, p *ProposalView) {
 			d = strconv.FormatUint(a.Threshold, 10)
 		case "set_validators":
 			d = strings.Join(a.Validators, ",")
+		case "checkpoint_validators":
+			d = a.Chain + "=" + strings.Join(a.Validators, ",")
+		case "checkpoint_resume", "lightclient_unfreeze":
+			d = a.Chain
 		}
 		fmt.Fprintf(w, "action %d  %s %s\n", i, a.Kind, d)
 	}

@@ -75,5 +75,7 @@ func (Module) ErrorCodes() []core.ErrorCode {
 		{Code: 25, Err: ErrCorruptState},
 		{Code: 26, Err: ErrBadDecision},
 		{Code: 27, Err: ErrNoResolver},
+		{Code: 28, Err: ErrBadChain},
+		{Code: 29, Err: ErrNotWired},
 	}
 }

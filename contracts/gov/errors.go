@@ -30,4 +30,6 @@ var (
 	ErrCorruptState     = errors.New("corrupt gov state")
 	ErrBadDecision      = errors.New("malformed dispute decision")
 	ErrNoResolver       = errors.New("no dispute resolver wired (arbitration module missing)")
+	ErrBadChain         = errors.New("malformed chain ID in an action")
+	ErrNotWired         = errors.New("the action's module is not on this chain")
 )

@@ -42,6 +42,9 @@ func seedActions() []gov.Action {
 		gov.SetUint64ParamAction("order", "payment_window_ms", 900000), gov.AddAdminAction(a),
 		gov.RemoveAdminAction(a), gov.SetThresholdAction(2), gov.SetValidatorsAction(a),
 		gov.ResolveDisputeAction(types.Hash{1}, 1, 7, 60, 40),
+		gov.SetBridgePausedAction(true), gov.SetBridgePausedAction(false),
+		gov.ResumeCheckpointsAction("accord-side-1"), gov.ReplaceCheckpointSetAction("accord-side-1", a),
+		gov.UnfreezeLightClientAction("accord-main"),
 	}
 }
 

@@ -27,6 +27,13 @@ type Module struct {
 	// Disputes carries out ResolveDispute actions: the arbitration keeper,
 	// set by the app assembly (nil: such a proposal fails at execution).
 	Disputes DisputeResolver
+	// Bridge, Checkpoints and LightClient carry out the bridge, checkpoint
+	// and light-client actions; the app assembly sets those whose module
+	// the profile has (nil: such a proposal fails at execution with
+	// ErrNotWired).
+	Bridge      BridgeGov
+	Checkpoints CheckpointGov
+	LightClient LightClientGov
 }
 
 var _ core.BeginBlocker = Module{}
@@ -218,6 +225,32 @@ func (m Module) apply(ctx *core.Context, id uint64, a *Action) error {
 		}
 		ctx.EmitEvent(DisputeResolvedEvent{Dispute: r.Dispute, Winner: uint64(r.Winner), Reason: uint64(r.Reason),
 			ToA: r.ToA, ToB: r.ToB, Proposal: pid})
+	// The modules emit their own events (bridge.paused, checkpoint.resumed,
+	// ...); gov.executed names the proposal.
+	case a.SetBridgePaused != nil:
+		if m.Bridge == nil {
+			return fmt.Errorf("bridge: %w", ErrNotWired)
+		}
+		if a.SetBridgePaused.Paused {
+			return m.Bridge.Pause(ctx)
+		}
+		return m.Bridge.Unpause(ctx)
+	case a.ResumeCheckpoints != nil:
+		if m.Checkpoints == nil {
+			return fmt.Errorf("checkpoint: %w", ErrNotWired)
+		}
+		return m.Checkpoints.Resume(ctx, a.ResumeCheckpoints.Chain)
+	case a.ReplaceCheckpointSet != nil:
+		if m.Checkpoints == nil {
+			return fmt.Errorf("checkpoint: %w", ErrNotWired)
+		}
+		r := a.ReplaceCheckpointSet
+		return m.Checkpoints.ReplaceValidators(ctx, r.Chain, r.Validators)
+	case a.UnfreezeLightClient != nil:
+		if m.LightClient == nil {
+			return fmt.Errorf("lightclient: %w", ErrNotWired)
+		}
+		return m.LightClient.Unfreeze(ctx, a.UnfreezeLightClient.Chain)
 	}
 	return nil
 }

@@ -69,6 +69,87 @@ type Action struct {
 	SetValidators *SetValidators `rlp:"nil,optional"`
 	// ResolveDispute decides a dispute arbitration escalated to governance.
 	ResolveDispute *ResolveDispute `rlp:"nil,optional"`
+	// The bridge, checkpoint and light-client remedies: each is carried
+	// out by the module's keeper (Module's Bridge, Checkpoints and
+	// LightClient), which refuses a change that does not fit its state.
+	SetBridgePaused      *SetBridgePaused      `rlp:"nil,optional"`
+	ResumeCheckpoints    *ResumeCheckpoints    `rlp:"nil,optional"`
+	ReplaceCheckpointSet *ReplaceCheckpointSet `rlp:"nil,optional"`
+	UnfreezeLightClient  *UnfreezeLightClient  `rlp:"nil,optional"`
+}
+
+// SetBridgePaused pauses (Paused) or unpauses main's bridge: while
+// paused it refuses deposit attestations, withdrawals, locks and releases.
+// It is one action with a flag rather than two empty ones because an
+// empty struct would encode like an absent field.
+type SetBridgePaused struct{ Paused bool }
+
+// ResumeCheckpoints lifts the halt a conflicting checkpoint put on side
+// chain Chain's releases (the evidence stays in the checkpoint module).
+type ResumeCheckpoints struct{ Chain string }
+
+// ReplaceCheckpointSet registers Validators as the set that must sign
+// side chain Chain's next checkpoint: the remedy when the registered set
+// can no longer sign, or signed a conflict.
+type ReplaceCheckpointSet struct {
+	Chain      string
+	Validators []types.Address
+}
+
+// UnfreezeLightClient lets the side chain's light client of main chain
+// Chain accept headers again after two conflicting certificates froze it.
+// Naming the chain guards against a proposal meant for another client.
+type UnfreezeLightClient struct{ Chain string }
+
+// MaxChainIDLen bounds a chain ID in an action (the checkpoint module's
+// bound; the module checks the rest at execution).
+const MaxChainIDLen = 64
+
+// SetBridgePausedAction builds a SetBridgePaused action.
+func SetBridgePausedAction(paused bool) Action {
+	return Action{SetBridgePaused: &SetBridgePaused{Paused: paused}}
+}
+
+// ResumeCheckpointsAction builds a ResumeCheckpoints action.
+func ResumeCheckpointsAction(chain string) Action {
+	return Action{ResumeCheckpoints: &ResumeCheckpoints{Chain: chain}}
+}
+
+// ReplaceCheckpointSetAction builds a ReplaceCheckpointSet action.
+func ReplaceCheckpointSetAction(chain string, vals ...types.Address) Action {
+	return Action{ReplaceCheckpointSet: &ReplaceCheckpointSet{Chain: chain, Validators: vals}}
+}
+
+// UnfreezeLightClientAction builds an UnfreezeLightClient action.
+func UnfreezeLightClientAction(chain string) Action {
+	return Action{UnfreezeLightClient: &UnfreezeLightClient{Chain: chain}}
+}
+
+func checkChainID(id string) error {
+	if len(id) == 0 || len(id) > MaxChainIDLen {
+		return fmt.Errorf("%w: chain ID of %d bytes (1–%d)", ErrBadChain, len(id), MaxChainIDLen)
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] < 0x21 || id[i] > 0x7e {
+			return fmt.Errorf("%w: byte %#x at %d of the chain ID", ErrBadChain, id[i], i)
+		}
+	}
+	return nil
+}
+
+func checkValidators(vs []types.Address) error {
+	if len(vs) > MaxValidators {
+		return fmt.Errorf("%w: %d validators (max %d)", ErrBadValidators, len(vs), MaxValidators)
+	}
+	for _, v := range vs {
+		if v == (types.Address{}) {
+			return fmt.Errorf("%w: %w", ErrBadValidators, ErrZeroAddress)
+		}
+	}
+	if _, err := types.NewValidatorSet(vs); err != nil {
+		return fmt.Errorf("%w: %w", ErrBadValidators, err)
+	}
+	return nil
 }
 
 // ResolveDispute decides a dispute that arbitration escalated to
@@ -158,6 +239,21 @@ func (a *Action) Kind() string {
 	if a.ResolveDispute != nil {
 		kind, n = "resolve_dispute", n+1
 	}
+	if a.SetBridgePaused != nil {
+		kind, n = "bridge_unpause", n+1
+		if a.SetBridgePaused.Paused {
+			kind = "bridge_pause"
+		}
+	}
+	if a.ResumeCheckpoints != nil {
+		kind, n = "checkpoint_resume", n+1
+	}
+	if a.ReplaceCheckpointSet != nil {
+		kind, n = "checkpoint_validators", n+1
+	}
+	if a.UnfreezeLightClient != nil {
+		kind, n = "lightclient_unfreeze", n+1
+	}
 	if n != 1 {
 		return ""
 	}
@@ -194,20 +290,18 @@ func (a *Action) ValidateBasic() error {
 			return fmt.Errorf("%w: %d", ErrBadThreshold, k)
 		}
 	case "set_validators":
-		vs := a.SetValidators.Validators
-		if len(vs) > MaxValidators {
-			return fmt.Errorf("%w: %d validators (max %d)", ErrBadValidators, len(vs), MaxValidators)
-		}
-		for _, v := range vs {
-			if v == (types.Address{}) {
-				return fmt.Errorf("%w: %w", ErrBadValidators, ErrZeroAddress)
-			}
-		}
-		if _, err := types.NewValidatorSet(vs); err != nil {
-			return fmt.Errorf("%w: %w", ErrBadValidators, err)
-		}
+		return checkValidators(a.SetValidators.Validators)
 	case "resolve_dispute":
 		return a.ResolveDispute.ValidateBasic()
+	case "checkpoint_resume":
+		return checkChainID(a.ResumeCheckpoints.Chain)
+	case "checkpoint_validators":
+		if err := checkChainID(a.ReplaceCheckpointSet.Chain); err != nil {
+			return err
+		}
+		return checkValidators(a.ReplaceCheckpointSet.Validators)
+	case "lightclient_unfreeze":
+		return checkChainID(a.UnfreezeLightClient.Chain)
 	}
 	return nil
 }

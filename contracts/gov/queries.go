@@ -33,15 +33,23 @@ type RolesView struct {
 // ProposalActionView is one change a proposal makes; Kind says which
 // fields are set.
 type ProposalActionView struct {
-	Kind      string `json:"kind"` // grant_role, revoke_role, set_param, add_admin, remove_admin, set_threshold, set_validators
+	// Kind is grant_role, revoke_role, set_param, add_admin, remove_admin,
+	// set_threshold, set_validators, resolve_dispute, bridge_pause,
+	// bridge_unpause, checkpoint_resume, checkpoint_validators or
+	// lightclient_unfreeze.
+	Kind      string `json:"kind"`
 	Address   string `json:"address,omitempty"`
 	Role      string `json:"role,omitempty"`
 	Module    string `json:"module,omitempty"`
 	Key       string `json:"key,omitempty"`
 	Value     string `json:"value,omitempty"`
 	Threshold uint64 `json:"threshold,omitempty"`
-	// Validators is the whole new set of a set_validators action.
+	// Validators is the whole new set of a set_validators or
+	// checkpoint_validators action.
 	Validators []string `json:"validators,omitempty"`
+	// Chain is the side chain of a checkpoint action or the main chain of
+	// a lightclient_unfreeze.
+	Chain string `json:"chain,omitempty"`
 }
 
 // ProposalView is an open proposal (executed, cancelled and expired ones
@@ -85,6 +93,15 @@ func NewProposalView(p *Proposal, threshold uint64) ProposalView {
 			for _, val := range a.SetValidators.Validators {
 				av.Validators = append(av.Validators, val.Hex())
 			}
+		case a.ResumeCheckpoints != nil:
+			av.Chain = a.ResumeCheckpoints.Chain
+		case a.ReplaceCheckpointSet != nil:
+			av.Chain = a.ReplaceCheckpointSet.Chain
+			for _, val := range a.ReplaceCheckpointSet.Validators {
+				av.Validators = append(av.Validators, val.Hex())
+			}
+		case a.UnfreezeLightClient != nil:
+			av.Chain = a.UnfreezeLightClient.Chain
 		}
 		v.Actions = append(v.Actions, av)
 	}

@@ -42,8 +42,9 @@
 //
 // Two certified headers for different blocks at one height freeze the
 // client: the conflicting header and certificate are stored as evidence
-// and every update and proof is refused (ErrFrozen) until gov calls
-// Unfreeze.
+// and every update and proof is refused (ErrFrozen) until gov's
+// UnfreezeLightClient action (`tx gov propose --lightclient-unfreeze
+// MAIN_CHAIN`) calls Unfreeze.
 //
 // # Proofs
 //

@@ -279,12 +279,17 @@ func parseChange(ev types.Event) (*types.ValidatorSet, uint64, error) {
 	return vs, at, nil
 }
 
-// Unfreeze lets the client accept updates again (gov, after it has dealt
-// with the evidence). The evidence stays.
-func (k Keeper) Unfreeze(ctx *core.Context) error {
+// Unfreeze lets the client of main chain chainID accept updates again
+// (gov's UnfreezeLightClient action, after it has dealt with the
+// evidence). The evidence stays. Naming the chain makes a proposal meant
+// for another chain's client fail rather than unfreeze this one.
+func (k Keeper) Unfreeze(ctx *core.Context, chainID string) error {
 	c, err := k.Client(ctx.Store)
 	if err != nil {
 		return err
+	}
+	if c.ChainID != chainID {
+		return fmt.Errorf("unfreeze %q, the client follows %q: %w", chainID, c.ChainID, ErrWrongChain)
 	}
 	if !c.Frozen {
 		return ErrNotFrozen

@@ -328,10 +328,16 @@ func TestConflictFreezes(t *testing.T) {
 		t.Fatalf("frozen proof: %v", err)
 	}
 	ctx := core.NewContext(core.Block{}, e.st)
-	if err := e.m.Unfreeze(ctx); err != nil {
+	if err := e.m.Unfreeze(ctx, mainID+"-other"); !errors.Is(err, ErrWrongChain) {
+		t.Fatalf("unfreeze of another chain's client: %v", err)
+	}
+	if c, _ := e.m.Client(e.st); !c.Frozen {
+		t.Fatal("a refused unfreeze unfroze the client")
+	}
+	if err := e.m.Unfreeze(ctx, mainID); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.m.Unfreeze(ctx); !errors.Is(err, ErrNotFrozen) {
+	if err := e.m.Unfreeze(ctx, mainID); !errors.Is(err, ErrNotFrozen) {
 		t.Fatalf("unfreeze twice: %v", err)
 	}
 	if err := e.update(b4, certify(t, &b4.hdr, a)); err != nil {
