@@ -107,6 +107,8 @@ type Node struct {
 
 	syncTarget atomic.Uint64 // highest height block sync was asked to reach
 
+	snaps atomic.Pointer[ledger.SnapshotFiles] // set when snapshots are on (snapshot.go)
+
 }
 
 // PublishConsensus gossips a consensus message as this node. It exists for

@@ -11,6 +11,7 @@ import (
 
 	"github.com/accordnet/accord/ledger"
 	"github.com/accordnet/accord/ledger/kv"
+	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/p2p"
 	"github.com/accordnet/accord/types"
 )
@@ -62,6 +63,7 @@ func (n *Node) startSnapshotter(ctx context.Context) {
 		log.Error("snapshots disabled", "dir", n.home.SnapshotDir(), "err", err)
 		return
 	}
+	n.snaps.Store(files)
 	held := n.ledger.SnapshotEvery(n.cfg.SnapshotInterval, log)
 	if n.net != nil {
 		n.net.host.SetSnapshotSource(snapshotFiles{files})
@@ -84,6 +86,19 @@ func (n *Node) startSnapshotter(ctx context.Context) {
 			}
 		}
 	}()
+}
+
+// snapshotRetainHeight is the oldest snapshot on disk (0: none), whose
+// block pruning must keep for joiners.
+func (n *Node) snapshotRetainHeight(state.Store) uint64 {
+	files := n.snaps.Load()
+	if files == nil {
+		return 0
+	}
+	if hs := files.Heights(); len(hs) > 0 {
+		return hs[0]
+	}
+	return 0
 }
 
 func (n *Node) writeSnapshot(files *ledger.SnapshotFiles, s *ledger.HeldSnapshot, log *slog.Logger) {
