@@ -16,7 +16,8 @@ package ledger_test
 // genesis with millions of entries would, without parsing one), and
 // transactions carry a placeholder signature with the sender set, as the
 // mempool hands them over. ACCORD_SCALE_CACHE sets the state cache's
-// entries (default ledger.DefaultStateCacheEntries).
+// entries (default ledger.DefaultStateCacheEntries), ACCORD_SCALE_BLOCKCACHE_MB
+// the database's block cache (default 64).
 //
 //	ACCORD_SCALE_ACCOUNTS=10000,1000000 go test ./ledger -run '^$' -bench ScaleTransfers -benchtime 20x -timeout 1h
 
@@ -144,7 +145,15 @@ func BenchmarkScaleTransfers(b *testing.B) {
 
 func benchScale(b *testing.B, backend string, n int) {
 	dir := b.TempDir()
-	l, err := ledger.Open(backend, dir, kv.Options{CacheBytes: 64 << 20, MemTableBytes: kv.LoadMemTableBytes})
+	blockCache := int64(64 << 20)
+	if s := os.Getenv("ACCORD_SCALE_BLOCKCACHE_MB"); s != "" {
+		mb, err := strconv.Atoi(s)
+		if err != nil || mb <= 0 {
+			b.Fatalf("ACCORD_SCALE_BLOCKCACHE_MB=%q", s)
+		}
+		blockCache = int64(mb) << 20
+	}
+	l, err := ledger.Open(backend, dir, kv.Options{CacheBytes: blockCache, MemTableBytes: kv.LoadMemTableBytes})
 	if err != nil {
 		b.Fatal(err)
 	}
