@@ -18,7 +18,6 @@ import (
 	"github.com/accordnet/accord/consensus"
 	"github.com/accordnet/accord/contracts/bank"
 	"github.com/accordnet/accord/ledger"
-	"github.com/accordnet/accord/ledger/kv"
 	"github.com/accordnet/accord/mempool"
 	"github.com/accordnet/accord/p2p"
 	"github.com/accordnet/accord/sigcache"
@@ -233,7 +232,7 @@ func New(h Home, o Options) (*Node, error) {
 	if err := checkBackend(h, cfg.DB); err != nil {
 		return nil, err
 	}
-	kvOpts := kv.Options{Logger: log.With("component", "kv"), MemTableBytes: int64(cfg.DBMemTableMB) << 20}
+	kvOpts := ledgerOptions(cfg, log)
 	if o.Fatal != nil {
 		kvOpts.Fatal = func(msg string) { o.Fatal(databaseFatal(h, msg)) }
 	}

@@ -462,8 +462,9 @@ func JoinBySnapshot(ctx context.Context, h Home, o JoinOptions) (*JoinResult, er
 	}
 }
 
-// ledgerOptions are the database options New opens the ledger with, less
-// the fatal-error hook (a join is a short, foreground step).
+// ledgerOptions are the database options the node opens its ledger with
+// (New adds the fatal-error hook).
 func ledgerOptions(cfg Config, log *slog.Logger) kv.Options {
-	return kv.Options{Logger: log.With("component", "kv"), MemTableBytes: int64(cfg.DBMemTableMB) << 20}
+	return kv.Options{Logger: log.With("component", "kv"), MemTableBytes: int64(cfg.DBMemTableMB) << 20,
+		CacheBytes: int64(cfg.DBCacheMB) << 20}
 }
