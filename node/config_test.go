@@ -63,7 +63,7 @@ func TestConfigStorageKeys(t *testing.T) {
 	}{
 		{"defaults", func(*Config) {}, true},
 		{"pruning and snapshots on", func(c *Config) { c.PruneKeepBlocks, c.SnapshotInterval, c.SnapshotKeep = 1000, 500, 3 }, true},
-		{"a large block cache and state cache", func(c *Config) { c.DBCacheMB, c.StateCacheEntries = 512, 1 << 22 }, true},
+		{"a large block cache and state cache", func(c *Config) { c.DBCacheMB, c.StateCacheEntries = 512, 1<<22 }, true},
 		{"negative snapshot_keep is refused", func(c *Config) { c.SnapshotKeep = -1 }, false},
 		{"negative state_cache_entries is refused", func(c *Config) { c.StateCacheEntries = -1 }, false},
 		{"negative db_cache_mb is refused", func(c *Config) { c.DBCacheMB = -1 }, false},
