@@ -126,6 +126,9 @@ func (s *Server) getBlockByHeight(p json.RawMessage) (any, error) {
 	l := s.b.Ledger()
 	blk, err := l.Block(h)
 	if err != nil {
+		if errors.Is(err, ledger.ErrPruned) {
+			return nil, NotFound(fmt.Errorf("block %d was pruned: this node keeps blocks from %d (head is %d)", h, l.PrunedBase(), l.Last().Height))
+		}
 		if errors.Is(err, ledger.ErrNotFound) {
 			return nil, NotFound(fmt.Errorf("block %d not found (head is %d)", h, l.Last().Height))
 		}

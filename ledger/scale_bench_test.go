@@ -15,7 +15,9 @@ package ledger_test
 // default 10000); the accounts are written straight into the state (as a
 // genesis with millions of entries would, without parsing one), and
 // transactions carry a placeholder signature with the sender set, as the
-// mempool hands them over.
+// mempool hands them over. ACCORD_SCALE_CACHE sets the state cache's
+// entries (default ledger.DefaultStateCacheEntries), ACCORD_SCALE_BLOCKCACHE_MB
+// the database's block cache (default 64).
 //
 //	ACCORD_SCALE_ACCOUNTS=10000,1000000 go test ./ledger -run '^$' -bench ScaleTransfers -benchtime 20x -timeout 1h
 
@@ -143,11 +145,26 @@ func BenchmarkScaleTransfers(b *testing.B) {
 
 func benchScale(b *testing.B, backend string, n int) {
 	dir := b.TempDir()
-	l, err := ledger.Open(backend, dir, kv.Options{CacheBytes: 64 << 20, MemTableBytes: kv.LoadMemTableBytes})
+	blockCache := int64(64 << 20)
+	if s := os.Getenv("ACCORD_SCALE_BLOCKCACHE_MB"); s != "" {
+		mb, err := strconv.Atoi(s)
+		if err != nil || mb <= 0 {
+			b.Fatalf("ACCORD_SCALE_BLOCKCACHE_MB=%q", s)
+		}
+		blockCache = int64(mb) << 20
+	}
+	l, err := ledger.Open(backend, dir, kv.Options{CacheBytes: blockCache, MemTableBytes: kv.LoadMemTableBytes})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer l.Close()
+	if s := os.Getenv("ACCORD_SCALE_CACHE"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n <= 0 {
+			b.Fatalf("ACCORD_SCALE_CACHE=%q", s)
+		}
+		l.SetStateCacheEntries(n)
+	}
 	c := &ledgertest.Chain{Ledger: l, App: ledgertest.App{}, Validator: ledgertest.DeterministicKey(1 << 40), Treasury: ledgertest.Treasury}
 	c.Genesis = ledgertest.Genesis(c.Validator, nil, "1")
 	if err := l.InitGenesis(c.Genesis, c.App); err != nil {

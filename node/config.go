@@ -27,6 +27,12 @@ type Config struct {
 	// its multi-MiB blocks then do not each force a flush and compaction.
 	// The badger backend ignores it.
 	DBMemTableMB int `json:"db_memtable_mb"`
+	// DBCacheMB sizes the database's block cache in MiB (0: 8). With a
+	// state larger than the caches, every transfer reads its accounts
+	// from sstables; a node with millions of accounts wants hundreds of
+	// MiB here (see ledger's BenchmarkScaleTransfers). Memory is bounded
+	// by this, the memtable and state_cache_entries, not by the state.
+	DBCacheMB int `json:"db_cache_mb,omitempty"`
 	// MaxBlockIntervalMs bounds the time between blocks: an empty block is
 	// produced when nothing else happened for this long.
 	MaxBlockIntervalMs int `json:"max_block_interval_ms"`
@@ -178,8 +184,8 @@ func (c Config) Validate() error {
 	if c.MempoolMaxGapAgeS < 0 {
 		return errors.New("config: mempool_max_gap_age_s must not be negative")
 	}
-	if c.SnapshotKeep < 0 || c.StateCacheEntries < 0 {
-		return errors.New("config: snapshot_keep and state_cache_entries must not be negative")
+	if c.SnapshotKeep < 0 || c.StateCacheEntries < 0 || c.DBCacheMB < 0 {
+		return errors.New("config: snapshot_keep, state_cache_entries and db_cache_mb must not be negative")
 	}
 	if c.RPCAddr == "" {
 		return errors.New("config: rpc_addr is empty")

@@ -54,3 +54,27 @@ func TestLoadConfigWithoutMemTableKey(t *testing.T) {
 		t.Fatalf("db_memtable_mb = %d, want the default %d", c.DBMemTableMB, kv.DefaultMemTableBytes>>20)
 	}
 }
+
+func TestConfigStorageKeys(t *testing.T) {
+	cases := []struct {
+		name string
+		set  func(*Config)
+		ok   bool
+	}{
+		{"defaults", func(*Config) {}, true},
+		{"pruning and snapshots on", func(c *Config) { c.PruneKeepBlocks, c.SnapshotInterval, c.SnapshotKeep = 1000, 500, 3 }, true},
+		{"a large block cache and state cache", func(c *Config) { c.DBCacheMB, c.StateCacheEntries = 512, 1<<22 }, true},
+		{"negative snapshot_keep is refused", func(c *Config) { c.SnapshotKeep = -1 }, false},
+		{"negative state_cache_entries is refused", func(c *Config) { c.StateCacheEntries = -1 }, false},
+		{"negative db_cache_mb is refused", func(c *Config) { c.DBCacheMB = -1 }, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := DefaultConfig()
+			tc.set(&c)
+			if err := c.Validate(); (err == nil) != tc.ok {
+				t.Fatalf("Validate: %v, want ok=%v", err, tc.ok)
+			}
+		})
+	}
+}

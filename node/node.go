@@ -18,7 +18,6 @@ import (
 	"github.com/accordnet/accord/consensus"
 	"github.com/accordnet/accord/contracts/bank"
 	"github.com/accordnet/accord/ledger"
-	"github.com/accordnet/accord/ledger/kv"
 	"github.com/accordnet/accord/mempool"
 	"github.com/accordnet/accord/p2p"
 	"github.com/accordnet/accord/sigcache"
@@ -106,6 +105,8 @@ type Node struct {
 	subs  map[chan *types.Block]struct{}
 
 	syncTarget atomic.Uint64 // highest height block sync was asked to reach
+
+	snaps atomic.Pointer[ledger.SnapshotFiles] // set when snapshots are on (snapshot.go)
 
 }
 
@@ -231,7 +232,7 @@ func New(h Home, o Options) (*Node, error) {
 	if err := checkBackend(h, cfg.DB); err != nil {
 		return nil, err
 	}
-	kvOpts := kv.Options{Logger: log.With("component", "kv"), MemTableBytes: int64(cfg.DBMemTableMB) << 20}
+	kvOpts := ledgerOptions(cfg, log)
 	if o.Fatal != nil {
 		kvOpts.Fatal = func(msg string) { o.Fatal(databaseFatal(h, msg)) }
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 
+	"github.com/accordnet/accord/ledger"
+
 	"github.com/accordnet/accord/types"
 )
 
@@ -19,6 +21,7 @@ const pruneEvery = 16
 
 // startStorageWorkers starts the pruner and the snapshotter as configured.
 func (n *Node) startStorageWorkers(ctx context.Context) {
+	n.startSnapshotter(ctx) // first: the pruner asks it what to retain
 	if n.cfg.PruneKeepBlocks > 0 {
 		ch, cancel := n.SubscribeCommits(1)
 		n.wg.Add(1)
@@ -28,7 +31,6 @@ func (n *Node) startStorageWorkers(ctx context.Context) {
 			n.runPruner(ctx, ch)
 		}()
 	}
-	n.startSnapshotter(ctx)
 }
 
 func (n *Node) runPruner(ctx context.Context, commits <-chan *types.Block) {
@@ -50,7 +52,9 @@ func (n *Node) runPruner(ctx context.Context, commits <-chan *types.Block) {
 }
 
 func (n *Node) pruneOnce(log *slog.Logger) {
-	res, err := n.ledger.Prune(n.cfg.PruneKeepBlocks, n.app.Router)
+	// The modules say what they still need; so does the snapshotter: a
+	// joiner fetches the block at a snapshot's height with its certificate.
+	res, err := n.ledger.Prune(n.cfg.PruneKeepBlocks, n.app.Router, ledger.RetainFunc(n.snapshotRetainHeight))
 	switch {
 	case err != nil:
 		log.Warn("pruning failed; retrying after the next blocks", "err", err)

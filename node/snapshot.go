@@ -11,6 +11,7 @@ import (
 
 	"github.com/accordnet/accord/ledger"
 	"github.com/accordnet/accord/ledger/kv"
+	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/p2p"
 	"github.com/accordnet/accord/types"
 )
@@ -62,6 +63,7 @@ func (n *Node) startSnapshotter(ctx context.Context) {
 		log.Error("snapshots disabled", "dir", n.home.SnapshotDir(), "err", err)
 		return
 	}
+	n.snaps.Store(files)
 	held := n.ledger.SnapshotEvery(n.cfg.SnapshotInterval, log)
 	if n.net != nil {
 		n.net.host.SetSnapshotSource(snapshotFiles{files})
@@ -84,6 +86,19 @@ func (n *Node) startSnapshotter(ctx context.Context) {
 			}
 		}
 	}()
+}
+
+// snapshotRetainHeight is the oldest snapshot on disk (0: none), whose
+// block pruning must keep for joiners.
+func (n *Node) snapshotRetainHeight(state.Store) uint64 {
+	files := n.snaps.Load()
+	if files == nil {
+		return 0
+	}
+	if hs := files.Heights(); len(hs) > 0 {
+		return hs[0]
+	}
+	return 0
 }
 
 func (n *Node) writeSnapshot(files *ledger.SnapshotFiles, s *ledger.HeldSnapshot, log *slog.Logger) {
@@ -447,8 +462,9 @@ func JoinBySnapshot(ctx context.Context, h Home, o JoinOptions) (*JoinResult, er
 	}
 }
 
-// ledgerOptions are the database options New opens the ledger with, less
-// the fatal-error hook (a join is a short, foreground step).
+// ledgerOptions are the database options the node opens its ledger with
+// (New adds the fatal-error hook).
 func ledgerOptions(cfg Config, log *slog.Logger) kv.Options {
-	return kv.Options{Logger: log.With("component", "kv"), MemTableBytes: int64(cfg.DBMemTableMB) << 20}
+	return kv.Options{Logger: log.With("component", "kv"), MemTableBytes: int64(cfg.DBMemTableMB) << 20,
+		CacheBytes: int64(cfg.DBCacheMB) << 20}
 }

@@ -2,6 +2,8 @@ package testnet
 
 import (
 	"errors"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -56,12 +58,59 @@ func TestPruningNodeKeepsHeadersAndGoesOn(t *testing.T) {
 			t.Fatalf("certificate %d: %v", h, err)
 		}
 	}
-	if _, err := c.Client(0).Block(ctx, 1); err == nil {
-		t.Fatal("RPC served a pruned block")
+	if _, err := c.Client(0).Block(ctx, 1); err == nil || !strings.Contains(err.Error(), "pruned") {
+		t.Fatalf("RPC for a pruned block: %v, want an error saying it was pruned", err)
 	}
 	if _, err := c.Client(0).Block(ctx, head); err != nil {
 		t.Fatalf("RPC block %d (kept): %v", head, err)
 	}
 	// The chain goes on: a transfer still finalizes.
 	sendFinal(t, c, 0, 1, 0)
+}
+
+// A pruning node that serves snapshots keeps the block of its oldest
+// snapshot (a joiner fetches it with its certificate): the snapshotter is
+// one more Retainer.
+func TestPruningKeepsTheSnapshotBlock(t *testing.T) {
+	c, err := NewCluster(t.TempDir(), ClusterOptions{Validators: 1, BenchAccounts: 4, Logger: testLogger(t),
+		Config: func(i int, cfg *node.Config) {
+			cfg.PruneKeepBlocks = 3
+			cfg.SnapshotInterval = 40
+			cfg.SnapshotKeep = 1
+			cfg.MaxBlockIntervalMs = 50
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	ctx, cancel := Timeout(2 * time.Minute)
+	defer cancel()
+	n := c.Node(0)
+	l := n.Ledger()
+	files, err := ledger.OpenSnapshotFiles(filepath.Join(string(c.Layout.Home(0)), "data", "snapshots"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	commits, stop := n.SubscribeCommits(16)
+	defer stop()
+	// Run until the pruner has caught up past the first snapshot's
+	// neighbourhood at least once after a second snapshot replaced it.
+	for l.Last().Height < 100 || l.PrunedBase() < 80 {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("height %d, pruned base %d", l.Last().Height, l.PrunedBase())
+		case <-commits:
+		}
+		hs := files.Heights()
+		if base := l.PrunedBase(); len(hs) > 0 && base > hs[0] {
+			t.Fatalf("pruned base %d is above the snapshot at %d", base, hs[0])
+		}
+	}
+	hs := files.Heights()
+	if len(hs) != 1 || hs[0] < 80 {
+		t.Fatalf("snapshots on disk at %v", hs)
+	}
+	if _, err := l.Block(hs[0]); err != nil {
+		t.Fatalf("block of the snapshot at %d: %v", hs[0], err)
+	}
 }

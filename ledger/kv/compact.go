@@ -1,6 +1,11 @@
 package kv
 
-import "context"
+import (
+	"context"
+	"errors"
+
+	"github.com/dgraph-io/badger/v4"
+)
 
 // Compact asks the engine to compact its whole key space now, e.g. after a
 // bulk load or after pruning deleted much, so reads and disk use reach
@@ -27,4 +32,22 @@ func (e *pebbleEngine) compact() error {
 	return e.db.Compact(context.Background(), []byte{0}, []byte{0xff, 0xff, 0xff, 0xff}, true)
 }
 
-func (e *badgerEngine) compact() error { return e.db.Flatten(2) }
+// compact flattens the LSM tree, then rewrites value-log files while
+// that frees space (deleted blocks live in the value log, which Flatten
+// does not touch).
+func (e *badgerEngine) compact() error {
+	if err := e.db.Flatten(2); err != nil {
+		return err
+	}
+	for {
+		err := e.db.RunValueLogGC(badgerGCRatio)
+		switch {
+		case err == nil:
+			continue
+		case errors.Is(err, badger.ErrNoRewrite), errors.Is(err, badger.ErrRejected):
+			return nil
+		default:
+			return err
+		}
+	}
+}
