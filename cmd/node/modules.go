@@ -89,6 +89,9 @@ func addModuleCommands(g *globals, tx, query *cobra.Command) error {
 				}
 				if !c.Top {
 					parent = subgroup(parent, m.Name(), short)
+					if al, ok := m.(core.CommandAliaser); ok {
+						parent.Aliases = al.CommandAliases()
+					}
 				}
 				cmd := moduleCommand(g, c)
 				if hasCommand(parent, cmd.Name()) {

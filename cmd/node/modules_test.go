@@ -154,3 +154,27 @@ func TestModuleThroughEveryLayer(t *testing.T) {
 		t.Fatal(msg)
 	}
 }
+
+// A module's declared aliases name the same command group: the issue's
+// words (`tx dispute vote`, `tx compliance unfreeze`) reach the same
+// commands as the module names.
+func TestCommandGroupAliases(t *testing.T) {
+	root := newRootCmd()
+	for _, tc := range []struct{ alias, name string }{
+		{"tx dispute vote", "tx arbitration vote"},
+		{"tx dispute open", "tx arbitration open"},
+		{"tx compliance unfreeze", "tx risk unfreeze"},
+	} {
+		got, _, err := root.Find(strings.Fields(tc.alias))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.alias, err)
+		}
+		want, _, err := root.Find(strings.Fields(tc.name))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if got != want || got == root {
+			t.Errorf("%q finds %q, want the command %q", tc.alias, got.CommandPath(), want.CommandPath())
+		}
+	}
+}

@@ -144,6 +144,9 @@ func flagHash(in core.CommandInput, name string) (types.Hash, error) {
 
 var flagID = core.Flag{Name: "dispute", Usage: "dispute ID (0x hash)"}
 
+// CommandAliases implements core.CommandAliaser: disputes are what arbitration decides: `tx dispute open|evidence|vote`.
+func (Module) CommandAliases() []string { return []string{"dispute"} }
+
 // Commands implements core.Commander.
 func (Module) Commands() []core.Command {
 	return []core.Command{

@@ -55,7 +55,6 @@ var paramTable = core.ParamTable[Params]{Module: ModuleName, ErrBad: ErrBadParam
 	{Key: ParamMaxTimeouts, Min: 1, Max: 100_000, Get: func(p *Params) *uint64 { return &p.MaxTimeouts }},
 }}
 
-
 // ParamSpecs declares the module's parameters to gov (gov.Module.Specs).
 func ParamSpecs() []gov.ParamSpec {
 	out := make([]gov.ParamSpec, 0, len(paramTable.Fields))

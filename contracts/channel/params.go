@@ -43,7 +43,6 @@ var paramTable = core.ParamTable[Params]{Module: ModuleName, ErrBad: ErrBadParam
 	{Key: ParamMaxOpen, Min: 1, Max: 1_000_000, Get: func(p *Params) *uint64 { return &p.MaxOpen }},
 }}
 
-
 // ParamSpecs declares the module's parameters to gov (gov.Module.Specs).
 func ParamSpecs() []gov.ParamSpec {
 	out := make([]gov.ParamSpec, 0, len(paramTable.Fields))

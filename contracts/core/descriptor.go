@@ -295,6 +295,13 @@ type CommandGrouper interface {
 	CommandGroup() string
 }
 
+// CommandAliaser is a module whose `tx MODULE` and `query MODULE` groups
+// also answer to other names: the words its users say (an operator types
+// `tx dispute vote`, not `tx arbitration vote`).
+type CommandAliaser interface {
+	CommandAliases() []string
+}
+
 // Msg is a message with its transaction type.
 type Msg interface {
 	TxType() types.TxType

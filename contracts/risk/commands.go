@@ -79,6 +79,9 @@ func (m Module) Queries() []core.Query {
 	}}}
 }
 
+// CommandAliases implements core.CommandAliaser: compliance officers act on risk freezes: `tx compliance unfreeze`.
+func (Module) CommandAliases() []string { return []string{"compliance"} }
+
 // Commands implements core.Commander.
 func (Module) Commands() []core.Command {
 	return []core.Command{
