@@ -15,6 +15,7 @@ import (
 	"github.com/accordnet/accord/api/wire"
 	"github.com/accordnet/accord/app"
 	"github.com/accordnet/accord/client"
+	"github.com/accordnet/accord/contracts/lightclient"
 	"github.com/accordnet/accord/testnet"
 	"github.com/accordnet/accord/types"
 	"github.com/ethereum/go-ethereum/rlp"
@@ -337,16 +338,46 @@ func TestClientCoversEveryRPC(t *testing.T) {
 			return err
 		}},
 		"accord_getLightClientHeader": {side: true, call: func(c *client.Client) error {
-			v, err := c.LightClient(ctx)
+			// Relay main's block 2 to the side chain's light client, as a
+			// relayer does, then read it back as trusted.
+			rb, err := mainC.Client(0).RawBlock(ctx, 2)
 			if err != nil {
 				return err
 			}
-			sideRec.take()
-			h, err := c.LightClientHeader(ctx, v.TrustHeight)
-			if err == nil && h.Height != v.TrustHeight {
-				t.Errorf("trusted header %+v, asked for %d", h, v.TrustHeight)
+			var hdr types.Header
+			if err := rlp.DecodeBytes(rb.Header, &hdr); err != nil {
+				return err
 			}
-			return found(err)
+			cert, err := types.DecodeCommitCert(rb.Cert)
+			if err != nil {
+				return err
+			}
+			st, err := c.Status(ctx)
+			if err != nil {
+				return err
+			}
+			tx, err := client.NewSigner(testnet.DevKey(), st.ChainID, st.MinFeeMicro).Submit(ctx, c, lightclient.TypeUpdate,
+				&lightclient.MsgUpdate{Header: hdr, Cert: *cert})
+			if err != nil {
+				return err
+			}
+			rc, err := c.WaitReceipt(ctx, tx.Hash())
+			if err != nil {
+				return err
+			}
+			if rc.Status != "ok" {
+				t.Fatalf("light client update %+v", rc)
+			}
+			// Queries read the state after the receipt's block commits.
+			if err := sideC.WaitHeight(ctx, 0, rc.Height+1); err != nil {
+				return err
+			}
+			sideRec.take()
+			h, err := c.LightClientHeader(ctx, 2)
+			if err == nil && (h.Height != 2 || h.Hash != rb.Hash) {
+				t.Errorf("trusted header %+v, main's block 2 is %s", h, rb.Hash.Hex())
+			}
+			return err
 		}},
 	}
 
