@@ -188,6 +188,20 @@ func (c *Client) Status(ctx context.Context) (*views.Status, error) {
 	return &s, c.Call(ctx, "accord_status", &s)
 }
 
+// Methods returns the names of the methods the node serves (they differ
+// between a main and a side chain's profile).
+func (c *Client) Methods(ctx context.Context) ([]string, error) {
+	var v []string
+	return v, c.Call(ctx, "accord_methods", &v)
+}
+
+// EventTypes returns every event type the node's modules declare, with
+// its attribute keys.
+func (c *Client) EventTypes(ctx context.Context) ([]views.EventType, error) {
+	var v []views.EventType
+	return v, c.Call(ctx, "accord_eventTypes", &v)
+}
+
 // Evidence lists the equivocations the node recorded from height from on.
 func (c *Client) Evidence(ctx context.Context, from uint64) ([]views.Evidence, error) {
 	var out []views.Evidence

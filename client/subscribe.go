@@ -71,7 +71,10 @@ func (s *Subscription) Cursor() views.Cursor {
 	return s.cursor
 }
 
-// Close ends the stream and waits for its goroutine.
+// Close ends the stream and waits for its goroutine. It closes the
+// subscription's WebSocket, which ends the subscription on the node, so
+// the SDK has no call for accord_unsubscribe (one subscription a
+// connection leaves it nothing to do).
 func (s *Subscription) Close() {
 	s.cancel()
 	<-s.done

@@ -16,6 +16,7 @@ import (
 	"maps"
 
 	"github.com/accordnet/accord/api"
+	"github.com/accordnet/accord/api/views"
 	"github.com/accordnet/accord/contracts/bridge"
 	"github.com/accordnet/accord/contracts/bridge/proof"
 	"github.com/accordnet/accord/ledger"
@@ -36,35 +37,12 @@ const (
 // 2 MiB of hex at most); a longer checkpoint is read in pieces.
 const maxHashSpan = 1 << 16
 
-// RawBlock is accord_getRawBlock's answer: what a light client or a
-// relayer re-verifies, in canonical RLP.
-type RawBlock struct {
-	Height   uint64          `json:"height"`
-	Hash     types.Hash      `json:"hash"`
-	Header   hexutil.Bytes   `json:"header"`
-	Cert     hexutil.Bytes   `json:"cert"`
-	Receipts []hexutil.Bytes `json:"receipts"`
-}
+// RawBlock is accord_getRawBlock's answer (views.RawBlock, where the SDK
+// can decode it too).
+type RawBlock = views.RawBlock
 
-// BurnProofView is accord_getBurnProof's answer. Proof (the RLP of a
-// proof.BurnProof, MsgRelease's Proof) is set when the range of the
-// checkpoint covering Height was given; without it the rest says where
-// the burn is, so a caller can ask main for the covering checkpoint
-// (accord_getCheckpointCovering) and then for the proof.
-type BurnProofView struct {
-	ChainID      string        `json:"chain_id"`
-	Tx           types.Hash    `json:"tx"`
-	Height       uint64        `json:"height"`
-	ReceiptIndex uint64        `json:"receipt_index"`
-	EventIndex   uint64        `json:"event_index"`
-	BurnID       types.Hash    `json:"burn_id"` // what main records as released
-	Recipient    types.Address `json:"recipient"`
-	Amount       uint64        `json:"amount"`
-	Start        uint64        `json:"start,omitempty"`
-	End          uint64        `json:"end,omitempty"`
-	BlocksRoot   *types.Hash   `json:"blocks_root,omitempty"` // the root the proof verifies against, to compare with main's checkpoint
-	Proof        hexutil.Bytes `json:"proof,omitempty"`
-}
+// BurnProofView is accord_getBurnProof's answer (views.BurnProof).
+type BurnProofView = views.BurnProof
 
 // nodeMethods are the node-level JSON-RPC methods beyond the modules'
 // queries: they read blocks, certificates, receipts and evidence.
