@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -49,6 +50,20 @@ func (a *adminFlags) client(g *globals) (*client.Admin, error) {
 	return client.NewAdmin(addr, tok), nil
 }
 
+// run makes a command's RunE that calls fn with the node's admin client and
+// a context bounded by --timeout.
+func (a *adminFlags) run(g *globals, fn func(ctx context.Context, adm *client.Admin, cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		adm, err := a.client(g)
+		if err != nil {
+			return err
+		}
+		ctx, cancel := g.ctx()
+		defer cancel()
+		return fn(ctx, adm, cmd, args)
+	}
+}
+
 func newWebhookCmd(g *globals) *cobra.Command {
 	var af adminFlags
 	cmd := &cobra.Command{Use: "webhook", Short: "Webhook endpoints on this node: register, list, delivery log, redeliver (admin API, loopback only)"}
@@ -89,13 +104,7 @@ func newWebhookCmd(g *globals) *cobra.Command {
 
 	list := &cobra.Command{
 		Use: "list", Short: "List the registered endpoints", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			adm, err := af.client(g)
-			if err != nil {
-				return err
-			}
-			ctx, cancel := g.ctx()
-			defer cancel()
+		RunE: af.run(g, func(ctx context.Context, adm *client.Admin, cmd *cobra.Command, args []string) error {
 			eps, err := adm.Webhooks(ctx)
 			if err != nil {
 				return err
@@ -109,24 +118,18 @@ func newWebhookCmd(g *globals) *cobra.Command {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", ep.ID, ep.URL, orAll(ep.Types), orAll(ep.Merchants), ep.Created.Format(time.RFC3339))
 			}
 			return tw.Flush()
-		},
+		}),
 	}
 
 	remove := &cobra.Command{
 		Use: "remove ENDPOINT", Short: "Unregister an endpoint and drop its deliveries", Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			adm, err := af.client(g)
-			if err != nil {
-				return err
-			}
-			ctx, cancel := g.ctx()
-			defer cancel()
+		RunE: af.run(g, func(ctx context.Context, adm *client.Admin, cmd *cobra.Command, args []string) error {
 			if err := adm.RemoveWebhook(ctx, args[0]); err != nil {
 				return err
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), "removed", args[0])
 			return nil
-		},
+		}),
 	}
 
 	var (
@@ -135,13 +138,7 @@ func newWebhookCmd(g *globals) *cobra.Command {
 	)
 	deliveries := &cobra.Command{
 		Use: "deliveries ENDPOINT", Short: "An endpoint's delivery log, newest first", Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			adm, err := af.client(g)
-			if err != nil {
-				return err
-			}
-			ctx, cancel := g.ctx()
-			defer cancel()
+		RunE: af.run(g, func(ctx context.Context, adm *client.Admin, cmd *cobra.Command, args []string) error {
 			p, err := adm.Deliveries(ctx, args[0], cursor, limit)
 			if err != nil {
 				return err
@@ -151,20 +148,14 @@ func newWebhookCmd(g *globals) *cobra.Command {
 			}
 			printDeliveries(cmd.OutOrStdout(), p)
 			return nil
-		},
+		}),
 	}
 	deliveries.Flags().StringVar(&cursor, "cursor", "", "page cursor (the NEXT line of the previous page)")
 	deliveries.Flags().IntVar(&limit, "limit", 0, "records per page (default 50, at most 500)")
 
 	show := &cobra.Command{
 		Use: "show ENDPOINT EVENT", Short: "One delivery: state, attempts and the body sent", Args: cobra.ExactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			adm, err := af.client(g)
-			if err != nil {
-				return err
-			}
-			ctx, cancel := g.ctx()
-			defer cancel()
+		RunE: af.run(g, func(ctx context.Context, adm *client.Admin, cmd *cobra.Command, args []string) error {
 			d, err := adm.Delivery(ctx, args[0], args[1])
 			if err != nil {
 				return err
@@ -182,24 +173,18 @@ func newWebhookCmd(g *globals) *cobra.Command {
 			}
 			fmt.Fprintf(out, "body     %s\n", d.Body)
 			return nil
-		},
+		}),
 	}
 
 	redeliver := &cobra.Command{
 		Use: "redeliver ENDPOINT EVENT", Short: "Send an event to an endpoint again, now", Args: cobra.ExactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			adm, err := af.client(g)
-			if err != nil {
-				return err
-			}
-			ctx, cancel := g.ctx()
-			defer cancel()
+		RunE: af.run(g, func(ctx context.Context, adm *client.Admin, cmd *cobra.Command, args []string) error {
 			if err := adm.Redeliver(ctx, args[0], args[1]); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "queued %s for %s\n", args[1], args[0])
 			return nil
-		},
+		}),
 	}
 	cmd.AddCommand(add, list, remove, deliveries, show, redeliver)
 	return cmd
