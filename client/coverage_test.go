@@ -248,6 +248,28 @@ func TestClientCoversEveryRPC(t *testing.T) {
 			_, err := c.RiskAccount(ctx, sideDev)
 			return found(err)
 		}},
+		"accord_getOpenDisputes": {side: true, call: func(c *client.Client) error {
+			v, err := c.OpenDisputes(ctx, 10)
+			if err == nil && len(v) != 0 {
+				t.Errorf("open disputes on a fresh chain: %d", len(v))
+			}
+			return err
+		}},
+		"accord_getEscalatedDisputes": {side: true, call: func(c *client.Client) error {
+			v, err := c.EscalatedDisputes(ctx, 10)
+			if err == nil && len(v) != 0 {
+				t.Errorf("escalated disputes on a fresh chain: %d", len(v))
+			}
+			return err
+		}},
+		"accord_getArbitrator": {side: true, call: func(c *client.Client) error { _, err := c.Arbitrator(ctx, sideDev); return found(err) }},
+		"accord_getFrozenAccounts": {side: true, call: func(c *client.Client) error {
+			v, err := c.FrozenAccounts(ctx, 10)
+			if err == nil && len(v) != 0 {
+				t.Errorf("frozen accounts on a fresh chain: %d", len(v))
+			}
+			return err
+		}},
 		"accord_getChannel": {side: true, call: func(c *client.Client) error { _, err := c.Channel(ctx, nothing); return found(err) }},
 		"accord_getPayment": {side: true, call: func(c *client.Client) error { _, err := c.Payment(ctx, nothing); return found(err) }},
 
