@@ -103,6 +103,11 @@ func TestMerchantAndAcceptorExamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The dev key (kyc provider and oracle) funds, attests, posts a rate.
+	// Its KYC expiry counts from the latest block's time, and genesis is no
+	// block: wait for the first one.
+	if err := c.WaitHeight(ctx, 0, 1); err != nil {
+		t.Fatal(err)
+	}
 	blk, err := c.Client(0).Block(ctx, 0)
 	if err != nil {
 		t.Fatal(err)
