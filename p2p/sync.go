@@ -218,25 +218,28 @@ func (h *Host) requestOn(ctx context.Context, proto protocol.ID, addr types.Addr
 		deadline = time.Now().Add(h.cfg.SyncTimeout)
 	}
 	ctx, cancel := context.WithDeadline(ctx, deadline)
-	s, err = h.host.NewStream(ctx, id, proto)
+	// The stream lives in its own variable, not the named result: the
+	// AfterFunc below may still be running when an error return sets the
+	// result to nil.
+	stream, err := h.host.NewStream(ctx, id, proto)
 	if err != nil {
 		cancel()
 		return nil, nil, nil, fmt.Errorf("p2p: open sync stream to %s: %w", addr, err)
 	}
-	_ = s.SetDeadline(deadline)
+	_ = stream.SetDeadline(deadline)
 	// Cancelling ctx aborts reads and writes in flight.
-	stop := context.AfterFunc(ctx, func() { _ = s.Reset() })
+	stop := context.AfterFunc(ctx, func() { _ = stream.Reset() })
 	release = func() {
 		stop()
 		cancel()
 	}
-	if err := writeFrame(s, kind, body); err != nil {
-		_ = s.Reset()
+	if err := writeFrame(stream, kind, body); err != nil {
+		_ = stream.Reset()
 		release()
 		return nil, nil, nil, fmt.Errorf("p2p: sync request to %s: %w", addr, err)
 	}
-	_ = s.CloseWrite()
-	return s, ctx, release, nil
+	_ = stream.CloseWrite()
+	return stream, ctx, release, nil
 }
 
 // streamErr explains a failed exchange: a protocol error as it is, an I/O
