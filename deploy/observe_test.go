@@ -15,8 +15,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/accordnet/accord/contracts/bank"
+	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/node"
 	"github.com/accordnet/accord/report"
+	"github.com/accordnet/accord/types"
+	"github.com/ethereum/go-ethereum/crypto"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
@@ -40,14 +44,21 @@ func nodeURL(t *testing.T) string {
 }
 
 // startNode starts a node that lives until the test binary exits, and
-// returns once it has committed a block (so the block histograms have
-// samples).
+// returns once it has committed a transfer (so the block and transaction
+// histograms have samples).
 func startNode() (string, error) {
 	home := node.Home(filepath.Join(workDir, "node"))
 	cfg := node.DefaultConfig()
 	cfg.RPCAddr = "127.0.0.1:0"
 	cfg.P2PListen = "/ip4/127.0.0.1/tcp/0"
-	if _, err := node.Init(home, node.InitOptions{ChainID: "accord-deploy-test", Config: &cfg}); err != nil {
+	// A funded sender, so a transaction runs and its series exist
+	// (accord_tx_exec_seconds{type} appears per type once one executes).
+	sender, err := crypto.GenerateKey()
+	if err != nil {
+		return "", err
+	}
+	if _, err := node.Init(home, node.InitOptions{ChainID: "accord-deploy-test", Config: &cfg,
+		Allocs: []node.Alloc{{Address: types.PubkeyAddress(sender), Micro: 10 * types.MicroPerUSDT}}}); err != nil {
 		return "", err
 	}
 	// As `accord report` does after a run, so the report-age series
@@ -68,14 +79,28 @@ func startNode() (string, error) {
 		return "", err
 	}
 	stopNode = func() { n.Stop() }
-	select {
-	case <-commits:
-	case err := <-n.Err():
+	tx, err := types.SignTx(&types.Tx{ChainID: "accord-deploy-test", Type: bank.TypeTransfer,
+		Payload: core.Encode(&bank.MsgTransfer{To: types.Address{0xaa}, Amount: 1}), Fee: n.MinFee()}, sender)
+	if err != nil {
 		return "", err
-	case <-time.After(60 * time.Second):
-		return "", fmt.Errorf("node committed no block in 60 s")
 	}
-	return "http://" + n.RPCAddr(), nil
+	h, err := n.SubmitTx(tx.Encode())
+	if err != nil {
+		return "", err
+	}
+	deadline := time.After(60 * time.Second)
+	for {
+		if _, err := n.Ledger().Tx(h); err == nil {
+			return "http://" + n.RPCAddr(), nil
+		}
+		select {
+		case <-commits:
+		case err := <-n.Err():
+			return "", err
+		case <-deadline:
+			return "", fmt.Errorf("node committed no transfer in 60 s")
+		}
+	}
 }
 
 func httpGet(t *testing.T, url string) (int, []byte) {

@@ -229,7 +229,7 @@ func (d *driver) do(ctx context.Context, acts []consensus.Action) error {
 // signatures in parallel first (cached ones are free).
 func (d *driver) execute(b *types.Block) (*ledger.Executed, error) {
 	d.n.cache.RecoverAll(b.Txs, 0)
-	return d.n.ledger.Execute(b, d.n.app.Router)
+	return d.n.ledger.Execute(b, d.n.exec)
 }
 
 func (d *driver) commit(b *types.Block, cert *types.CommitCert) error {
@@ -289,7 +289,7 @@ func (d *driver) maybePropose(ctx context.Context) error {
 	if len(txs) == 0 && now < due {
 		return nil
 	}
-	x, dropped, err := d.n.ledger.Build(ledger.Template{Time: max(now, req.ParentTime+1), Proposer: d.n.self, LastCert: req.LastCert}, txs, d.n.app.Router)
+	x, dropped, err := d.n.ledger.Build(ledger.Template{Time: max(now, req.ParentTime+1), Proposer: d.n.self, LastCert: req.LastCert}, txs, d.n.exec)
 	if err != nil {
 		return fmt.Errorf("build block %d: %w", req.Height, err)
 	}

@@ -18,6 +18,7 @@ type Metrics struct {
 	Equivocations prometheus.Counter
 	Peers         prometheus.Gauge
 	CommitSeconds prometheus.Histogram
+	TxExec        *prometheus.HistogramVec // accord_tx_exec_seconds{type}, see txexec.go
 	SyncTarget    prometheus.Gauge
 	SyncStarts    *prometheus.CounterVec
 
@@ -51,8 +52,9 @@ func newMetrics() *Metrics {
 			Help: "Transaction batches dropped because their author is on ignore."}),
 		CommitSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "accord_block_commit_seconds", Help: "Time to execute and commit a block.",
 			Buckets: prometheus.ExponentialBuckets(0.001, 2, 12)}),
+		TxExec: newTxExecHistogram(),
 	}
-	r.MustRegister(m.Height, m.BlockTxs, m.BlockInterval, m.MempoolSize, m.Rejected, m.ViewChanges, m.Equivocations, m.Peers, m.CommitSeconds, m.SyncTarget, m.SyncStarts, m.GossipPenalties, m.GossipDropped,
+	r.MustRegister(m.Height, m.BlockTxs, m.BlockInterval, m.MempoolSize, m.Rejected, m.ViewChanges, m.Equivocations, m.Peers, m.CommitSeconds, m.SyncTarget, m.SyncStarts, m.GossipPenalties, m.GossipDropped, m.TxExec,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.biz = newBusiness(r)
 	return m

@@ -78,6 +78,8 @@ type Node struct {
 	key     *ecdsa.PrivateKey
 	self    types.Address
 	metrics *Metrics
+	// exec is the router as the ledger runs it for blocks, timed (txexec.go).
+	exec *timedApp
 	// checkInvariants and invariantErr: see Options.CheckInvariants.
 	checkInvariants bool
 	clock           func() time.Time
@@ -256,6 +258,7 @@ func New(h Home, o Options) (*Node, error) {
 		NonceWindow: uint64(cfg.MempoolMaxPerSender), OnAdmit: n.onAdmit, Logger: log.With("component", "mempool"),
 		MaxGapAge: time.Duration(cfg.MempoolMaxGapAgeS) * time.Second,
 	}, stateReader{n}, app.Cost, n.cache)
+	n.exec = newTimedApp(app.Router, n.metrics.TxExec)
 	registerMempoolMetrics(n.metrics.Registry, n.pool)
 	registerDiskMetrics(n.metrics.Registry, n.disk)
 	n.metrics.Registry.MustRegister(newStateCollector(n))
