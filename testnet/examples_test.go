@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
 	"math"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +17,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -23,6 +28,7 @@ import (
 	"github.com/accordnet/accord/contracts/bank"
 	"github.com/accordnet/accord/contracts/gov/kyc"
 	"github.com/accordnet/accord/contracts/oracle"
+	"github.com/accordnet/accord/contracts/order"
 	"github.com/accordnet/accord/node"
 	"github.com/accordnet/accord/types"
 )
@@ -57,15 +63,126 @@ type merchantView struct {
 	Rejected   int             `json:"rejected"`
 }
 
+// hookGate stands between the merchant's node and the merchant's
+// /webhook: while open it forwards each delivery as it came (headers and
+// body, so the signature holds) and answers with the merchant's status;
+// while shut it answers 503, as a merchant that is down or failing would,
+// and notes the event it refused. It listens for the whole test, so the
+// URL registered on the node never changes.
+type hookGate struct {
+	srv    *httptest.Server
+	mu     sync.Mutex
+	target string // the merchant's base URL; "" refuses too
+	open   bool
+	// refused and forwarded count deliveries by event ID (forwarded: 2xx
+	// from the merchant); types holds each ID's event type.
+	refused, forwarded map[string]int
+	types              map[string]string
+	changed            chan struct{} // closed and renewed on every delivery
+}
+
+func newHookGate(t *testing.T) *hookGate {
+	g := &hookGate{refused: map[string]int{}, forwarded: map[string]int{}, types: map[string]string{}, changed: make(chan struct{})}
+	g.srv = httptest.NewServer(http.HandlerFunc(g.serve))
+	t.Cleanup(g.srv.Close)
+	return g
+}
+
+func (g *hookGate) url() string { return g.srv.URL + "/webhook" }
+
+func (g *hookGate) set(target string, open bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.target, g.open = target, open
+}
+
+func (g *hookGate) serve(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	id, typ := r.Header.Get(client.WebhookEventIDHeader), r.Header.Get(client.WebhookEventTypeHeader)
+	g.mu.Lock()
+	target, open := g.target, g.open
+	g.mu.Unlock()
+	code := http.StatusServiceUnavailable
+	if open && target != "" {
+		req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, target+"/webhook", bytes.NewReader(body))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		req.Header = r.Header.Clone()
+		if resp, err := http.DefaultClient.Do(req); err != nil {
+			code = http.StatusBadGateway
+		} else {
+			resp.Body.Close()
+			code = resp.StatusCode
+		}
+	}
+	g.mu.Lock()
+	g.types[id] = typ
+	if code/100 == 2 {
+		g.forwarded[id]++
+	} else if !open {
+		g.refused[id]++
+	}
+	close(g.changed)
+	g.changed = make(chan struct{})
+	g.mu.Unlock()
+	w.WriteHeader(code)
+}
+
+// waitRefused waits until the gate has refused n distinct events of type typ
+// and returns their IDs.
+func (g *hookGate) waitRefused(ctx context.Context, typ string, n int) ([]string, error) {
+	for {
+		g.mu.Lock()
+		var ids []string
+		for id := range g.refused {
+			if g.types[id] == typ {
+				ids = append(ids, id)
+			}
+		}
+		ch := g.changed
+		g.mu.Unlock()
+		if len(ids) >= n {
+			slices.Sort(ids)
+			return ids, nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ids, fmt.Errorf("%d %s deliveries refused, waiting for %d: %w", len(ids), typ, n, ctx.Err())
+		}
+	}
+}
+
+func (g *hookGate) forwardedIDs() map[string]int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return maps.Clone(g.forwarded)
+}
+
 // TestMerchantAndAcceptorExamples runs examples/merchant and
-// examples/acceptor as processes against a live 4-validator chain. The
-// merchant registers its webhook on its own node (node1) and creates
-// orders through the SDK; on each order.locked webhook its customer pays
-// (the stub bank feed) and it marks the order paid; the acceptor bot sees
-// the payment and confirms. Node1 is stopped while orders are PAID and
-// while new ones are created and confirmed, then restarted: every state
-// change of every order reaches the merchant exactly as the chain
-// recorded it (created, locked, paid, completed), signed, nothing lost.
+// examples/acceptor as processes against a live 4-validator chain whose
+// node1, the merchant's own node, is an accord process. The merchant
+// registers its webhook on node1 and creates orders through the SDK; on
+// each order.locked webhook its customer pays (the stub bank feed) and it
+// marks the order paid; the acceptor bot sees the payment and confirms.
+//
+// The crash: while the merchant's endpoint fails (503, through a gate in
+// front of it), the acceptor confirms the first orders; node1 commits the
+// order.completed events, tries them, and has them waiting in its retry
+// queue when it is killed with SIGKILL, so no shutdown path runs. While
+// it is dead, new orders are created through node0. Then the endpoint
+// recovers and node1 restarts from its store: the pending deliveries go
+// out, the blocks it missed are synced and their events delivered, and
+// every state change of every order reaches the merchant as the chain
+// recorded it (created, locked, paid, completed), signed. Delivery is
+// at least once (api/webhook's promise): the merchant records each event
+// ID once, and acknowledges a redelivery without acting on it again.
 func TestMerchantAndAcceptorExamples(t *testing.T) {
 	bin := t.TempDir()
 	merchantBin, acceptorBin := buildExample(t, bin, "merchant"), buildExample(t, bin, "acceptor")
@@ -76,8 +193,9 @@ func TestMerchantAndAcceptorExamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(c.Close)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
+	n1 := detachNode(t, c, 1)
 	st, err := c.Client(0).Status(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -124,7 +242,7 @@ func TestMerchantAndAcceptorExamples(t *testing.T) {
 	acceptorArgs := []string{"--keys", keys, "--key", "acceptor", "--password-file", pw, "--bank-feed", feed,
 		"--node", "http://" + c.RPCAddr(2), "--node", "http://" + c.RPCAddr(3), "--register", "USD", "--float", "1500", "--margin", "400", "--poll", "200ms"}
 	// The acceptor registers now, and confirms only once started again
-	// below, while the merchant's node is down.
+	// below, while the merchant's endpoint fails.
 	reg, err := StartProcess(acceptorBin, acceptorArgs...)
 	if err != nil {
 		t.Fatal(err)
@@ -137,9 +255,10 @@ func TestMerchantAndAcceptorExamples(t *testing.T) {
 		t.Fatalf("acceptor did not stop cleanly: %v\n%s", err, reg.Log())
 	}
 
+	gate := newHookGate(t)
 	merchant, err := StartProcess(merchantBin, "--keys", keys, "--key", "merchant", "--password-file", pw,
-		"--node-home", string(c.Layout.Home(1)), "--node", "http://"+c.RPCAddr(1), "--node", "http://"+c.RPCAddr(0),
-		"--listen", "127.0.0.1:0", "--state", filepath.Join(work, "merchant"), "--bank-feed", feed)
+		"--node-home", string(n1.home), "--node", n1.url, "--node", "http://"+c.RPCAddr(0),
+		"--listen", "127.0.0.1:0", "--url", gate.url(), "--state", filepath.Join(work, "merchant"), "--bank-feed", feed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,6 +268,7 @@ func TestMerchantAndAcceptorExamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	mURL := "http://" + regexp.MustCompile(`addr=(\S+)`).FindStringSubmatch(line)[1]
+	gate.set(mURL, true)
 	createOrder := func(ref string, minor uint64) {
 		t.Helper()
 		body, _ := json.Marshal(map[string]any{"ref": ref, "currency": "USD", "fiat_minor": minor})
@@ -193,55 +313,68 @@ func TestMerchantAndAcceptorExamples(t *testing.T) {
 			}
 			select {
 			case <-ctx.Done():
-				t.Fatalf("orders %v not all %s: %+v\nmerchant log:\n%s", refs, state, v, merchant.Log())
+				t.Fatalf("orders %v not all %s: %+v\nmerchant log:\n%s\nnode1 log:\n%s", refs, state, v, merchant.Log(), n1.log(40))
 			case <-time.After(100 * time.Millisecond):
 			}
 		}
 	}
 
-	// Batch A: created, locked, paid while every node runs.
+	// Batch A: created, locked, paid while every node runs and the
+	// merchant answers.
 	batchA := []string{"a-1", "a-2", "a-3"}
 	for i, ref := range batchA {
 		createOrder(ref, 1000+uint64(i)*111)
 	}
 	waitStates("PAID", batchA...)
 
-	stoppedAt := c.Height(0)
-	// The merchant's node goes down. The acceptor confirms batch A and the
-	// merchant creates batch B through node0: those events are committed
-	// while the node that delivers the merchant's webhooks is down.
-	if err := c.Stop(1); err != nil {
-		t.Fatal(err)
-	}
+	// The merchant's endpoint fails; the acceptor confirms batch A. Node1
+	// commits the completions and tries each at least once: they wait in
+	// its retry queue (300 ms, then every 1 s) when it is killed.
+	shutAt := c.Height(0)
+	gate.set(mURL, false)
 	bot, err := StartProcess(acceptorBin, acceptorArgs...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(bot.Kill)
+	for range batchA {
+		if _, err := bot.WaitLog(regexp.MustCompile(`msg="order confirmed"`), 2*time.Minute); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pending, err := gate.waitRefused(ctx, order.EventCompleted, len(batchA))
+	if err != nil {
+		t.Fatalf("node1 did not try the completions: %v\nnode1 log:\n%s", err, n1.log(40))
+	}
+	n1.kill()
+
+	// While node1 is dead, batch B is created through node0: its events
+	// reach node1 only by block sync after the restart.
 	batchB := []string{"b-1", "b-2"}
 	for i, ref := range batchB {
 		createOrder(ref, 2000+uint64(i)*7)
 	}
-	for range batchA {
-		if _, err := bot.WaitLog(regexp.MustCompile(`msg="order confirmed"`), time.Minute); err != nil {
-			t.Fatal(err)
-		}
-	}
 	if v := view(); slices.ContainsFunc(v.Orders, func(o merchantOrder) bool {
 		return o.State == "COMPLETED" || (strings.HasPrefix(o.Ref, "b-") && o.State != "")
 	}) {
-		t.Fatalf("merchant heard of events committed while its node was down: %+v", v)
+		t.Fatalf("merchant heard of events while its endpoint failed and its node was dead: %+v", v)
 	}
 
-	// Back up: node1 syncs the blocks it missed and delivers their events.
-	if err := c.Start(1); err != nil {
-		t.Fatal(err)
-	}
+	// The endpoint recovers and node1 restarts from what it had on disk.
+	gate.set(mURL, true)
+	n1.start()
 	all := append(slices.Clone(batchA), batchB...)
 	waitStates("COMPLETED", all...)
 
-	// Every order event of this merchant on chain reached it, once each
-	// in its record, in state order; nothing else did.
+	// Every completion pending at the kill was delivered after the
+	// restart; every order event of this merchant on chain reached it and
+	// was recorded once, in state order; nothing else did.
+	fwd := gate.forwardedIDs()
+	for _, id := range pending {
+		if fwd[id] == 0 {
+			t.Errorf("event %s, pending when node1 was killed, never delivered", id)
+		}
+	}
 	v := view()
 	want := merchantEvents(t, c, mAddr)
 	var got []string
@@ -255,13 +388,46 @@ func TestMerchantAndAcceptorExamples(t *testing.T) {
 	if !slices.Equal(got, want) || v.Received != len(want) || v.Rejected != 0 || len(v.Orders) != len(all) {
 		t.Fatalf("merchant received %v (%d distinct, %d rejected, %d orders), chain has %v", got, v.Received, v.Rejected, len(v.Orders), want)
 	}
-	t.Logf("%d orders, %d webhook events, %d duplicate deliveries acknowledged", len(v.Orders), v.Received, v.Duplicates)
-	logLatency(t, c, filepath.Join(work, "merchant", "events.jsonl"), stoppedAt)
+	t.Logf("%d orders, %d webhook events (%d pending at the SIGKILL), %d duplicate deliveries acknowledged",
+		len(v.Orders), v.Received, len(pending), v.Duplicates)
+	logLatency(t, c, filepath.Join(work, "merchant", "events.jsonl"), shutAt)
 	if err := c.CheckAgreement(); err != nil {
 		t.Fatal(err)
 	}
+	// Node1 came back on the chain the others hold.
+	h := c.Height(0)
+	b0, err := c.Client(0).Block(ctx, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl1 := client.New(strings.TrimPrefix(n1.url, "http://"))
+	if err := waitHeightRPC(ctx, cl1, h); err != nil {
+		t.Fatal(err)
+	}
+	b1, err := cl1.Block(ctx, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b1.Hash != b0.Hash {
+		t.Fatalf("height %d: node1 holds %s, node0 %s", h, b1.Hash, b0.Hash)
+	}
 	_ = merchant.Signal(syscall.SIGINT, 10*time.Second)
 	_ = bot.Signal(syscall.SIGINT, 10*time.Second)
+}
+
+// waitHeightRPC polls cl until it reports height h.
+func waitHeightRPC(ctx context.Context, cl *client.Client, h uint64) error {
+	for {
+		st, err := cl.Status(ctx)
+		if err == nil && st.Height >= h {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("height %d not reached (%v): %w", h, err, ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // merchantEvents lists, from node0's ledger, the IDs (as the node gives
