@@ -61,6 +61,7 @@ func NewServer(b Backend, log *slog.Logger) *Server {
 	s := &Server{b: b, log: log, methods: make(map[string]Method), mux: http.NewServeMux(), ws: newWSState()}
 	s.SetLimits(Limits{})
 	s.registerCore()
+	s.registerChain()
 	s.mux.HandleFunc("POST /", s.serveRPC)
 	s.mux.HandleFunc("GET /ws", s.serveWS)
 	s.mux.HandleFunc("GET /health", s.serveHealth)

@@ -14,15 +14,11 @@ import (
 
 // The two-chain queries: the bridge and checkpoint modules of a main
 // chain, the bridge and light-client modules of a side chain, and the
-// node's block and proof reads a relayer needs. A missing record is a
-// *wire.Error with wire.CodeNotFound; a method the chain's profile does
-// not serve (a side-chain query asked of main) is wire.CodeMethodNotFound.
-//
-// The accord_raw* methods (accord_rawBlock, accord_rawTrusted, ...) are
-// left out on purpose: they are the machine-facing reads of the bridge
-// signer, relayer and checkpointer, whose client side is
-// sidechain/rpcchain, and their answers are internal encodings rather
-// than a public API.
+// node's block, validator-set and proof reads a relayer needs. A missing
+// record is a *wire.Error with wire.CodeNotFound; a method the chain's
+// profile does not serve (a side-chain query asked of main) is
+// wire.CodeMethodNotFound. The bridge signer, relayer and checkpointer
+// read the chains through these same methods (sidechain/rpcchain).
 
 // RawBlock returns a committed block as a light client re-verifies it:
 // the canonical RLP of its header, commit certificate and receipts.
@@ -36,6 +32,13 @@ func (c *Client) RawBlock(ctx context.Context, height uint64) (*views.RawBlock, 
 func (c *Client) BlockHashes(ctx context.Context, start, end uint64) ([]types.Hash, error) {
 	var v []types.Hash
 	return v, c.Call(ctx, "accord_getBlockHashes", &v, start, end)
+}
+
+// Validators returns the validator set that finalizes block height (up
+// to the head + 1), in index order, and its hash.
+func (c *Client) Validators(ctx context.Context, height uint64) (*views.Validators, error) {
+	var v views.Validators
+	return &v, c.Call(ctx, "accord_getValidators", &v, height)
 }
 
 // BurnProof asks a side chain where the burn in transaction tx is. With

@@ -8,7 +8,6 @@ import (
 	"github.com/accordnet/accord/api"
 	"github.com/accordnet/accord/app"
 	"github.com/accordnet/accord/contracts/core"
-	"github.com/accordnet/accord/sidechain/rpcchain"
 )
 
 // assembleAPI registers everything a node serves over its RPC listener.
@@ -49,7 +48,6 @@ func APIDocs() (openrpc, openapi []byte, err error) {
 			}
 		}
 	}
-	maps.Copy(docs, rpcchain.Docs)
 	slices.Sort(methods)
 	if openrpc, err = api.OpenRPC(slices.Compact(methods), docs); err != nil {
 		return nil, nil, err

@@ -49,8 +49,8 @@
 //
 // # Processes
 //
-// The binary runs each as a process over JSON-RPC (package rpcchain, whose
-// raw methods the node serves): `accord bridge-signer`, `accord relayer`
+// The binary runs each as a process over JSON-RPC (package rpcchain, over
+// the node's documented block reads and module queries): `accord bridge-signer`, `accord relayer`
 // and `accord checkpointer` (a side validator's producer, gossiping votes
 // with its peers over HTTP and serving completed checkpoints to relayers),
 // each stepping with Run and keeping its progress in a Store under its

@@ -36,3 +36,13 @@ type BurnProof struct {
 	BlocksRoot   *types.Hash   `json:"blocks_root,omitempty"` // the root the proof verifies against, to compare with main's checkpoint
 	Proof        hexutil.Bytes `json:"proof,omitempty"`
 }
+
+// Validators is accord_getValidators' answer: the validator set that
+// finalizes block Height, in index order (a commit certificate's
+// signature indexes point into it), and its hash (types.ValidatorSet.Hash,
+// the header's ValidatorsHash).
+type Validators struct {
+	Height     uint64          `json:"height"`
+	Hash       types.Hash      `json:"hash"`
+	Validators []types.Address `json:"validators"`
+}

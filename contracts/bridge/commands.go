@@ -85,6 +85,31 @@ func WithdrawalState(s uint8) string {
 	return "UNKNOWN"
 }
 
+// Withdrawal is the record v reports (NewWithdrawalView's inverse), for a
+// client such as a bridge signer that acts on it.
+func (v WithdrawalView) Withdrawal() (*Withdrawal, error) {
+	w := &Withdrawal{ID: v.ID, From: v.From, ExtAddress: v.ExtAddress, Amount: v.Amount, CreatedAt: v.CreatedAt,
+		Deadline: v.Deadline}
+	for _, st := range []uint8{WithdrawalPending, WithdrawalPaid, WithdrawalRefunded} {
+		if WithdrawalState(st) == v.State {
+			w.State = st
+		}
+	}
+	if w.State == 0 {
+		return nil, fmt.Errorf("withdrawal %d: unknown state %q", v.ID, v.State)
+	}
+	if (v.ExtTxHash != nil) != (w.State == WithdrawalPaid) {
+		return nil, fmt.Errorf("withdrawal %d: state %s with external tx %v", v.ID, v.State, v.ExtTxHash)
+	}
+	if v.ExtTxHash != nil {
+		w.ExtTxHash = *v.ExtTxHash
+	}
+	if len(v.Attested) > 0 {
+		w.Attested = v.Attested
+	}
+	return w, nil
+}
+
 // NewWithdrawalView is w's API view.
 func NewWithdrawalView(w *Withdrawal) WithdrawalView {
 	v := WithdrawalView{ID: w.ID, From: w.From, ExtAddress: w.ExtAddress, Amount: w.Amount, CreatedAt: w.CreatedAt,

@@ -2,7 +2,6 @@ package rpcchain
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -10,16 +9,33 @@ import (
 	"github.com/accordnet/accord/api/views"
 	"github.com/accordnet/accord/api/wire"
 	"github.com/accordnet/accord/contracts/bridge"
+	sidebridge "github.com/accordnet/accord/contracts/bridge/side"
 	"github.com/accordnet/accord/contracts/checkpoint"
 	"github.com/accordnet/accord/contracts/core"
+	"github.com/accordnet/accord/contracts/lightclient"
 	"github.com/accordnet/accord/sidechain"
 	"github.com/accordnet/accord/types"
 )
+
+// The node's chain reads (package api documents them).
+const (
+	methodRawBlock    = "accord_getRawBlock"
+	methodBlockHashes = "accord_getBlockHashes"
+	methodValidators  = "accord_getValidators"
+)
+
+// HashesPerCall is how many block hashes BlockHashes asks for in one
+// accord_getBlockHashes call (the node answers up to 65,536): a long
+// checkpoint range is read in pieces of a few hundred KiB.
+const HashesPerCall = 4096
 
 // Caller is a JSON-RPC client (*client.Client).
 type Caller interface {
 	Call(ctx context.Context, method string, out any, params ...any) error
 }
+
+// notFound reports the node's "no such record" refusal.
+func notFound(err error) bool { return wire.CodeOf(err) == wire.CodeNotFound }
 
 // Chain is the part both chains share: height, nonces, sending.
 type Chain struct{ C Caller }
@@ -66,45 +82,29 @@ func (c Chain) SendTx(ctx context.Context, tx *types.Tx) error {
 	return err
 }
 
-func unhex(s string) ([]byte, error) {
-	b, err := hex.DecodeString(strings.TrimPrefix(s, "0x"))
-	if err != nil {
-		return nil, fmt.Errorf("rpcchain: bad hex: %w", err)
-	}
-	return b, nil
-}
-
-// rawBlock fetches and decodes a block.
+// rawBlock fetches and decodes a block; cert is nil while the node has
+// none for it.
 func (c Chain) rawBlock(ctx context.Context, h uint64) (*types.Header, *types.CommitCert, []*types.Receipt, error) {
-	var rb RawBlock
-	if err := c.C.Call(ctx, "accord_rawBlock", &rb, h); err != nil {
-		return nil, nil, nil, err
-	}
-	raw, err := unhex(rb.Header)
-	if err != nil {
+	var rb views.RawBlock
+	if err := c.C.Call(ctx, methodRawBlock, &rb, h); err != nil {
 		return nil, nil, nil, err
 	}
 	var hdr types.Header
-	if err := core.Decode(raw, &hdr); err != nil {
+	if err := core.Decode(rb.Header, &hdr); err != nil {
 		return nil, nil, nil, fmt.Errorf("rpcchain: block %d header: %w", h, err)
 	}
 	if hdr.Height != h {
 		return nil, nil, nil, fmt.Errorf("rpcchain: asked for block %d, got %d", h, hdr.Height)
 	}
 	var cert *types.CommitCert
-	if rb.Cert != "" {
-		if raw, err = unhex(rb.Cert); err != nil {
-			return nil, nil, nil, err
-		}
-		if cert, err = types.DecodeCommitCert(raw); err != nil {
+	if len(rb.Cert) > 0 {
+		var err error
+		if cert, err = types.DecodeCommitCert(rb.Cert); err != nil {
 			return nil, nil, nil, fmt.Errorf("rpcchain: block %d cert: %w", h, err)
 		}
 	}
 	rs := make([]*types.Receipt, len(rb.Receipts))
-	for i, s := range rb.Receipts {
-		if raw, err = unhex(s); err != nil {
-			return nil, nil, nil, err
-		}
+	for i, raw := range rb.Receipts {
 		rs[i] = new(types.Receipt)
 		if err := core.Decode(raw, rs[i]); err != nil {
 			return nil, nil, nil, fmt.Errorf("rpcchain: block %d receipt %d: %w", h, i, err)
@@ -140,69 +140,79 @@ func (m Main) Block(ctx context.Context, h uint64) (*types.Header, *types.Commit
 
 // Released implements sidechain.Main.
 func (m Main) Released(ctx context.Context, burn types.Hash) (bool, error) {
-	var ok bool
-	err := m.C.Call(ctx, "accord_rawReleased", &ok, burn.Hex())
-	return ok, err
+	var v bridge.BurnView
+	if err := m.C.Call(ctx, bridge.QueryBurn, &v, burn.Hex()); err != nil {
+		return false, err
+	}
+	if v.ID != burn {
+		return false, fmt.Errorf("rpcchain: asked for burn %s, got %s", burn.Hex(), v.ID.Hex())
+	}
+	return v.Released, nil
 }
 
-// Anchored implements sidechain.Main.
+// Anchored implements sidechain.Main; an unregistered side chain is an
+// error.
 func (m Main) Anchored(ctx context.Context, chainID string) (uint64, uint64, error) {
-	var a AnchoredView
-	if err := m.C.Call(ctx, "accord_rawAnchored", &a, chainID); err != nil {
+	var v checkpoint.ChainView
+	if err := m.C.Call(ctx, checkpoint.QueryChain, &v, chainID); err != nil {
 		return 0, 0, err
 	}
-	return a.Number, a.End, nil
+	return v.LastNumber, v.LastEnd, nil
 }
 
 // Covering implements sidechain.Main.
 func (m Main) Covering(ctx context.Context, chainID string, h uint64) (*checkpoint.Checkpoint, error) {
-	var s *string
-	if err := m.C.Call(ctx, "accord_rawCovering", &s, chainID, h); err != nil || s == nil {
+	var v checkpoint.View
+	if err := m.C.Call(ctx, checkpoint.QueryCovering, &v, chainID, h); err != nil {
+		if notFound(err) {
+			return nil, nil
+		}
 		return nil, err
 	}
-	raw, err := unhex(*s)
-	if err != nil {
-		return nil, err
+	cp := checkpoint.Checkpoint{ChainID: v.ChainID, Number: v.Number, Start: v.Start, End: v.End, BlocksRoot: v.BlocksRoot,
+		AppHash: v.AppHash, ValidatorsHash: v.ValidatorsHash, NextValidatorsHash: v.NextValidatorsHash}
+	if cp.Hash() != v.Hash {
+		return nil, fmt.Errorf("rpcchain: checkpoint %d of %s does not hash to %s", v.Number, v.ChainID, v.Hash.Hex())
 	}
-	var cp checkpoint.Checkpoint
-	if err := core.Decode(raw, &cp); err != nil {
-		return nil, fmt.Errorf("rpcchain: checkpoint covering %d: %w", h, err)
+	if cp.ChainID != chainID || h < cp.Start || h > cp.End {
+		return nil, fmt.Errorf("rpcchain: asked for %s's checkpoint covering %d, got %s [%d, %d]", chainID, h, cp.ChainID, cp.Start, cp.End)
 	}
 	return &cp, nil
 }
 
 // Deposit implements sidechain.DepositChain.
 func (m Main) Deposit(ctx context.Context, id types.Hash, signer types.Address) (bool, bool, error) {
-	var d DepositView
-	if err := m.C.Call(ctx, "accord_rawDeposit", &d, id.Hex()); err != nil {
+	var v bridge.DepositView
+	if err := m.C.Call(ctx, bridge.QueryDeposit, &v, id.Hex()); err != nil {
+		if notFound(err) {
+			return false, false, nil
+		}
 		return false, false, err
 	}
-	for _, a := range d.Attested {
-		if strings.EqualFold(a, signer.Hex()) {
-			return d.Minted, true, nil
+	if v.ID != id {
+		return false, false, fmt.Errorf("rpcchain: asked for deposit %s, got %s", id.Hex(), v.ID.Hex())
+	}
+	for _, a := range v.Attested {
+		if a == signer {
+			return v.Minted, true, nil
 		}
 	}
-	return d.Minted, false, nil
+	return v.Minted, false, nil
 }
 
 // Withdrawal implements sidechain.DepositChain.
 func (m Main) Withdrawal(ctx context.Context, id uint64) (*bridge.Withdrawal, error) {
-	var s *string
-	if err := m.C.Call(ctx, "accord_rawWithdrawal", &s, id); err != nil || s == nil {
+	var v bridge.WithdrawalView
+	if err := m.C.Call(ctx, bridge.QueryWithdrawal, &v, id); err != nil {
+		if notFound(err) {
+			return nil, nil
+		}
 		return nil, err
 	}
-	raw, err := unhex(*s)
-	if err != nil {
-		return nil, err
+	if v.ID != id {
+		return nil, fmt.Errorf("rpcchain: asked for withdrawal %d, got %d", id, v.ID)
 	}
-	var w bridge.Withdrawal
-	if err := core.Decode(raw, &w); err != nil {
-		return nil, fmt.Errorf("rpcchain: withdrawal %d: %w", id, err)
-	}
-	if w.ID != id {
-		return nil, fmt.Errorf("rpcchain: asked for withdrawal %d, got %d", id, w.ID)
-	}
-	return &w, nil
+	return v.Withdrawal()
 }
 
 // CheckpointSource yields a side chain's completed checkpoints (a quorum
@@ -228,28 +238,22 @@ func (s Side) Block(ctx context.Context, h uint64) (*types.Header, []*types.Rece
 	return hdr, rs, err
 }
 
-// BlockHashes implements sidechain.Side, MaxHashes per call.
+// BlockHashes implements sidechain.Side, HashesPerCall per call.
 func (s Side) BlockHashes(ctx context.Context, start, end uint64) ([]types.Hash, error) {
 	if start == 0 || end < start {
 		return nil, fmt.Errorf("rpcchain: block range %d..%d", start, end)
 	}
 	var out []types.Hash
-	for from := start; from <= end; from += MaxHashes {
-		to := min(end, from+MaxHashes-1)
-		var hs []string
-		if err := s.C.Call(ctx, "accord_rawBlockHashes", &hs, from, to); err != nil {
+	for from := start; from <= end; from += HashesPerCall {
+		to := min(end, from+HashesPerCall-1)
+		var hs []types.Hash
+		if err := s.C.Call(ctx, methodBlockHashes, &hs, from, to); err != nil {
 			return nil, err
 		}
 		if uint64(len(hs)) != to-from+1 {
 			return nil, fmt.Errorf("rpcchain: %d hashes for blocks %d..%d", len(hs), from, to)
 		}
-		for _, h := range hs {
-			v, err := types.ParseHash(h)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, v)
-		}
+		out = append(out, hs...)
 		if to == end {
 			break
 		}
@@ -267,14 +271,39 @@ func (s Side) Checkpoint(ctx context.Context, n uint64) (*checkpoint.MsgSubmit, 
 
 // Trusted implements sidechain.Side.
 func (s Side) Trusted(ctx context.Context, h uint64) (bool, error) {
-	var ok bool
-	err := s.C.Call(ctx, "accord_rawTrusted", &ok, h)
-	return ok, err
+	var v lightclient.HeaderView
+	if err := s.C.Call(ctx, lightclient.QueryHeader, &v, h); err != nil {
+		if notFound(err) {
+			return false, nil
+		}
+		return false, err
+	}
+	if v.Height != h {
+		return false, fmt.Errorf("rpcchain: asked for main header %d, got %d", h, v.Height)
+	}
+	return true, nil
 }
 
 // Minted implements sidechain.Side.
 func (s Side) Minted(ctx context.Context, lock types.Hash) (bool, error) {
-	var ok bool
-	err := s.C.Call(ctx, "accord_rawMinted", &ok, lock.Hex())
-	return ok, err
+	var v sidebridge.LockView
+	if err := s.C.Call(ctx, sidebridge.QueryLock, &v, lock.Hex()); err != nil {
+		return false, err
+	}
+	if v.ID != lock {
+		return false, fmt.Errorf("rpcchain: asked for lock %s, got %s", lock.Hex(), v.ID.Hex())
+	}
+	return v.Minted, nil
+}
+
+// validators is the set that finalizes side block h.
+func (s Side) validators(ctx context.Context, h uint64) ([]types.Address, error) {
+	var v views.Validators
+	if err := s.C.Call(ctx, methodValidators, &v, h); err != nil {
+		return nil, err
+	}
+	if v.Height != h || (&types.ValidatorSet{Validators: v.Validators}).Hash() != v.Hash {
+		return nil, fmt.Errorf("rpcchain: validators of block %d: answer for %d does not match its hash", h, v.Height)
+	}
+	return v.Validators, nil
 }

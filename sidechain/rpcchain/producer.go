@@ -54,19 +54,7 @@ func (b SideBlocks) Header(h uint64) (*types.Header, error) {
 func (b SideBlocks) Validators(h uint64) ([]types.Address, error) {
 	ctx, cancel := timeout()
 	defer cancel()
-	var hs []string
-	if err := b.Side.C.Call(ctx, "accord_rawValidators", &hs, h); err != nil {
-		return nil, err
-	}
-	out := make([]types.Address, len(hs))
-	for i, s := range hs {
-		a, err := types.ParseAddress(s)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = a
-	}
-	return out, nil
+	return b.Side.validators(ctx, h)
 }
 
 // MainAnchors is sidechain.MainView for a producer that never submits

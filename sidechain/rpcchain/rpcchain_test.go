@@ -69,9 +69,10 @@ func newMain(t *testing.T, funded []types.Address, signers []types.Address) main
 	return m
 }
 
-// TestRawMethodsMatchTheLedger reads blocks and records through the
-// client over HTTP and compares them with the ledger's own.
-func TestRawMethodsMatchTheLedger(t *testing.T) {
+// TestChainReadsMatchTheLedger reads blocks and records through the
+// node's documented methods over HTTP and compares them with the ledger's
+// own.
+func TestChainReadsMatchTheLedger(t *testing.T) {
 	user := banktest.DeterministicKey(7)
 	n := newMain(t, []types.Address{types.PubkeyAddress(user)}, nil)
 	n.send(user, bank.TypeTransfer, &bank.MsgTransfer{To: types.Address{9}, Amount: 1})
@@ -114,6 +115,16 @@ func TestRawMethodsMatchTheLedger(t *testing.T) {
 	}
 	if _, _, err := m.Anchored(ctx, "accord-unknown"); err == nil {
 		t.Fatal("an unregistered side chain answered")
+	}
+	vals, err := rpcchain.SideBlocks{Side: side}.Validators(4)
+	if want, _ := n.l.ValidatorSet(4); err != nil || len(vals) != 1 || vals[0] != want.Validators[0] {
+		t.Fatalf("validators of block 4: %v %v", vals, err)
+	}
+	if _, err := (rpcchain.SideBlocks{Side: side}).Validators(5); err == nil {
+		t.Fatal("the validators of a block past head + 1 answered")
+	}
+	if minted, attested, err := m.Deposit(ctx, types.Hash{1}, types.PubkeyAddress(user)); err != nil || minted || attested {
+		t.Fatalf("unknown deposit: minted %v attested %v %v", minted, attested, err)
 	}
 	if w, err := m.Withdrawal(ctx, 1); err != nil || w != nil {
 		t.Fatalf("withdrawal %v %v", w, err)

@@ -1,6 +1,6 @@
 // Package rpcchaintest runs a chain for the sidechain processes' tests: a
 // ledger over the real app assembly (a profile plus extra modules) behind
-// the real API server with rpcchain's methods, served over HTTP on
+// the real API server with the profile's module queries, served over HTTP on
 // 127.0.0.1:0. Blocks are sealed when the test calls Produce, with a
 // single validator's certificate; transactions wait in a list until then.
 package rpcchaintest
@@ -22,7 +22,6 @@ import (
 	"github.com/accordnet/accord/ledger"
 	"github.com/accordnet/accord/ledger/kv"
 	"github.com/accordnet/accord/mempool"
-	"github.com/accordnet/accord/sidechain/rpcchain"
 	"github.com/accordnet/accord/types"
 )
 
@@ -81,8 +80,10 @@ func Start(t testing.TB, s Spec) *Node {
 	if err := l.InitGenesis(raw, a.Router); err != nil {
 		t.Fatal(err)
 	}
+	// The API serves the chain reads itself; the modules' queries are
+	// what a node of this profile adds.
 	srv := api.NewServer(n, slog.New(slog.DiscardHandler))
-	rpcchain.Register(srv, l)
+	srv.RegisterC2C(api.C2C{Modules: a.Modules()})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
