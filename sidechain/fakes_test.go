@@ -7,10 +7,9 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/accordnet/accord/app"
 	"github.com/accordnet/accord/contracts/bank"
 	"github.com/accordnet/accord/contracts/bank/banktest"
-	"github.com/accordnet/accord/contracts/bridge"
-	sidebridge "github.com/accordnet/accord/contracts/bridge/side"
 	"github.com/accordnet/accord/contracts/checkpoint"
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/gov"
@@ -197,18 +196,16 @@ func newWorld(t testing.TB) *world {
 	for i := range 3 {
 		w.users = append(w.users, newKey(300+i))
 	}
-	var gk gov.Keeper
-	mainR, err := core.NewRouter(mainID, []core.Ante{bk.Ante},
-		bank.Module{Blocked: []types.Address{bridge.EscrowAddress}}, gov.Module{}, checkpoint.NewModule(),
-		bridge.NewModule(bridge.NewKeeper(bridge.Deps{Bank: bk, Roles: gk, Checkpoints: checkpoint.Keeper{}, Params: gk})))
+	// Both chains are the one app assembly's profiles, as a node runs them.
+	mainApp, err := app.New(app.Main, mainID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sideR, err := core.NewRouter(sideID, []core.Ante{bk.Ante}, bank.Module{}, lightclient.NewModule(),
-		sidebridge.NewModule(sidebridge.NewKeeper(bk, lightclient.Keeper{})))
+	sideApp, err := app.New(app.Side, sideID)
 	if err != nil {
 		t.Fatal(err)
 	}
+	mainR, sideR := mainApp.Router, sideApp.Router
 	accounts := []bank.GenesisAccount{{Address: w.relayer.addr.Hex(), Balance: "1000000"}}
 	for _, u := range w.users {
 		accounts = append(accounts, bank.GenesisAccount{Address: u.addr.Hex(), Balance: "1000000"})
@@ -225,6 +222,7 @@ func newWorld(t testing.TB) *world {
 	})
 	w.side = newFake(t, sideID, sideR, w.sideVals, map[string]json.RawMessage{
 		"bank":        js(t, bank.Genesis{MinFee: "0.01", Accounts: accounts}),
+		"gov":         js(t, gov.Genesis{Admins: []string{w.users[2].addr.Hex()}, Threshold: 1}),
 		"lightclient": js(t, lightclient.Genesis{ChainID: mainID, Validators: hexes(w.mainVals)}),
 	})
 	return w
