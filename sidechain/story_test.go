@@ -63,6 +63,12 @@ type story struct {
 	k    *killer // counts RPC calls; never kills here
 	rel  *Relayer
 	sigs []*Signer
+	// The relayer's and signers' stores, crashed and reopened by restart.
+	relFS    *vfs.MemFS
+	relStore *Store
+	sigFS    []*vfs.MemFS
+	sigStore []*Store
+	restarts int
 
 	b                  *simulated.Backend
 	extChain           uint64
@@ -143,25 +149,67 @@ func newStory(t *testing.T, seed string) *story {
 	for _, v := range s.ps.views {
 		v.noSubmit = true // the relayer carries checkpoints to main
 	}
-	s.rel, err = NewRelayer(RelayerConfig{SideChainID: sideID, MainChainID: mainID, Key: s.w.relayer.key, Fee: storyFee, Log: quiet},
-		mainRPC{s.w.main, s.k}, sideRPC{c: s.w.side, k: s.k, cps: s.ps.ps[0]}, memStore(t, vfs.NewMem()))
-	if err != nil {
-		t.Fatal(err)
+	s.relFS = vfs.NewCrashableMem()
+	s.openRelayer()
+	for range s.w.signers {
+		s.sigFS = append(s.sigFS, vfs.NewCrashableMem())
+		s.sigs = append(s.sigs, nil)
 	}
-	for i, sk := range s.w.signers {
-		cfg := SignerConfig{MainChainID: mainID, ExtChainID: s.extChain, Token: s.token, Vault: s.vault, Confirmations: 2,
-			Key: sk.key, Fee: storyFee, Log: quiet}
-		if i == 0 {
-			cfg.VaultKey = s.vaultKey
-		}
-		sg, err := NewSigner(cfg, s.b.Client(), depositRPC{s.w.main, s.k}, memStore(t, vfs.NewMem()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.sigs = append(s.sigs, sg)
+	for i := range s.sigs {
+		s.openSigner(i)
 	}
 	s.stages = s.script()
 	return s
+}
+
+// openRelayer starts the relayer over its store.
+func (s *story) openRelayer() {
+	s.t.Helper()
+	s.relStore = memStore(s.t, s.relFS)
+	r, err := NewRelayer(RelayerConfig{SideChainID: sideID, MainChainID: mainID, Key: s.w.relayer.key, Fee: storyFee, Log: quiet},
+		mainRPC{s.w.main, s.k}, sideRPC{c: s.w.side, k: s.k, cps: s.ps.ps[0]}, s.relStore)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.rel = r
+}
+
+// openSigner starts signer i over its store; signer 0 holds the vault key.
+func (s *story) openSigner(i int) {
+	s.t.Helper()
+	cfg := SignerConfig{MainChainID: mainID, ExtChainID: s.extChain, Token: s.token, Vault: s.vault, Confirmations: 2,
+		Key: s.w.signers[i].key, Fee: storyFee, Log: quiet}
+	if i == 0 {
+		cfg.VaultKey = s.vaultKey
+	}
+	st := memStore(s.t, s.sigFS[i])
+	sg, err := NewSigner(cfg, s.b.Client(), depositRPC{s.w.main, s.k}, st)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if len(s.sigStore) <= i {
+		s.sigStore = append(s.sigStore, make([]*Store, i+1-len(s.sigStore))...)
+	}
+	s.sigs[i], s.sigStore[i] = sg, st
+}
+
+// restart kills the relayer (who < 0) or signer who, as a SIGKILL would
+// between two steps: what its store had not synced is lost, and a new one
+// starts over what is left.
+func (s *story) restart(who int) {
+	s.t.Helper()
+	s.restarts++
+	if who < 0 {
+		clone := s.relFS.CrashClone(vfs.CrashCloneCfg{})
+		_ = s.relStore.Close()
+		s.relFS = clone
+		s.openRelayer()
+		return
+	}
+	clone := s.sigFS[who].CrashClone(vfs.CrashCloneCfg{})
+	_ = s.sigStore[who].Close()
+	s.sigFS[who] = clone
+	s.openSigner(who)
 }
 
 func (s *story) fatalf(format string, args ...any) {
@@ -616,8 +664,8 @@ func (s *story) round() {
 
 // shuffled runs the same story with every step in a seeded random order:
 // each turn is one signer's, the relayer's or one producer's step, a
-// delivery of the queued votes, a block of one chain, or the users'
-// next move.
+// delivery of the queued votes, a block of one chain, the users' next
+// move, or a crash and restart of the relayer or a signer.
 func (s *story) shuffled(rng *rand.Rand, maxTurns int) int {
 	s.t.Helper()
 	var turns []func()
@@ -628,7 +676,8 @@ func (s *story) shuffled(rng *rand.Rand, maxTurns int) int {
 	for i := range s.ps.ps {
 		turns = append(turns, func() { s.stepProducer(i) })
 	}
-	turns = append(turns, func() { s.deliver(rng) }, s.w.main.produce, s.w.side.produce, s.extBlock, s.advance)
+	turns = append(turns, func() { s.deliver(rng) }, s.w.main.produce, s.w.side.produce, s.extBlock, s.advance,
+		func() { s.restart(rng.IntN(len(s.sigs)+1) - 1) })
 	n := 0
 	for ; !s.finished(); n++ {
 		if n == maxTurns {
@@ -794,7 +843,7 @@ func TestStoryShuffled(t *testing.T) {
 			s := newStory(t, strconv.FormatUint(seed, 10))
 			turns := s.shuffled(rand.New(rand.NewPCG(seed, 0x5701)), 20_000)
 			s.settle()
-			t.Logf("STORY_SEED=%d: settled in %d turns: %d main, %d side, %d external blocks", seed, turns,
+			t.Logf("STORY_SEED=%d: settled in %d turns (%d restarts): %d main, %d side, %d external blocks", seed, turns, s.restarts,
 				s.w.main.height(), s.w.side.height(), s.checks["external"])
 		})
 	}
