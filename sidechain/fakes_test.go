@@ -7,10 +7,9 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/accordnet/accord/app"
 	"github.com/accordnet/accord/contracts/bank"
 	"github.com/accordnet/accord/contracts/bank/banktest"
-	"github.com/accordnet/accord/contracts/bridge"
-	sidebridge "github.com/accordnet/accord/contracts/bridge/side"
 	"github.com/accordnet/accord/contracts/checkpoint"
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/gov"
@@ -78,6 +77,8 @@ type fakeChain struct {
 	included           []*types.Receipt
 	includedTx         []*types.Tx
 	calls              map[string]int
+	// onBlock runs after every block (the story test's invariant).
+	onBlock func()
 }
 
 var bk bank.Keeper
@@ -153,6 +154,19 @@ func (c *fakeChain) produce() {
 	c.headers = append(c.headers, hdr)
 	c.receipts = append(c.receipts, rs)
 	c.certs = append(c.certs, cert)
+	if c.onBlock != nil {
+		c.onBlock()
+	}
+}
+
+// receipt is the receipt of an included transaction, or nil.
+func (c *fakeChain) receipt(h types.Hash) *types.Receipt {
+	for i, tx := range c.includedTx {
+		if tx.Hash() == h {
+			return c.included[i]
+		}
+	}
+	return nil
 }
 
 func setHashOf(t testing.TB, a []types.Address) types.Hash {
@@ -163,8 +177,8 @@ func setHashOf(t testing.TB, a []types.Address) types.Hash {
 	return h
 }
 
-// send signs and applies msg through the mempool (test users, not the relayer).
-func (c *fakeChain) send(k testKey, typ types.TxType, msg any) {
+// send signs msg and puts it in the mempool (test users, not the relayer).
+func (c *fakeChain) send(k testKey, typ types.TxType, msg any) *types.Tx {
 	n := c.nonce(k.addr)
 	for _, tx := range c.mempool {
 		if from, _ := tx.Sender(); from == k.addr && tx.Nonce >= n {
@@ -176,6 +190,7 @@ func (c *fakeChain) send(k testKey, typ types.TxType, msg any) {
 		c.t.Fatal(err)
 	}
 	c.mempool = append(c.mempool, tx)
+	return tx
 }
 
 // world is main and one side chain, with the side validators' keys.
@@ -186,10 +201,33 @@ type world struct {
 	users      []testKey
 	relayer    testKey
 	signers    []testKey // bridge signers on main, threshold 2
+	// mainApp and sideApp are the assembled applications the chains run.
+	mainApp, sideApp *app.App
 }
 
-func newWorld(t testing.TB) *world {
-	w := &world{relayer: newKey(900), signers: []testKey{newKey(500), newKey(501)}}
+func newWorld(t testing.TB) *world { return newWorldWith(t, worldSpec{}) }
+
+// worldSpec changes newWorld's chains (the story test's).
+type worldSpec struct {
+	signers   int    // bridge signers on main; 0 means 2
+	threshold uint64 // their attestation threshold; 0 means 2
+	// mainAccounts and sideAccounts are funded at genesis beside the
+	// default accounts.
+	mainAccounts, sideAccounts []bank.GenesisAccount
+	sideRoles                  []gov.GenesisRole // granted on side at genesis
+}
+
+func newWorldWith(t testing.TB, spec worldSpec) *world {
+	if spec.signers == 0 {
+		spec.signers = 2
+	}
+	if spec.threshold == 0 {
+		spec.threshold = 2
+	}
+	w := &world{relayer: newKey(900)}
+	for i := range spec.signers {
+		w.signers = append(w.signers, newKey(500+i))
+	}
 	for i := range 4 {
 		w.mainVals = append(w.mainVals, newKey(100+i))
 		w.sideVals = append(w.sideVals, newKey(200+i))
@@ -197,18 +235,16 @@ func newWorld(t testing.TB) *world {
 	for i := range 3 {
 		w.users = append(w.users, newKey(300+i))
 	}
-	var gk gov.Keeper
-	mainR, err := core.NewRouter(mainID, []core.Ante{bk.Ante},
-		bank.Module{Blocked: []types.Address{bridge.EscrowAddress}}, gov.Module{}, checkpoint.NewModule(),
-		bridge.NewModule(bridge.NewKeeper(bridge.Deps{Bank: bk, Roles: gk, Checkpoints: checkpoint.Keeper{}, Params: gk})))
+	// Both chains are the one app assembly's profiles, as a node runs them.
+	mainApp, err := app.New(app.Main, mainID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sideR, err := core.NewRouter(sideID, []core.Ante{bk.Ante}, bank.Module{}, lightclient.NewModule(),
-		sidebridge.NewModule(sidebridge.NewKeeper(bk, lightclient.Keeper{})))
+	sideApp, err := app.New(app.Side, sideID)
 	if err != nil {
 		t.Fatal(err)
 	}
+	w.mainApp, w.sideApp = mainApp, sideApp
 	accounts := []bank.GenesisAccount{{Address: w.relayer.addr.Hex(), Balance: "1000000"}}
 	for _, u := range w.users {
 		accounts = append(accounts, bank.GenesisAccount{Address: u.addr.Hex(), Balance: "1000000"})
@@ -216,15 +252,19 @@ func newWorld(t testing.TB) *world {
 	for _, v := range append(append(slices.Clone(w.sideVals), w.signers...), newKey(205)) {
 		accounts = append(accounts, bank.GenesisAccount{Address: v.addr.Hex(), Balance: "1000"})
 	}
-	w.main = newFake(t, mainID, mainR, w.mainVals, map[string]json.RawMessage{
-		"bank": js(t, bank.Genesis{MinFee: "0.01", Accounts: accounts}),
-		"gov": js(t, gov.Genesis{Admins: []string{w.users[2].addr.Hex()}, Threshold: 1, Roles: []gov.GenesisRole{
-			{Address: w.signers[0].addr.Hex(), Role: "bridge_signer"}, {Address: w.signers[1].addr.Hex(), Role: "bridge_signer"}}}),
+	var signerRoles []gov.GenesisRole
+	for _, s := range w.signers {
+		signerRoles = append(signerRoles, gov.GenesisRole{Address: s.addr.Hex(), Role: "bridge_signer"})
+	}
+	w.main = newFake(t, mainID, mainApp.Router, w.mainVals, map[string]json.RawMessage{
+		"bank":       js(t, bank.Genesis{MinFee: "0.01", Accounts: append(slices.Clone(accounts), spec.mainAccounts...)}),
+		"gov":        js(t, gov.Genesis{Admins: []string{w.users[2].addr.Hex()}, Threshold: 1, Roles: signerRoles}),
 		"checkpoint": js(t, checkpoint.Genesis{Chains: []checkpoint.GenesisChain{{ChainID: sideID, Validators: hexes(w.sideVals)}}}),
-		"bridge":     json.RawMessage(`{"params":{"attest_threshold":2}}`),
+		"bridge":     json.RawMessage(fmt.Sprintf(`{"params":{"attest_threshold":%d}}`, spec.threshold)),
 	})
-	w.side = newFake(t, sideID, sideR, w.sideVals, map[string]json.RawMessage{
-		"bank":        js(t, bank.Genesis{MinFee: "0.01", Accounts: accounts}),
+	w.side = newFake(t, sideID, sideApp.Router, w.sideVals, map[string]json.RawMessage{
+		"bank":        js(t, bank.Genesis{MinFee: "0.01", Accounts: append(slices.Clone(accounts), spec.sideAccounts...)}),
+		"gov":         js(t, gov.Genesis{Admins: []string{w.users[2].addr.Hex()}, Threshold: 1, Roles: spec.sideRoles}),
 		"lightclient": js(t, lightclient.Genesis{ChainID: mainID, Validators: hexes(w.mainVals)}),
 	})
 	return w
