@@ -17,19 +17,18 @@ test: build lint
 	$(GO) test -count=1 -race -timeout 15m $(RACE_PKGS)
 	$(GO) test -count=1 -race -short -timeout 15m ./ledger/ ./ledger/state/
 
-# make testnet [VALIDATORS=n] [BASE_PORT=p]: node i serves RPC on p+i and
-# p2p on p+100+i (p = 26657 unless set). A resumed testnet keeps the ports
-# it was created with.
+# make testnet [VALIDATORS=n] [BASE_PORT=p]: the whole two-chain system in
+# ./testnet-data until Ctrl-C (accord testnet up): the external dev chain
+# with TestUSDT, a main and a side chain of n validators each, a bridge
+# signer per main validator, a checkpointer per side validator and a
+# relayer; every endpoint is printed and written to
+# ./testnet-data/endpoints.env. Ports (p = 26657 unless set): side node i
+# (the C2C chain) RPC p+i, p2p p+100+i; main node i RPC p+200+i, p2p
+# p+300+i; the dev chain p+400; checkpointer i p+500+i. A resumed system
+# keeps the ports it was created with. testnet-bridge is the same target.
 VALIDATORS := $(or $(VALIDATORS),4)
-testnet: build
+testnet testnet-bridge: build
 	./$(BIN) testnet up --validators $(VALIDATORS) --dir ./testnet-data $(if $(BASE_PORT),--base-port $(BASE_PORT))
-
-# make testnet-bridge [VALIDATORS=n] [BASE_PORT=p]: the whole two-chain
-# system (testnet/bridge_up.sh): the external dev chain with TestUSDT, main
-# and side testnets of n validators, bridge signers, checkpointers and a
-# relayer, every endpoint printed. testnet/e2e_bridge.sh walks USDT through it.
-testnet-bridge: build
-	VALIDATORS=$(VALIDATORS) $(if $(BASE_PORT),BASE_PORT=$(BASE_PORT)) ./testnet/bridge_up.sh ./testnet-data/bridge
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./mempool/ ./ledger/ ./sigcache/ ./consensus/

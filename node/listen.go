@@ -54,3 +54,15 @@ func (n *Node) writeListening() error {
 	}
 	return writeFileAtomic(n.home.ListenFile(), append(raw, '\n'), 0o644)
 }
+
+// WriteListening records where a process serving from home h listens, in
+// the shape and place a node's listen file has. The other processes of a
+// local system (the dev chain, the checkpointers) write one too, so
+// whoever runs them learns a port the OS picked without racing for it.
+func WriteListening(h Home, l Listening) error {
+	raw, err := json.MarshalIndent(l, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(h.ListenFile(), append(raw, '\n'), 0o644)
+}

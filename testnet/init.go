@@ -92,6 +92,9 @@ func (l Layout) Initialized() bool {
 // InitOptions add to a testnet genesis.
 type InitOptions struct {
 	BenchAccounts int // BenchKey(0..n-1) funded with DevFunds each
+	// Allocs fund further accounts in the genesis (a system's relayer and
+	// bridge signers, which pay fees).
+	Allocs []node.Alloc
 	Config        func(i int, c *node.Config)
 	// Params is gov's genesis "params" section (module -> key -> value),
 	// e.g. a short order payment window for tests.
@@ -221,6 +224,7 @@ func Init(l Layout, o InitOptions) (types.Address, error) {
 		fullNodes = append(fullNodes, a.Hex())
 	}
 	allocs := []node.Alloc{{Address: devAddr, Micro: DevFunds}}
+	allocs = append(allocs, o.Allocs...)
 	for i := 0; i < o.BenchAccounts; i++ {
 		allocs = append(allocs, node.Alloc{Address: types.PubkeyAddress(BenchKey(i)), Micro: DevFunds})
 	}

@@ -14,16 +14,23 @@ import (
 // ErrPortInUse is returned by CheckPorts when a port a testnet needs is taken.
 var ErrPortInUse = errors.New("port in use")
 
-// Port is one listening address a testnet node needs.
+// Port is one listening address a testnet node (or another process of a
+// System) needs.
 type Port struct {
 	Node    int
-	Purpose string // "RPC" or "p2p"
+	Chain   string // a System's node: "main " or "side "
+	Proc    string // a System's other process, e.g. "checkpointer0"; then Node is unused
+	Purpose string // "RPC", "p2p" or "HTTP"
 	Network string // "tcp" or "udp"
 	Addr    string // host:port
 }
 
 func (p Port) String() string {
-	return fmt.Sprintf("node%d's %s port %s", p.Node, p.Purpose, p.Addr)
+	who := p.Proc
+	if who == "" {
+		who = fmt.Sprintf("%snode%d", p.Chain, p.Node)
+	}
+	return fmt.Sprintf("%s's %s port %s", who, p.Purpose, p.Addr)
 }
 
 // Ports lists what every node listens on, RPC first, then each p2p
@@ -82,6 +89,11 @@ func (l Layout) CheckPorts() error {
 	if err != nil {
 		return err
 	}
+	return checkPorts(ports)
+}
+
+// checkPorts tries each port and names the first that is taken.
+func checkPorts(ports []Port) error {
 	for _, p := range ports {
 		if err := tryListen(p); err != nil {
 			if errors.Is(err, syscall.EADDRINUSE) {

@@ -18,10 +18,96 @@ import (
 // LogFile of validator i (its stderr when run by Up).
 func (l Layout) LogFile(i int) string { return filepath.Join(string(l.Home(i)), "node.log") }
 
+// stopGrace is how long a stopping process gets after SIGINT before it is
+// killed.
+const stopGrace = 15 * time.Second
+
+// child is one process run by a supervisor, its output in its log file.
 type child struct {
-	i    int
+	name string
+	log  string
 	cmd  *exec.Cmd
-	done chan error
+	done chan struct{} // closed once the process was reaped
+	err  error         // its exit, once done
+}
+
+// supervisor runs processes of the accord binary as its children and stops
+// them together: SIGINT to all, then SIGKILL to any still running after
+// stopGrace. Exited reports each child that ends on its own.
+type supervisor struct {
+	bin      string
+	children []*child
+	exited   chan *child
+}
+
+func newSupervisor(bin string) *supervisor {
+	// Buffered for every child a system has, so a reaper never blocks.
+	return &supervisor{bin: bin, exited: make(chan *child, 64)}
+}
+
+// start runs bin with args, appending its stdout and stderr to logPath.
+func (s *supervisor) start(name, logPath string, args ...string) (*child, error) {
+	if err := os.MkdirAll(filepath.Dir(logPath), 0o755); err != nil {
+		return nil, err
+	}
+	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(s.bin, args...)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		return nil, fmt.Errorf("start %s: %w", name, err)
+	}
+	c := &child{name: name, log: logPath, cmd: cmd, done: make(chan struct{})}
+	s.children = append(s.children, c)
+	go func() {
+		c.err = cmd.Wait()
+		logf.Close()
+		close(c.done)
+		select {
+		case s.exited <- c:
+		default:
+		}
+	}()
+	return c, nil
+}
+
+// stopAll stops every child: SIGINT, and SIGKILL after stopGrace.
+func (s *supervisor) stopAll() {
+	for _, c := range s.children {
+		_ = c.cmd.Process.Signal(syscall.SIGINT)
+	}
+	deadline := time.After(stopGrace)
+	for _, c := range s.children {
+		select {
+		case <-c.done:
+		case <-deadline:
+			for _, c := range s.children {
+				_ = c.cmd.Process.Kill()
+			}
+			<-c.done
+		}
+	}
+}
+
+// alive counts the children still running.
+func (s *supervisor) alive() int {
+	n := 0
+	for _, c := range s.children {
+		select {
+		case <-c.done:
+		default:
+			n++
+		}
+	}
+	return n
+}
+
+// exitReport says how a child ended, with the end of its log.
+func (c *child) exitReport() string {
+	return fmt.Sprintf("%s exited (%v); last log lines of %s:\n%s", c.name, c.err, c.log, tail(c.log, 5))
 }
 
 // Up runs every node of an initialized testnet as a process of bin,
@@ -34,73 +120,60 @@ func Up(ctx context.Context, l Layout, bin string, out io.Writer, statusEvery ti
 	if err := l.CheckPorts(); err != nil {
 		return err
 	}
-	// A node creates its ledger on its first start, so a ledger means this
-	// testnet ran before and now resumes.
-	_, err := os.Stat(l.Home(0).LedgerDir())
-	resumed := err == nil
-	children := make([]*child, 0, l.Nodes())
-	stopAll := func() {
-		for _, c := range children {
-			_ = c.cmd.Process.Signal(syscall.SIGINT)
-		}
-		for _, c := range children {
-			select {
-			case <-c.done:
-			case <-time.After(15 * time.Second):
-				_ = c.cmd.Process.Kill()
-				<-c.done
-			}
-		}
+	resumed := l.resumed()
+	sup := newSupervisor(bin)
+	if err := startNodes(sup, l, ""); err != nil {
+		sup.stopAll()
+		return err
 	}
+	fmt.Fprint(out, banner(ctx, l, resumed))
+	return supervise(ctx, sup, out, statusEvery, func() string {
+		return time.Now().Format("15:04:05") + " heights: " + heights(ctx, l, "")
+	})
+}
+
+// resumed reports whether the testnet ran before: a node creates its
+// ledger on its first start.
+func (l Layout) resumed() bool {
+	_, err := os.Stat(l.Home(0).LedgerDir())
+	return err == nil
+}
+
+// startNodes starts `accord start` for every node of l, named prefix+"nodeI".
+func startNodes(sup *supervisor, l Layout, prefix string) error {
 	for i := 0; i < l.Nodes(); i++ {
-		logf, err := os.OpenFile(l.LogFile(i), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-		if err != nil {
-			stopAll()
-			return err
-		}
 		// A node killed last time left its address behind; the new one
 		// writes its own once it listens.
 		_ = os.Remove(l.Home(i).ListenFile())
-		cmd := exec.Command(bin, "start", "--home", string(l.Home(i)))
-		cmd.Stdout, cmd.Stderr = logf, logf
-		if err := cmd.Start(); err != nil {
-			logf.Close()
-			stopAll()
-			return fmt.Errorf("start node%d: %w", i, err)
+		if _, err := sup.start(fmt.Sprintf("%snode%d", prefix, i), l.LogFile(i), "start", "--home", string(l.Home(i))); err != nil {
+			return err
 		}
-		c := &child{i: i, cmd: cmd, done: make(chan error, 1)}
-		go func() { c.done <- cmd.Wait(); logf.Close() }()
-		children = append(children, c)
 	}
-	fmt.Fprint(out, banner(ctx, l, resumed))
+	return nil
+}
 
-	exited := make(chan *child, len(children))
-	for _, c := range children {
-		go func(c *child) {
-			err := <-c.done
-			c.done <- err // keep it readable for stopAll
-			exited <- c
-		}(c)
+// supervise waits for ctx's end, then stops every child. Meanwhile it
+// prints status() every statusEvery and reports each child that exits; it
+// returns an error once all have.
+func supervise(ctx context.Context, sup *supervisor, out io.Writer, statusEvery time.Duration, status func() string) error {
+	if statusEvery <= 0 {
+		statusEvery = time.Hour
 	}
 	tick := time.NewTicker(statusEvery)
 	defer tick.Stop()
-	alive := len(children)
 	for {
 		select {
 		case <-ctx.Done():
-			fmt.Fprintln(out, "stopping nodes...")
-			stopAll()
+			fmt.Fprintln(out, "stopping...")
+			sup.stopAll()
 			return nil
-		case c := <-exited:
-			alive--
-			err := <-c.done
-			c.done <- err
-			fmt.Fprintf(out, "node%d exited (%v); last log lines:\n%s\n", c.i, err, tail(l.LogFile(c.i), 5))
-			if alive == 0 {
-				return fmt.Errorf("all nodes exited")
+		case c := <-sup.exited:
+			fmt.Fprintln(out, c.exitReport())
+			if sup.alive() == 0 {
+				return fmt.Errorf("every process exited")
 			}
 		case <-tick.C:
-			fmt.Fprintln(out, heights(ctx, l))
+			fmt.Fprintln(out, status())
 		}
 	}
 }
@@ -114,19 +187,20 @@ func (l Layout) URLs() []string {
 	return out
 }
 
-func heights(ctx context.Context, l Layout) string {
+// heights reads every node's height, each named prefix+"nodeI".
+func heights(ctx context.Context, l Layout, prefix string) string {
 	parts := make([]string, l.Nodes())
 	for i := range parts {
 		cctx, cancel := context.WithTimeout(ctx, time.Second)
 		st, err := client.New(l.LiveRPCAddr(i)).Status(cctx)
 		cancel()
 		if err != nil {
-			parts[i] = fmt.Sprintf("node%d=down", i)
+			parts[i] = fmt.Sprintf("%snode%d=down", prefix, i)
 			continue
 		}
-		parts[i] = fmt.Sprintf("node%d=%d", i, st.Height)
+		parts[i] = fmt.Sprintf("%snode%d=%d", prefix, i, st.Height)
 	}
-	return time.Now().Format("15:04:05") + " heights: " + strings.Join(parts, " ")
+	return strings.Join(parts, " ")
 }
 
 func tail(path string, n int) string {

@@ -75,6 +75,10 @@ restarts too.`,
 			served := make(chan error, 1)
 			go func() { served <- srv.Serve(l) }()
 			defer srv.Close()
+			if err := writeListening(g.home, l.Addr().String()); err != nil {
+				return err
+			}
+			defer removeListening(g.home)
 			fmt.Fprintf(cmd.OutOrStdout(), "checkpointer   http://%s (side %s, validator %s)\n", l.Addr(), sst.ChainID, types.PubkeyAddress(key).Hex())
 			log.Info("checkpointer running", "listen", l.Addr().String(), "side", sideURL, "side_chain", sst.ChainID, "main", mainURL,
 				"validator", types.PubkeyAddress(key).Hex(), "peers", len(urls))
@@ -94,7 +98,7 @@ restarts too.`,
 	f.StringVar(&mainURL, "main", "", "main chain node RPC endpoint (required)")
 	f.StringVar(&from, "from", "", "the side validator's key: a name in --home's keyring, or validator:HOME (required)")
 	f.StringVar(&pwFile, "password-file", "", passwordFileHelp("the key's password"))
-	f.StringVar(&listen, "listen", "127.0.0.1:26800", "HTTP address for the peers' votes and the relayers")
+	f.StringVar(&listen, "listen", "127.0.0.1:26800", "HTTP address for the peers' votes and the relayers (port 0: the OS picks one, recorded in --home/data/listen.json)")
 	f.StringSliceVar(&peers, "peers", nil, "the other side validators' checkpointer URLs")
 	f.DurationVar(&interval, "interval", time.Second, "time between steps")
 	f.Uint64Var(&every, "checkpoint-interval", sidechain.DefaultInterval, "side blocks per checkpoint at most (as every validator must use)")

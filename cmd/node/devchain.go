@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/accordnet/accord/contracts/bridge/evm"
+	"github.com/accordnet/accord/node"
 	"github.com/accordnet/accord/sidechain/devchain"
 	"github.com/accordnet/accord/types"
 	"github.com/ethereum/go-ethereum"
@@ -78,6 +79,12 @@ signers and scripts. Blocks are sealed when transactions arrive and every
 				_ = l.Close()
 				return err
 			}
+			// Written last: whoever waits for it finds the chain serving
+			// and devchain.json naming this run's address.
+			if err := writeListening(g.home, l.Addr().String()); err != nil {
+				return err
+			}
+			defer removeListening(g.home)
 			info := c.Info()
 			if g.jsonOut {
 				if err := printJSON(info); err != nil {
@@ -100,7 +107,7 @@ signers and scripts. Blocks are sealed when transactions arrive and every
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&listen, "listen", "127.0.0.1:8545", "HTTP JSON-RPC listen address (port 0 picks a free one; see devchain.json)")
+	f.StringVar(&listen, "listen", "127.0.0.1:8545", "HTTP JSON-RPC listen address (port 0: the OS picks one, recorded in devchain.json and --home/data/listen.json)")
 	f.IntVar(&accounts, "accounts", 4, "dev accounts to fund (first start only)")
 	f.StringVar(&usdt, "usdt", "1000000", "TestUSDT minted to each dev account (first start only)")
 	f.StringSliceVar(&fundUSDT, "fund-usdt", nil, "further addresses to give ETH and --usdt, e.g. a testnet's dev key (first start only)")
@@ -201,3 +208,15 @@ func newDevchainBalanceCmd(g *globals) *cobra.Command {
 	_ = cmd.MarkFlagRequired("token")
 	return cmd
 }
+
+// writeListening records a service's address in home's listen file (as a
+// node's), so a supervisor learns a port the OS picked.
+func writeListening(home, addr string) error {
+	if err := node.WriteListening(node.Home(home), node.Listening{RPC: addr}); err != nil {
+		return fmt.Errorf("write %s: %w", node.Home(home).ListenFile(), err)
+	}
+	return nil
+}
+
+// removeListening removes it on a clean exit.
+func removeListening(home string) { _ = os.Remove(node.Home(home).ListenFile()) }

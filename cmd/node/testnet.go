@@ -20,16 +20,20 @@ func newTestnetCmd(g *globals) *cobra.Command {
 	var o testnet.InitOptions
 	var profile, mainChain string
 	var sideChains []string
+	var single bool
+	var cpInterval uint64
 	flags := func(c *cobra.Command) {
-		c.Flags().StringVar(&profile, "profile", "", "make a profile testnet: main (bridged USDT, checkpoints; chain ID accord-main) or side (C2C; accord-side-1), with keys derived from the chain ID so the chains can name each other's validators")
-		c.Flags().StringArrayVar(&sideChains, "side-chain", nil, "with --profile main: register a side chain's checkpoints, CHAIN_ID:VALIDATORS (repeatable)")
-		c.Flags().StringVar(&mainChain, "main-chain", "", "with --profile side: the main chain the light client trusts, CHAIN_ID:VALIDATORS")
-		c.Flags().StringVar(&l.Dir, "dir", "./testnet-data", "directory holding the validators' homes")
-		c.Flags().IntVar(&l.Validators, "validators", 4, "number of validators")
-		c.Flags().IntVar(&l.FullNodes, "full-nodes", 0, "number of non-voting full nodes (after the validators) that follow by verifying commit certificates")
-		c.Flags().IntVar(&l.BasePort, "base-port", 26657, "RPC port of node0: node i serves RPC on base+i and p2p on base+100+i (0: the OS picks node0's RPC port at start, one validator only)")
-		c.Flags().StringVar(&l.ChainID, "chain-id", defaultTestnetChainID, "chain ID of a new testnet (with --profile: accord-main or accord-side-1)")
-		c.Flags().IntVar(&o.BenchAccounts, "bench-accounts", 2000, "load-generator accounts funded in a new testnet's genesis (for testnet bench)")
+		c.Flags().BoolVar(&single, "single", false, "one chain only (the C2C chain, or --profile's), without main, the external chain, the bridge processes and the relayer")
+		c.Flags().StringVar(&profile, "profile", "", "with --single: make a profile testnet: main (bridged USDT, checkpoints; chain ID accord-main) or side (C2C; accord-side-1), with keys derived from the chain ID so the chains can name each other's validators")
+		c.Flags().StringArrayVar(&sideChains, "side-chain", nil, "with --single --profile main: register a side chain's checkpoints, CHAIN_ID:VALIDATORS (repeatable)")
+		c.Flags().StringVar(&mainChain, "main-chain", "", "with --single --profile side: the main chain the light client trusts, CHAIN_ID:VALIDATORS")
+		c.Flags().StringVar(&l.Dir, "dir", "./testnet-data", "directory holding the testnet (the side chain's homes nodeI, main's under main/)")
+		c.Flags().IntVar(&l.Validators, "validators", 4, "number of validators (of each chain)")
+		c.Flags().IntVar(&l.FullNodes, "full-nodes", 0, "with --single: number of non-voting full nodes (after the validators) that follow by verifying commit certificates")
+		c.Flags().IntVar(&l.BasePort, "base-port", 26657, "RPC port of node0: side node i serves RPC on base+i and p2p on base+100+i; main node i base+200+i and base+300+i; the dev chain base+400, checkpointer i base+500+i (0: the OS picks every port at start, one validator only)")
+		c.Flags().StringVar(&l.ChainID, "chain-id", defaultTestnetChainID, "with --single: chain ID of a new testnet (with --profile: accord-main or accord-side-1)")
+		c.Flags().IntVar(&o.BenchAccounts, "bench-accounts", 2000, "load-generator accounts funded in a new testnet's genesis (for testnet bench; the side chain's in a system)")
+		c.Flags().Uint64Var(&cpInterval, "checkpoint-interval", testnet.DefaultCheckpointInterval, "side blocks per checkpoint (a new system only)")
 	}
 	// Nodes run by `testnet up` are separate processes that find their
 	// peers in their configs, so they need ports fixed in advance.
@@ -42,9 +46,54 @@ func newTestnetCmd(g *globals) *cobra.Command {
 		}
 		return nil
 	}
+	// system checks the flags of a whole system and, for an existing one,
+	// reads what it was created with.
+	system := func(cmd *cobra.Command) (testnet.System, error) {
+		s := testnet.System{Dir: l.Dir, Validators: l.Validators, BasePort: l.BasePort, CheckpointInterval: cpInterval, BenchAccounts: o.BenchAccounts}
+		for _, f := range []string{"profile", "side-chain", "main-chain", "chain-id", "full-nodes"} {
+			if cmd.Flags().Changed(f) {
+				return s, fmt.Errorf("--%s is for one chain: add --single", f)
+			}
+		}
+		if !s.Initialized() {
+			if l.Initialized() {
+				return s, fmt.Errorf("%s holds a single chain, not the two-chain system: run it with `accord testnet up --single`, or delete it to start the system", l.Dir)
+			}
+			if s.BasePort == 0 && s.Validators > 1 {
+				return s, fmt.Errorf("--base-port 0 (ports chosen at start) is for one validator per chain; %d validators need fixed ports to find each other", s.Validators)
+			}
+			return s, nil
+		}
+		stored, err := testnet.LoadSystem(l.Dir)
+		if err != nil {
+			return s, err
+		}
+		if cmd.Flags().Changed("validators") && stored.Validators != s.Validators {
+			return s, fmt.Errorf("%s holds a system of %d validators per chain, not %d; pass the flags it was created with or delete it", l.Dir, stored.Validators, s.Validators)
+		}
+		if cmd.Flags().Changed("base-port") && stored.BasePort != s.BasePort {
+			return s, fmt.Errorf("%s holds a system on base port %d, not %d; its ports are in its configs, so delete it to move it", l.Dir, stored.BasePort, s.BasePort)
+		}
+		stored.BenchAccounts = s.BenchAccounts
+		return stored, nil
+	}
 	initCmd := &cobra.Command{
 		Use: "init", Short: "Write the homes of a new testnet (keys, genesis, peer lists) without starting it", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if !single {
+				s, err := system(cmd)
+				if err != nil {
+					return err
+				}
+				if s.Initialized() {
+					return fmt.Errorf("%s already holds a system; delete it to start over", l.Dir)
+				}
+				if err := testnet.InitSystem(s); err != nil {
+					return err
+				}
+				fmt.Printf("Wrote a system of %d validators per chain in %s (side chain nodeI, main chain main/nodeI); dev key password file %s\n", s.Validators, l.Dir, s.Side().DevPasswordFile())
+				return nil
+			}
 			if l.Initialized() {
 				return fmt.Errorf("%s already holds a testnet; delete it to start over", l.Dir)
 			}
@@ -61,9 +110,38 @@ func newTestnetCmd(g *globals) *cobra.Command {
 	}
 	up := &cobra.Command{
 		Use:   "up",
-		Short: "Create (if needed) and run a local testnet in --dir until Ctrl-C",
-		Args:  cobra.NoArgs,
+		Short: "Create (if needed) and run a local testnet in --dir until Ctrl-C: the two-chain system, or one chain with --single",
+		Long: `Runs the whole local system as child processes until Ctrl-C: the external dev chain with
+TestUSDT (accord devchain), a main and a side chain of --validators validators each, a bridge
+signer per main validator, a checkpointer per side validator and a relayer. Every endpoint is
+printed and written to DIR/endpoints.env. Run it again to resume. With --single it runs one
+chain only, as before the system existed.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			bin, err := os.Executable()
+			if err != nil {
+				return err
+			}
+			if !single {
+				s, err := system(cmd)
+				if err != nil {
+					return err
+				}
+				if err := s.CheckPorts(); err != nil {
+					if s.Initialized() {
+						return fmt.Errorf("%w; stop what holds it, or delete %s and start over with another --base-port", err, l.Dir)
+					}
+					return fmt.Errorf("%w; pick other ports with --base-port N (make testnet BASE_PORT=N)", err)
+				}
+				if !s.Initialized() {
+					if err := testnet.InitSystem(s); err != nil {
+						return err
+					}
+				}
+				ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+				defer stop()
+				return testnet.SystemUp(ctx, s, bin, os.Stdout, 10*time.Second)
+			}
 			if l.Initialized() {
 				if n := countHomes(l.Dir); n != l.Nodes() {
 					return fmt.Errorf("%s holds a testnet of %d nodes, not %d (--validators %d, --full-nodes %d); pass the flags it was created with or delete it", l.Dir, n, l.Nodes(), l.Validators, l.FullNodes)
@@ -89,10 +167,6 @@ func newTestnetCmd(g *globals) *cobra.Command {
 				if _, err := testnet.Init(l, o); err != nil {
 					return err
 				}
-			}
-			bin, err := os.Executable()
-			if err != nil {
-				return err
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
