@@ -98,21 +98,75 @@ func TestUpChecksPortsBeforeStartingAnything(t *testing.T) {
 	}
 }
 
-// TestTestnetUpRefusesATakenPort runs `accord testnet up` on a taken base
-// port: one line naming the port, exit 1, and no testnet written.
+// TestTestnetUpRefusesATakenPort runs `accord testnet up` (the system, and
+// one chain with --single) on a taken base port: one line naming the port,
+// exit 1, and no testnet written.
 func TestTestnetUpRefusesATakenPort(t *testing.T) {
 	port, addr := holdTCP(t)
-	dir := filepath.Join(t.TempDir(), "tn")
-	_, errOut, err := cli(t, "testnet", "up", "--validators", "1", "--dir", dir, "--base-port", fmt.Sprint(port))
-	if err == nil {
-		t.Fatal("testnet up on a taken port succeeded")
+	for _, c := range []struct {
+		name  string
+		extra []string
+		who   string
+	}{
+		{"system", nil, "side node0"},
+		{"single chain", []string{"--single"}, "node0"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "tn")
+			_, errOut, err := cli(t, append([]string{"testnet", "up", "--validators", "1", "--dir", dir, "--base-port", fmt.Sprint(port)}, c.extra...)...)
+			if err == nil {
+				t.Fatal("testnet up on a taken port succeeded")
+			}
+			want := fmt.Sprintf("Error: port in use: %s's RPC port %s is taken by another program; pick other ports with --base-port N", c.who, addr)
+			if !strings.HasPrefix(errOut, want) || strings.Contains(errOut, "\n") {
+				t.Fatalf("stderr %q, want one line starting %q", errOut, want)
+			}
+			if _, err := os.Stat(dir); !os.IsNotExist(err) {
+				t.Fatalf("a refused testnet up wrote %s (%v)", dir, err)
+			}
+		})
 	}
-	want := fmt.Sprintf("Error: port in use: node0's RPC port %s is taken by another program; pick other ports with --base-port N", addr)
-	if !strings.HasPrefix(errOut, want) || strings.Contains(errOut, "\n") {
-		t.Fatalf("stderr %q, want one line starting %q", errOut, want)
+}
+
+// TestSystemPortsCoverEveryProcess: the ports a new system checks are
+// every listener of every process, at the documented offsets, each once.
+func TestSystemPortsCoverEveryProcess(t *testing.T) {
+	s := System{Dir: filepath.Join(t.TempDir(), "sys"), Validators: 2, BasePort: 30000, CheckpointInterval: 4}
+	ps, err := s.Ports()
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := os.Stat(dir); !os.IsNotExist(err) {
-		t.Fatalf("a refused testnet up wrote %s (%v)", dir, err)
+	var got []string
+	seen := map[string]bool{}
+	for _, p := range ps {
+		got = append(got, p.String())
+		if seen[p.Network+p.Addr] {
+			t.Errorf("%s listed twice", p.Addr)
+		}
+		seen[p.Network+p.Addr] = true
+	}
+	want := []string{
+		"side node0's RPC port 127.0.0.1:30000", "side node0's p2p port 127.0.0.1:30100",
+		"side node1's RPC port 127.0.0.1:30001", "side node1's p2p port 127.0.0.1:30101",
+		"main node0's RPC port 127.0.0.1:30200", "main node0's p2p port 127.0.0.1:30300",
+		"main node1's RPC port 127.0.0.1:30201", "main node1's p2p port 127.0.0.1:30301",
+		"the devchain's RPC port 127.0.0.1:30400",
+		"checkpointer0's HTTP port 127.0.0.1:30500", "checkpointer1's HTTP port 127.0.0.1:30501",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("ports:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// A port the OS holds is named whatever process needs it.
+	_, addr := holdTCP(t)
+	if err := checkPorts([]Port{{Node: 0, Chain: "side ", Purpose: "RPC", Network: "tcp", Addr: "127.0.0.1:0"}, {Proc: "checkpointer1", Purpose: "HTTP", Network: "tcp", Addr: addr}}); !errors.Is(err, ErrPortInUse) ||
+		!strings.Contains(err.Error(), "checkpointer1's HTTP port "+addr+" is taken") {
+		t.Fatalf("checkPorts = %v", err)
+	}
+	// Out of range, or port 0 with more than one validator, is refused.
+	for _, bad := range []System{{Validators: 2, BasePort: 65535 - 400, CheckpointInterval: 1}, {Validators: 2, CheckpointInterval: 1}, {Validators: 1, BasePort: 30000}} {
+		if err := bad.check(); err == nil {
+			t.Errorf("%+v accepted", bad)
+		}
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/accordnet/accord/app"
 	"github.com/accordnet/accord/client"
+	"github.com/accordnet/accord/contracts/bridge"
 	"github.com/accordnet/accord/node"
 	"github.com/accordnet/accord/sidechain/devchain"
 	"github.com/accordnet/accord/types"
@@ -280,6 +281,7 @@ func (e Endpoints) env() string {
 	kv("ETH", e.Eth)
 	kv("TOKEN", e.Token)
 	kv("VAULT", e.Vault)
+	kv("ESCROW", bridge.EscrowAddress.Hex())
 	kv("DEV", e.Dev)
 	kv("MAIN_ID", MainChainID)
 	kv("SIDE_ID", SideChainID)
