@@ -55,7 +55,7 @@
 // with its peers over HTTP and serving completed checkpoints to relayers),
 // each stepping with Run and keeping its progress in a Store under its
 // home. `accord devchain` (package devchain) is the local external chain.
-// testnet/bridge_up.sh starts the whole system.
+// `accord testnet up` (testnet.SystemUp; make testnet) starts the whole system.
 //
 // What a production deployment changes: the vault is a multisig or
 // threshold-signature contract whose payouts the signers co-sign, not one

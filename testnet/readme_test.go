@@ -63,10 +63,10 @@ func TestReadmeBlocks(t *testing.T) {
 
 // TestREADME runs every sh block of the README, as written, with bash in a
 // directory laid out like the repository after `make testnet`: bin/accord
-// and a running testnet in ./testnet-data. The testnet has one validator
-// with an OS-chosen RPC port (nothing here binds a port it picked itself),
-// which the README's C2C walk also names as a way to run it. Then it checks
-// what the README's comments promise.
+// and the running two-chain system in ./testnet-data, one validator per
+// chain (which the README's C2C walk also names as a way to run it) on
+// ports the OS picks (nothing here binds a port it picked itself). Then it
+// checks what the README's comments promise.
 func TestREADME(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a testnet")
@@ -89,11 +89,11 @@ func TestREADME(t *testing.T) {
 	if err := os.Symlink(nodeBin, filepath.Join(work, "bin", "accord")); err != nil {
 		t.Fatal(err)
 	}
-	l := Layout{Dir: filepath.Join(work, "testnet-data"), Validators: 1, BasePort: 0, ChainID: "accord-local"}
-	if _, err := Init(l, InitOptions{}); err != nil {
+	s := System{Dir: filepath.Join(work, "testnet-data"), Validators: 1, CheckpointInterval: DefaultCheckpointInterval}
+	if err := InitSystem(s); err != nil {
 		t.Fatal(err)
 	}
-	startUp(t, l)
+	startSystem(t, s)
 
 	outputs := map[int]string{}
 	ran := 0

@@ -23,11 +23,22 @@ type upRun struct {
 // key" line), with the banner.
 func startUp(t *testing.T, l Layout) (*upRun, string) {
 	t.Helper()
+	return startRun(t, func(ctx context.Context, out io.Writer) error { return Up(ctx, l, nodeBin, out, time.Hour) })
+}
+
+// startSystem is startUp for SystemUp.
+func startSystem(t *testing.T, s System) (*upRun, string) {
+	t.Helper()
+	return startRun(t, func(ctx context.Context, out io.Writer) error { return SystemUp(ctx, s, nodeBin, out, time.Hour) })
+}
+
+func startRun(t *testing.T, up func(context.Context, io.Writer) error) (*upRun, string) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		err := Up(ctx, l, nodeBin, pw, time.Hour)
+		err := up(ctx, pw)
 		pw.CloseWithError(err)
 		done <- err
 	}()
@@ -53,7 +64,7 @@ func startUp(t *testing.T, l Layout) (*upRun, string) {
 	}
 	t.Cleanup(func() { _ = u.stop() })
 	var banner strings.Builder
-	timeout := time.After(2 * time.Minute)
+	timeout := time.After(4 * time.Minute)
 	for {
 		select {
 		case line, ok := <-u.lines:
@@ -65,7 +76,7 @@ func startUp(t *testing.T, l Layout) (*upRun, string) {
 				return u, banner.String()
 			}
 		case <-timeout:
-			t.Fatalf("no banner within 2 minutes:\n%s", banner.String())
+			t.Fatalf("no banner within 4 minutes:\n%s", banner.String())
 		}
 	}
 }

@@ -23,17 +23,15 @@ func newTestnetCmd(g *globals) *cobra.Command {
 	var single bool
 	var cpInterval uint64
 	flags := func(c *cobra.Command) {
-		c.Flags().BoolVar(&single, "single", false, "one chain only (the C2C chain, or --profile's), without main, the external chain, the bridge processes and the relayer")
-		c.Flags().StringVar(&profile, "profile", "", "with --single: make a profile testnet: main (bridged USDT, checkpoints; chain ID accord-main) or side (C2C; accord-side-1), with keys derived from the chain ID so the chains can name each other's validators")
-		c.Flags().StringArrayVar(&sideChains, "side-chain", nil, "with --single --profile main: register a side chain's checkpoints, CHAIN_ID:VALIDATORS (repeatable)")
-		c.Flags().StringVar(&mainChain, "main-chain", "", "with --single --profile side: the main chain the light client trusts, CHAIN_ID:VALIDATORS")
+		c.Flags().StringVar(&profile, "profile", "", "make a profile testnet: main (bridged USDT, checkpoints; chain ID accord-main) or side (C2C; accord-side-1), with keys derived from the chain ID so the chains can name each other's validators")
+		c.Flags().StringArrayVar(&sideChains, "side-chain", nil, "with --profile main: register a side chain's checkpoints, CHAIN_ID:VALIDATORS (repeatable)")
+		c.Flags().StringVar(&mainChain, "main-chain", "", "with --profile side: the main chain the light client trusts, CHAIN_ID:VALIDATORS")
 		c.Flags().StringVar(&l.Dir, "dir", "./testnet-data", "directory holding the testnet (the side chain's homes nodeI, main's under main/)")
 		c.Flags().IntVar(&l.Validators, "validators", 4, "number of validators (of each chain)")
-		c.Flags().IntVar(&l.FullNodes, "full-nodes", 0, "with --single: number of non-voting full nodes (after the validators) that follow by verifying commit certificates")
-		c.Flags().IntVar(&l.BasePort, "base-port", 26657, "RPC port of node0: side node i serves RPC on base+i and p2p on base+100+i; main node i base+200+i and base+300+i; the dev chain base+400, checkpointer i base+500+i (0: the OS picks every port at start, one validator only)")
-		c.Flags().StringVar(&l.ChainID, "chain-id", defaultTestnetChainID, "with --single: chain ID of a new testnet (with --profile: accord-main or accord-side-1)")
+		c.Flags().IntVar(&l.FullNodes, "full-nodes", 0, "number of non-voting full nodes (after the validators) that follow by verifying commit certificates")
+		c.Flags().IntVar(&l.BasePort, "base-port", 26657, "RPC port of node0: node i serves RPC on base+i and p2p on base+100+i (in a system those are the side chain's; main node i uses base+200+i and base+300+i, the dev chain base+400, checkpointer i base+500+i; 0: the OS picks every port at start, one validator only)")
+		c.Flags().StringVar(&l.ChainID, "chain-id", defaultTestnetChainID, "chain ID of a new testnet (with --profile: accord-main or accord-side-1)")
 		c.Flags().IntVar(&o.BenchAccounts, "bench-accounts", 2000, "load-generator accounts funded in a new testnet's genesis (for testnet bench; the side chain's in a system)")
-		c.Flags().Uint64Var(&cpInterval, "checkpoint-interval", testnet.DefaultCheckpointInterval, "side blocks per checkpoint (a new system only)")
 	}
 	// Nodes run by `testnet up` are separate processes that find their
 	// peers in their configs, so they need ports fixed in advance.
@@ -52,15 +50,12 @@ func newTestnetCmd(g *globals) *cobra.Command {
 		s := testnet.System{Dir: l.Dir, Validators: l.Validators, BasePort: l.BasePort, CheckpointInterval: cpInterval, BenchAccounts: o.BenchAccounts}
 		for _, f := range []string{"profile", "side-chain", "main-chain", "chain-id", "full-nodes"} {
 			if cmd.Flags().Changed(f) {
-				return s, fmt.Errorf("--%s is for one chain: add --single", f)
+				return s, fmt.Errorf("--%s is for one chain: add --single (testnet up runs the two-chain system by default)", f)
 			}
 		}
 		if !s.Initialized() {
-			if l.Initialized() {
-				return s, fmt.Errorf("%s holds a single chain, not the two-chain system: run it with `accord testnet up --single`, or delete it to start the system", l.Dir)
-			}
 			if s.BasePort == 0 && s.Validators > 1 {
-				return s, fmt.Errorf("--base-port 0 (ports chosen at start) is for one validator per chain; %d validators need fixed ports to find each other", s.Validators)
+				return s, fmt.Errorf("--base-port 0 (ports chosen at start) is for a single validator per chain; %d validators need fixed ports to find each other", s.Validators)
 			}
 			return s, nil
 		}
@@ -78,22 +73,8 @@ func newTestnetCmd(g *globals) *cobra.Command {
 		return stored, nil
 	}
 	initCmd := &cobra.Command{
-		Use: "init", Short: "Write the homes of a new testnet (keys, genesis, peer lists) without starting it", Args: cobra.NoArgs,
+		Use: "init", Short: "Write the homes of a new single-chain testnet (keys, genesis, peer lists) without starting it", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !single {
-				s, err := system(cmd)
-				if err != nil {
-					return err
-				}
-				if s.Initialized() {
-					return fmt.Errorf("%s already holds a system; delete it to start over", l.Dir)
-				}
-				if err := testnet.InitSystem(s); err != nil {
-					return err
-				}
-				fmt.Printf("Wrote a system of %d validators per chain in %s (side chain nodeI, main chain main/nodeI); dev key password file %s\n", s.Validators, l.Dir, s.Side().DevPasswordFile())
-				return nil
-			}
 			if l.Initialized() {
 				return fmt.Errorf("%s already holds a testnet; delete it to start over", l.Dir)
 			}
@@ -121,6 +102,13 @@ chain only, as before the system existed.`,
 			bin, err := os.Executable()
 			if err != nil {
 				return err
+			}
+			// A directory holding one chain (testnet init, or a testnet
+			// from before the system) runs as it is.
+			s := testnet.System{Dir: l.Dir}
+			if !single && l.Initialized() && !s.Initialized() {
+				single = true
+				fmt.Printf("%s holds a single chain: running it alone (delete it for the two-chain system)\n", l.Dir)
 			}
 			if !single {
 				s, err := system(cmd)
@@ -175,6 +163,8 @@ chain only, as before the system existed.`,
 	}
 	flags(initCmd)
 	flags(up)
+	up.Flags().BoolVar(&single, "single", false, "run one chain only (the C2C chain, or --profile's), without main, the external chain, the bridge processes and the relayer")
+	up.Flags().Uint64Var(&cpInterval, "checkpoint-interval", testnet.DefaultCheckpointInterval, "side blocks per checkpoint (a new system)")
 	cmd.AddCommand(initCmd, up, newBenchCmd(g))
 	return cmd
 }
