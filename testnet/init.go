@@ -95,7 +95,7 @@ type InitOptions struct {
 	// Allocs fund further accounts in the genesis (a system's relayer and
 	// bridge signers, which pay fees).
 	Allocs []node.Alloc
-	Config        func(i int, c *node.Config)
+	Config func(i int, c *node.Config)
 	// Params is gov's genesis "params" section (module -> key -> value),
 	// e.g. a short order payment window for tests.
 	Params map[string]map[string]string
