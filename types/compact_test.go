@@ -120,3 +120,18 @@ func TestDecodeCompactBlockRefusesBadStructure(t *testing.T) {
 		t.Fatalf("empty list: err = %v", err)
 	}
 }
+
+func TestCompactRootMemoDoesNotHideAChangedList(t *testing.T) {
+	b := compactFixture(t, 100)
+	if _, err := DecodeCompactBlock(b.Compact().Encode()); err != nil {
+		t.Fatal(err) // the memo now holds this list under its root
+	}
+	c := b.Compact()
+	c.TxHashes[50] = Keccak([]byte("swapped"))
+	if _, err := DecodeCompactBlock(c.Encode()); !errors.Is(err, ErrMalformedBlock) {
+		t.Fatalf("changed list under a remembered root: err = %v, want ErrMalformedBlock", err)
+	}
+	if _, err := DecodeCompactBlock(b.Compact().Encode()); err != nil {
+		t.Fatalf("remembered list: %v", err)
+	}
+}
