@@ -131,6 +131,15 @@ func (n *Node) PublishTxBatch(raws [][]byte) error {
 	return n.net.txs.PublishBatch(raws)
 }
 
+// AdmitWithoutGossip admits raw transactions into this node's mempool and
+// nowhere else. It exists for fault injection: transactions only this node
+// holds, as if gossip had not reached the others, so its proposals name
+// transactions its peers must fetch.
+func (n *Node) AdmitWithoutGossip(raws [][]byte) []error {
+	_, errs := n.pool.AddRawBatch(raws)
+	return errs
+}
+
 // GossipEvents reports members this node penalizes for gossiping forged
 // transactions and the batches it drops from them (nil without a network).
 // Events are dropped while nobody reads.
