@@ -124,7 +124,24 @@
 //     actions are carried out; a RequestProposal whose parent is no longer
 //     the head is then stale and dropped); Evidence is kept for inclusion on
 //     chain; Halted stops the node.
-//  4. Message.VerifySignature is a stateless check fit for a gossip topic
+//  4. Proposals travel compact: Message.EncodeCompact sends a PRE-PREPARE
+//     with transaction hashes instead of bodies (types.CompactBlock). The
+//     receiving driver rebuilds the block from its mempool, fetches the
+//     transactions it lacks from peers (checking each body against its
+//     hash) and passes Step the whole proposal (Message.WithBlock); Step
+//     refuses a compact one with ErrIncomplete. A driver that cannot
+//     rebuild in time simply drops it: to the engine that is a proposal that
+//     never arrived, which the view timer already handles, and since the
+//     engine sees only whole blocks it validates every transaction of every
+//     block it votes for exactly as before.
+//     Why the driver and not the engine: fetching is I/O with timeouts and
+//     peers to choose, none of which belongs in a deterministic state
+//     machine; and with whole blocks only, the WAL, view changes (which
+//     carry prepared bodies), DECISIONs and App.ValidateBlock keep one
+//     shape. The signature covers the block hash, not the body's encoding,
+//     so the rebuilt message verifies unchanged, and the block hash is the
+//     header's, so nothing stored, synced or checkpointed changes.
+//  5. Message.VerifySignature is a stateless check fit for a gossip topic
 //     validator; better, verify with Message.VerifyWith through the node's
 //     signature cache (a Recoverer such as sigcache.Cache) and pass the
 //     same cache as Config.SigCache, so each signature is recovered once

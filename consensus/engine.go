@@ -681,6 +681,11 @@ func (e *Engine) step(m *Message) error {
 	if err := m.ValidateBasic(); err != nil {
 		return err
 	}
+	if m.Incomplete() {
+		// The engine only ever sees whole blocks: validation, the WAL, view
+		// changes and DECISIONs all need the body.
+		return fmt.Errorf("%w: %d/%d from %s", ErrIncomplete, m.Height, m.View, m.From.Hex())
+	}
 	hs := e.hs
 	switch {
 	case m.Height < hs.height:

@@ -24,4 +24,7 @@ var (
 	ErrBadCert          = errors.New("invalid certificate")
 	ErrNotRequested     = errors.New("no proposal was requested for the current height and view")
 	ErrHalted           = errors.New("consensus engine halted")
+	// ErrIncomplete: a compact proposal reached the engine before the
+	// driver rebuilt its block (Message.WithBlock).
+	ErrIncomplete = errors.New("compact proposal without its transactions")
 )

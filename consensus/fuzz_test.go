@@ -7,6 +7,7 @@ import (
 func FuzzDecodeMessage(f *testing.F) {
 	for _, m := range sampleMessages(&testing.T{}) {
 		f.Add(m.Encode())
+		f.Add(m.EncodeCompact())
 	}
 	f.Add([]byte{0xc0})
 	f.Fuzz(func(t *testing.T, raw []byte) {

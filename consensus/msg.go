@@ -93,6 +93,12 @@ type Message struct {
 	Justification []*Message
 	// Cert is the commit certificate of a DECISION.
 	Cert *types.CommitCert
+	// Compact replaces Block on a PRE-PREPARE received in compact form (see
+	// EncodeCompact): the block's header, transaction hashes and parent
+	// certificate. Such a message is incomplete: the engine refuses it
+	// (ErrIncomplete) until the driver has rebuilt the block from its
+	// mempool, fetching what it lacks, and attached it with WithBlock.
+	Compact *types.CompactBlock
 
 	From types.Address
 	Sig  []byte
@@ -173,12 +179,19 @@ func (m *Message) ValidateBasic() error {
 	if m.Height == 0 {
 		return fmt.Errorf("%w: height 0", ErrMalformed)
 	}
+	if m.Compact != nil && (m.Type != MsgProposal || m.Block != nil) {
+		return fmt.Errorf("%w: %s with a compact block", ErrMalformed, m.Type)
+	}
 	switch m.Type {
 	case MsgProposal:
-		if m.Block == nil || m.Prepared != nil || m.Cert != nil {
+		if (m.Block == nil && m.Compact == nil) || m.Prepared != nil || m.Cert != nil {
 			return fmt.Errorf("%w: %s needs exactly a block", ErrMalformed, m.Type)
 		}
-		if err := checkBody(m.Block, m.Height, m.BlockHash); err != nil {
+		if m.Compact != nil {
+			if err := checkCompact(m.Compact, m.Height, m.BlockHash); err != nil {
+				return err
+			}
+		} else if err := checkBody(m.Block, m.Height, m.BlockHash); err != nil {
 			return err
 		}
 		if m.View == 0 && len(m.Justification) != 0 {
@@ -270,6 +283,43 @@ func checkBody(b *types.Block, height uint64, hash types.Hash) error {
 	return nil
 }
 
+// checkCompact is checkBody for a compact block.
+func checkCompact(c *types.CompactBlock, height uint64, hash types.Hash) error {
+	if c.Header.Height != height {
+		return fmt.Errorf("%w: block height %d in a message for %d", ErrMalformed, c.Header.Height, height)
+	}
+	if c.Hash() != hash {
+		return fmt.Errorf("%w: block hash does not match", ErrMalformed)
+	}
+	if err := c.CheckStructure(); err != nil {
+		return fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	return nil
+}
+
+// Incomplete reports whether m is a compact PRE-PREPARE still waiting for
+// its transactions.
+func (m *Message) Incomplete() bool { return m.Compact != nil }
+
+// WithBlock returns a copy of the compact proposal m carrying the whole
+// block b, which must be the block m names (its hash, and so its header
+// and transaction list). The signature carries over: it covers the block
+// hash, never the body's encoding.
+func (m *Message) WithBlock(b *types.Block) (*Message, error) {
+	if m.Compact == nil {
+		return nil, fmt.Errorf("%w: %s is not a compact proposal", ErrMalformed, m.Type)
+	}
+	if b == nil {
+		return nil, fmt.Errorf("%w: nil block", ErrMalformed)
+	}
+	if err := checkBody(b, m.Height, m.BlockHash); err != nil {
+		return nil, err
+	}
+	c := *m
+	c.Block, c.Compact = b, nil
+	return &c, nil
+}
+
 // wireMessage is the RLP shape of a Message. Blocks and certificates travel
 // as their canonical encodings so they are decoded by types' strict decoders.
 type wireMessage struct {
@@ -283,6 +333,10 @@ type wireMessage struct {
 	Cert          []byte
 	From          types.Address
 	Sig           []byte
+	// Compact is the encoded types.CompactBlock of a compact PRE-PREPARE
+	// (then Block is empty). Optional, so every other message encodes as
+	// before it existed.
+	Compact []byte `rlp:"optional"`
 }
 
 type wirePrepared struct {
@@ -292,9 +346,24 @@ type wirePrepared struct {
 }
 
 // Encode returns the message's canonical RLP.
-func (m *Message) Encode() []byte {
+func (m *Message) Encode() []byte { return m.encode(false) }
+
+// EncodeCompact is Encode, except that a PRE-PREPARE carries its block as a
+// types.CompactBlock: transaction hashes instead of bodies. Peers already
+// hold (nearly) all of a proposal's transactions from transaction gossip,
+// so a compact proposal is 32 bytes a transaction instead of the whole
+// encoding, and the receiver re-uses the transactions its mempool already
+// decoded, hashed and verified. Other messages encode as with Encode.
+func (m *Message) EncodeCompact() []byte { return m.encode(true) }
+
+func (m *Message) encode(compact bool) []byte {
 	w := wireMessage{Type: uint8(m.Type), Height: m.Height, View: m.View, BlockHash: m.BlockHash, From: m.From, Sig: m.Sig}
-	if m.Block != nil {
+	switch {
+	case m.Compact != nil:
+		w.Compact = m.Compact.Encode()
+	case m.Block != nil && compact && m.Type == MsgProposal:
+		w.Compact = m.Block.Compact().Encode()
+	case m.Block != nil:
 		w.Block = m.Block.Encode()
 	}
 	if p := m.Prepared; p != nil {
@@ -357,6 +426,16 @@ func decodeMessage(raw []byte, top bool) (*Message, error) {
 			}
 			m.Justification = append(m.Justification, j)
 		}
+	}
+	if len(w.Compact) > 0 {
+		if len(w.Block) > 0 {
+			return nil, fmt.Errorf("%w: both a block and a compact block", ErrMalformed)
+		}
+		c, err := types.DecodeCompactBlock(w.Compact)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
+		}
+		m.Compact = c
 	}
 	if len(w.Cert) > 0 {
 		c, err := types.DecodeCommitCert(w.Cert)

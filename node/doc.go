@@ -13,6 +13,13 @@
 //	HOME/keys/NAME.json       account keys (Ethereum keystore v3)
 //	HOME/data/ledger/         the chain database (pebble or badger)
 //
+// Proposals are compact (compact.go): a validator publishes its PRE-PREPARE
+// with transaction hashes, and one that receives it rebuilds the block from
+// its mempool and recent blocks, fetching only the transactions it lacks,
+// before the consensus engine sees it; the engine only ever handles whole
+// blocks (see consensus/doc.go, driver duty 4, for why the engine does not
+// do this itself).
+//
 // Performance notes for operators. Set "pprof_addr": "127.0.0.1:6060" in
 // config.json to serve /debug/pprof/ on a loopback listener of its own, e.g.
 // `go tool pprof http://127.0.0.1:6060/debug/pprof/profile?seconds=10`.

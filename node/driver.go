@@ -192,7 +192,8 @@ func (d *driver) do(ctx context.Context, acts []consensus.Action) error {
 		switch a := a.(type) {
 		case consensus.Broadcast:
 			if d.net != nil {
-				if err := d.net.PublishConsensus(a.Msg.Encode()); err != nil {
+				data := d.encodeBroadcast(a.Msg)
+				if err := d.net.PublishConsensus(data); err != nil {
 					d.n.log.Debug("publish consensus message", "err", err)
 				}
 			}
@@ -223,6 +224,26 @@ func (d *driver) do(ctx context.Context, acts []consensus.Action) error {
 		}
 	}
 	return nil
+}
+
+// encodeBroadcast encodes a message to publish. Own proposals go out
+// compact (transaction hashes only, see compact.go); their blocks are kept
+// so that peers missing a transaction can fetch it here, also after a
+// restart re-sends a proposal from the WAL.
+func (d *driver) encodeBroadcast(m *consensus.Message) []byte {
+	if m.Type != consensus.MsgProposal || m.Block == nil {
+		return m.Encode()
+	}
+	d.n.recent.add(m.Block)
+	data := m.EncodeCompact()
+	body := 0
+	for _, tx := range m.Block.Txs {
+		body += tx.Size()
+	}
+	d.n.metrics.ProposalsSent.Inc()
+	d.n.metrics.ProposalBytes.Add(float64(len(data)))
+	d.n.metrics.ProposalBodyBytes.Add(float64(body))
+	return data
 }
 
 // execute validates and runs a block on the ledger, recovering its

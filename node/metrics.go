@@ -25,6 +25,13 @@ type Metrics struct {
 	GossipPenalties prometheus.Counter
 	GossipDropped   prometheus.Counter
 
+	// Compact proposals (compact.go): what this node's own proposals cost
+	// on the wire, and how received ones were completed.
+	ProposalsSent     prometheus.Counter
+	ProposalBytes     prometheus.Counter
+	ProposalBodyBytes prometheus.Counter
+	ProposalRebuilds  *prometheus.CounterVec
+
 	// biz are the series derived from committed events (observe_business.go).
 	biz *business
 }
@@ -50,11 +57,20 @@ func newMetrics() *Metrics {
 			Help: "Times a member was put on ignore for gossiping forged transactions."}),
 		GossipDropped: prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_gossip_dropped_total",
 			Help: "Transaction batches dropped because their author is on ignore."}),
+		ProposalsSent: prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_proposals_sent_total",
+			Help: "Proposals (PRE-PREPAREs, re-broadcasts included) this node published."}),
+		ProposalBytes: prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_proposal_bytes_total",
+			Help: "Encoded bytes of the proposals this node published (compact: transaction hashes, not bodies)."}),
+		ProposalBodyBytes: prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_proposal_tx_body_bytes_total",
+			Help: "Transaction bytes the published proposals did not carry (what a whole-block proposal adds, less 32 bytes a transaction)."}),
+		ProposalRebuilds: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "accord_proposal_rebuilds_total",
+			Help: "Compact proposals received, by outcome: mempool, recent or fetched (completed and passed to consensus); fetch_failed, too_many_missing, busy, in_flight, height, invalid (dropped)."}, []string{"result"}),
 		CommitSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "accord_block_commit_seconds", Help: "Time to execute and commit a block.",
 			Buckets: prometheus.ExponentialBuckets(0.001, 2, 12)}),
 		TxExec: newTxExecHistogram(),
 	}
 	r.MustRegister(m.Height, m.BlockTxs, m.BlockInterval, m.MempoolSize, m.Rejected, m.ViewChanges, m.Equivocations, m.Peers, m.CommitSeconds, m.SyncTarget, m.SyncStarts, m.GossipPenalties, m.GossipDropped, m.TxExec,
+		m.ProposalsSent, m.ProposalBytes, m.ProposalBodyBytes, m.ProposalRebuilds,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.biz = newBusiness(r)
 	return m

@@ -17,15 +17,16 @@ import (
 // transaction batches to the mempool (through p2p.TxGossip), blocks to
 // block sync.
 type network struct {
-	n    *Node
-	host *p2p.Host
-	txs  *p2p.TxGossip
+	n       *Node
+	host    *p2p.Host
+	txs     *p2p.TxGossip
+	rebuild *rebuilder // completes compact proposals (compact.go)
 
 	allow    []types.Address // configured full nodes (p2p_allow)
 	allowKey string          // the allow-list last installed, for change detection
 }
 
-func newNetwork(n *Node, vals []types.Address, allow []types.Address) (*network, error) {
+func newNetwork(ctx context.Context, n *Node, vals []types.Address, allow []types.Address) (*network, error) {
 	cfg := n.cfg
 	nw := &network{n: n, allow: allow}
 	// The host adds component=p2p to its logger itself.
@@ -38,6 +39,15 @@ func newNetwork(n *Node, vals []types.Address, allow []types.Address) (*network,
 		return nil, err
 	}
 	nw.host = h
+	h.SetTxSource(txSource{n})
+	toDriver := func(m *consensus.Message) {
+		if d := n.drv; d != nil {
+			d.deliver(m)
+		}
+	}
+	nw.rebuild = newRebuilder(ctx, n.pool.GetMany, n.recent, nw, func() uint64 { return n.ledger.Last().Height }, toDriver,
+		func(f func()) { n.wg.Add(1); go func() { defer n.wg.Done(); f() }() },
+		n.log.With("component", "consensus"), func(r string) { n.metrics.ProposalRebuilds.WithLabelValues(r).Inc() })
 	nw.followValidatorSet(n.ledger.Last().Height)
 	chainID := n.ledger.ChainID()
 	// The decoder runs as the topic validator, so a message is decoded and
@@ -61,6 +71,10 @@ func newNetwork(n *Node, vals []types.Address, allow []types.Address) (*network,
 	deliver := func(from types.Address, data []byte, decoded any) {
 		m, ok := decoded.(*consensus.Message)
 		if !ok || n.drv == nil {
+			return
+		}
+		if m.Incomplete() {
+			nw.rebuild.offer(m) // delivers it once whole
 			return
 		}
 		n.drv.deliver(m)
@@ -178,6 +192,14 @@ func (nw *network) FetchBlocks(ctx context.Context, peer types.Address, from, to
 	}
 	return out, nil
 }
+
+// FetchTxs implements txFetcher.
+func (nw *network) FetchTxs(ctx context.Context, peer types.Address, hashes []types.Hash) ([][]byte, error) {
+	return nw.host.FetchTxs(ctx, peer, hashes)
+}
+
+// FetchPeers implements txFetcher.
+func (nw *network) FetchPeers() []types.Address { return nw.host.Peers() }
 
 // SyncPeers implements Network.
 func (nw *network) SyncPeers() []types.Address { return nw.host.Peers() }

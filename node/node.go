@@ -102,6 +102,7 @@ type Node struct {
 	runErr   chan error
 	net      *network
 	drv      *driver
+	recent   *recentBlocks // blocks built or rebuilt lately (compact.go)
 
 	subMu sync.Mutex
 	subs  map[chan *types.Block]struct{}
@@ -128,6 +129,15 @@ func (n *Node) PublishTxBatch(raws [][]byte) error {
 		return errors.New("no network")
 	}
 	return n.net.txs.PublishBatch(raws)
+}
+
+// AdmitWithoutGossip admits raw transactions into this node's mempool and
+// nowhere else. It exists for fault injection: transactions only this node
+// holds, as if gossip had not reached the others, so its proposals name
+// transactions its peers must fetch.
+func (n *Node) AdmitWithoutGossip(raws [][]byte) []error {
+	_, errs := n.pool.AddRawBatch(raws)
+	return errs
 }
 
 // GossipEvents reports members this node penalizes for gossiping forged
@@ -249,7 +259,7 @@ func New(h Home, o Options) (*Node, error) {
 	}
 	n := &Node{home: h, cfg: cfg, log: log, ledger: l, app: app, key: key, self: types.PubkeyAddress(key), disk: disk,
 		metrics: newMetrics(), cache: sigcache.New(1<<18 + 1<<14), txAvail: make(chan struct{}, 1), runErr: make(chan error, 1),
-		checkInvariants: o.CheckInvariants, clock: o.Clock}
+		checkInvariants: o.CheckInvariants, clock: o.Clock, recent: &recentBlocks{}}
 	if n.clock == nil {
 		n.clock = time.Now
 	}
@@ -362,7 +372,7 @@ func (n *Node) Start(ctx context.Context) error {
 			}
 			allow = append(allow, a)
 		}
-		if n.net, err = newNetwork(n, vals.Validators, allow); err != nil {
+		if n.net, err = newNetwork(ctx, n, vals.Validators, allow); err != nil {
 			return fail(err) // p2p's errors say "p2p: …" already
 		}
 		netw = n.net

@@ -45,8 +45,8 @@
 // The mesh is tuned for a small, fully connected set: the mesh degree
 // covers (almost) every member, the heartbeat is 100 ms and own messages
 // are flooded to every subscribed peer. Messages may be up to
-// Config.MaxMessageSize (16 MiB by default) because a PRE-PREPARE carries a
-// whole block.
+// Config.MaxMessageSize (16 MiB by default) because a VIEW-CHANGE or a
+// DECISION carries a whole block (a PRE-PREPARE carries transaction hashes).
 //
 // Gossip is best effort: a message published while a peer is disconnected
 // or not yet subscribed is lost for it. WaitTopicPeers waits for
@@ -77,6 +77,14 @@
 // length-prefixed, size-checked before allocation and bounded by stream
 // deadlines; a response holds at most MaxSyncBlocks blocks and
 // MaxSyncResponseBytes. Blocks and certificates come back unverified.
+//
+// The same protocol carries transaction fetch (txfetch.go): a node
+// rebuilding a compact proposal asks a peer for the bodies of up to
+// MaxTxFetchHashes transaction hashes; the peer answers from its TxSource
+// (SetTxSource), at most MaxTxFetchBytes per response. Here each body is
+// checked against the hash it was asked for (the only case where p2p looks
+// inside what it moves: a hash check needs no meaning), and a peer that
+// served a forged one is not asked again for a minute.
 //
 // # Metrics
 //

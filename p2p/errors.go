@@ -49,4 +49,7 @@ var (
 	// ErrFrameTooLarge reports a sync frame (or response) above its size
 	// limit; it is always wrapped together with ErrMalformed.
 	ErrFrameTooLarge = errors.New("p2p: sync frame too large")
+	// ErrPenalized reports a transaction fetch from a peer that served a
+	// forged body recently (FetchTxs does not ask it for a while).
+	ErrPenalized = errors.New("p2p: peer penalized for a forged transaction body")
 )

@@ -23,8 +23,8 @@ type Topic uint8
 const (
 	// TopicTxs carries signed transactions between mempools.
 	TopicTxs Topic = iota + 1
-	// TopicConsensus carries consensus messages (proposals with whole
-	// blocks, votes, view changes).
+	// TopicConsensus carries consensus messages (compact proposals, votes,
+	// view changes).
 	TopicConsensus
 
 	numTopics = int(TopicConsensus)

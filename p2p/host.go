@@ -144,6 +144,8 @@ type Host struct {
 	sync     syncState
 	snap     snapState // snapshot.go
 	stats    counters
+	txSource atomic.Pointer[txSourceBox] // txfetch.go
+	txPen    txPenalties
 	connSub  event.Subscription
 
 	ctx    context.Context

@@ -11,6 +11,9 @@ type counters struct {
 	syncBlocksServed  atomic.Uint64
 	syncBlocksFetched atomic.Uint64
 	rpcDropped        atomic.Uint64
+	txsServed         atomic.Uint64 // transaction bodies served to peers rebuilding a proposal
+	txsFetched        atomic.Uint64
+	txsForged         atomic.Uint64 // responses with a body that did not match its hash
 }
 
 // TopicStats counts the gossip messages of one topic.
@@ -34,6 +37,10 @@ type Stats struct {
 	// GossipDropped counts gossip RPCs dropped because a peer's outbound
 	// queue was full (a slow or stuck peer) or an RPC was oversized.
 	GossipDropped uint64
+	// TxsServed and TxsFetched count transaction bodies served to and
+	// fetched from peers rebuilding compact proposals; TxsForged counts
+	// responses refused because a body did not match its hash.
+	TxsServed, TxsFetched, TxsForged uint64
 }
 
 // Stats returns the current counters.
@@ -48,6 +55,9 @@ func (h *Host) Stats() Stats {
 		SyncBlocksServed:  h.stats.syncBlocksServed.Load(),
 		SyncBlocksFetched: h.stats.syncBlocksFetched.Load(),
 		GossipDropped:     h.stats.rpcDropped.Load(),
+		TxsServed:         h.stats.txsServed.Load(),
+		TxsFetched:        h.stats.txsFetched.Load(),
+		TxsForged:         h.stats.txsForged.Load(),
 	}
 	for _, gt := range h.topics {
 		if gt != nil {
@@ -71,12 +81,14 @@ var (
 	descSyncOut  = prometheus.NewDesc("accord_p2p_sync_blocks_served_total", "Blocks served to syncing peers.", nil, nil)
 	descSyncIn   = prometheus.NewDesc("accord_p2p_sync_blocks_fetched_total", "Blocks fetched from peers.", nil, nil)
 	descDropped  = prometheus.NewDesc("accord_p2p_gossip_rpcs_dropped_total", "Gossip RPCs dropped on a full peer queue or for size.", nil, nil)
+	descTxFetch  = prometheus.NewDesc("accord_p2p_tx_fetch_total", "Transaction bodies served to (out) and fetched from (in) peers rebuilding compact proposals.", []string{"direction"}, nil)
+	descTxForged = prometheus.NewDesc("accord_p2p_tx_fetch_forged_total", "Transaction-fetch responses refused because a body did not match its hash (the peer is penalized).", nil, nil)
 )
 
 type collector Host
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descPeers, descBytes, descMessages, descRejected, descSyncReq, descSyncOut, descSyncIn, descDropped} {
+	for _, d := range []*prometheus.Desc{descPeers, descBytes, descMessages, descRejected, descSyncReq, descSyncOut, descSyncIn, descDropped, descTxFetch, descTxForged} {
 		ch <- d
 	}
 }
@@ -98,4 +110,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descSyncOut, prometheus.CounterValue, float64(st.SyncBlocksServed))
 	ch <- prometheus.MustNewConstMetric(descSyncIn, prometheus.CounterValue, float64(st.SyncBlocksFetched))
 	ch <- prometheus.MustNewConstMetric(descDropped, prometheus.CounterValue, float64(st.GossipDropped))
+	ch <- prometheus.MustNewConstMetric(descTxFetch, prometheus.CounterValue, float64(st.TxsServed), "out")
+	ch <- prometheus.MustNewConstMetric(descTxFetch, prometheus.CounterValue, float64(st.TxsFetched), "in")
+	ch <- prometheus.MustNewConstMetric(descTxForged, prometheus.CounterValue, float64(st.TxsForged))
 }

@@ -103,7 +103,9 @@ func (h *Host) serveSync(s network.Stream) {
 // An unreadable request is an error (the stream is reset); a readable but
 // unservable one is answered with an error frame.
 func (h *Host) handleRequest(r io.Reader, w io.Writer, log *slog.Logger) error {
-	kind, body, _, err := readFrame(r, maxRequestFrame)
+	// The transaction-fetch request is the only large one; the others
+	// check their exact length.
+	kind, body, _, err := readFrame(r, max(maxRequestFrame, maxTxsRequestFrame))
 	if err != nil {
 		return err
 	}
@@ -140,6 +142,8 @@ func (h *Host) answer(w io.Writer, kind byte, body []byte, log *slog.Logger) err
 			return writeFrame(w, kindError, encodeError(codeUnavailable, "no block source"))
 		}
 		return h.serveBlocks(w, box, from, to, log)
+	case kindTxsReq:
+		return h.serveTxs(w, body, log)
 	}
 	return writeFrame(w, kindError, encodeError(codeBadRequest, fmt.Sprintf("unknown request kind %#x", kind)))
 }

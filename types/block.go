@@ -134,14 +134,20 @@ func (b *Block) CheckStructure() error {
 		}
 		txRoots.add(root, b.Txs)
 	}
-	if b.Header.Height > 1 {
-		if b.LastCert == nil {
-			return fmt.Errorf("%w: height %d without parent certificate", ErrMalformedBlock, b.Header.Height)
+	return checkParentCert(&b.Header, b.LastCert)
+}
+
+// checkParentCert checks that c is the parent certificate h names (present
+// above height 1).
+func checkParentCert(h *Header, c *CommitCert) error {
+	if h.Height > 1 {
+		if c == nil {
+			return fmt.Errorf("%w: height %d without parent certificate", ErrMalformedBlock, h.Height)
 		}
-		if b.LastCert.Height != b.Header.Height-1 || b.LastCert.BlockHash != b.Header.ParentHash {
-			return fmt.Errorf("%w: parent certificate is for %d/%s", ErrMalformedBlock, b.LastCert.Height, b.LastCert.BlockHash.Hex())
+		if c.Height != h.Height-1 || c.BlockHash != h.ParentHash {
+			return fmt.Errorf("%w: parent certificate is for %d/%s", ErrMalformedBlock, c.Height, c.BlockHash.Hex())
 		}
-		if b.LastCert.Hash() != b.Header.LastCertHash {
+		if c.Hash() != h.LastCertHash {
 			return fmt.Errorf("%w: last certificate hash mismatch", ErrMalformedBlock)
 		}
 	}

@@ -74,3 +74,18 @@ func FuzzParseUSDT(f *testing.F) {
 		}
 	})
 }
+
+func FuzzDecodeCompactBlock(f *testing.F) {
+	b := &Block{Header: Header{ChainID: "c", Height: 1, TxRoot: TxRoot(nil)}}
+	f.Add(b.Compact().Encode())
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		c, err := DecodeCompactBlock(raw)
+		if err != nil {
+			return
+		}
+		if uint64(len(c.TxHashes)) != uint64(c.Header.TxCount) || MerkleRoot(c.TxHashes) != c.Header.TxRoot {
+			t.Fatal("decoded compact block does not match its header")
+		}
+		_ = c.Hash()
+	})
+}
