@@ -74,22 +74,35 @@ func (s *supervisor) start(name, logPath string, args ...string) (*child, error)
 	return c, nil
 }
 
-// stopAll stops every child: SIGINT, and SIGKILL after stopGrace.
-func (s *supervisor) stopAll() {
+// stopAll stops every child: SIGINT, and SIGKILL after stopGrace. It
+// returns the names of those that had to be killed.
+func (s *supervisor) stopAll() []string {
 	for _, c := range s.children {
 		_ = c.cmd.Process.Signal(syscall.SIGINT)
 	}
 	deadline := time.After(stopGrace)
+	var killed []string
 	for _, c := range s.children {
 		select {
 		case <-c.done:
+			continue
 		case <-deadline:
-			for _, c := range s.children {
+		}
+		// Past the grace period: kill whatever still runs.
+		for _, c := range s.children {
+			select {
+			case <-c.done:
+			default:
+				killed = append(killed, c.name)
 				_ = c.cmd.Process.Kill()
 			}
-			<-c.done
 		}
+		break
 	}
+	for _, c := range s.children {
+		<-c.done
+	}
+	return killed
 }
 
 // alive counts the children still running.
@@ -165,7 +178,11 @@ func supervise(ctx context.Context, sup *supervisor, out io.Writer, statusEvery 
 		select {
 		case <-ctx.Done():
 			fmt.Fprintln(out, "stopping...")
-			sup.stopAll()
+			if killed := sup.stopAll(); len(killed) > 0 {
+				fmt.Fprintf(out, "stopped %d processes; killed %s (still running %s after SIGINT)\n", len(sup.children), strings.Join(killed, ", "), stopGrace)
+			} else {
+				fmt.Fprintf(out, "stopped %d processes\n", len(sup.children))
+			}
 			return nil
 		case c := <-sup.exited:
 			fmt.Fprintln(out, c.exitReport())

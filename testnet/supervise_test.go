@@ -17,6 +17,7 @@ import (
 type upRun struct {
 	lines chan string
 	stop  func() error
+	after []string // what it printed from the banner until stop returned
 }
 
 // startUp runs Up and returns once it printed its banner (up to the "dev
@@ -57,7 +58,8 @@ func startRun(t *testing.T, up func(context.Context, io.Writer) error) (*upRun, 
 			once = true
 			cancel()
 			result = <-done
-			for range u.lines { // drain
+			for line := range u.lines {
+				u.after = append(u.after, line)
 			}
 		}
 		return result

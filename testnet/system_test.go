@@ -1,6 +1,7 @@
 package testnet
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"net"
@@ -81,9 +82,13 @@ func TestSystemStoryThroughTheCLI(t *testing.T) {
 		t.Errorf("the supply relation was checked %d times, want 5", n)
 	}
 
-	// Ctrl-C: every process stops on SIGINT and removes its listen file.
+	// Ctrl-C: every process stops on SIGINT (none needs the SIGKILL) and
+	// removes its listen file.
 	if err := u.stop(); err != nil {
 		t.Fatal(err)
+	}
+	if len(u.after) == 0 || u.after[len(u.after)-1] != "stopped 6 processes" {
+		t.Errorf("want all 6 processes (2 nodes, devchain, checkpointer, signer, relayer) stopped by SIGINT; the stop printed:\n%s", strings.Join(u.after, "\n"))
 	}
 	for _, h := range []string{string(s.Side().Home(0)), string(s.Main().Home(0)), s.DevchainHome(), s.CheckpointerHome(0)} {
 		if _, err := os.Stat(node.Home(h).ListenFile()); !errors.Is(err, os.ErrNotExist) {
@@ -102,5 +107,60 @@ func TestSystemStoryThroughTheCLI(t *testing.T) {
 	}
 	if ep2["TOKEN"] != ep["TOKEN"] {
 		t.Fatalf("the token moved on resume: %s -> %s", ep["TOKEN"], ep2["TOKEN"])
+	}
+}
+
+// TestTestnetUpRunsTheOneChainItFinds: `accord testnet up` on a directory
+// holding one chain (testnet init's, or a testnet from before the system)
+// runs that chain alone and says so, rather than refusing or adding a
+// system around it; Ctrl-C stops it.
+func TestTestnetUpRunsTheOneChainItFinds(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "tn")
+	mustCLI(t, "testnet", "init", "--validators", "1", "--base-port", "0", "--bench-accounts", "0", "--dir", dir)
+	cmd := exec.Command(nodeBin, "testnet", "up", "--validators", "1", "--dir", dir)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	lines := make(chan string, 256)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	var out []string
+	timeout := time.After(2 * time.Minute)
+	for banner := false; !banner; {
+		select {
+		case line, ok := <-lines:
+			if !ok {
+				t.Fatalf("testnet up ended: %v\n%s", cmd.Wait(), strings.Join(out, "\n"))
+			}
+			out = append(out, line)
+			banner = strings.Contains(line, `dev key: "dev"`)
+		case <-timeout:
+			t.Fatalf("no banner within 2 minutes:\n%s", strings.Join(out, "\n"))
+		}
+	}
+	text := strings.Join(out, "\n")
+	if !strings.Contains(text, dir+" holds a single chain: running it alone") || !strings.Contains(text, `New Accord testnet "accord-local"`) {
+		t.Fatalf("testnet up on one chain printed:\n%s", text)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "main")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("testnet up added a main chain to a single chain's directory (%v)", err)
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	for range lines {
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("testnet up after Ctrl-C: %v", err)
 	}
 }
