@@ -66,6 +66,9 @@ func newTestnetCmd(g *globals) *cobra.Command {
 		if cmd.Flags().Changed("validators") && stored.Validators != s.Validators {
 			return s, fmt.Errorf("%s holds a system of %d validators per chain, not %d; pass the flags it was created with or delete it", l.Dir, stored.Validators, s.Validators)
 		}
+		if cmd.Flags().Changed("checkpoint-interval") && stored.CheckpointInterval != s.CheckpointInterval {
+			return s, fmt.Errorf("%s holds a system checkpointing every %d side blocks, not %d; the checkpointers must keep one interval, so delete it to change it", l.Dir, stored.CheckpointInterval, s.CheckpointInterval)
+		}
 		if cmd.Flags().Changed("base-port") && stored.BasePort != s.BasePort {
 			return s, fmt.Errorf("%s holds a system on base port %d, not %d; its ports are in its configs, so delete it to move it", l.Dir, stored.BasePort, s.BasePort)
 		}
@@ -107,6 +110,9 @@ chain only, as before the system existed.`,
 			// from before the system) runs as it is.
 			s := testnet.System{Dir: l.Dir}
 			if !single && l.Initialized() && !s.Initialized() {
+				if s.Main().Initialized() {
+					return fmt.Errorf("%s holds an incomplete system (its set-up was interrupted); delete it to start over", l.Dir)
+				}
 				single = true
 				fmt.Printf("%s holds a single chain: running it alone (delete it for the two-chain system)\n", l.Dir)
 			}
