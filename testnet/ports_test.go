@@ -163,7 +163,8 @@ func TestSystemPortsCoverEveryProcess(t *testing.T) {
 		t.Fatalf("checkPorts = %v", err)
 	}
 	// Out of range, or port 0 with more than one validator, is refused.
-	for _, bad := range []System{{Validators: 2, BasePort: 65535 - 400, CheckpointInterval: 1}, {Validators: 2, CheckpointInterval: 1}, {Validators: 1, BasePort: 30000}} {
+	for _, bad := range []System{{Validators: 2, BasePort: 65535 - 400, CheckpointInterval: 1}, {Validators: 2, CheckpointInterval: 1},
+		{Validators: 1, BasePort: 30000}, {Validators: 101, BasePort: 30000, CheckpointInterval: 1}} {
 		if err := bad.check(); err == nil {
 			t.Errorf("%+v accepted", bad)
 		}

@@ -129,8 +129,8 @@ func LoadSystem(dir string) (System, error) {
 }
 
 func (s System) check() error {
-	if s.Validators < 1 {
-		return fmt.Errorf("need at least one validator per chain")
+	if s.Validators < 1 || s.Validators > 100 {
+		return fmt.Errorf("%d validators per chain: want 1 to 100 (each kind of port has a range of 100)", s.Validators)
 	}
 	if s.BasePort == 0 && s.Validators > 1 {
 		return fmt.Errorf("base port 0 (ports chosen at start) is for one validator per chain; %d validators need fixed ports to find each other", s.Validators)
@@ -256,20 +256,25 @@ func (s System) checkpointerAddr(i int) string {
 // Endpoints is what a running system tells its users (and EndpointsFile
 // holds).
 type Endpoints struct {
-	Main, Side, Eth    string   // URLs of main node0, side node0 and the dev chain
-	MainNodes          []string // every main node's URL
-	SideNodes          []string
-	Checkpointers      []string
-	Token, Vault, Dev  string // on the dev chain: TestUSDT, the vault; the dev key on every chain
-	MainDevHome        string
-	SideDevHome        string
-	DevPassword        string
-	DevAccounts        []string // the dev chain's own funded accounts
-	DevchainInfo, Logs string
-	MainLogs, SideLogs []string
-	SignerLogs         []string
-	RelayerLog, EthLog string
-	CheckpointerLogs   []string
+	Main, Side, Eth string   // URLs of main node0, side node0 and the dev chain
+	MainNodes       []string // every main node's URL, node0 first
+	SideNodes       []string
+	Checkpointers   []string // their HTTP URLs
+	Token, Vault    string   // on the dev chain: TestUSDT and the bridge vault
+	Dev             string   // the dev key, the same on every chain
+	MainDevHome     string   // the homes whose keyrings hold it
+	SideDevHome     string
+	DevPassword     string   // its password file
+	DevAccounts     []string // the dev chain's own funded accounts
+	DevchainInfo    string   // their keys
+	Logs            string   // the directory of the logs below but the nodes'
+	MainLogs        []string
+	SideLogs        []string
+	SignerLogs      []string
+	RelayerLog      string
+	EthLog          string
+	// CheckpointerLogs are the checkpointers' logs.
+	CheckpointerLogs []string
 }
 
 // env renders the endpoints as shell assignments.
