@@ -55,6 +55,54 @@ const storyFee = 10_000
 
 func usdtMicro(n uint64) uint64 { return n * types.MicroPerUSDT }
 
+// killEth is the external chain's client for the signers, whose calls
+// the killer can fail; a killed send may have reached the chain first.
+type killEth struct {
+	EthClient
+	k *killer
+}
+
+func (e killEth) BlockNumber(ctx context.Context) (uint64, error) {
+	if err := e.k.call("eth_blockNumber"); err != nil {
+		return 0, err
+	}
+	return e.EthClient.BlockNumber(ctx)
+}
+
+func (e killEth) FilterLogs(ctx context.Context, q ethereum.FilterQuery) ([]ethtypes.Log, error) {
+	if err := e.k.call("eth_getLogs"); err != nil {
+		return nil, err
+	}
+	return e.EthClient.FilterLogs(ctx, q)
+}
+
+func (e killEth) TransactionReceipt(ctx context.Context, h common.Hash) (*ethtypes.Receipt, error) {
+	if err := e.k.call("eth_getTransactionReceipt"); err != nil {
+		return nil, err
+	}
+	return e.EthClient.TransactionReceipt(ctx, h)
+}
+
+func (e killEth) NonceAt(ctx context.Context, a common.Address, n *big.Int) (uint64, error) {
+	if err := e.k.call("eth_getTransactionCount"); err != nil {
+		return 0, err
+	}
+	return e.EthClient.NonceAt(ctx, a, n)
+}
+
+func (e killEth) SendTransaction(ctx context.Context, tx *ethtypes.Transaction) error {
+	if e.k.dead {
+		return errKilled
+	}
+	if err := e.k.call("eth_sendRawTransaction"); err != nil {
+		if e.k.rng.IntN(2) == 0 {
+			_ = e.EthClient.SendTransaction(ctx, tx) // it got there; the reply did not
+		}
+		return err
+	}
+	return e.EthClient.SendTransaction(ctx, tx)
+}
+
 type story struct {
 	t    *testing.T
 	seed string // "" for the fixed schedule
@@ -69,6 +117,7 @@ type story struct {
 	sigFS    []*vfs.MemFS
 	sigStore []*Store
 	restarts int
+	kills    int // restarts after the killer struck mid-step
 
 	b                  *simulated.Backend
 	extChain           uint64
@@ -183,7 +232,7 @@ func (s *story) openSigner(i int) {
 		cfg.VaultKey = s.vaultKey
 	}
 	st := memStore(s.t, s.sigFS[i])
-	sg, err := NewSigner(cfg, s.b.Client(), depositRPC{s.w.main, s.k}, st)
+	sg, err := NewSigner(cfg, killEth{s.b.Client(), s.k}, depositRPC{s.w.main, s.k}, st)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -605,17 +654,37 @@ func (s *story) advance() {
 
 func (s *story) finished() bool { return s.stage == len(s.stages) }
 
+// stepSigner steps signer i; one the killer killed mid-step restarts
+// from its store.
 func (s *story) stepSigner(i int) {
 	s.t.Helper()
 	if err := s.sigs[i].Step(context.Background()); err != nil {
-		s.fatalf("signer %d: %v", i, err)
+		if !errors.Is(err, errKilled) {
+			s.fatalf("signer %d: %v", i, err)
+		}
+		s.k.dead = false
+		s.kills++
+		s.restart(i)
 	}
 }
 
 func (s *story) stepRelayer() {
 	s.t.Helper()
 	if err := s.rel.Step(context.Background()); err != nil {
-		s.fatalf("relayer: %v", err)
+		if !errors.Is(err, errKilled) {
+			s.fatalf("relayer: %v", err)
+		}
+		s.k.dead = false
+		s.kills++
+		s.restart(-1)
+	}
+}
+
+// arm has the killer kill whoever makes the n-th RPC call from now (a
+// killed send may or may not have reached its chain).
+func (s *story) arm(n int) {
+	if len(s.k.points) == 0 {
+		s.k.points = []int{s.k.calls + n}
 	}
 }
 
@@ -665,7 +734,9 @@ func (s *story) round() {
 // shuffled runs the same story with every step in a seeded random order:
 // each turn is one signer's, the relayer's or one producer's step, a
 // delivery of the queued votes, a block of one chain, the users' next
-// move, or a crash and restart of the relayer or a signer.
+// move, a crash and restart of the relayer or a signer between two of
+// its steps, or arming the killer to kill one in the middle of a step, at
+// an RPC call to any of the three chains.
 func (s *story) shuffled(rng *rand.Rand, maxTurns int) int {
 	s.t.Helper()
 	var turns []func()
@@ -677,7 +748,8 @@ func (s *story) shuffled(rng *rand.Rand, maxTurns int) int {
 		turns = append(turns, func() { s.stepProducer(i) })
 	}
 	turns = append(turns, func() { s.deliver(rng) }, s.w.main.produce, s.w.side.produce, s.extBlock, s.advance,
-		func() { s.restart(rng.IntN(len(s.sigs)+1) - 1) })
+		func() { s.restart(rng.IntN(len(s.sigs)+1) - 1) }, func() { s.arm(1 + rng.IntN(40)) })
+	s.k.rng = rng
 	n := 0
 	for ; !s.finished(); n++ {
 		if n == maxTurns {
@@ -843,7 +915,7 @@ func TestStoryShuffled(t *testing.T) {
 			s := newStory(t, strconv.FormatUint(seed, 10))
 			turns := s.shuffled(rand.New(rand.NewPCG(seed, 0x5701)), 20_000)
 			s.settle()
-			t.Logf("STORY_SEED=%d: settled in %d turns (%d restarts): %d main, %d side, %d external blocks", seed, turns, s.restarts,
+			t.Logf("STORY_SEED=%d: settled in %d turns (%d restarts, %d of them killed mid-step): %d main, %d side, %d external blocks", seed, turns, s.restarts, s.kills,
 				s.w.main.height(), s.w.side.height(), s.checks["external"])
 		})
 	}
