@@ -53,6 +53,8 @@ import (
 // storyFee is every chain transaction's fee (the chains' min_fee).
 const storyFee = 10_000
 
+var tokenABI = evm.TokenABI()
+
 func usdtMicro(n uint64) uint64 { return n * types.MicroPerUSDT }
 
 // killEth is the external chain's client for the signers, whose calls
@@ -117,7 +119,8 @@ type story struct {
 	sigFS    []*vfs.MemFS
 	sigStore []*Store
 	restarts int
-	kills    int // restarts after the killer struck mid-step
+	ext      *extView // cached until the next external block
+	kills    int      // restarts after the killer struck mid-step
 
 	b                  *simulated.Backend
 	extChain           uint64
@@ -270,7 +273,7 @@ func (s *story) fatalf(format string, args ...any) {
 }
 
 func (s *story) pack(method string, args ...any) []byte {
-	d, err := evm.TokenABI().Pack(method, args...)
+	d, err := tokenABI.Pack(method, args...)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -308,7 +311,33 @@ func (s *story) extSend(key *ecdsa.PrivateKey, to *common.Address, data []byte) 
 func (s *story) extBlock() {
 	s.t.Helper()
 	s.b.Commit()
+	s.ext = nil
 	s.check("external")
+}
+
+// extView is what the invariant reads of the external chain, which
+// changes only when a block is mined (extBlock drops it).
+type extView struct {
+	vault   *big.Int
+	in, out []ethtypes.Log         // Transfer logs into and out of the vault
+	data    map[common.Hash][]byte // calldata of the transactions out
+}
+
+func (s *story) extState() *extView {
+	s.t.Helper()
+	if s.ext != nil {
+		return s.ext
+	}
+	v := &extView{vault: s.tokenBalance(s.vault), in: s.vaultLogs(false), out: s.vaultLogs(true), data: map[common.Hash][]byte{}}
+	for _, l := range v.out {
+		tx, _, err := s.b.Client().TransactionByHash(context.Background(), l.TxHash)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		v.data[l.TxHash] = tx.Data()
+	}
+	s.ext = v
+	return v
 }
 
 func (s *story) tokenBalance(a common.Address) *big.Int {
@@ -388,7 +417,8 @@ func (s *story) books() *books {
 	s.t.Helper()
 	mst, sst := s.w.main.st, s.w.side.st
 	mk, sk := &s.w.mainApp.Keepers, &s.w.sideApp.Keepers
-	b := &books{vault: s.tokenBalance(s.vault), escrow: u(mk.Bank.Balance(mst, bridge.EscrowAddress)),
+	ext := s.extState()
+	b := &books{vault: ext.vault, escrow: u(mk.Bank.Balance(mst, bridge.EscrowAddress)),
 		escrowForSide: u(mk.Bridge.Locked(mst, sideID)), depositsUnminted: new(big.Int), locksUnminted: new(big.Int),
 		burnsUnreleased: new(big.Int), paidUnattested: new(big.Int)}
 	b.mainFree = new(big.Int).Sub(new(big.Int).Sub(u(mk.Bank.Supply(mst)), u(s.genMain)), b.escrow)
@@ -398,7 +428,7 @@ func (s *story) books() *books {
 		s.t.Fatal(err)
 	}
 	b.pending = u(p)
-	for _, l := range s.vaultLogs(false) {
+	for _, l := range ext.in {
 		d, err := mk.Bridge.GetDeposit(mst, bridge.DepositID(s.extChain, types.Hash(l.TxHash), uint64(l.Index)))
 		if errors.Is(err, bridge.ErrNotFound) || (err == nil && !d.Minted) {
 			b.depositsUnminted.Add(b.depositsUnminted, new(big.Int).SetBytes(l.Data))
@@ -417,12 +447,8 @@ func (s *story) books() *books {
 		}
 	}
 	tags := &Signer{cfg: SignerConfig{MainChainID: mainID}}
-	for _, l := range s.vaultLogs(true) {
-		tx, _, err := s.b.Client().TransactionByHash(context.Background(), l.TxHash)
-		if err != nil {
-			s.t.Fatal(err)
-		}
-		id, _, _, ok := tags.parseTag(tx.Data())
+	for _, l := range ext.out {
+		id, _, _, ok := tags.parseTag(ext.data[l.TxHash])
 		if !ok {
 			s.fatalf("untagged transfer %s out of the vault", l.TxHash)
 		}
@@ -486,13 +512,15 @@ func (s *story) check(chain string) {
 	if b.escrowForSide.Cmp(b.side) < 0 {
 		fail("main's escrow for side is below side's supply")
 	}
-	for _, c := range []struct {
-		name string
-		msg  string
-	}{{"main", core.CheckInvariants(s.w.mainApp.Modules(), s.w.main.st)}, {"side", core.CheckInvariants(s.w.sideApp.Modules(), s.w.side.st)}} {
-		if c.msg != "" {
-			fail(c.name + ": " + c.msg)
-		}
+	var msg string
+	switch chain {
+	case "main":
+		msg = core.CheckInvariants(s.w.mainApp.Modules(), s.w.main.st)
+	case "side":
+		msg = core.CheckInvariants(s.w.sideApp.Modules(), s.w.side.st)
+	}
+	if msg != "" {
+		fail(msg)
 	}
 }
 
@@ -748,7 +776,17 @@ func (s *story) shuffled(rng *rand.Rand, maxTurns int) int {
 		turns = append(turns, func() { s.stepProducer(i) })
 	}
 	turns = append(turns, func() { s.deliver(rng) }, s.w.main.produce, s.w.side.produce, s.extBlock, s.advance,
-		func() { s.restart(rng.IntN(len(s.sigs)+1) - 1) }, func() { s.arm(1 + rng.IntN(40)) })
+		func() {
+			// A crash every few dozen turns: often enough to hit every
+			// stage, rare enough to let the work go on in between.
+			if rng.IntN(3) == 0 {
+				s.restart(rng.IntN(len(s.sigs)+1) - 1)
+			}
+		}, func() {
+			if rng.IntN(3) == 0 {
+				s.arm(1 + rng.IntN(40))
+			}
+		})
 	s.k.rng = rng
 	n := 0
 	for ; !s.finished(); n++ {
