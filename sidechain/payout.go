@@ -267,6 +267,13 @@ func (s *Signer) settle(ctx context.Context, id uint64) error {
 	if w.State != bridge.WithdrawalPending {
 		if w.State == bridge.WithdrawalRefunded && hasSeen {
 			s.log.Error("withdrawal refunded on main after it was paid on the external chain", "withdrawal", id, "ext_tx", seen.ExtTxHash.Hex())
+		} else if w.State == bridge.WithdrawalRefunded && s.cfg.VaultKey != nil {
+			// A payout of ours may still be unmined (the payer was down
+			// through the margin): void it, and keep the record until
+			// its nonce is used.
+			if settled, err := s.voidRefunded(ctx, w); err != nil || !settled {
+				return err
+			}
 		}
 		b := s.store.Batch()
 		for _, p := range [][]byte{prefixWOpen, prefixWSeen, prefixPayment} {
@@ -418,8 +425,37 @@ func (s *Signer) pay(ctx context.Context, w *bridge.Withdrawal) error {
 	return s.resendPayout(ctx, tx)
 }
 
+// voidRefunded makes sure a refunded withdrawal's payout, if the payer
+// sent one, is never mined: settled once the payout's nonce is used (by
+// the void, or by the payout itself before the void could replace it).
+func (s *Signer) voidRefunded(ctx context.Context, w *bridge.Withdrawal) (settled bool, err error) {
+	var p payment
+	had, err := s.getRLP(wkey(prefixPayment, w.ID), &p)
+	if err != nil || !had {
+		return !had, err
+	}
+	var tx ethtypes.Transaction
+	if err := tx.UnmarshalBinary(p.Tx); err != nil {
+		return false, fmt.Errorf("sidechain: corrupt payout tx of withdrawal %d: %w", w.ID, err)
+	}
+	n, err := s.eth.NonceAt(ctx, s.cfg.Vault, nil)
+	if err != nil {
+		return false, err
+	}
+	if n > p.Nonce {
+		if _, err := s.eth.TransactionReceipt(ctx, tx.Hash()); err == nil && !p.Void {
+			s.log.Error("withdrawal refunded on main and its payout mined", "withdrawal", w.ID, "ext_tx", tx.Hash())
+		}
+		return true, nil
+	}
+	if p.Void {
+		return false, s.resendPayout(ctx, &tx)
+	}
+	return false, s.void(ctx, w, p.Nonce, &tx)
+}
+
 // void replaces a payout that is still unmined when its withdrawal's
-// refund is half the payout margin away: the same nonce, a transfer of
+// refund is half the payout margin away, or past (voidRefunded): the same nonce, a transfer of
 // nothing from the vault to itself, at twice the fees so that nodes take
 // it in the payout's place. Otherwise a payout held up on the external
 // chain (a congested pool, a node that dropped it and a payer that
