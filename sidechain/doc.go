@@ -43,9 +43,11 @@
 // on top. The one signer holding the vault key also pays approved
 // withdrawals: one ERC-20 transfer out of the vault per withdrawal,
 // tagged in its calldata with the main chain and withdrawal ID, signed and
-// persisted before it is sent. Every signer attests a payout paid only
-// after finding that tagged transfer on the external chain, confirmed and
-// matching the withdrawal's recipient and amount (payout.go).
+// persisted before it is sent; one still unmined close to the refund
+// deadline, or after the refund, is voided by reusing its vault nonce.
+// Every signer attests a payout paid only after finding that tagged
+// transfer on the external chain, confirmed and matching the withdrawal's
+// recipient and amount (payout.go).
 //
 // # Processes
 //

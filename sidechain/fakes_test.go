@@ -79,6 +79,9 @@ type fakeChain struct {
 	calls              map[string]int
 	// onBlock runs after every block (the story test's invariant).
 	onBlock func()
+	// skew is added to every block time from now on (tests that jump
+	// to a deadline); it only grows.
+	skew uint64
 }
 
 var bk bank.Keeper
@@ -111,7 +114,7 @@ func (c *fakeChain) nonce(a types.Address) uint64 { return bk.GetAccount(c.st, a
 // ahead waits; one behind is dropped, as a mempool would).
 func (c *fakeChain) produce() {
 	h := c.height() + 1
-	b := core.Block{ChainID: c.id, Height: h, Time: 1_700_000_000_000 + h*1000}
+	b := core.Block{ChainID: c.id, Height: h, Time: 1_700_000_000_000 + h*1000 + c.skew}
 	if _, err := c.router.BeginBlock(b, c.st); err != nil {
 		c.t.Fatal(err)
 	}

@@ -40,10 +40,13 @@ import (
 // and persisted with its nonce before it is sent, and re-sent with
 // identical bytes after a restart, so a crash at any point neither loses
 // the payout nor makes a second one; a store lost altogether is rebuilt
-// from the chain, whose tags say what was paid.
+// from the chain, whose tags say what was paid. A payout still unmined
+// when half the margin is left is voided (void), so that it cannot land
+// after main refunds the withdrawal.
 
 const (
 	payoutGas     = 120_000 // an ERC-20 transfer with a tag costs ~40k
+	voidGas       = 21_000  // a plain transfer of no value
 	tagSize       = 32
 	maxNewPerStep = 256 // withdrawal IDs looked up per step
 )
@@ -79,6 +82,9 @@ type seenPayout struct {
 type payment struct {
 	Nonce uint64
 	Tx    []byte // the signed external transaction, binary encoding
+	// Void: Tx replaces the payout at its nonce with a transfer of
+	// nothing to the vault itself (see void).
+	Void bool `rlp:"optional"`
 }
 
 // PayoutTag is the 32 bytes a payout transaction carries after its
@@ -261,6 +267,13 @@ func (s *Signer) settle(ctx context.Context, id uint64) error {
 	if w.State != bridge.WithdrawalPending {
 		if w.State == bridge.WithdrawalRefunded && hasSeen {
 			s.log.Error("withdrawal refunded on main after it was paid on the external chain", "withdrawal", id, "ext_tx", seen.ExtTxHash.Hex())
+		} else if w.State == bridge.WithdrawalRefunded && s.cfg.VaultKey != nil {
+			// A payout of ours may still be unmined (the payer was down
+			// through the margin): void it, and keep the record until
+			// its nonce is used.
+			if settled, err := s.voidRefunded(ctx, w); err != nil || !settled {
+				return err
+			}
 		}
 		b := s.store.Batch()
 		for _, p := range [][]byte{prefixWOpen, prefixWSeen, prefixPayment} {
@@ -312,7 +325,9 @@ func (s *Signer) pay(ctx context.Context, w *bridge.Withdrawal) error {
 		rc, err := s.eth.TransactionReceipt(ctx, tx.Hash())
 		switch {
 		case err == nil && rc.Status == ethtypes.ReceiptStatusSuccessful:
-			return nil // mined; the scan attests it once confirmed
+			// Mined: the scan attests a payout once confirmed; after a
+			// void, nothing was paid and main refunds at the deadline.
+			return nil
 		case err == nil:
 			// Nothing moved; pay again, after the checks below.
 			s.log.Warn("payout reverted", "withdrawal", w.ID, "tx", tx.Hash())
@@ -324,6 +339,15 @@ func (s *Signer) pay(ctx context.Context, w *bridge.Withdrawal) error {
 				return err
 			}
 			if n <= p.Nonce {
+				if !p.Void {
+					now, err := s.main.BlockTime(ctx)
+					if err != nil {
+						return err
+					}
+					if now >= w.Deadline || w.Deadline-now <= s.cfg.PayoutMargin/2 {
+						return s.void(ctx, w, p.Nonce, &tx)
+					}
+				}
 				return s.resendPayout(ctx, &tx)
 			}
 			// The nonce went to another transaction: ours can never be
@@ -398,6 +422,77 @@ func (s *Signer) pay(ctx context.Context, w *bridge.Withdrawal) error {
 		return err
 	}
 	s.log.Info("paying withdrawal", "withdrawal", w.ID, "ext_address", to, "amount", types.FormatUSDT(w.Amount), "tx", tx.Hash(), "nonce", nonce)
+	return s.resendPayout(ctx, tx)
+}
+
+// voidRefunded makes sure a refunded withdrawal's payout, if the payer
+// sent one, is never mined: settled once the payout's nonce is used (by
+// the void, or by the payout itself before the void could replace it).
+func (s *Signer) voidRefunded(ctx context.Context, w *bridge.Withdrawal) (settled bool, err error) {
+	var p payment
+	had, err := s.getRLP(wkey(prefixPayment, w.ID), &p)
+	if err != nil || !had {
+		return !had, err
+	}
+	var tx ethtypes.Transaction
+	if err := tx.UnmarshalBinary(p.Tx); err != nil {
+		return false, fmt.Errorf("sidechain: corrupt payout tx of withdrawal %d: %w", w.ID, err)
+	}
+	n, err := s.eth.NonceAt(ctx, s.cfg.Vault, nil)
+	if err != nil {
+		return false, err
+	}
+	if n > p.Nonce {
+		if _, err := s.eth.TransactionReceipt(ctx, tx.Hash()); err == nil && !p.Void {
+			s.log.Error("withdrawal refunded on main and its payout mined", "withdrawal", w.ID, "ext_tx", tx.Hash())
+		}
+		return true, nil
+	}
+	if p.Void {
+		return false, s.resendPayout(ctx, &tx)
+	}
+	return false, s.void(ctx, w, p.Nonce, &tx)
+}
+
+// void replaces a payout that is still unmined when its withdrawal's
+// refund is half the payout margin away, or past (voidRefunded): the same nonce, a transfer of
+// nothing from the vault to itself, at twice the fees so that nodes take
+// it in the payout's place. Otherwise a payout held up on the external
+// chain (a congested pool, a node that dropped it and a payer that
+// re-sent it) could still be mined after main refunded the withdrawal,
+// paying it twice. The void is persisted before it is sent and from then
+// on re-sent instead of the payout. If the payout is mined first anyway,
+// the void fails with "nonce too low", the nonce check in pay sees the
+// nonce used, and the scan finds and attests the payout. A production
+// vault contract that refuses payouts after the deadline closes what is
+// left: a void that is itself not mined by the deadline.
+func (s *Signer) void(ctx context.Context, w *bridge.Withdrawal, nonce uint64, payout *ethtypes.Transaction) error {
+	head, err := s.eth.HeaderByNumber(ctx, nil)
+	if err != nil {
+		return err
+	}
+	two := big.NewInt(2)
+	tip := new(big.Int).Mul(payout.GasTipCap(), two)
+	feeCap := new(big.Int).Mul(payout.GasFeeCap(), two)
+	if floor := new(big.Int).Add(tip, new(big.Int).Mul(head.BaseFee, two)); feeCap.Cmp(floor) < 0 {
+		feeCap = floor
+	}
+	vault := s.cfg.Vault
+	tx, err := ethtypes.SignNewTx(s.cfg.VaultKey, ethtypes.LatestSignerForChainID(new(big.Int).SetUint64(s.cfg.ExtChainID)),
+		&ethtypes.DynamicFeeTx{ChainID: new(big.Int).SetUint64(s.cfg.ExtChainID), Nonce: nonce, GasTipCap: tip, GasFeeCap: feeCap,
+			Gas: voidGas, To: &vault})
+	if err != nil {
+		return err
+	}
+	raw, err := tx.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	if err := s.store.Set(wkey(prefixPayment, w.ID), core.Encode(&payment{Nonce: nonce, Tx: raw, Void: true})); err != nil {
+		return err
+	}
+	s.log.Warn("voiding a payout not mined before the refund margin", "withdrawal", w.ID, "payout", payout.Hash(), "void", tx.Hash(),
+		"nonce", nonce, "deadline", w.Deadline)
 	return s.resendPayout(ctx, tx)
 }
 

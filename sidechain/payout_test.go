@@ -383,3 +383,117 @@ func TestPayoutTagParses(t *testing.T) {
 		}
 	}
 }
+
+// jump seals main's next block at time at, then checks the invariant.
+func (e *payoutEnv) jump(at uint64) {
+	e.t.Helper()
+	next := 1_700_000_000_000 + (e.w.main.height()+1)*1000 + e.w.main.skew
+	if at < next {
+		e.t.Fatalf("jump back to %d from %d", at, next)
+	}
+	e.w.main.skew += at - next
+	e.w.main.produce()
+	e.invariant()
+}
+
+func (e *payoutEnv) step(nodes ...*signerNode) {
+	e.t.Helper()
+	for _, n := range nodes {
+		if err := n.s.Step(context.Background()); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+}
+
+// TestSignerVoidsPayoutsNotMinedInTime holds the payer's payout in the
+// external chain's pool (no block is mined) while main's time runs on.
+// Once half the payout margin is left before the refund deadline — or,
+// with a payer that was down through the margin, once main refunded the
+// withdrawal — the payer replaces the payout at its nonce with a transfer
+// of nothing from the vault to itself, re-sends that (not the payout)
+// after a crash, and once it is mined main's refund is the only outcome:
+// nothing leaves the vault, the user has the 400 USDT back on main, and
+// the supply invariant holds throughout. (Before the void, the held
+// payout was mined after the refund and the withdrawal was paid twice.)
+func TestSignerVoidsPayoutsNotMinedInTime(t *testing.T) {
+	const margin = 5 * 60 * 1000 // the default PayoutMargin
+	for _, tc := range []struct {
+		name string
+		// voidAt is main's time when the payer next steps.
+		voidAt func(w *bridge.Withdrawal) uint64
+	}{
+		{"within half the margin of the deadline", func(w *bridge.Withdrawal) uint64 { return w.Deadline - margin/2 + 1000 }},
+		{"after the refund, the payer having been down", func(w *bridge.Withdrawal) uint64 { return w.Deadline }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newPayoutEnv(t)
+			payer := e.open(0, vfs.NewCrashableMem(), true, 0)
+			checker := e.open(1, vfs.NewCrashableMem(), false, 0)
+			e.deposit([]*signerNode{payer, checker})
+			user := e.w.users[0]
+			burned := bk.Balance(e.w.main.st, user.addr)
+			ctx := context.Background()
+			e.step(payer, checker)
+			if len(e.eth.sent) != 1 {
+				t.Fatalf("%d payouts sent, want 1", len(e.eth.sent))
+			}
+			payout := e.eth.sent[0]
+			w, err := bridge.Keeper{}.GetWithdrawal(e.w.main.st, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.jump(tc.voidAt(w))
+			e.step(payer, checker)
+			if len(e.eth.sent) != 2 {
+				t.Fatalf("%d external transactions sent, want the payout and its void", len(e.eth.sent))
+			}
+			void := e.eth.sent[1]
+			payer = e.crash(payer, 0, true)
+			e.step(payer)
+			if got := e.eth.sent[len(e.eth.sent)-1]; got != void {
+				t.Fatalf("after a crash the payer sent %s, want the void %s", got, void)
+			}
+			if _, _, err := e.b.Client().TransactionByHash(ctx, payout); err == nil {
+				t.Fatalf("the payout %s is still in the pool beside its void", payout)
+			}
+			tx, _, err := e.b.Client().TransactionByHash(ctx, void)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if *tx.To() != e.vault || tx.Value().Sign() != 0 || len(tx.Data()) != 0 {
+				t.Fatalf("void %s: to %s, value %s, %d bytes of data", void, tx.To(), tx.Value(), len(tx.Data()))
+			}
+			e.b.Commit()
+			e.invariant()
+			if rc, err := e.b.Client().TransactionReceipt(ctx, void); err != nil || rc.Status != ethtypes.ReceiptStatusSuccessful {
+				t.Fatalf("void not mined: %v", err)
+			}
+			if e.w.main.headers[e.w.main.height()-1].Time < w.Deadline {
+				e.jump(w.Deadline)
+			}
+			if w, err = (bridge.Keeper{}).GetWithdrawal(e.w.main.st, 1); err != nil || w.State != bridge.WithdrawalRefunded {
+				t.Fatalf("withdrawal %+v %v, want REFUNDED", w, err)
+			}
+			for range 5 {
+				e.round([]*signerNode{payer, checker})
+			}
+			if logs := e.vaultPayouts(); len(logs) != 0 {
+				t.Fatalf("%d transfers out of the vault", len(logs))
+			}
+			if got := e.balance(e.extTo); got.Sign() != 0 {
+				t.Fatalf("recipient holds %s", got)
+			}
+			if got, want := e.balance(e.vault), usdt(1000); got.Cmp(want) != 0 {
+				t.Fatalf("vault holds %s, want %s", got, want)
+			}
+			if got, want := bk.Balance(e.w.main.st, user.addr), burned+400*types.MicroPerUSDT; got != want {
+				t.Fatalf("user holds %d on main, want %d (refunded)", got, want)
+			}
+			for _, n := range []*signerNode{payer, checker} {
+				if left := pendingWork(t, n.st); left != 0 {
+					t.Fatalf("%d records left in a signer store", left)
+				}
+			}
+		})
+	}
+}

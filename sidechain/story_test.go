@@ -53,7 +53,57 @@ import (
 // storyFee is every chain transaction's fee (the chains' min_fee).
 const storyFee = 10_000
 
+var tokenABI = evm.TokenABI()
+
 func usdtMicro(n uint64) uint64 { return n * types.MicroPerUSDT }
+
+// killEth is the external chain's client for the signers, whose calls
+// the killer can fail; a killed send may have reached the chain first.
+type killEth struct {
+	EthClient
+	k *killer
+}
+
+func (e killEth) BlockNumber(ctx context.Context) (uint64, error) {
+	if err := e.k.call("eth_blockNumber"); err != nil {
+		return 0, err
+	}
+	return e.EthClient.BlockNumber(ctx)
+}
+
+func (e killEth) FilterLogs(ctx context.Context, q ethereum.FilterQuery) ([]ethtypes.Log, error) {
+	if err := e.k.call("eth_getLogs"); err != nil {
+		return nil, err
+	}
+	return e.EthClient.FilterLogs(ctx, q)
+}
+
+func (e killEth) TransactionReceipt(ctx context.Context, h common.Hash) (*ethtypes.Receipt, error) {
+	if err := e.k.call("eth_getTransactionReceipt"); err != nil {
+		return nil, err
+	}
+	return e.EthClient.TransactionReceipt(ctx, h)
+}
+
+func (e killEth) NonceAt(ctx context.Context, a common.Address, n *big.Int) (uint64, error) {
+	if err := e.k.call("eth_getTransactionCount"); err != nil {
+		return 0, err
+	}
+	return e.EthClient.NonceAt(ctx, a, n)
+}
+
+func (e killEth) SendTransaction(ctx context.Context, tx *ethtypes.Transaction) error {
+	if e.k.dead {
+		return errKilled
+	}
+	if err := e.k.call("eth_sendRawTransaction"); err != nil {
+		if e.k.rng.IntN(2) == 0 {
+			_ = e.EthClient.SendTransaction(ctx, tx) // it got there; the reply did not
+		}
+		return err
+	}
+	return e.EthClient.SendTransaction(ctx, tx)
+}
 
 type story struct {
 	t    *testing.T
@@ -69,6 +119,8 @@ type story struct {
 	sigFS    []*vfs.MemFS
 	sigStore []*Store
 	restarts int
+	ext      *extView // cached until the next external block
+	kills    int      // restarts after the killer struck mid-step
 
 	b                  *simulated.Backend
 	extChain           uint64
@@ -183,7 +235,7 @@ func (s *story) openSigner(i int) {
 		cfg.VaultKey = s.vaultKey
 	}
 	st := memStore(s.t, s.sigFS[i])
-	sg, err := NewSigner(cfg, s.b.Client(), depositRPC{s.w.main, s.k}, st)
+	sg, err := NewSigner(cfg, killEth{s.b.Client(), s.k}, depositRPC{s.w.main, s.k}, st)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -221,7 +273,7 @@ func (s *story) fatalf(format string, args ...any) {
 }
 
 func (s *story) pack(method string, args ...any) []byte {
-	d, err := evm.TokenABI().Pack(method, args...)
+	d, err := tokenABI.Pack(method, args...)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -259,7 +311,33 @@ func (s *story) extSend(key *ecdsa.PrivateKey, to *common.Address, data []byte) 
 func (s *story) extBlock() {
 	s.t.Helper()
 	s.b.Commit()
+	s.ext = nil
 	s.check("external")
+}
+
+// extView is what the invariant reads of the external chain, which
+// changes only when a block is mined (extBlock drops it).
+type extView struct {
+	vault   *big.Int
+	in, out []ethtypes.Log         // Transfer logs into and out of the vault
+	data    map[common.Hash][]byte // calldata of the transactions out
+}
+
+func (s *story) extState() *extView {
+	s.t.Helper()
+	if s.ext != nil {
+		return s.ext
+	}
+	v := &extView{vault: s.tokenBalance(s.vault), in: s.vaultLogs(false), out: s.vaultLogs(true), data: map[common.Hash][]byte{}}
+	for _, l := range v.out {
+		tx, _, err := s.b.Client().TransactionByHash(context.Background(), l.TxHash)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		v.data[l.TxHash] = tx.Data()
+	}
+	s.ext = v
+	return v
 }
 
 func (s *story) tokenBalance(a common.Address) *big.Int {
@@ -339,7 +417,8 @@ func (s *story) books() *books {
 	s.t.Helper()
 	mst, sst := s.w.main.st, s.w.side.st
 	mk, sk := &s.w.mainApp.Keepers, &s.w.sideApp.Keepers
-	b := &books{vault: s.tokenBalance(s.vault), escrow: u(mk.Bank.Balance(mst, bridge.EscrowAddress)),
+	ext := s.extState()
+	b := &books{vault: ext.vault, escrow: u(mk.Bank.Balance(mst, bridge.EscrowAddress)),
 		escrowForSide: u(mk.Bridge.Locked(mst, sideID)), depositsUnminted: new(big.Int), locksUnminted: new(big.Int),
 		burnsUnreleased: new(big.Int), paidUnattested: new(big.Int)}
 	b.mainFree = new(big.Int).Sub(new(big.Int).Sub(u(mk.Bank.Supply(mst)), u(s.genMain)), b.escrow)
@@ -349,7 +428,7 @@ func (s *story) books() *books {
 		s.t.Fatal(err)
 	}
 	b.pending = u(p)
-	for _, l := range s.vaultLogs(false) {
+	for _, l := range ext.in {
 		d, err := mk.Bridge.GetDeposit(mst, bridge.DepositID(s.extChain, types.Hash(l.TxHash), uint64(l.Index)))
 		if errors.Is(err, bridge.ErrNotFound) || (err == nil && !d.Minted) {
 			b.depositsUnminted.Add(b.depositsUnminted, new(big.Int).SetBytes(l.Data))
@@ -368,12 +447,8 @@ func (s *story) books() *books {
 		}
 	}
 	tags := &Signer{cfg: SignerConfig{MainChainID: mainID}}
-	for _, l := range s.vaultLogs(true) {
-		tx, _, err := s.b.Client().TransactionByHash(context.Background(), l.TxHash)
-		if err != nil {
-			s.t.Fatal(err)
-		}
-		id, _, _, ok := tags.parseTag(tx.Data())
+	for _, l := range ext.out {
+		id, _, _, ok := tags.parseTag(ext.data[l.TxHash])
 		if !ok {
 			s.fatalf("untagged transfer %s out of the vault", l.TxHash)
 		}
@@ -437,13 +512,15 @@ func (s *story) check(chain string) {
 	if b.escrowForSide.Cmp(b.side) < 0 {
 		fail("main's escrow for side is below side's supply")
 	}
-	for _, c := range []struct {
-		name string
-		msg  string
-	}{{"main", core.CheckInvariants(s.w.mainApp.Modules(), s.w.main.st)}, {"side", core.CheckInvariants(s.w.sideApp.Modules(), s.w.side.st)}} {
-		if c.msg != "" {
-			fail(c.name + ": " + c.msg)
-		}
+	var msg string
+	switch chain {
+	case "main":
+		msg = core.CheckInvariants(s.w.mainApp.Modules(), s.w.main.st)
+	case "side":
+		msg = core.CheckInvariants(s.w.sideApp.Modules(), s.w.side.st)
+	}
+	if msg != "" {
+		fail(msg)
 	}
 }
 
@@ -605,17 +682,37 @@ func (s *story) advance() {
 
 func (s *story) finished() bool { return s.stage == len(s.stages) }
 
+// stepSigner steps signer i; one the killer killed mid-step restarts
+// from its store.
 func (s *story) stepSigner(i int) {
 	s.t.Helper()
 	if err := s.sigs[i].Step(context.Background()); err != nil {
-		s.fatalf("signer %d: %v", i, err)
+		if !errors.Is(err, errKilled) {
+			s.fatalf("signer %d: %v", i, err)
+		}
+		s.k.dead = false
+		s.kills++
+		s.restart(i)
 	}
 }
 
 func (s *story) stepRelayer() {
 	s.t.Helper()
 	if err := s.rel.Step(context.Background()); err != nil {
-		s.fatalf("relayer: %v", err)
+		if !errors.Is(err, errKilled) {
+			s.fatalf("relayer: %v", err)
+		}
+		s.k.dead = false
+		s.kills++
+		s.restart(-1)
+	}
+}
+
+// arm has the killer kill whoever makes the n-th RPC call from now (a
+// killed send may or may not have reached its chain).
+func (s *story) arm(n int) {
+	if len(s.k.points) == 0 {
+		s.k.points = []int{s.k.calls + n}
 	}
 }
 
@@ -665,7 +762,9 @@ func (s *story) round() {
 // shuffled runs the same story with every step in a seeded random order:
 // each turn is one signer's, the relayer's or one producer's step, a
 // delivery of the queued votes, a block of one chain, the users' next
-// move, or a crash and restart of the relayer or a signer.
+// move, a crash and restart of the relayer or a signer between two of
+// its steps, or arming the killer to kill one in the middle of a step, at
+// an RPC call to any of the three chains.
 func (s *story) shuffled(rng *rand.Rand, maxTurns int) int {
 	s.t.Helper()
 	var turns []func()
@@ -677,7 +776,18 @@ func (s *story) shuffled(rng *rand.Rand, maxTurns int) int {
 		turns = append(turns, func() { s.stepProducer(i) })
 	}
 	turns = append(turns, func() { s.deliver(rng) }, s.w.main.produce, s.w.side.produce, s.extBlock, s.advance,
-		func() { s.restart(rng.IntN(len(s.sigs)+1) - 1) })
+		func() {
+			// A crash every few dozen turns: often enough to hit every
+			// stage, rare enough to let the work go on in between.
+			if rng.IntN(3) == 0 {
+				s.restart(rng.IntN(len(s.sigs)+1) - 1)
+			}
+		}, func() {
+			if rng.IntN(3) == 0 {
+				s.arm(1 + rng.IntN(40))
+			}
+		})
+	s.k.rng = rng
 	n := 0
 	for ; !s.finished(); n++ {
 		if n == maxTurns {
@@ -843,7 +953,7 @@ func TestStoryShuffled(t *testing.T) {
 			s := newStory(t, strconv.FormatUint(seed, 10))
 			turns := s.shuffled(rand.New(rand.NewPCG(seed, 0x5701)), 20_000)
 			s.settle()
-			t.Logf("STORY_SEED=%d: settled in %d turns (%d restarts): %d main, %d side, %d external blocks", seed, turns, s.restarts,
+			t.Logf("STORY_SEED=%d: settled in %d turns (%d restarts, %d of them killed mid-step): %d main, %d side, %d external blocks", seed, turns, s.restarts, s.kills,
 				s.w.main.height(), s.w.side.height(), s.checks["external"])
 		})
 	}
