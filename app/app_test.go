@@ -208,8 +208,8 @@ func TestModulesDeclareTheirEvents(t *testing.T) {
 		want    int
 	}{
 		// bank 1, gov 13, kyc 2, oracle 1, risk 4, acceptor 10, order 14, pay 5, channel 6, arbitration 6,
-		// lightclient 4, bridge (side half) 2
-		{app.Side, 68},
+		// lightclient 4, bridge (side half) 3
+		{app.Side, 69},
 		// bank 1, gov 13, checkpoint 6, bridge 10
 		{app.Main, 30},
 	} {

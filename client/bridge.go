@@ -86,6 +86,14 @@ func (c *Client) BridgeLock(ctx context.Context, lockID types.Hash) (*sidebridge
 	return &v, c.Call(ctx, sidebridge.QueryLock, &v, lockID.Hex())
 }
 
+// BurnHold reports whether the burn with nonce at side height still holds
+// its block back from the side chain's pruning (main's release of it not
+// shown there yet), and the lowest height any burn holds.
+func (c *Client) BurnHold(ctx context.Context, height, nonce uint64) (*sidebridge.HoldView, error) {
+	var v sidebridge.HoldView
+	return &v, c.Call(ctx, sidebridge.QueryBurnHold, &v, height, nonce)
+}
+
 // Checkpoint returns a side chain's anchored checkpoint by number (0: the
 // latest), as main recorded it.
 func (c *Client) Checkpoint(ctx context.Context, sideChain string, number uint64) (*checkpoint.View, error) {

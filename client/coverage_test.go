@@ -298,6 +298,13 @@ func TestClientCoversEveryRPC(t *testing.T) {
 			}
 			return nil
 		}},
+		"accord_getBurnHold": {side: true, call: func(c *client.Client) error {
+			v, err := c.BurnHold(ctx, 1, 1)
+			if err == nil && (v.Pending || v.Height != 1 || v.Nonce != 1) {
+				t.Errorf("no burn was made, yet %+v", v)
+			}
+			return err
+		}},
 		"accord_getValidators": {side: true, call: func(c *client.Client) error {
 			vs, err := c.Validators(ctx, 2)
 			if err != nil {

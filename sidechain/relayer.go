@@ -59,6 +59,15 @@ type Side interface {
 	Minted(ctx context.Context, lock types.Hash) (bool, error)
 }
 
+// ReleaseAcker is a Side that can be shown main's releases of its burns
+// (bridge/side MsgAckRelease), so its pruning nodes stop retaining those
+// burns' blocks. BurnPending reports whether the burn with nonce at height
+// still waits for that. A Side without it gets no acknowledgements; its
+// burns then stop holding their blocks when their retention window ends.
+type ReleaseAcker interface {
+	BurnPending(ctx context.Context, height, nonce uint64) (bool, error)
+}
+
 // RelayerConfig configures a Relayer.
 type RelayerConfig struct {
 	SideChainID string
@@ -92,6 +101,7 @@ var (
 	prefixHdr   = []byte("r/hdr/")  // + main height -> {}
 	prefixLock  = []byte("r/lock/") // + lock ID -> RLP item
 	prefixBurn  = []byte("r/burn/") // + burn ID -> RLP item
+	prefixAck   = []byte("r/ack/")  // + main height, receipt, event -> RLP ackItem
 )
 
 const (
@@ -101,6 +111,11 @@ const (
 
 type item struct {
 	Height, Receipt, Event uint64
+}
+
+// ackItem is a release on main to show side: the burn it released.
+type ackItem struct {
+	BurnHeight, BurnNonce uint64
 }
 
 // NewRelayer returns a relayer over its store.
@@ -147,6 +162,9 @@ func (r *Relayer) Step(ctx context.Context) error {
 		return err
 	}
 	if err := r.mints(ctx); err != nil {
+		return err
+	}
+	if err := r.acks(ctx); err != nil {
 		return err
 	}
 	number, end, err := r.main.Anchored(ctx, r.cfg.SideChainID)
@@ -203,6 +221,17 @@ func (r *Relayer) scanMain(ctx context.Context) error {
 					b.Set(slices.Concat(prefixLock, id[:]), core.Encode(&item{Height: h, Receipt: uint64(i), Event: uint64(j)}))
 					need = true
 				case ev.Type == gov.EventValidatorsSet:
+					need = true
+				case ev.Type == bridge.EventReleased && ev.Get("chain") == r.cfg.SideChainID:
+					if _, ok := r.side.(ReleaseAcker); !ok {
+						continue
+					}
+					var rel bridge.ReleasedEvent
+					if err := core.DecodeEvent(ev, &rel); err != nil {
+						return fmt.Errorf("sidechain: main block %d: %w", h, err)
+					}
+					b.Set(slices.Concat(prefixAck, be64(h), be64(uint64(i)), be64(uint64(j))),
+						core.Encode(&ackItem{BurnHeight: rel.Height, BurnNonce: rel.Nonce}))
 					need = true
 				}
 			}
@@ -349,6 +378,76 @@ func (r *Relayer) mints(ctx context.Context) error {
 		}
 		m := &sidebridge.MsgMint{MainHeight: it.Height, Proof: *p, EventIndex: it.Event}
 		if err := r.tx.ensure(ctx, onSide, "mint/"+id.Hex(), sidebridge.TypeMint, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// acks shows side each of main's releases of its burns, once the light
+// client trusts the release's header, so side's nodes stop retaining the
+// burn's block.
+func (r *Relayer) acks(ctx context.Context) error {
+	acker, ok := r.side.(ReleaseAcker)
+	if !ok {
+		return nil
+	}
+	var keys [][]byte
+	var its []ackItem
+	var bad error
+	err := r.store.Scan(prefixAck, func(k, v []byte) bool {
+		var it ackItem
+		if err := core.Decode(v, &it); err != nil || len(k) != len(prefixAck)+24 {
+			bad = fmt.Errorf("sidechain: corrupt ack item %q: %v", k, err)
+			return false
+		}
+		keys, its = append(keys, slices.Clone(k)), append(its, it)
+		return true
+	})
+	if err == nil {
+		err = bad
+	}
+	if err != nil {
+		return err
+	}
+	blocks := map[uint64][]*types.Receipt{}
+	for n, k := range keys {
+		it := its[n]
+		loc := k[len(prefixAck):]
+		h, rc, ev := binary.BigEndian.Uint64(loc), binary.BigEndian.Uint64(loc[8:]), binary.BigEndian.Uint64(loc[16:])
+		pending, err := acker.BurnPending(ctx, it.BurnHeight, it.BurnNonce)
+		if err != nil {
+			return err
+		}
+		if !pending {
+			if err := r.done(k); err != nil {
+				return err
+			}
+			continue
+		}
+		trusted, err := r.side.Trusted(ctx, h)
+		if err != nil {
+			return err
+		}
+		if !trusted {
+			continue // its header is on its way (headers)
+		}
+		rs, ok := blocks[h]
+		if !ok {
+			if _, _, rs, err = r.main.Block(ctx, h); err != nil {
+				return err
+			}
+			blocks[h] = rs
+		}
+		if rc >= uint64(len(rs)) {
+			return fmt.Errorf("sidechain: main block %d has %d receipts, ack item names %d", h, len(rs), rc)
+		}
+		p, err := proof.ProveReceipt(rs, int(rc))
+		if err != nil {
+			return err
+		}
+		m := &sidebridge.MsgAckRelease{MainHeight: h, Proof: *p, EventIndex: ev}
+		if err := r.tx.ensure(ctx, onSide, fmt.Sprintf("ack/%d/%d", it.BurnHeight, it.BurnNonce), sidebridge.TypeAck, m); err != nil {
 			return err
 		}
 	}

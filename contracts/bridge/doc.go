@@ -35,7 +35,17 @@
 // the amount leaves the escrow to the recipient once per proof.BurnID,
 // never more than was locked for that side chain (so a compromised side
 // chain cannot drain another's escrow), and never while the checkpoint
-// module has halted the chain.
+// module has halted the chain. The release event names the burn's side
+// height and nonce, so the side chain, shown it through its light client
+// of main, stops retaining the burn's block (contracts/bridge/side).
+//
+// # Pruning
+//
+// A lock's receipt is what the side chain's mint proves, so a lock keeps
+// its main block whole on a pruning node (core.HeightRetainer). Main never
+// learns that side minted it (no proof comes back), so the hold ends
+// retain.DefaultWindow blocks after the lock; a relayer slower than that
+// proves the lock from a node that does not prune.
 //
 // # Pause
 //

@@ -14,7 +14,7 @@ const (
 	EventWithdrawalPaid  = "bridge.withdrawal_paid"     // id, ext_tx
 	EventRefunded        = "bridge.withdrawal_refunded" // id, from, amount
 	EventLocked          = "bridge.locked"              // chain, sender, recipient, amount, nonce
-	EventReleased        = "bridge.released"            // chain, burn, recipient, amount
+	EventReleased        = "bridge.released"            // chain, burn, recipient, amount, height, nonce
 	EventPaused          = "bridge.paused"              // by
 	EventUnpaused        = "bridge.unpaused"            // by
 )
@@ -85,11 +85,16 @@ type LockedEvent struct {
 }
 
 // ReleasedEvent: a proven side-chain burn was paid out of the escrow.
+// Height (the side block of the burn) and Nonce (its BurnedEvent.Nonce)
+// let the side chain, shown this event through its light client of main,
+// stop retaining that block for the burn's proof.
 type ReleasedEvent struct {
 	Chain     string        `event:"chain"`
 	Burn      types.Hash    `event:"burn"`
 	Recipient types.Address `event:"recipient"`
 	Amount    uint64        `event:"amount"`
+	Height    uint64        `event:"height"`
+	Nonce     uint64        `event:"nonce"`
 }
 
 // PausedEvent: the bridge was paused (By: the transaction's sender).

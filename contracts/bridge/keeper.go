@@ -8,6 +8,7 @@ import (
 
 	"github.com/accordnet/accord/contracts/bank"
 	"github.com/accordnet/accord/contracts/bridge/proof"
+	"github.com/accordnet/accord/contracts/bridge/retain"
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/contracts/gov"
 	"github.com/accordnet/accord/contracts/internal/store"
@@ -81,6 +82,10 @@ var (
 	prefixLocked     = []byte("bridge/l/")  // + chain ID -> locked amount outstanding
 	prefixReleased   = []byte("bridge/r/")  // + burn ID -> {}
 )
+
+// lockHolds are the main heights whose receipts a lock's proof needs until
+// the side chain can have minted it (see RetainHeight).
+var lockHolds = retain.Set{Prefix: []byte("bridge/hold/")} // + height + lock nonce -> {}
 
 func u64(v []byte) uint64 {
 	if len(v) != 8 {
@@ -320,6 +325,7 @@ func (k Keeper) AttestPaid(ctx *core.Context, m *MsgAttestPaid) error {
 // max_timeouts_per_block.
 func (k Keeper) BeginBlock(ctx *core.Context) error {
 	st, now := ctx.Store, ctx.Block.Time
+	lockHolds.Expire(st, ctx.Block.Height)
 	limit := k.Params(st).MaxTimeouts
 	end := state.PrefixEnd(prefixQueue)
 	if now < ^uint64(0) {
@@ -372,9 +378,16 @@ func (k Keeper) Lock(ctx *core.Context, m *MsgLock) error {
 	st.Set(lockedKey(m.ChainID), store.BE64(total))
 	n := u64(mustGet(st, keyLockSeq)) + 1
 	st.Set(keyLockSeq, store.BE64(n))
+	lockHolds.Add(st, ctx.Block.Height, n)
 	ctx.EmitEvent(LockedEvent{Chain: m.ChainID, Sender: ctx.Sender, Recipient: m.Recipient, Amount: m.Amount, Nonce: n})
 	return nil
 }
+
+// RetainHeight implements core.HeightRetainer: the lowest main height
+// holding a lock the side chain may not have minted yet. Main cannot see
+// side's mints (no proof of them comes back), so a lock holds its block
+// for retain.DefaultWindow blocks, time for any relayer to carry it.
+func (Keeper) RetainHeight(st state.Store) uint64 { return lockHolds.Lowest(st) }
 
 // Released reports whether a burn was released.
 func (Keeper) Released(st state.Store, burn types.Hash) bool {
@@ -419,7 +432,7 @@ func (k Keeper) Release(ctx *core.Context, m *MsgRelease) error {
 	}
 	st.Set(lockedKey(m.ChainID), store.BE64(locked-amount))
 	st.Set(slices.Concat(prefixReleased, burn[:]), []byte{1})
-	ctx.EmitEvent(ReleasedEvent{Chain: m.ChainID, Burn: burn, Recipient: to, Amount: amount})
+	ctx.EmitEvent(ReleasedEvent{Chain: m.ChainID, Burn: burn, Recipient: to, Amount: amount, Height: p.Header.Height, Nonce: burned.Nonce})
 	return nil
 }
 

@@ -54,7 +54,10 @@ func handle[T any, M interface {
 // BeginBlock implements core.BeginBlocker: payout timeouts.
 func (m Module) BeginBlock(ctx *core.Context) error { return m.Keeper.BeginBlock(ctx) }
 
-var _ core.BeginBlocker = Module{}
+var (
+	_ core.BeginBlocker   = Module{}
+	_ core.HeightRetainer = Module{} // Keeper.RetainHeight: locks not yet carried to side
+)
 
 // Genesis is the module's section: parameter overrides by key.
 type Genesis = core.ParamsGenesis

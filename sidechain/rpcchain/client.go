@@ -227,7 +227,10 @@ type Side struct {
 	Checkpoints CheckpointSource
 }
 
-var _ sidechain.Side = Side{}
+var (
+	_ sidechain.Side         = Side{}
+	_ sidechain.ReleaseAcker = Side{}
+)
 
 // NewSide returns a side chain over c.
 func NewSide(c Caller, cps CheckpointSource) Side { return Side{Chain{c}, cps} }
@@ -294,6 +297,18 @@ func (s Side) Minted(ctx context.Context, lock types.Hash) (bool, error) {
 		return false, fmt.Errorf("rpcchain: asked for lock %s, got %s", lock.Hex(), v.ID.Hex())
 	}
 	return v.Minted, nil
+}
+
+// BurnPending implements sidechain.ReleaseAcker.
+func (s Side) BurnPending(ctx context.Context, height, nonce uint64) (bool, error) {
+	var v sidebridge.HoldView
+	if err := s.C.Call(ctx, sidebridge.QueryBurnHold, &v, height, nonce); err != nil {
+		return false, err
+	}
+	if v.Height != height || v.Nonce != nonce {
+		return false, fmt.Errorf("rpcchain: asked for burn %d at %d, got %d at %d", nonce, height, v.Nonce, v.Height)
+	}
+	return v.Pending, nil
 }
 
 // validators is the set that finalizes side block h.

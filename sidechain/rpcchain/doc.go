@@ -9,7 +9,7 @@
 // and the modules' queries accord_getBridgeDeposit,
 // accord_getBridgeWithdrawal, accord_getBridgeBurn, accord_getSideChain,
 // accord_getCheckpointCovering (main), accord_getLightClientHeader and
-// accord_getBridgeLock (side). Every answer it acts on is checked where it
+// accord_getBridgeLock and accord_getBurnHold (side). Every answer it acts on is checked where it
 // can be: receipts against the header's receipt root, a checkpoint against
 // its hash, a validator set against its hash, a record against the ID
 // asked for. A record the chain does not have (CodeNotFound) is "nothing

@@ -24,11 +24,22 @@ var (
 const (
 	QueryLock      = "accord_getBridgeLock" // (lock ID) LockView
 	QueryBurnProof = "accord_getBurnProof"  // (burn tx hash[, start, end]) node: the proof a release on main needs
+	QueryBurnHold  = "accord_getBurnHold"   // (side height, burn nonce) HoldView
 )
 
 // TxType implementations.
-func (*MsgMint) TxType() types.TxType { return TypeMint }
-func (*MsgBurn) TxType() types.TxType { return TypeBurn }
+func (*MsgMint) TxType() types.TxType       { return TypeMint }
+func (*MsgBurn) TxType() types.TxType       { return TypeBurn }
+func (*MsgAckRelease) TxType() types.TxType { return TypeAck }
+
+// HoldView says whether a burn still holds its block back from pruning,
+// and the lowest height any burn holds (0: none).
+type HoldView struct {
+	Height       uint64 `json:"height"`
+	Nonce        uint64 `json:"nonce"`
+	Pending      bool   `json:"pending"`
+	RetainHeight uint64 `json:"retain_height"`
+}
 
 // LockView says whether a main-chain lock (proof.LockID) was minted here.
 type LockView struct {
@@ -45,7 +56,16 @@ func (m Module) Queries() []core.Query {
 				return nil, err
 			}
 			return LockView{ID: id, Minted: m.Minted(q.Store, id)}, nil
-		}}}
+		}},
+		{Method: QueryBurnHold, Doc: "(side height, burn nonce) HoldView: whether that burn still holds its block back from pruning (main's release not shown here yet)",
+			Handle: func(q core.QueryState, p json.RawMessage) (any, error) {
+				var args []uint64
+				if err := json.Unmarshal(p, &args); err != nil || len(args) != 2 {
+					return nil, fmt.Errorf("%w: %s takes a side height and a burn nonce", core.ErrInvalidQuery, QueryBurnHold)
+				}
+				return HoldView{Height: args[0], Nonce: args[1], Pending: m.Pending(q.Store, args[0], args[1]),
+					RetainHeight: m.RetainHeight(q.Store)}, nil
+			}}}
 }
 
 // Commands implements core.Commander.

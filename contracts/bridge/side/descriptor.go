@@ -12,8 +12,10 @@ import (
 )
 
 var (
-	_ core.Coster     = Module{}
-	_ core.ErrorCoder = Module{}
+	_ core.Coster         = Module{}
+	_ core.ErrorCoder     = Module{}
+	_ core.BeginBlocker   = Module{} // Keeper.BeginBlock: retention windows
+	_ core.HeightRetainer = Module{} // Keeper.RetainHeight: burns main has not been shown to release
 )
 
 // Cost implements core.Coster.
@@ -26,5 +28,6 @@ func (Module) ErrorCodes() []core.ErrorCode {
 		{Code: 33, Err: ErrWrongEvent},
 		{Code: 34, Err: ErrZeroAmount},
 		{Code: 35, Err: ErrZeroRecipient},
+		{Code: 36, Err: ErrNotPending},
 	}
 }

@@ -6,4 +6,13 @@
 // burns the sender's USDT and emits bridge.burned (recipient on main,
 // amount), which main's bridge releases from its escrow once a checkpoint
 // covering the block is anchored.
+//
+// Pruning (core.HeightRetainer): each burn keeps its block whole on a
+// pruning node, because main's release is proven from its receipt, until
+// main's release of it is shown here: MsgAckRelease proves, through the
+// light client, main's bridge.released event, which names the burn's side
+// height and nonce. The relayer sends it after each release. A burn no one
+// releases stops holding its block after retain.DefaultWindow blocks, so
+// one forgotten burn cannot stop pruning for ever; its proof then comes
+// from a node that does not prune.
 package side

@@ -20,7 +20,23 @@ type MintedEvent struct {
 
 func (MintedEvent) EventType() string { return EventMinted }
 
+// EventReleaseAcked is emitted when main's release of a burn of this chain
+// is shown here (MsgAckRelease): the burn's block is no longer retained.
+const EventReleaseAcked = "bridge.release_acked"
+
+// ReleaseAckedEvent: main released the burn with Nonce at Height (its
+// proof.BurnID is Burn); pruning may now delete that block.
+type ReleaseAckedEvent struct {
+	Height uint64     `event:"height"`
+	Nonce  uint64     `event:"nonce"`
+	Burn   types.Hash `event:"burn"`
+}
+
+func (ReleaseAckedEvent) EventType() string { return EventReleaseAcked }
+
 // Events implements core.EventDeclarer.
-func (Module) Events() []core.Event { return []core.Event{MintedEvent{}, bridge.BurnedEvent{}} }
+func (Module) Events() []core.Event {
+	return []core.Event{MintedEvent{}, ReleaseAckedEvent{}, bridge.BurnedEvent{}}
+}
 
 var _ core.EventDeclarer = Module{}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/accordnet/accord/contracts/bridge"
 	"github.com/accordnet/accord/contracts/bridge/proof"
+	"github.com/accordnet/accord/contracts/bridge/retain"
 	"github.com/accordnet/accord/contracts/core"
 	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
@@ -26,6 +27,7 @@ const ModuleName = "bridge"
 const (
 	TypeMint = core.TypeBridge + 0x81 // MsgMint: anyone (a relayer)
 	TypeBurn = core.TypeBridge + 0x82 // MsgBurn: the holder
+	TypeAck  = core.TypeBridge + 0x83 // MsgAckRelease: anyone (a relayer)
 )
 
 // Sentinel errors.
@@ -34,6 +36,7 @@ var (
 	ErrWrongEvent    = errors.New("proven event is not a lock for this chain")
 	ErrZeroAmount    = errors.New("amount must be positive")
 	ErrZeroRecipient = errors.New("recipient must be set")
+	ErrNotPending    = errors.New("no pending burn of this chain at that height and nonce")
 )
 
 // MsgMint mints a main-chain lock: Proof proves event EventIndex of a
@@ -48,6 +51,25 @@ type MsgMint struct {
 type MsgBurn struct {
 	Recipient types.Address
 	Amount    uint64
+}
+
+// MsgAckRelease shows this chain that main released one of its burns:
+// Proof proves event EventIndex (a bridge.released for this chain) of a
+// receipt in the trusted main header at MainHeight. It only ends the
+// burn's retention (pruning may then delete its block); it moves no funds,
+// so anyone may send it.
+type MsgAckRelease struct {
+	MainHeight uint64
+	Proof      proof.ReceiptProof
+	EventIndex uint64
+}
+
+// ValidateBasic checks what needs no state.
+func (m *MsgAckRelease) ValidateBasic() error {
+	if len(m.Proof.Path) > proof.MaxPath {
+		return fmt.Errorf("%w: path of %d", proof.ErrMalformed, len(m.Proof.Path))
+	}
+	return nil
 }
 
 // ValidateBasic checks what needs no state.
@@ -84,15 +106,66 @@ type BankKeeper interface {
 type Keeper struct {
 	bank   BankKeeper
 	client LightClient
+	holds  retain.Set // burns main has not released yet, as far as this chain was shown
 }
 
 // NewKeeper returns a keeper over the bank and the light client.
-func NewKeeper(b BankKeeper, c LightClient) Keeper { return Keeper{bank: b, client: c} }
+func NewKeeper(b BankKeeper, c LightClient) Keeper {
+	return Keeper{bank: b, client: c, holds: retain.Set{Prefix: prefixHold}}
+}
+
+// WithRetainWindow returns k with burns retained for at most window blocks
+// (retain.DefaultWindow when 0); every node of a chain must use the same.
+func (k Keeper) WithRetainWindow(window uint64) Keeper {
+	k.holds.Window = window
+	return k
+}
 
 var (
 	prefixMinted = []byte("bridge_side/m/") // + lock ID -> {}
 	keyBurnSeq   = []byte("bridge_side/bseq")
+	prefixHold   = []byte("bridge_side/h/") // + height + burn nonce -> {}: a burn main has not been shown to release
 )
+
+// Pending reports whether the burn with nonce at height still holds its
+// block back from pruning: main's release of it was not shown here, and
+// its retention window has not passed.
+func (k Keeper) Pending(st state.Store, height, nonce uint64) bool {
+	return k.holds.Has(st, height, nonce)
+}
+
+// RetainHeight implements core.HeightRetainer: the lowest height of a
+// pending burn, whose block and receipts its proof on main needs.
+func (k Keeper) RetainHeight(st state.Store) uint64 { return k.holds.Lowest(st) }
+
+// AckRelease verifies main's release of one of this chain's burns and ends
+// that burn's retention.
+func (k Keeper) AckRelease(ctx *core.Context, m *MsgAckRelease) error {
+	st := ctx.Store
+	ev, _, err := k.client.VerifyReceipt(st, m.MainHeight, &m.Proof, m.EventIndex)
+	if err != nil {
+		return err
+	}
+	if ev.Type != bridge.EventReleased || ev.Get("chain") != ctx.Block.ChainID {
+		return fmt.Errorf("%w: %q for chain %q, want %s", ErrWrongEvent, ev.Type, ev.Get("chain"), bridge.EventReleased)
+	}
+	var r bridge.ReleasedEvent
+	if err := core.DecodeEvent(ev, &r); err != nil {
+		return fmt.Errorf("%w: %w", ErrWrongEvent, err)
+	}
+	if !k.holds.Remove(st, r.Height, r.Nonce) {
+		return fmt.Errorf("burn %d at height %d: %w", r.Nonce, r.Height, ErrNotPending)
+	}
+	ctx.EmitEvent(ReleaseAckedEvent{Height: r.Height, Nonce: r.Nonce, Burn: r.Burn})
+	return nil
+}
+
+// BeginBlock implements core.BeginBlocker: burns past the retention
+// window stop holding their blocks.
+func (k Keeper) BeginBlock(ctx *core.Context) error {
+	k.holds.Expire(ctx.Store, ctx.Block.Height)
+	return nil
+}
 
 // Minted reports whether the lock was minted here.
 func (Keeper) Minted(st state.Store, lock types.Hash) bool {
@@ -136,6 +209,7 @@ func (k Keeper) Burn(ctx *core.Context, m *MsgBurn) error {
 	}
 	n++
 	ctx.Store.Set(keyBurnSeq, binary.BigEndian.AppendUint64(nil, n))
+	k.holds.Add(ctx.Store, ctx.Block.Height, n)
 	ctx.EmitEvent(bridge.BurnedEvent{Recipient: m.Recipient, Amount: m.Amount, Sender: ctx.Sender, Nonce: n})
 	return nil
 }
@@ -154,7 +228,16 @@ func (m Module) Routes() []core.Route {
 	return []core.Route{
 		{Type: TypeMint, Name: "bridge.mint", Handler: m.handleMint},
 		{Type: TypeBurn, Name: "bridge.burn", Handler: m.handleBurn},
+		{Type: TypeAck, Name: "bridge.ack_release", Handler: m.handleAck, Msg: MsgAckRelease{}},
 	}
+}
+
+func (m Module) handleAck(ctx *core.Context, payload []byte) error {
+	msg, err := decode[MsgAckRelease](payload)
+	if err != nil {
+		return err
+	}
+	return m.AckRelease(ctx, msg)
 }
 
 func (m Module) handleMint(ctx *core.Context, payload []byte) error {
@@ -198,6 +281,9 @@ func Cost(tx *types.Tx) (uint64, error) {
 	switch tx.Type {
 	case TypeMint:
 		_, err := decode[MsgMint](tx.Payload)
+		return 0, err
+	case TypeAck:
+		_, err := decode[MsgAckRelease](tx.Payload)
 		return 0, err
 	case TypeBurn:
 		m, err := decode[MsgBurn](tx.Payload)

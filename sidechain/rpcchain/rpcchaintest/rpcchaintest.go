@@ -98,6 +98,10 @@ func Start(t testing.TB, s Spec) *Node {
 	return n
 }
 
+// Router is the chain's app router: the modules, and through
+// core.HeightRetainer what they need kept when the ledger prunes.
+func (n *Node) Router() *core.Router { return n.router }
+
 // Bank is a bank genesis section funding each address with balance USDT.
 func Bank(t testing.TB, balance string, funded ...types.Address) json.RawMessage {
 	accs := make([]bank.GenesisAccount, len(funded))
