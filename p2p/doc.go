@@ -27,6 +27,15 @@
 // with exponential backoff whenever they drop. Block and Unblock cut and
 // heal links for fault-injection tests.
 //
+// Before the handshake an inbound connection is only an IP, and libp2p's
+// resource manager admits a few dozen such connections at a time; a flood
+// of strangers that never finish the handshake would keep a validator
+// dialling in out with them. Members keep a reserve (reserve.go): the
+// resource manager's allowlist holds, bound to its peer ID, every IP known
+// for an allow-listed peer (from Bootstrap, AddPeer, Connect, and the
+// connections it made), so its connections use scopes of their own when
+// the ordinary ones are full; the connection manager never trims them.
+//
 // # Gossip
 //
 // Two gossipsub topics, namespaced by chain ID: TopicTxs

@@ -137,6 +137,7 @@ type Host struct {
 	selfAddr types.Address
 	host     host.Host
 	gater    *gater
+	reserve  *reserve // reserve.go
 	addrs    *addrCache
 	bw       *byteCounter
 	topics   [numTopics]*gossipTopic
@@ -196,6 +197,10 @@ func New(cfg Config) (*Host, error) {
 	h.addrs.remember(self, h.selfAddr)
 	h.gater = newGater(h.log, h.addrs, cfg.AllowList)
 	h.sync.init(cfg.BlockSource)
+	rm, err := newResourceManager()
+	if err != nil {
+		return nil, fmt.Errorf("p2p: resource manager: %w", err)
+	}
 
 	opts := []libp2p.Option{
 		libp2p.Identity(sk),
@@ -206,6 +211,7 @@ func New(cfg Config) (*Host, error) {
 		// only between this host's own listener and its outgoing dials.
 		libp2p.Transport(libp2pquic.NewTransport),
 		libp2p.ConnectionGater(h.gater),
+		libp2p.ResourceManager(rm), // closed by the host
 		libp2p.DisableRelay(),
 		libp2p.BandwidthReporter(h.bw),
 		libp2p.DisableMetrics(),
@@ -215,9 +221,14 @@ func New(cfg Config) (*Host, error) {
 	}
 	lh, err := libp2p.New(opts...)
 	if err != nil {
+		_ = rm.Close()
 		return nil, fmt.Errorf("p2p: start host: %w", err)
 	}
 	h.host = lh
+	if h.reserve, err = newReserve(h.log, rm, lh.ConnManager(), h.gater.allowedAddr); err != nil {
+		_ = lh.Close()
+		return nil, err
+	}
 	h.ctx, h.cancel = context.WithCancel(context.Background())
 
 	if err := h.start(boot); err != nil {
@@ -236,6 +247,9 @@ func New(cfg Config) (*Host, error) {
 func (h *Host) start(boot []peer.AddrInfo) error {
 	// The reconnector exists before anything reads h.boot; it runs last.
 	h.boot = newReconnector(h, boot)
+	for _, ai := range boot {
+		h.reserve.learn(ai.ID, ai.Addrs...)
+	}
 	// Subscribe before anything can connect, so no connection event is missed.
 	sub, err := h.host.EventBus().Subscribe(new(event.EvtPeerConnectednessChanged))
 	if err != nil {
@@ -346,6 +360,11 @@ func (h *Host) watchConns() {
 			if !h.gater.permits(ev.Peer) {
 				_ = h.host.Network().ClosePeer(ev.Peer)
 				continue
+			}
+			// Reserve the IPs the member really connects from (it may be
+			// behind NAT, or named by DNS in the config).
+			for _, c := range h.host.Network().ConnsToPeer(ev.Peer) {
+				h.reserve.learn(ev.Peer, c.RemoteMultiaddr())
 			}
 			h.log.Info("peer connected", "peer", ev.Peer, "addr", addr)
 		case network.NotConnected:
@@ -462,6 +481,7 @@ func (h *Host) Connect(ctx context.Context, maddr string) error {
 		return fmt.Errorf("%w: %s (%s): %s", ErrNotAllowed, ai.ID, addr, reason)
 	}
 	h.host.Peerstore().AddAddrs(ai.ID, ai.Addrs, peerstore.RecentlyConnectedAddrTTL)
+	h.reserve.learn(ai.ID, ai.Addrs...)
 	return h.dial(ctx, ai.ID)
 }
 
@@ -487,6 +507,7 @@ func (h *Host) AddPeer(maddrs ...string) error {
 	}
 	for _, ai := range ais {
 		h.boot.add(ai)
+		h.reserve.learn(ai.ID, ai.Addrs...)
 	}
 	h.boot.kick()
 	return nil
@@ -554,6 +575,7 @@ func (h *Host) dial(ctx context.Context, id peer.ID) error {
 // longer on it are closed at once; bootstrap peers newly on it are dialled.
 func (h *Host) SetAllowList(list []types.Address) {
 	h.gater.setAllow(list)
+	h.reserve.sync()
 	h.dropRefused()
 	h.boot.kick()
 	h.log.Info("allow-list replaced", "size", len(list))

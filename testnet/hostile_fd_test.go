@@ -88,7 +88,9 @@ func socketsByLocalPort(pid int) map[int]int {
 // (node/rpcserve.go) bounds RPC; libp2p's resource manager bounds
 // connections that have not yet handshaken (and the gater drops outsiders
 // once they have; under the raw flood they mostly find every handshake slot
-// taken, as a validator dialling in then would). So the node's open descriptors must stay fdTestFree
+// taken, as a validator dialling in from the flood's own address would: a
+// validator's own addresses have a reserve, see
+// TestValidatorRejoinsUnderHandshakeFlood). So the node's open descriptors must stay fdTestFree
 // below its limit, it must never hit "too many open files", and every
 // transaction must still be finalized.
 func TestDescriptorsHoldUnderP2PAndRPCFloods(t *testing.T) {

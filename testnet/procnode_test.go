@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/accordnet/accord/node"
+	"github.com/accordnet/accord/types"
 )
 
 // procNode is node i of an in-process Cluster moved into an accord process
@@ -18,7 +19,9 @@ type procNode struct {
 	t    *testing.T
 	i    int
 	home node.Home
-	url  string // RPC URL; the same after every restart
+	addr types.Address // its validator address
+	url  string        // RPC URL of the latest start (the same each time unless unpinned)
+	p2p  []string      // its p2p addresses, likewise
 
 	mu sync.Mutex
 	p  *Process
@@ -27,7 +30,8 @@ type procNode struct {
 // detachNode stops node i of c and starts it again from its home as a
 // process (nodeBin). The first start listens on ports the OS picks and
 // dials the running nodes; the config is then pinned to the ports it got,
-// so a restart comes back where its peers (and the test) expect it.
+// so a restart comes back where its peers (and the test) expect it, unless
+// unpin is called.
 func detachNode(t *testing.T, c *Cluster, i int) *procNode {
 	t.Helper()
 	var peers []string
@@ -36,10 +40,11 @@ func detachNode(t *testing.T, c *Cluster, i int) *procNode {
 			peers = append(peers, n.Listening().P2P...)
 		}
 	}
+	addr := c.Node(i).Address()
 	if err := c.Stop(i); err != nil {
 		t.Fatal(err)
 	}
-	pn := &procNode{t: t, i: i, home: c.Layout.Home(i)}
+	pn := &procNode{t: t, i: i, home: c.Layout.Home(i), addr: addr}
 	t.Cleanup(pn.kill)
 	cfg := pn.config()
 	cfg.RPCAddr, cfg.P2PListen, cfg.P2PPeers = "127.0.0.1:0", "/ip4/127.0.0.1/tcp/0", peers
@@ -52,8 +57,16 @@ func detachNode(t *testing.T, c *Cluster, i int) *procNode {
 	cfg.RPCAddr = li.RPC
 	cfg.P2PListen, _, _ = strings.Cut(li.P2P[0], "/p2p/")
 	pn.save(cfg)
-	pn.url = "http://" + li.RPC
 	return pn
+}
+
+// unpin makes the next start listen on new ports the OS picks, as a node
+// moved to another host would come back: its peers cannot dial it there,
+// it must dial them.
+func (pn *procNode) unpin() {
+	cfg := pn.config()
+	cfg.RPCAddr, cfg.P2PListen = "127.0.0.1:0", "/ip4/127.0.0.1/tcp/0"
+	pn.save(cfg)
 }
 
 func (pn *procNode) config() node.Config {
@@ -83,8 +96,14 @@ func (pn *procNode) start() {
 			pn.t.Fatal(err)
 		}
 		if _, err = p.WaitLog(startedRe, 90*time.Second); err == nil {
+			li, err := node.ReadListening(pn.home)
+			if err != nil {
+				p.Kill()
+				pn.t.Fatal(err)
+			}
 			pn.mu.Lock()
 			pn.p = p
+			pn.url, pn.p2p = "http://"+li.RPC, li.P2P
 			pn.mu.Unlock()
 			return
 		}
