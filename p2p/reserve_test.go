@@ -61,10 +61,16 @@ func flood(ctx context.Context, t *testing.T, src, addr string, n int) *atomic.I
 					continue
 				}
 				dials.Add(1)
+				t0 := time.Now()
 				stop := context.AfterFunc(ctx, func() { c.Close() })
 				_, _ = io.Copy(io.Discard, c)
 				stop()
 				c.Close()
+				if time.Since(t0) < time.Second && ctx.Err() == nil {
+					// Dropped at once: the slots are full. Pace the redial so
+					// the flood holds them without eating both cores.
+					time.Sleep(50 * time.Millisecond)
+				}
 			}
 		})
 	}
