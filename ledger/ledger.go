@@ -39,6 +39,7 @@ type Ledger struct {
 	meta    Meta
 	hasMeta bool
 	cache   *stateCache
+	recent  recentBlocks // the newest committed blocks, decoded (recent.go)
 
 	// Snapshots (snapshot.go): Commit holds a database view every
 	// snapEvery heights and hands it to snapCh.
@@ -262,6 +263,7 @@ func (l *Ledger) Commit(x *Executed, cert *types.CommitCert) error {
 		return fmt.Errorf("commit block %d: %w", h, err)
 	}
 	l.cache.apply(x.Writes)
+	l.recent.add(blk)
 	l.mu.Lock()
 	l.meta = meta
 	l.mu.Unlock()
@@ -295,6 +297,9 @@ func (l *Ledger) unpublished(h uint64, what string) error {
 func (l *Ledger) Block(h uint64) (*types.Block, error) {
 	if err := l.unpublished(h, "block"); err != nil {
 		return nil, err
+	}
+	if b, ok := l.recent.get(h); ok {
+		return b, nil
 	}
 	raw, err := l.db.Get(heightKey(prefixBlock, h))
 	if err != nil {

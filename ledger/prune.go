@@ -150,6 +150,7 @@ func (l *Ledger) pruneRange(from, to uint64) error {
 	if err := b.Set(keyPruned, nb); err != nil {
 		return err
 	}
+	l.recent.dropBelow(to) // before the bodies go, so no reader sees a pruned block
 	if err := b.Commit(); err != nil {
 		return fmt.Errorf("prune heights %d-%d: %w", from, to-1, err)
 	}

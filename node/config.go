@@ -126,6 +126,14 @@ type Config struct {
 	// StateCacheEntries bounds the committed-state cache (entries; 0 means
 	// the ledger's default, about 260k, ~40 MiB for accounts).
 	StateCacheEntries int `json:"state_cache_entries,omitempty"`
+
+	// GCPercent and MemoryLimitMB tune Go's garbage collector for a node
+	// running as its own process (accord start), as GOGC and GOMEMLIMIT
+	// do; those environment variables, when set, win. GCPercent 0 means
+	// Go's default (100); -1 turns proportional collection off, which
+	// needs a memory limit. MemoryLimitMB 0 means none. See runtime.go.
+	GCPercent     int `json:"gc_percent,omitempty"`
+	MemoryLimitMB int `json:"memory_limit_mb,omitempty"`
 }
 
 // MinFreeDisk is MinFreeDiskBytes with the default applied (0: guard off).
@@ -183,6 +191,12 @@ func (c Config) Validate() error {
 	}
 	if c.MempoolMaxGapAgeS < 0 {
 		return errors.New("config: mempool_max_gap_age_s must not be negative")
+	}
+	if c.GCPercent < -1 || c.MemoryLimitMB < 0 {
+		return fmt.Errorf("config: gc_percent must be -1 (off), 0 (default) or positive and memory_limit_mb not negative, not %d and %d", c.GCPercent, c.MemoryLimitMB)
+	}
+	if c.GCPercent == -1 && c.MemoryLimitMB == 0 {
+		return errors.New("config: gc_percent -1 (proportional GC off) needs memory_limit_mb, or the heap grows without bound")
 	}
 	if c.SnapshotKeep < 0 || c.StateCacheEntries < 0 || c.DBCacheMB < 0 {
 		return errors.New("config: snapshot_keep, state_cache_entries and db_cache_mb must not be negative")

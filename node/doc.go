@@ -30,6 +30,9 @@
 // validators, secp256k1 recovery is ~57% of all node CPU at saturation
 // (~3,800 finalized transfers/s); the rest is spread thin (block execution,
 // tx decoding, Keccak, JSON-RPC, GC ~5%). Raising GOGC (400) did not help
-// measurably there; the default is fine. max_block_txs below the default
+// measurably there; the default is fine. gc_percent and memory_limit_mb in
+// config.json set GOGC and GOMEMLIMIT for `accord start` (runtime.go): a
+// memory limit keeps a raised gc_percent from growing the heap past the
+// machine. max_block_txs below the default
 // 10,000 did not improve throughput or tail latency either.
 package node

@@ -3,6 +3,7 @@ package p2p
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	pubsub_pb "github.com/libp2p/go-libp2p-pubsub/pb"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
 
@@ -47,13 +49,28 @@ func (t Topic) String() string {
 
 // TopicName is the pubsub topic name of t on chainID, e.g.
 // "/accord/<chain>/consensus/1".
+//
+// The transaction topic is at version 2: it travels on a gossipsub
+// instance of its own (txMeshProtocols) whose messages carry no author and
+// no libp2p signature, since every transaction in a batch is signed by its
+// sender and verified by each node anyway. Version 1, signed like
+// consensus messages, is still received from older nodes (legacyTxTopic).
 func TopicName(chainID string, t Topic) string {
-	return "/accord/" + chainID + "/" + t.String() + "/1"
+	v := "/1"
+	if t == TopicTxs {
+		v = "/2"
+	}
+	return "/accord/" + chainID + "/" + t.String() + v
 }
+
+// legacyTxTopic is the signed transaction topic of nodes before the
+// unsigned one; they still publish there, so it is joined and delivered.
+func legacyTxTopic(chainID string) string { return "/accord/" + chainID + "/txs/1" }
 
 // Handler receives a gossip message: from is the chain address of the
 // peer that authored (and signed) it, which may differ from the peer that
-// relayed it. data must not be modified.
+// relayed it; on the unsigned transaction topic, where messages have no
+// author, it is the peer that delivered it. data must not be modified.
 type Handler func(from types.Address, data []byte)
 
 // Validator decides whether a gossip message is valid (decodable, signed,
@@ -85,6 +102,19 @@ type gossipTopic struct {
 	topic   *pubsub.Topic
 	events  *pubsub.TopicEventHandler
 	decoder atomic.Pointer[Decoder]
+
+	// unsigned: the topic's messages have no author; the peer that
+	// delivered one (authenticated by the transport) answers for it.
+	unsigned bool
+	// relayCheck, if set, runs on an unsigned message from a peer after
+	// the decoder accepted it and before it is relayed or delivered; false
+	// rejects it. TxGossip admits the batch there, so a node relays only
+	// batches it verified in full and a relay is never blamed for what it
+	// passed on.
+	relayCheck atomic.Pointer[func(relay types.Address, decoded any) bool]
+	// legacy is the signed version-1 topic of the same messages (TopicTxs
+	// only), delivered like the main one; nothing is published on it.
+	legacy *pubsub.Topic
 
 	peers map[peer.ID]struct{} // subscribed peers; guarded by Host.mu
 	mesh  map[peer.ID]struct{} // mesh peers (relayed messages go to them); guarded by Host.mu
@@ -135,37 +165,96 @@ func meshProtocols(chainID string) ([]protocol.ID, pubsub.GossipSubFeatureTest) 
 	return []protocol.ID{v12, v11}, feature
 }
 
-func (h *Host) startGossip() error {
-	// The topic records exist before pubsub starts: its tracer looks them up.
-	for _, t := range Topics() {
-		h.topics[t-1] = &gossipTopic{
-			t: t, name: TopicName(h.cfg.ChainID, t),
-			peers: make(map[peer.ID]struct{}), mesh: make(map[peer.ID]struct{}),
+// txMeshProtocols are the protocol IDs of the unsigned gossipsub instance
+// that carries transaction batches.
+func txMeshProtocols(chainID string) ([]protocol.ID, pubsub.GossipSubFeatureTest) {
+	v12 := protocol.ID("/accord/" + chainID + "/txmesh/1.2.0")
+	v11 := protocol.ID("/accord/" + chainID + "/txmesh/1.1.0")
+	feature := func(f pubsub.GossipSubFeature, p protocol.ID) bool {
+		switch f {
+		case pubsub.GossipSubFeatureMesh, pubsub.GossipSubFeaturePX:
+			return p == v12 || p == v11
+		case pubsub.GossipSubFeatureIdontwant:
+			return p == v12
 		}
+		return false
 	}
-	protos, feature := meshProtocols(h.cfg.ChainID)
-	ps, err := pubsub.NewGossipSub(h.ctx, h.host,
+	return []protocol.ID{v12, v11}, feature
+}
+
+// contentID names an unsigned message by its data: with no author and no
+// sequence number, the default ID (author + seqno) would call every
+// message a duplicate. A publisher that means to send the same data again
+// makes it differ (TxGossip numbers its batches).
+func contentID(m *pubsub_pb.Message) string {
+	sum := sha256.Sum256(m.GetData())
+	return string(sum[:])
+}
+
+func (h *Host) newGossipSub(protos []protocol.ID, feature pubsub.GossipSubFeatureTest, extra ...pubsub.Option) (*pubsub.PubSub, error) {
+	opts := append([]pubsub.Option{
 		pubsub.WithGossipSubProtocols(protos, feature),
 		pubsub.WithGossipSubParams(gossipParams(h.gater.allowSize())),
 		pubsub.WithFloodPublish(true),
 		pubsub.WithPeerExchange(false),
-		pubsub.WithMessageSignaturePolicy(pubsub.StrictSign),
 		pubsub.WithMaxMessageSize(h.cfg.MaxMessageSize),
 		pubsub.WithPeerOutboundQueueSize(256),
 		pubsub.WithValidateQueueSize(1024),
 		pubsub.WithPeerFilter(func(id peer.ID, _ string) bool { return h.gater.permits(id) }),
 		pubsub.WithRawTracer((*meshTracer)(h)),
 		pubsub.WithLogger(h.cfg.Logger.With("component", "pubsub")), // not h.log: one component key per line
-	)
+	}, extra...)
+	return pubsub.NewGossipSub(h.ctx, h.host, opts...)
+}
+
+func (h *Host) startGossip() error {
+	// The topic records exist before pubsub starts: its tracer looks them up.
+	for _, t := range Topics() {
+		h.topics[t-1] = &gossipTopic{
+			t: t, name: TopicName(h.cfg.ChainID, t), unsigned: t == TopicTxs,
+			peers: make(map[peer.ID]struct{}), mesh: make(map[peer.ID]struct{}),
+		}
+	}
+	// Consensus messages keep libp2p's signature: a relayed one names its
+	// author, whose membership the validator checks.
+	protos, feature := meshProtocols(h.cfg.ChainID)
+	ps, err := h.newGossipSub(protos, feature, pubsub.WithMessageSignaturePolicy(pubsub.StrictSign))
 	if err != nil {
 		return fmt.Errorf("p2p: start gossipsub: %w", err)
 	}
+	// Transaction batches go without: signing and verifying a message cost
+	// about half a transaction's own signature recovery per transaction
+	// when they arrive a few per RPC call (a secp256k1 signature over the
+	// whole message, in Go, on every node), and authenticate nothing the
+	// transactions' own signatures do not.
+	txProtos, txFeature := txMeshProtocols(h.cfg.ChainID)
+	pst, err := h.newGossipSub(txProtos, txFeature,
+		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign), pubsub.WithNoAuthor(), pubsub.WithMessageIdFn(contentID))
+	if err != nil {
+		return fmt.Errorf("p2p: start transaction gossipsub: %w", err)
+	}
 	for _, gt := range h.topics {
-		if err := ps.RegisterTopicValidator(gt.name, h.validator(gt)); err != nil {
+		on := ps
+		if gt.unsigned {
+			on = pst
+		}
+		if err := on.RegisterTopicValidator(gt.name, h.validator(gt, gt.unsigned)); err != nil {
 			return fmt.Errorf("p2p: topic %s validator: %w", gt.name, err)
 		}
-		if gt.topic, err = ps.Join(gt.name); err != nil {
+		if gt.topic, err = on.Join(gt.name); err != nil {
 			return fmt.Errorf("p2p: join %s: %w", gt.name, err)
+		}
+		if gt.t == TopicTxs {
+			name := legacyTxTopic(h.cfg.ChainID)
+			if err := ps.RegisterTopicValidator(name, h.validator(gt, false)); err != nil {
+				return fmt.Errorf("p2p: topic %s validator: %w", name, err)
+			}
+			if gt.legacy, err = ps.Join(name); err != nil {
+				return fmt.Errorf("p2p: join %s: %w", name, err)
+			}
+			if _, err = gt.legacy.Relay(); err != nil {
+				return fmt.Errorf("p2p: relay %s: %w", name, err)
+			}
 		}
 		// Relaying subscribes the host to the topic without a local
 		// subscriber, so it is part of the mesh from the start.
@@ -212,16 +301,21 @@ func (h *Host) watchTopic(gt *gossipTopic) {
 
 // validator wraps the caller's Validator with the membership rule: a
 // message authored by a peer outside the allow-list is rejected even when
-// an allow-listed peer relays it.
-func (h *Host) validator(gt *gossipTopic) pubsub.ValidatorEx {
+// an allow-listed peer relays it. An unsigned message has no author: the
+// relaying peer must be a member, and it is the one the decoder is told of.
+func (h *Host) validator(gt *gossipTopic, unsigned bool) pubsub.ValidatorEx {
 	return func(_ context.Context, via peer.ID, m *pubsub.Message) pubsub.ValidationResult {
 		local := via == h.self
 		from := h.selfAddr
 		if !local {
-			a, err := h.addrs.get(m.GetFrom())
+			author := m.GetFrom()
+			if unsigned {
+				author = via
+			}
+			a, err := h.addrs.get(author)
 			if err != nil || !h.gater.allowedAddr(a) || !h.gater.permits(via) {
 				gt.rejected.Add(1)
-				h.log.Debug("gossip rejected: author or relay not allowed", "topic", gt.t, "peer", via, "author", m.GetFrom())
+				h.log.Debug("gossip rejected: author or relay not allowed", "topic", gt.t, "peer", via, "author", author)
 				h.validated(gt.t, a, false)
 				return pubsub.ValidationReject
 			}
@@ -238,6 +332,11 @@ func (h *Host) validator(gt *gossipTopic) pubsub.ValidatorEx {
 				return pubsub.ValidationReject
 			}
 			m.ValidatorData = decoded
+		}
+		if rc := gt.relayCheck.Load(); rc != nil && unsigned && !local && !(*rc)(from, m.ValidatorData) {
+			gt.rejected.Add(1)
+			h.validated(gt.t, from, false)
+			return pubsub.ValidationReject
 		}
 		if !local {
 			gt.received.Add(1)
@@ -266,7 +365,8 @@ func (h *Host) topic(t Topic) (*gossipTopic, error) {
 // MaxPayload is the largest data Publish accepts.
 func (h *Host) MaxPayload() int { return h.cfg.MaxMessageSize - envelopeReserve }
 
-// Publish signs data with the host's key and gossips it on topic t. The
+// Publish signs data with the host's key (on the consensus topic; the
+// transaction topic is unsigned) and gossips it on topic t. The
 // topic's own Validator, if set, checks it first (ErrRejected). Publishing
 // with no peers subscribed is not an error: the message is simply not
 // delivered, as with any loss the consensus layer already tolerates.
@@ -314,7 +414,17 @@ func (h *Host) SubscribeDecoded(t Topic, handler DecodedHandler) error {
 	if handler == nil {
 		return fmt.Errorf("p2p: subscribe to %s: nil handler", t)
 	}
-	sub, err := gt.topic.Subscribe(pubsub.WithBufferSize(subscriptionBuffer))
+	if err := h.subscribeOn(gt.topic, t, gt.unsigned, handler); err != nil {
+		return err
+	}
+	if gt.legacy != nil {
+		return h.subscribeOn(gt.legacy, t, false, handler)
+	}
+	return nil
+}
+
+func (h *Host) subscribeOn(topic *pubsub.Topic, t Topic, unsigned bool, handler DecodedHandler) error {
+	sub, err := topic.Subscribe(pubsub.WithBufferSize(subscriptionBuffer))
 	if err != nil {
 		return fmt.Errorf("p2p: subscribe to %s: %w", t, err)
 	}
@@ -328,7 +438,11 @@ func (h *Host) SubscribeDecoded(t Topic, handler DecodedHandler) error {
 			if m.ReceivedFrom == h.self {
 				continue
 			}
-			from, err := h.addrs.get(m.GetFrom())
+			author := m.GetFrom()
+			if unsigned {
+				author = m.ReceivedFrom
+			}
+			from, err := h.addrs.get(author)
 			if err != nil {
 				continue // the validator already refused such authors
 			}
@@ -339,6 +453,16 @@ func (h *Host) SubscribeDecoded(t Topic, handler DecodedHandler) error {
 		sub.Cancel()
 		return ErrClosed
 	}
+	return nil
+}
+
+// setRelayCheck installs gt.relayCheck for topic t (see gossipTopic).
+func (h *Host) setRelayCheck(t Topic, f func(relay types.Address, decoded any) bool) error {
+	gt, err := h.topic(t)
+	if err != nil {
+		return err
+	}
+	gt.relayCheck.Store(&f)
 	return nil
 }
 

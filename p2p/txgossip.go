@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ethereum/go-ethereum/rlp"
@@ -14,10 +16,16 @@ import (
 )
 
 // Transaction gossip: the transactions a node's mempool admits are
-// published on TopicTxs in batches (an RLP list of raw transactions), not
-// one message each; what arrives is checked (shape, a random sample of
-// signatures) before it is relayed, handed to the mempool, and members
+// published on TopicTxs in batches, not one message each; what arrives is
+// checked (shape, a random sample of signatures) and, on the unsigned
+// topic, admitted to the mempool in full before it is relayed; members
 // caught forging are ignored for a while (txpenalty.go).
+//
+// A batch on the unsigned topic (version 2) is txBatchVersion followed by
+// the RLP of txBatch: the sequence number makes a batch published again
+// (re-gossip) differ from the first, since messages there are named by
+// their content. A batch on the legacy signed topic is the RLP list of raw
+// transactions alone; both are read from either topic.
 const (
 	gossipFlushEvery = 5 * time.Millisecond
 	gossipMaxTxs     = 2000
@@ -27,7 +35,36 @@ const (
 	// gossip (e.g. published before the mesh formed) would otherwise
 	// strand them in its mempool.
 	regossipEvery = 2 * time.Second
+
+	txBatchVersion = 0x02 // below any RLP list header (0xc0...), so the formats cannot be confused
 )
+
+// txBatch is the version-2 batch encoding.
+type txBatch struct {
+	Seq uint64
+	Txs [][]byte
+}
+
+// receivedBatch is what the topic decoder hands on: the raw transactions,
+// and whether relayCheck already admitted them.
+type receivedBatch struct {
+	raws     [][]byte
+	admitted bool
+}
+
+// decodeTxBatch reads either batch format.
+func decodeTxBatch(data []byte) ([][]byte, error) {
+	if len(data) > 0 && data[0] == txBatchVersion {
+		var b txBatch
+		if err := rlp.DecodeBytes(data[1:], &b); err != nil {
+			return nil, err
+		}
+		return b.Txs, nil
+	}
+	var raws [][]byte
+	err := rlp.DecodeBytes(data, &raws)
+	return raws, err
+}
 
 // TxGossipConfig is what TxGossip needs from the node. Sender and Admit are
 // required.
@@ -66,6 +103,7 @@ type TxGossip struct {
 	kick    chan struct{}
 
 	stale map[types.Hash]struct{} // pool txs seen at the last regossip tick; Run's goroutine only
+	seq   atomic.Uint64           // batches published
 }
 
 // NewTxGossip takes over TopicTxs on h: it installs the topic's decoder and
@@ -75,10 +113,11 @@ func NewTxGossip(h *Host, cfg TxGossipConfig) (*TxGossip, error) {
 		return nil, errors.New("p2p: tx gossip needs Sender and Admit")
 	}
 	g := &TxGossip{h: h, cfg: cfg, log: cmp.Or(cfg.Logger, h.log), pen: newGossipPenalties(), kick: make(chan struct{}, 1)}
+	// A restarted node must not repeat its earlier batches' names.
+	g.seq.Store(rand.Uint64())
 	// Shape and a random sample of signatures are checked before relaying;
 	// members caught forging are ignored for a while.
 	if err := h.SetDecoder(TopicTxs, func(from types.Address, data []byte) (any, bool) {
-		var raws [][]byte
 		if from == h.selfAddr {
 			return nil, true // our own publish: admitted by our mempool
 		}
@@ -89,7 +128,8 @@ func NewTxGossip(h *Host, cfg TxGossipConfig) (*TxGossip, error) {
 			g.pen.emit(GossipEvent{Member: from, Kind: "dropped"})
 			return nil, false
 		}
-		if err := rlp.DecodeBytes(data, &raws); err != nil || len(raws) == 0 {
+		raws, err := decodeTxBatch(data)
+		if err != nil || len(raws) == 0 {
 			g.strike(from, gossipStrikes, "undecodable transaction batch")
 			return nil, false
 		}
@@ -97,29 +137,56 @@ func NewTxGossip(h *Host, cfg TxGossipConfig) (*TxGossip, error) {
 			g.strike(from, gossipStrikes, err.Error())
 			return nil, false
 		}
-		return raws, true
+		return &receivedBatch{raws: raws}, true
+	}); err != nil {
+		return nil, err
+	}
+	// On the unsigned topic the peer that delivered a batch answers for
+	// it, so a node relays only what it admitted without a forgery in it.
+	if err := h.setRelayCheck(TopicTxs, func(relay types.Address, decoded any) bool {
+		b, ok := decoded.(*receivedBatch)
+		if !ok {
+			return true // our own publish
+		}
+		b.admitted = true
+		return g.admit(relay, b.raws)
 	}); err != nil {
 		return nil, err
 	}
 	if err := h.SubscribeDecoded(TopicTxs, func(from types.Address, _ []byte, decoded any) {
-		raws, ok := decoded.([][]byte)
-		if !ok {
-			return
-		}
-		bad, first := 0, error(nil)
-		for _, err := range cfg.Admit(raws) {
-			if err != nil && forged(err) {
-				bad++
-				first = cmp.Or(first, err)
-			}
-		}
-		if bad > 0 {
-			g.strike(from, bad, first.Error())
+		if b, ok := decoded.(*receivedBatch); ok && !b.admitted {
+			g.admit(from, b.raws)
 		}
 	}); err != nil {
 		return nil, err
 	}
 	return g, nil
+}
+
+// admit hands raws to the mempool and counts the forgeries among them
+// against member; it reports whether there were none.
+func (g *TxGossip) admit(member types.Address, raws [][]byte) bool {
+	bad, first := 0, error(nil)
+	for _, err := range g.cfg.Admit(raws) {
+		if err != nil && forged(err) {
+			bad++
+			first = cmp.Or(first, err)
+		}
+	}
+	if bad > 0 {
+		g.strike(member, bad, first.Error())
+	}
+	return bad == 0
+}
+
+// encodeBatch is the version-2 encoding of raws under the next sequence
+// number.
+func (g *TxGossip) encodeBatch(raws [][]byte) ([]byte, error) {
+	enc, err := rlp.EncodeToBytes(&txBatch{Seq: g.seq.Add(1), Txs: raws})
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte{txBatchVersion}, enc...), nil
 }
 
 // Events reports members this node penalizes for gossiping forged
@@ -161,7 +228,7 @@ func (g *TxGossip) Queue(raws [][]byte) {
 // queue and without any check. It exists for fault injection (a member
 // gossiping forgeries).
 func (g *TxGossip) PublishBatch(raws [][]byte) error {
-	data, err := rlp.EncodeToBytes(raws)
+	data, err := g.encodeBatch(raws)
 	if err != nil {
 		return err
 	}
@@ -231,7 +298,7 @@ func (g *TxGossip) flush() {
 		batch, g.pending = g.pending[:i], g.pending[i:]
 		g.size -= size
 		g.mu.Unlock()
-		data, err := rlp.EncodeToBytes(batch)
+		data, err := g.encodeBatch(batch)
 		if err != nil {
 			g.log.Error("encode tx batch", "txs", len(batch), "err", err)
 			return

@@ -9,9 +9,11 @@ import (
 	"github.com/accordnet/accord/types"
 )
 
-// Honest nodes gossip only transactions their own mempool admitted, so a
-// batch carrying one that cannot be decoded, is for another chain or is
-// badly signed was forged by its author (gossipsub authenticates authors).
+// Honest nodes gossip only transactions their own mempool admitted, and on
+// the unsigned topic relay only batches they admitted in full, so a batch
+// carrying one that cannot be decoded, is for another chain or is badly
+// signed was forged by the peer that delivered it (on the legacy signed
+// topic: by its author, whom gossipsub authenticates).
 // Each such transaction is a strike; gossipStrikes within gossipStrikeWindow
 // make the node ignore that member's transaction batches for
 // gossipPenalty: they are dropped by the topic validator, before they are

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -413,14 +414,18 @@ func TestChaosProcesses(t *testing.T) {
 		failed("nothing finalized under chaos")
 	}
 
-	// All four at one height, then stopped cleanly, then their stores read.
-	top := uint64(0)
+	// All four caught up, then stopped cleanly, then their stores read.
+	// Each store holds at least the height its node was seen at; the
+	// chain may move on while the others are checked and stopped (empty
+	// blocks), so a node stopped first can be a block behind the highest
+	// height seen: the stores must cover the lowest.
+	top := uint64(math.MaxUint64)
 	for i := range pc.urls {
 		h, err := pc.waitCaughtUp(ctx, i)
 		if err != nil {
 			failed("%v", err)
 		}
-		top = max(top, h)
+		top = min(top, h)
 	}
 	for i := range pc.urls {
 		if err := pc.proc(i).Signal(syscall.SIGINT, 30*time.Second); err != nil {

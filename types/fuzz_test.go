@@ -1,9 +1,12 @@
 package types
 
 import (
+	"bytes"
+	"errors"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/rlp"
 )
 
 func FuzzDecodeTx(f *testing.F) {
@@ -11,10 +14,26 @@ func FuzzDecodeTx(f *testing.F) {
 	tx, _ := SignTx(&Tx{ChainID: "c", Nonce: 1, Type: 1, Payload: []byte("x"), Fee: 1}, key)
 	f.Add(tx.Encode())
 	f.Add([]byte{0xc0})
+	long, _ := SignTx(&Tx{ChainID: "accord-local", Nonce: 1 << 40, Type: 0xffff, Payload: bytes.Repeat([]byte{7}, 300), Fee: 1}, key)
+	f.Add(long.Encode())
 	f.Fuzz(func(t *testing.T, b []byte) {
 		tx, err := DecodeTx(b)
+		ref, refErr := referenceDecodeTx(b)
+		if (err == nil) != (refErr == nil) {
+			t.Fatalf("DecodeTx err %v, reflective decoder err %v", err, refErr)
+		}
 		if err != nil {
+			if !errors.Is(err, ErrMalformedTx) && !errors.Is(err, ErrTxTooLarge) && !errors.Is(err, ErrTrailingBytes) {
+				t.Fatalf("error %v is not a decoding sentinel", err)
+			}
 			return
+		}
+		if tx.ChainID != ref.ChainID || tx.Nonce != ref.Nonce || tx.Type != ref.Type || !bytes.Equal(tx.Payload, ref.Payload) ||
+			tx.Fee != ref.Fee || !bytes.Equal(tx.Sig, ref.Sig) {
+			t.Fatalf("decoded %+v, reflective decoder %+v", tx, ref)
+		}
+		if tx.SigningHash() != referenceSigningHash(ref) {
+			t.Fatal("signing hash differs from rlp's encoding of the unsigned fields")
 		}
 		// A decoded tx re-encodes to exactly the input: one tx, one ID.
 		if string(tx.Encode()) != string(b) {
@@ -88,4 +107,33 @@ func FuzzDecodeCompactBlock(f *testing.F) {
 		}
 		_ = c.Hash()
 	})
+}
+
+// referenceDecodeTx is the decoder DecodeTx replaced: rlp's reflective
+// decoder, then a re-encode to insist on canonical bytes. The fuzz target
+// holds the two to the same verdicts and fields.
+func referenceDecodeTx(b []byte) (*Tx, error) {
+	if len(b) > MaxTxSize {
+		return nil, ErrTxTooLarge
+	}
+	var f txFields
+	if err := rlp.DecodeBytes(b, &f); err != nil {
+		return nil, err
+	}
+	if len(f.Sig) != SignatureLength {
+		return nil, errors.New("signature length")
+	}
+	if re, _ := rlp.EncodeToBytes(&f); !bytes.Equal(re, b) {
+		return nil, errors.New("non-canonical")
+	}
+	return &Tx{ChainID: f.ChainID, Nonce: f.Nonce, Type: f.Type, Payload: f.Payload, Fee: f.Fee, Sig: f.Sig}, nil
+}
+
+// referenceSigningHash is SigningHash through rlp's encoder.
+func referenceSigningHash(tx *Tx) Hash {
+	b, err := rlp.EncodeToBytes(&unsignedTx{tx.ChainID, tx.Nonce, tx.Type, tx.Payload, tx.Fee})
+	if err != nil {
+		panic(err)
+	}
+	return Keccak(b)
 }

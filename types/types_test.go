@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/rlp"
 )
 
 func TestTxSignRecoverRoundTrip(t *testing.T) {
@@ -60,9 +61,59 @@ func TestTxTamperingChangesSender(t *testing.T) {
 	}
 }
 
+func mustRLP(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := rlp.EncodeToBytes(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 func mustEncodeFresh(tx *Tx) []byte {
 	cp := &Tx{ChainID: tx.ChainID, Nonce: tx.Nonce, Type: tx.Type, Payload: tx.Payload, Fee: tx.Fee, Sig: tx.Sig}
 	return cp.Encode()
+}
+
+// TestTxEncodingMatchesRLP: the hand-written encoder behind Encode and
+// SigningHash produces rlp's bytes at every size boundary, and DecodeTx
+// reads them back field for field.
+func TestTxEncodingMatchesRLP(t *testing.T) {
+	sig := bytes.Repeat([]byte{0x42}, SignatureLength)
+	cases := []struct {
+		name string
+		tx   *Tx
+	}{
+		{"zero fields", &Tx{Sig: sig}},
+		{"one low byte payload", &Tx{ChainID: "c", Nonce: 1, Type: 1, Payload: []byte{0x7f}, Fee: 1, Sig: sig}},
+		{"one high byte payload", &Tx{ChainID: "c", Nonce: 0x80, Type: 0x80, Payload: []byte{0x80}, Fee: 0x80, Sig: sig}},
+		{"55-byte payload", &Tx{ChainID: "accord-local", Nonce: 1 << 32, Type: 0xffff, Payload: make([]byte, 55), Fee: 1e6, Sig: sig}},
+		{"56-byte payload", &Tx{ChainID: "accord-local", Nonce: ^uint64(0), Type: 0x100, Payload: make([]byte, 56), Fee: ^uint64(0), Sig: sig}},
+		{"long list", &Tx{ChainID: strings.Repeat("x", 300), Payload: bytes.Repeat([]byte{1}, 60000), Sig: sig}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tx := c.tx
+			want, err := rlp.EncodeToBytes(&txFields{tx.ChainID, tx.Nonce, tx.Type, tx.Payload, tx.Fee, tx.Sig})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := tx.Encode(); !bytes.Equal(got, want) {
+				t.Fatalf("Encode = %x\nrlp    = %x", got, want)
+			}
+			if tx.SigningHash() != referenceSigningHash(tx) {
+				t.Fatal("SigningHash differs from rlp's encoding of the unsigned fields")
+			}
+			dec, err := DecodeTx(want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if dec.ChainID != tx.ChainID || dec.Nonce != tx.Nonce || dec.Type != tx.Type || !bytes.Equal(dec.Payload, tx.Payload) ||
+				dec.Fee != tx.Fee || !bytes.Equal(dec.Sig, tx.Sig) || dec.Hash() != tx.Hash() {
+				t.Fatalf("decoded %+v, want %+v", dec, tx)
+			}
+		})
+	}
 }
 
 func TestDecodeTxRejects(t *testing.T) {
@@ -86,6 +137,14 @@ func TestDecodeTxRejects(t *testing.T) {
 		{"trailing bytes", append(bytes.Clone(good), 0x80), ErrTrailingBytes},
 		{"too large", make([]byte, MaxTxSize+1), ErrTxTooLarge},
 		{"short signature", (&Tx{ChainID: "c", Sig: []byte{1, 2}}).Encode(), ErrMalformedTx},
+		{"not a list", []byte{0x83, 1, 2, 3}, ErrMalformedTx},
+		{"five fields", mustRLP(t, []any{"c", uint64(1), uint64(1), []byte{}, uint64(1)}), ErrMalformedTx},
+		{"seven fields", mustRLP(t, []any{"c", uint64(1), uint64(1), []byte{}, uint64(1), tx.Sig, uint64(0)}), ErrMalformedTx},
+		{"type overflows uint16", mustRLP(t, []any{"c", uint64(1), uint64(1 << 16), []byte{}, uint64(1), tx.Sig}), ErrMalformedTx},
+		{"nonce with leading zero", mustRLP(t, []any{"c", []byte{0, 1}, uint64(1), []byte{}, uint64(1), tx.Sig}), ErrMalformedTx},
+		{"nonce is a list", mustRLP(t, []any{"c", []any{}, uint64(1), []byte{}, uint64(1), tx.Sig}), ErrMalformedTx},
+		{"single byte as string", append([]byte{0xc0 + byte(len(good)-1+1)}, append([]byte{0x81, 'c'}, good[2:]...)...), ErrMalformedTx},
+		{"list size too long for input", []byte{0xf8, 0xff, 0x80}, ErrMalformedTx},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -28,6 +28,9 @@ func newStartCmd(g *globals) *cobra.Command {
 				return err
 			}
 			log := g.logger(cfg.LogLevel)
+			if t := node.ApplyGCTuning(cfg, os.Getenv); t != (node.GCTuning{}) {
+				log.Info("garbage collector tuned from config", "gc_percent", t.GCPercent, "memory_limit_bytes", t.MemoryLimitBytes)
+			}
 			if joinSnapshot {
 				jctx, jstop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 				res, err := node.JoinBySnapshot(jctx, h, node.JoinOptions{Logger: log, Key: key})

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/accordnet/accord/types"
 )
@@ -106,7 +107,7 @@ func formatField(v reflect.Value) string {
 		for i := range a {
 			a[i] = byte(v.Index(i).Uint())
 		}
-		return a.Hex()
+		return addressHex(a)
 	case hashType:
 		var h types.Hash
 		for i := range h {
@@ -124,6 +125,29 @@ func formatField(v reflect.Value) string {
 	default:
 		return strconv.FormatUint(v.Uint(), 10)
 	}
+}
+
+// addressHexSlots is a direct-mapped cache of checksummed address text:
+// every transfer's event names two addresses, and the EIP-55 checksum costs
+// a Keccak each; the same accounts recur block after block. A slot is
+// used only when its address matches in full, so the text is always
+// exactly a.Hex(); a miss merely recomputes it.
+var addressHexSlots [4096]atomic.Pointer[addressText]
+
+type addressText struct {
+	a   types.Address
+	hex string
+}
+
+func addressHex(a types.Address) string {
+	// Addresses are Keccak output: their last bytes pick a slot evenly.
+	slot := &addressHexSlots[(uint(a[18])<<8|uint(a[19]))%uint(len(addressHexSlots))]
+	if e := slot.Load(); e != nil && e.a == a {
+		return e.hex
+	}
+	e := &addressText{a: a, hex: a.Hex()}
+	slot.Store(e)
+	return e.hex
 }
 
 // DecodeEvent fills out (a pointer to a typed event) from e, which must be
