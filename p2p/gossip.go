@@ -51,7 +51,7 @@ func (t Topic) String() string {
 // "/accord/<chain>/consensus/1".
 //
 // The transaction topic is at version 2: it travels on a gossipsub
-// instance of its own (txMeshProtocols) whose messages carry no author and
+// instance of its own (meshProtocols "txmesh") whose messages carry no author and
 // no libp2p signature, since every transaction in a batch is signed by its
 // sender and verified by each node anyway. Version 1, signed like
 // consensus messages, is still received from older nodes (legacyTxTopic).
@@ -147,29 +147,14 @@ func gossipParams(n int) pubsub.GossipSubParams {
 	return p
 }
 
-// meshProtocols are the gossipsub protocol IDs, namespaced by chain: the
-// larger message limit and the private membership must never meet the
-// public libp2p gossipsub network (see pubsub.WithMaxMessageSize).
-func meshProtocols(chainID string) ([]protocol.ID, pubsub.GossipSubFeatureTest) {
-	v12 := protocol.ID("/accord/" + chainID + "/meshsub/1.2.0")
-	v11 := protocol.ID("/accord/" + chainID + "/meshsub/1.1.0")
-	feature := func(f pubsub.GossipSubFeature, p protocol.ID) bool {
-		switch f {
-		case pubsub.GossipSubFeatureMesh, pubsub.GossipSubFeaturePX:
-			return p == v12 || p == v11
-		case pubsub.GossipSubFeatureIdontwant:
-			return p == v12
-		}
-		return false
-	}
-	return []protocol.ID{v12, v11}, feature
-}
-
-// txMeshProtocols are the protocol IDs of the unsigned gossipsub instance
-// that carries transaction batches.
-func txMeshProtocols(chainID string) ([]protocol.ID, pubsub.GossipSubFeatureTest) {
-	v12 := protocol.ID("/accord/" + chainID + "/txmesh/1.2.0")
-	v11 := protocol.ID("/accord/" + chainID + "/txmesh/1.1.0")
+// meshProtocols are the gossipsub protocol IDs of the mesh called name
+// ("meshsub" for consensus, "txmesh" for the unsigned instance that
+// carries transaction batches), namespaced by chain: the larger message
+// limit and the private membership must never meet the public libp2p
+// gossipsub network (see pubsub.WithMaxMessageSize).
+func meshProtocols(chainID, name string) ([]protocol.ID, pubsub.GossipSubFeatureTest) {
+	v12 := protocol.ID("/accord/" + chainID + "/" + name + "/1.2.0")
+	v11 := protocol.ID("/accord/" + chainID + "/" + name + "/1.1.0")
 	feature := func(f pubsub.GossipSubFeature, p protocol.ID) bool {
 		switch f {
 		case pubsub.GossipSubFeatureMesh, pubsub.GossipSubFeaturePX:
@@ -217,7 +202,7 @@ func (h *Host) startGossip() error {
 	}
 	// Consensus messages keep libp2p's signature: a relayed one names its
 	// author, whose membership the validator checks.
-	protos, feature := meshProtocols(h.cfg.ChainID)
+	protos, feature := meshProtocols(h.cfg.ChainID, "meshsub")
 	ps, err := h.newGossipSub(protos, feature, pubsub.WithMessageSignaturePolicy(pubsub.StrictSign))
 	if err != nil {
 		return fmt.Errorf("p2p: start gossipsub: %w", err)
@@ -227,7 +212,7 @@ func (h *Host) startGossip() error {
 	// when they arrive a few per RPC call (a secp256k1 signature over the
 	// whole message, in Go, on every node), and authenticate nothing the
 	// transactions' own signatures do not.
-	txProtos, txFeature := txMeshProtocols(h.cfg.ChainID)
+	txProtos, txFeature := meshProtocols(h.cfg.ChainID, "txmesh")
 	pst, err := h.newGossipSub(txProtos, txFeature,
 		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign), pubsub.WithNoAuthor(), pubsub.WithMessageIdFn(contentID))
 	if err != nil {

@@ -4,10 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -17,6 +14,7 @@ import (
 	ma "github.com/multiformats/go-multiaddr"
 	manet "github.com/multiformats/go-multiaddr/net"
 
+	"github.com/accordnet/accord/internal/netflood"
 	"github.com/accordnet/accord/types"
 )
 
@@ -24,58 +22,6 @@ import (
 // the victim can tell them from members on 127.0.0.1, as it would tell
 // strangers' addresses from the consortium's on a real network.
 const floodSource, probeSource = "127.0.0.2", "127.0.0.3"
-
-// droppedAtOnce dials addr from src and reports whether the host closes
-// the connection within a second without a word from us; one it admits
-// waits for the handshake far longer (15 s by default).
-func droppedAtOnce(t *testing.T, src, addr string) bool {
-	t.Helper()
-	c, err := (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}, Timeout: 5 * time.Second}).Dial("tcp", addr)
-	if err != nil {
-		return false // backlog full: try again
-	}
-	defer c.Close()
-	_ = c.SetReadDeadline(time.Now().Add(time.Second))
-	_, err = c.Read(make([]byte, 1))
-	var ne net.Error
-	return err != nil && !(errors.As(err, &ne) && ne.Timeout())
-}
-
-// flood keeps n raw TCP connections to addr open from src, each saying
-// nothing (so it holds a pre-handshake slot until the host gives up on it)
-// and redialled as soon as the host drops it, until ctx ends. It returns
-// the number of dials made so far, and waits for its goroutines on cleanup.
-func flood(ctx context.Context, t *testing.T, src, addr string, n int) *atomic.Int64 {
-	var dials atomic.Int64
-	var wg sync.WaitGroup
-	t.Cleanup(wg.Wait)
-	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}}
-	for range n {
-		wg.Go(func() {
-			for ctx.Err() == nil {
-				c, err := d.DialContext(ctx, "tcp", addr)
-				if err != nil {
-					if ctx.Err() == nil {
-						time.Sleep(5 * time.Millisecond) // backlog full: this is load, not synchronisation
-					}
-					continue
-				}
-				dials.Add(1)
-				t0 := time.Now()
-				stop := context.AfterFunc(ctx, func() { c.Close() })
-				_, _ = io.Copy(io.Discard, c)
-				stop()
-				c.Close()
-				if time.Since(t0) < time.Second && ctx.Err() == nil {
-					// Dropped at once: the slots are full. Pace the redial so
-					// the flood holds them without eating both cores.
-					time.Sleep(50 * time.Millisecond)
-				}
-			}
-		})
-	}
-	return &dials
-}
 
 func tcpHostPort(t *testing.T, maddr string) string {
 	t.Helper()
@@ -152,13 +98,14 @@ func TestMemberDialsInUnderHandshakeFlood(t *testing.T) {
 	defer cancel()
 	floodCtx, stopFlood := context.WithCancel(ctx)
 	defer stopFlood()
-	dials := flood(floodCtx, t, floodSource, target, 400)
+	dials, waitFlood := netflood.Flood(floodCtx, floodSource, target, 400)
+	t.Cleanup(waitFlood) // after the deferred stopFlood
 
 	// Saturated once a raw probe from a third address, neither the flood's
 	// nor a member's, is dropped at once instead of being given the
 	// handshake timeout: the ordinary pre-handshake scope is full.
 	for saturated := false; !saturated; {
-		saturated = droppedAtOnce(t, probeSource, target)
+		saturated = netflood.DroppedAtOnce(probeSource, target)
 		if !saturated && ctx.Err() != nil {
 			t.Fatalf("the flood (%d dials) never filled the victim's handshake scope", dials.Load())
 		}

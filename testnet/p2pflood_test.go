@@ -3,17 +3,15 @@ package testnet
 import (
 	"context"
 	"errors"
-	"io"
 	"net"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/accordnet/accord/client"
+	"github.com/accordnet/accord/internal/netflood"
 	"github.com/accordnet/accord/node"
 )
 
@@ -21,52 +19,6 @@ import (
 // neither the validators' 127.0.0.1, as strangers' addresses differ from
 // the consortium's on a real network.
 const floodFrom, probeFrom = "127.0.0.2", "127.0.0.3"
-
-// handshakeFlood keeps n raw TCP connections to addr open from src, each
-// silent (holding a pre-handshake slot until the node gives up on it),
-// redialled when the node drops it, until ctx ends; the caller waits on wg.
-func handshakeFlood(ctx context.Context, wg *sync.WaitGroup, src, addr string, n int, dials *atomic.Int64) {
-	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}}
-	for range n {
-		wg.Go(func() {
-			for ctx.Err() == nil {
-				c, err := d.DialContext(ctx, "tcp", addr)
-				if err != nil {
-					if ctx.Err() == nil {
-						time.Sleep(20 * time.Millisecond) // backlog full: this is load, not synchronisation
-					}
-					continue
-				}
-				dials.Add(1)
-				t0 := time.Now()
-				stop := context.AfterFunc(ctx, func() { c.Close() })
-				_, _ = io.Copy(io.Discard, c)
-				stop()
-				c.Close()
-				if time.Since(t0) < time.Second && ctx.Err() == nil {
-					// Dropped at once: the slots are full. Pace the redial so
-					// the flood holds them without eating both cores.
-					time.Sleep(50 * time.Millisecond)
-				}
-			}
-		})
-	}
-}
-
-// droppedAtOnce dials addr from src and reports whether the node closes
-// the connection within a second without a word from us; a connection it
-// admits waits for the handshake far longer (15 s).
-func droppedAtOnce(src, addr string) bool {
-	c, err := (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}, Timeout: 5 * time.Second}).Dial("tcp", addr)
-	if err != nil {
-		return false
-	}
-	defer c.Close()
-	_ = c.SetReadDeadline(time.Now().Add(time.Second))
-	_, err = c.Read(make([]byte, 1))
-	var ne net.Error
-	return err != nil && !(errors.As(err, &ne) && ne.Timeout())
-}
 
 // waitPeer polls n's connected peers until want's presence is has.
 func waitPeer(ctx context.Context, t *testing.T, n *node.Node, pn *procNode, has bool) {
@@ -114,12 +66,10 @@ func TestValidatorRejoinsUnderHandshakeFlood(t *testing.T) {
 	n1.kill()
 	waitPeer(ctx, t, n0, n1, false)
 	floodCtx, stopFlood := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	defer wg.Wait()
+	dials, waitFlood := netflood.Flood(floodCtx, floodFrom, target, 300)
+	defer waitFlood()
 	defer stopFlood()
-	var dials atomic.Int64
-	handshakeFlood(floodCtx, &wg, floodFrom, target, 300, &dials)
-	for !droppedAtOnce(probeFrom, target) {
+	for !netflood.DroppedAtOnce(probeFrom, target) {
 		if ctx.Err() != nil {
 			t.Fatalf("the flood (%d dials) never filled node0's handshake scope", dials.Load())
 		}
@@ -130,7 +80,7 @@ func TestValidatorRejoinsUnderHandshakeFlood(t *testing.T) {
 	waitPeer(ctx, t, n0, n1, true)
 	saturated := false
 	for range 20 {
-		if saturated = droppedAtOnce(probeFrom, target); saturated {
+		if saturated = netflood.DroppedAtOnce(probeFrom, target); saturated {
 			break
 		}
 	}

@@ -22,7 +22,8 @@ var layers = []struct {
 }{
 	{"types", 0},
 	{"internal/parallel", 0},
-	{"ledger/kv", 1}, // kv and its conformance suite kvtest
+	{"internal/netflood", 0}, // the tests' handshake flood
+	{"ledger/kv", 1},         // kv and its conformance suite kvtest
 	{"sigcache", 1},
 	{"api/wire", 1},
 	{"ledger/state", 2},
