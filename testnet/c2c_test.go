@@ -37,6 +37,22 @@ type c2cEnv struct {
 	actors  []*actor
 }
 
+// envOn is a C2C environment on cluster c, within ctx, with the dev key
+// genesis funded as its first actor.
+func envOn(t *testing.T, c *Cluster, ctx context.Context) (*c2cEnv, *actor) {
+	t.Helper()
+	st, err := c.Client(0).Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &c2cEnv{t: t, c: c, ctx: ctx, chainID: st.ChainID, fee: st.MinFeeMicro}
+	devKey, err := client.Keyring{Dir: c.Layout.Home(0).KeysDir()}.Load("dev", "dev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, e.actor("dev", devKey)
+}
+
 type actor struct {
 	name string
 	key  *ecdsa.PrivateKey
@@ -171,16 +187,7 @@ func TestC2CEndToEnd(t *testing.T) {
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
-	st, err := c.Client(0).Status(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &c2cEnv{t: t, c: c, ctx: ctx, chainID: st.ChainID, fee: st.MinFeeMicro}
-	devKey, err := client.Keyring{Dir: c.Layout.Home(0).KeysDir()}.Load("dev", "dev")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dev := e.actor("dev", devKey)
+	e, dev := envOn(t, c, ctx)
 	admin2, kycProv := e.actor("admin2", nil), e.actor("kyc", nil)
 	oracles := []*actor{e.actor("oracle1", nil), e.actor("oracle2", nil)}
 	var merchants, acceptors []*actor

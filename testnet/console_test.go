@@ -13,7 +13,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/accordnet/accord/client"
 	"github.com/accordnet/accord/contracts/acceptor"
 	"github.com/accordnet/accord/contracts/bank"
 	"github.com/accordnet/accord/contracts/gov/kyc"
@@ -96,16 +95,8 @@ func TestConsoleInABrowser(t *testing.T) {
 	t.Cleanup(c.Close)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	st, err := c.Client(0).Status(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &c2cEnv{t: t, c: c, ctx: ctx, chainID: st.ChainID, fee: st.MinFeeMicro}
-	devKey, err := client.Keyring{Dir: c.Layout.Home(0).KeysDir()}.Load("dev", "dev")
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, m, a := newLockedOrder(t, e, e.actor("dev", devKey), "console-1")
+	e, dev := envOn(t, c, ctx)
+	id, m, a := newLockedOrder(t, e, dev, "console-1")
 
 	actx, cancelA := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(browser), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.Headless)...)

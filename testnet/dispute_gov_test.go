@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/accordnet/accord/client"
 	"github.com/accordnet/accord/contracts/acceptor"
 	"github.com/accordnet/accord/contracts/arbitration"
 	"github.com/accordnet/accord/contracts/bank"
@@ -50,16 +49,7 @@ func TestEscalatedDisputeResolvedByGov(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cl := c.Client(0)
-	st, err := cl.Status(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &c2cEnv{t: t, c: c, ctx: ctx, chainID: st.ChainID, fee: st.MinFeeMicro}
-	devKey, err := client.Keyring{Dir: c.Layout.Home(0).KeysDir()}.Load("dev", "dev")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dev := e.actor("dev", devKey)
+	e, dev := envOn(t, c, ctx)
 	m, acc := e.actor("merchant", nil), e.actor("acceptor", nil)
 	arbs := []*actor{e.actor("arbitrator0", nil), e.actor("arbitrator1", nil)}
 	byAddr := map[types.Address]*actor{}

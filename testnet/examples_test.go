@@ -196,16 +196,7 @@ func TestMerchantAndAcceptorExamples(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
 	n1 := detachNode(t, c, 1)
-	st, err := c.Client(0).Status(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &c2cEnv{t: t, c: c, ctx: ctx, chainID: st.ChainID, fee: st.MinFeeMicro}
-	devKey, err := client.Keyring{Dir: c.Layout.Home(0).KeysDir()}.Load("dev", "dev")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dev := e.actor("dev", devKey)
+	e, dev := envOn(t, c, ctx)
 
 	// The merchant's and the acceptor's keys, in a keystore the programs read.
 	work := t.TempDir()

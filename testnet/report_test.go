@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/accordnet/accord/api/views"
-	"github.com/accordnet/accord/client"
 	"github.com/accordnet/accord/contracts/acceptor"
 	"github.com/accordnet/accord/contracts/bank"
 	"github.com/accordnet/accord/contracts/gov/kyc"
@@ -237,16 +236,7 @@ func driveBusiness(t *testing.T, c *Cluster) *views.Block {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	st, err := c.Client(0).Status(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &c2cEnv{t: t, c: c, ctx: ctx, chainID: st.ChainID, fee: st.MinFeeMicro}
-	devKey, err := client.Keyring{Dir: c.Layout.Home(0).KeysDir()}.Load("dev", "dev")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dev := e.actor("dev", devKey)
+	e, dev := envOn(t, c, ctx)
 	acc, merchant, other := e.actor("acceptor", nil), e.actor("merchant", nil), e.actor("other", nil)
 	usdt := func(n uint64) uint64 { return n * types.MicroPerUSDT }
 	var hs []types.Hash

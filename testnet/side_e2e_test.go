@@ -140,16 +140,7 @@ func TestSideModulesEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	cl := c.Client(0)
-	st, err := cl.Status(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &c2cEnv{t: t, c: c, ctx: ctx, chainID: st.ChainID, fee: st.MinFeeMicro}
-	devKey, err := client.Keyring{Dir: c.Layout.Home(0).KeysDir()}.Load("dev", "dev")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dev := e.actor("dev", devKey)
+	e, dev := envOn(t, c, ctx)
 	officer := e.actor("officer", nil)
 	m1, m2, vm := e.actor("merchant1", nil), e.actor("merchant2", nil), e.actor("velocity-merchant", nil)
 	var acceptors, arbs []*actor
