@@ -39,30 +39,52 @@ import (
 // side blocks. One iteration runs ACCORD_BENCH_PAIRS (2) pairs of runs,
 // interleaved plain, checkpointed, plain, ..., each on fresh chains, for
 // ACCORD_BENCH_SECONDS (20) of load; it logs every run and reports the
-// ratio of the checkpointed runs' mean to the plain runs'. Run it alone:
+// ratio of the checkpointed runs' mean to the plain runs'. With
+// ACCORD_BENCH_CP_NOCACHE=1 each round adds a checkpointed run whose
+// producers have no block cache (every step re-reads the open range). Run
+// it alone:
 //
 //	go test ./testnet -run '^$' -bench C2CWithCheckpoints -benchtime 1x
 func BenchmarkC2CWithCheckpoints(b *testing.B) {
 	pairs, secs, interval := envInt(b, "ACCORD_BENCH_PAIRS", 2), envInt(b, "ACCORD_BENCH_SECONDS", 20), envInt(b, "ACCORD_BENCH_CP_INTERVAL", 16)
+	modes := []benchMode{plain, checkpointed}
+	if os.Getenv("ACCORD_BENCH_CP_NOCACHE") != "" {
+		modes = append(modes, cpNoCache)
+	}
 	for i := 0; i < b.N; i++ {
-		var plain, cp []float64
+		runs := map[benchMode][]float64{}
+		n := 0
 		for p := 0; p < pairs; p++ {
-			for _, withCP := range []bool{false, true} {
-				r := runC2CBench(b, withCP, time.Duration(secs)*time.Second, uint64(interval))
-				b.Logf("run %d %s: %s", len(plain)+len(cp)+1, map[bool]string{false: "plain       ", true: "checkpointed"}[withCP], r)
-				if withCP {
-					cp = append(cp, r.ordersPerSec)
-				} else {
-					plain = append(plain, r.ordersPerSec)
-				}
+			for _, m := range modes {
+				r := runC2CBench(b, m, time.Duration(secs)*time.Second, uint64(interval))
+				n++
+				b.Logf("run %d %-24s %s", n, m.String()+":", r)
+				runs[m] = append(runs[m], r.ordersPerSec)
 			}
 		}
-		mp, mc := mean(plain), mean(cp)
+		mp, mc := mean(runs[plain]), mean(runs[checkpointed])
 		b.ReportMetric(mp, "orders/s-plain")
 		b.ReportMetric(mc, "orders/s-checkpointed")
 		b.ReportMetric(mc/mp, "ratio")
-		b.Logf("plain %v, checkpointed %v orders/s: ratio %.3f (GOMAXPROCS %d)", plain, cp, mc/mp, runtime.GOMAXPROCS(0))
+		b.Logf("plain %.1f, checkpointed %.1f orders/s: ratio %.3f (runs %v; GOMAXPROCS %d)", mp, mc, mc/mp, runs, runtime.GOMAXPROCS(0))
+		if rs := runs[cpNoCache]; len(rs) > 0 {
+			b.ReportMetric(mean(rs)/mp, "ratio-nocache")
+			b.Logf("checkpointed without the producers' block cache %.1f orders/s: ratio %.3f", mean(rs), mean(rs)/mp)
+		}
 	}
+}
+
+// benchMode is one variant of BenchmarkC2CWithCheckpoints' runs.
+type benchMode int
+
+const (
+	plain        benchMode = iota // no producers, no relayer
+	checkpointed                  // producers (with a block cache, as accord checkpointer) and relayer
+	cpNoCache                     // the same, the producers reading every header from the node every step
+)
+
+func (m benchMode) String() string {
+	return [...]string{"plain", "checkpointed", "checkpointed-nocache"}[m]
 }
 
 func envInt(b *testing.B, name string, def int) int {
@@ -116,8 +138,9 @@ const (
 
 // runC2CBench starts a main and a side chain (and, withCP, the checkpoint
 // producers and the relayer), sets up the C2C actors and runs the load.
-func runC2CBench(b *testing.B, withCP bool, d time.Duration, interval uint64) c2cBenchResult {
+func runC2CBench(b *testing.B, mode benchMode, d time.Duration, interval uint64) c2cBenchResult {
 	b.Helper()
+	withCP := mode != plain
 	quiet := slog.New(slog.DiscardHandler)
 	ctx, cancel := context.WithTimeout(context.Background(), d+5*time.Minute)
 	defer cancel()
@@ -154,7 +177,7 @@ func runC2CBench(b *testing.B, withCP bool, d time.Duration, interval uint64) c2
 	runCtx, stopRun := context.WithCancel(ctx)
 	defer func() { stopRun(); wg.Wait() }()
 	if withCP {
-		startCheckpointing(b, runCtx, &wg, mainC, sideC, interval, side.fee)
+		startCheckpointing(b, runCtx, &wg, mainC, sideC, interval, side.fee, mode == cpNoCache)
 	}
 	startH := sideC.Node(0).Ledger().Last().Height
 	start := time.Now()
@@ -174,18 +197,22 @@ func runC2CBench(b *testing.B, withCP bool, d time.Duration, interval uint64) c2
 }
 
 // startCheckpointing runs a producer per side validator and a relayer.
-func startCheckpointing(b *testing.B, ctx context.Context, wg *sync.WaitGroup, mainC, sideC *Cluster, interval, fee uint64) {
+func startCheckpointing(b *testing.B, ctx context.Context, wg *sync.WaitGroup, mainC, sideC *Cluster, interval, fee uint64, noCache bool) {
 	quiet := slog.New(slog.DiscardHandler)
 	mainURL := mainC.URLs()[0]
 	prods := make([]*sidechain.Producer, 4)
 	for i := range prods {
+		var cache *rpcchain.BlockCache // as accord checkpointer has
+		if !noCache {
+			cache = rpcchain.NewBlockCache(4096)
+		}
 		st, err := sidechain.OpenStore(b.TempDir(), nil)
 		if err != nil {
 			b.Fatal(err)
 		}
 		b.Cleanup(func() { st.Close() })
 		prods[i], err = sidechain.NewProducer(sidechain.ProducerConfig{ChainID: benchSideID, Interval: interval, Key: ValidatorKey(benchSideID, i), Log: quiet},
-			rpcchain.SideBlocks{Side: rpcchain.NewSide(client.New(sideC.URLs()[i]), nil)}, localGossip{prods: prods, self: i},
+			rpcchain.SideBlocks{Side: rpcchain.NewSide(client.New(sideC.URLs()[i]), nil), Cache: cache}, localGossip{prods: prods, self: i},
 			rpcchain.MainAnchors{Main: rpcchain.NewMain(client.New(mainURL))}, st)
 		if err != nil {
 			b.Fatal(err)

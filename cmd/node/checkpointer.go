@@ -62,7 +62,7 @@ restarts too.`,
 				}
 			}
 			p, err := sidechain.NewProducer(sidechain.ProducerConfig{ChainID: sst.ChainID, FirstHeight: first, Interval: every, Key: key, Log: log},
-				rpcchain.SideBlocks{Side: rpcchain.NewSide(sc, nil)}, rpcchain.Peers{URLs: urls, HTTP: hc, Log: log},
+				rpcchain.SideBlocks{Side: rpcchain.NewSide(sc, nil), Cache: rpcchain.NewBlockCache(cacheBlocks(every))}, rpcchain.Peers{URLs: urls, HTTP: hc, Log: log},
 				rpcchain.MainAnchors{Main: rpcchain.NewMain(client.New(mainURL))}, store)
 			if err != nil {
 				return err
@@ -107,4 +107,10 @@ restarts too.`,
 		_ = cmd.MarkFlagRequired(r)
 	}
 	return cmd
+}
+
+// cacheBlocks is how many side headers a checkpointer keeps: a few open
+// checkpoints' ranges, so each block is read from the node once.
+func cacheBlocks(interval uint64) int {
+	return int(min(max(8*interval, 4096), 1<<16))
 }

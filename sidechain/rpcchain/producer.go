@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/accordnet/accord/contracts/checkpoint"
@@ -26,8 +27,13 @@ import (
 
 const callTimeout = 10 * time.Second
 
-// SideBlocks is sidechain.Blocks over a side node's JSON-RPC.
-type SideBlocks struct{ Side Side }
+// SideBlocks is sidechain.Blocks over a side node's JSON-RPC. The
+// producer re-reads the open checkpoint's whole range every step; with a
+// Cache each committed header and validator set is fetched once.
+type SideBlocks struct {
+	Side  Side
+	Cache *BlockCache // nil: every read goes to the node
+}
 
 var _ sidechain.Blocks = SideBlocks{}
 
@@ -44,17 +50,89 @@ func (b SideBlocks) Height() (uint64, error) {
 
 // Header implements sidechain.Blocks.
 func (b SideBlocks) Header(h uint64) (*types.Header, error) {
+	if hdr, ok := b.Cache.header(h); ok {
+		return hdr, nil
+	}
 	ctx, cancel := timeout()
 	defer cancel()
 	hdr, _, err := b.Side.Block(ctx, h)
+	if err == nil {
+		b.Cache.putHeader(h, hdr)
+	}
 	return hdr, err
 }
 
 // Validators implements sidechain.Blocks.
 func (b SideBlocks) Validators(h uint64) ([]types.Address, error) {
+	if vs, ok := b.Cache.validators(h); ok {
+		return vs, nil
+	}
 	ctx, cancel := timeout()
 	defer cancel()
-	return b.Side.validators(ctx, h)
+	vs, err := b.Side.validators(ctx, h)
+	if err == nil {
+		b.Cache.putValidators(h, vs)
+	}
+	return vs, err
+}
+
+// BlockCache holds committed side headers and validator sets (neither
+// changes once its block is committed; the set of block head+1 is fixed by
+// the head's state, changes taking effect two blocks later), at most Max
+// of each: when full it starts over, which costs one re-read per entry.
+type BlockCache struct {
+	Max int
+
+	mu   sync.Mutex
+	hdrs map[uint64]*types.Header
+	vals map[uint64][]types.Address
+}
+
+// NewBlockCache returns a cache of at most max headers and max sets.
+func NewBlockCache(max int) *BlockCache { return &BlockCache{Max: max} }
+
+func (c *BlockCache) header(h uint64) (*types.Header, bool) {
+	if c == nil {
+		return nil, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	hdr, ok := c.hdrs[h]
+	return hdr, ok
+}
+
+func (c *BlockCache) validators(h uint64) ([]types.Address, bool) {
+	if c == nil {
+		return nil, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	vs, ok := c.vals[h]
+	return vs, ok
+}
+
+func (c *BlockCache) putHeader(h uint64, hdr *types.Header) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.hdrs == nil || len(c.hdrs) >= c.Max {
+		c.hdrs = map[uint64]*types.Header{}
+	}
+	c.hdrs[h] = hdr
+}
+
+func (c *BlockCache) putValidators(h uint64, vs []types.Address) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.vals == nil || len(c.vals) >= c.Max {
+		c.vals = map[uint64][]types.Address{}
+	}
+	c.vals[h] = vs
 }
 
 // MainAnchors is sidechain.MainView for a producer that never submits

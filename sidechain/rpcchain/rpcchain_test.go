@@ -294,3 +294,54 @@ func sendEth(t *testing.T, eth *ethclient.Client, key *ecdsa.PrivateKey, to comm
 		t.Fatal(err)
 	}
 }
+
+// counting is a Caller that counts calls by method.
+type counting struct {
+	c     rpcchain.Caller
+	calls map[string]int
+}
+
+func (c *counting) Call(ctx context.Context, method string, out any, params ...any) error {
+	c.calls[method]++
+	return c.c.Call(ctx, method, out, params...)
+}
+
+// TestBlockCacheReadsEachBlockOnce: the producer re-reads the open
+// checkpoint's range every step; with a cache each header and set is
+// fetched from the node once, and what it returns is the node's.
+func TestBlockCacheReadsEachBlockOnce(t *testing.T) {
+	user := banktest.DeterministicKey(7)
+	n := newMain(t, []types.Address{types.PubkeyAddress(user)}, nil)
+	n.produce()
+	cc := &counting{c: client.New(n.url), calls: map[string]int{}}
+	for _, tc := range []struct {
+		name  string
+		cache *rpcchain.BlockCache
+		want  int
+	}{
+		{"without a cache every read is a call", nil, 6},
+		{"with one each block is read once", rpcchain.NewBlockCache(16), 2},
+		{"a cache smaller than the range starts over and still answers", rpcchain.NewBlockCache(1), 6},
+	} {
+		clear(cc.calls)
+		b := rpcchain.SideBlocks{Side: rpcchain.NewSide(cc, nil), Cache: tc.cache}
+		for range 3 {
+			for h := uint64(1); h <= 2; h++ {
+				hdr, err := b.Header(h)
+				want, _ := n.l.Block(h)
+				if err != nil || hdr.Hash() != want.Hash() {
+					t.Fatalf("%s: header %d: %v", tc.name, h, err)
+				}
+				if vs, err := b.Validators(h); err != nil || len(vs) != 1 {
+					t.Fatalf("%s: validators %d: %v %v", tc.name, h, vs, err)
+				}
+			}
+		}
+		if got := cc.calls["accord_getRawBlock"]; got != tc.want {
+			t.Errorf("%s: %d raw block reads, want %d", tc.name, got, tc.want)
+		}
+		if got := cc.calls["accord_getValidators"]; got != tc.want {
+			t.Errorf("%s: %d validator reads, want %d", tc.name, got, tc.want)
+		}
+	}
+}
