@@ -41,7 +41,8 @@ import (
 // ACCORD_BENCH_SECONDS (20) of load; it logs every run and reports the
 // ratio of the checkpointed runs' mean to the plain runs'. With
 // ACCORD_BENCH_CP_NOCACHE=1 each round adds a checkpointed run whose
-// producers have no block cache (every step re-reads the open range). Run
+// producers have no block cache and read raw blocks (every step re-reads
+// the open range, receipts and all). Run
 // it alone:
 //
 //	go test ./testnet -run '^$' -bench C2CWithCheckpoints -benchtime 1x
@@ -80,7 +81,7 @@ type benchMode int
 const (
 	plain        benchMode = iota // no producers, no relayer
 	checkpointed                  // producers (with a block cache, as accord checkpointer) and relayer
-	cpNoCache                     // the same, the producers reading every header from the node every step
+	cpNoCache                     // the same, the producers re-reading every raw block (receipts and all) every step
 )
 
 func (m benchMode) String() string {
@@ -202,9 +203,12 @@ func startCheckpointing(b *testing.B, ctx context.Context, wg *sync.WaitGroup, m
 	mainURL := mainC.URLs()[0]
 	prods := make([]*sidechain.Producer, 4)
 	for i := range prods {
-		var cache *rpcchain.BlockCache // as accord checkpointer has
+		var cache *rpcchain.BlockCache // as accord checkpointer has, which reads headers alone
+		chainID := benchSideID
 		if !noCache {
 			cache = rpcchain.NewBlockCache(4096)
+		} else {
+			chainID = "" // as before: every step re-reads raw blocks with their receipts
 		}
 		st, err := sidechain.OpenStore(b.TempDir(), nil)
 		if err != nil {
@@ -212,7 +216,7 @@ func startCheckpointing(b *testing.B, ctx context.Context, wg *sync.WaitGroup, m
 		}
 		b.Cleanup(func() { st.Close() })
 		prods[i], err = sidechain.NewProducer(sidechain.ProducerConfig{ChainID: benchSideID, Interval: interval, Key: ValidatorKey(benchSideID, i), Log: quiet},
-			rpcchain.SideBlocks{Side: rpcchain.NewSide(client.New(sideC.URLs()[i]), nil), Cache: cache}, localGossip{prods: prods, self: i},
+			rpcchain.SideBlocks{Side: rpcchain.NewSide(client.New(sideC.URLs()[i]), nil), Cache: cache, ChainID: chainID}, localGossip{prods: prods, self: i},
 			rpcchain.MainAnchors{Main: rpcchain.NewMain(client.New(mainURL))}, st)
 		if err != nil {
 			b.Fatal(err)

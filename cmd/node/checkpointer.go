@@ -62,7 +62,7 @@ restarts too.`,
 				}
 			}
 			p, err := sidechain.NewProducer(sidechain.ProducerConfig{ChainID: sst.ChainID, FirstHeight: first, Interval: every, Key: key, Log: log},
-				rpcchain.SideBlocks{Side: rpcchain.NewSide(sc, nil), Cache: rpcchain.NewBlockCache(cacheBlocks(every))}, rpcchain.Peers{URLs: urls, HTTP: hc, Log: log},
+				rpcchain.SideBlocks{Side: rpcchain.NewSide(sc, nil), Cache: rpcchain.NewBlockCache(cacheBlocks(every)), ChainID: sst.ChainID}, rpcchain.Peers{URLs: urls, HTTP: hc, Log: log},
 				rpcchain.MainAnchors{Main: rpcchain.NewMain(client.New(mainURL))}, store)
 			if err != nil {
 				return err

@@ -241,6 +241,37 @@ func (s Side) Block(ctx context.Context, h uint64) (*types.Header, []*types.Rece
 	return hdr, rs, err
 }
 
+// Header reads block h's header alone (accord_getBlockByHeight: its
+// fields and transaction hashes, no receipts), rebuilt and checked against
+// the block hash the node gives; chainID is the chain's, which the answer
+// does not carry.
+func (s Side) Header(ctx context.Context, chainID string, h uint64) (*types.Header, error) {
+	var v views.Block
+	if err := s.C.Call(ctx, "accord_getBlockByHeight", &v, h); err != nil {
+		return nil, err
+	}
+	hdr := types.Header{ChainID: chainID, Height: v.Height, Time: v.Time, TxCount: uint32(v.TxCount)}
+	var errs []error
+	for _, f := range []struct {
+		dst *types.Hash
+		src string
+	}{{&hdr.ParentHash, v.ParentHash}, {&hdr.LastCertHash, v.LastCertHash}, {&hdr.TxRoot, v.TxRoot},
+		{&hdr.ReceiptRoot, v.ReceiptRoot}, {&hdr.StateRoot, v.StateRoot}, {&hdr.ValidatorsHash, v.Validators}} {
+		var err error
+		*f.dst, err = types.ParseHash(f.src)
+		errs = append(errs, err)
+	}
+	var err error
+	hdr.Proposer, err = types.ParseAddress(v.Proposer)
+	if err = errors.Join(append(errs, err)...); err != nil {
+		return nil, fmt.Errorf("rpcchain: block %d: %w", h, err)
+	}
+	if hdr.Height != h || hdr.Hash().Hex() != v.Hash || v.TxCount < 0 {
+		return nil, fmt.Errorf("rpcchain: block %d: the header rebuilt does not hash to %s", h, v.Hash)
+	}
+	return &hdr, nil
+}
+
 // BlockHashes implements sidechain.Side, HashesPerCall per call.
 func (s Side) BlockHashes(ctx context.Context, start, end uint64) ([]types.Hash, error) {
 	if start == 0 || end < start {

@@ -29,10 +29,13 @@ const callTimeout = 10 * time.Second
 
 // SideBlocks is sidechain.Blocks over a side node's JSON-RPC. The
 // producer re-reads the open checkpoint's whole range every step; with a
-// Cache each committed header and validator set is fetched once.
+// Cache each committed header and validator set is fetched once. With
+// ChainID a header is read alone (Side.Header), not with the block's
+// receipts, which the producer does not need.
 type SideBlocks struct {
-	Side  Side
-	Cache *BlockCache // nil: every read goes to the node
+	Side    Side
+	Cache   *BlockCache // nil: every read goes to the node
+	ChainID string      // the side chain's; "" reads headers with their receipts (accord_getRawBlock)
 }
 
 var _ sidechain.Blocks = SideBlocks{}
@@ -55,7 +58,13 @@ func (b SideBlocks) Header(h uint64) (*types.Header, error) {
 	}
 	ctx, cancel := timeout()
 	defer cancel()
-	hdr, _, err := b.Side.Block(ctx, h)
+	var hdr *types.Header
+	var err error
+	if b.ChainID != "" {
+		hdr, err = b.Side.Header(ctx, b.ChainID, h)
+	} else {
+		hdr, _, err = b.Side.Block(ctx, h)
+	}
 	if err == nil {
 		b.Cache.putHeader(h, hdr)
 	}

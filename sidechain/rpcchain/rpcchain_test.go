@@ -95,6 +95,15 @@ func TestChainReadsMatchTheLedger(t *testing.T) {
 			t.Fatalf("block %d: header %s cert %s, %d receipts; ledger %s, %d", h, hdr.Hash().Hex(), cert.BlockHash.Hex(), len(rs), b.Hash().Hex(), len(want))
 		}
 	}
+	for h := uint64(1); h <= 3; h++ {
+		hdr, err := side.Header(ctx, mainID, h)
+		if b, _ := n.l.Block(h); err != nil || hdr.Hash() != b.Hash() {
+			t.Fatalf("header %d alone: %v", h, err)
+		}
+	}
+	if _, err := side.Header(ctx, "accord-other", 1); err == nil {
+		t.Fatal("a header rebuilt with another chain ID matched its hash")
+	}
 	hs, err := side.BlockHashes(ctx, 1, 3)
 	if err != nil || len(hs) != 3 {
 		t.Fatalf("hashes %v %v", hs, err)
