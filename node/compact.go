@@ -36,6 +36,13 @@ const (
 	// (a block holds at most max_block_txs; a node missing more than this
 	// many is better served by the view change and block sync).
 	maxRebuildMissing = 4 * p2p.MaxTxFetchHashes
+	// rebuildGrace is how long a proposal naming transactions the mempool
+	// lacks waits for them to arrive by gossip before they are fetched.
+	// Under load a proposer reaps transactions the moment it admits them,
+	// so its proposal often overtakes their gossip by a few milliseconds;
+	// waiting that long is cheaper than fetching (and decoding) them twice.
+	rebuildGrace = 40 * time.Millisecond
+	rebuildPoll  = 4 * time.Millisecond
 	// rebuildSlots bounds concurrent fetches.
 	rebuildSlots = 2
 	// recentBlockKeep is how many built or rebuilt blocks serve lookups.
@@ -60,6 +67,7 @@ type rebuilder struct {
 	spawn   func(func()) // runs a tracked goroutine
 	log     *slog.Logger
 	count   func(result string)
+	grace   time.Duration // rebuildGrace; tests set 0
 
 	mu       sync.Mutex
 	inflight map[types.Hash]bool // block hashes being fetched
@@ -69,6 +77,7 @@ type rebuilder struct {
 func newRebuilder(ctx context.Context, lookup func([]types.Hash, []*types.Tx) int, recent *recentBlocks, fetch txFetcher, head func() uint64,
 	deliver func(*consensus.Message), spawn func(func()), log *slog.Logger, count func(string)) *rebuilder {
 	return &rebuilder{ctx: ctx, lookup: lookup, recent: recent, fetch: fetch, head: head, deliver: deliver, spawn: spawn, log: log, count: count,
+		grace:    rebuildGrace,
 		inflight: make(map[types.Hash]bool), slots: make(chan struct{}, rebuildSlots)}
 }
 
@@ -137,7 +146,10 @@ func (r *rebuilder) offer(m *consensus.Message) {
 		ctx, cancel := context.WithTimeout(r.ctx, rebuildTimeout)
 		defer cancel()
 		start := time.Now()
-		if err := r.fill(ctx, m, txs, missing); err != nil {
+		source := "fetched"
+		if missing = r.awaitGossip(ctx, c.TxHashes, txs, missing); len(missing) == 0 {
+			source = "gossip"
+		} else if err := r.fill(ctx, m, txs, missing); err != nil {
 			r.log.Debug("compact proposal: fetch failed", "height", m.Height, "view", m.View, "missing", len(missing), "err", err)
 			r.count("fetch_failed")
 			return
@@ -148,9 +160,9 @@ func (r *rebuilder) offer(m *consensus.Message) {
 			r.count("invalid")
 			return
 		}
-		r.log.Debug("compact proposal rebuilt with fetched transactions", "height", m.Height, "view", m.View,
+		r.log.Debug("compact proposal rebuilt", "height", m.Height, "view", m.View, "source", source,
 			"txs", len(txs), "fetched", len(missing), "took", time.Since(start).Round(time.Microsecond))
-		r.complete(m, b, "fetched")
+		r.complete(m, b, source)
 	})
 }
 
@@ -166,6 +178,47 @@ func (r *rebuilder) complete(m *consensus.Message, b *types.Block, source string
 }
 
 var errNotFetched = errors.New("no peer served every missing transaction")
+
+// awaitGossip looks the missing transactions up in the mempool again every
+// rebuildPoll for up to r.grace, and returns those still missing.
+func (r *rebuilder) awaitGossip(ctx context.Context, hashes []types.Hash, txs []*types.Tx, missing []int) []int {
+	if r.grace <= 0 {
+		return missing
+	}
+	deadline := time.NewTimer(r.grace)
+	defer deadline.Stop()
+	poll := time.NewTicker(rebuildPoll)
+	defer poll.Stop()
+	ask := make([]types.Hash, 0, len(missing))
+	got := make([]*types.Tx, 0, len(missing))
+	for len(missing) > 0 {
+		select {
+		case <-ctx.Done():
+			return missing
+		case <-deadline.C:
+			return missing
+		case <-poll.C:
+		}
+		ask, got = ask[:0], got[:0]
+		for _, pos := range missing {
+			ask = append(ask, hashes[pos])
+			got = append(got, nil)
+		}
+		if r.lookup(ask, got) == 0 {
+			continue
+		}
+		still := missing[:0]
+		for i, pos := range missing {
+			if got[i] != nil {
+				txs[pos] = got[i]
+			} else {
+				still = append(still, pos)
+			}
+		}
+		missing = still
+	}
+	return missing
+}
 
 // fill fetches the bodies at positions missing of txs, asking the proposer
 // first and then every other peer, until all are there or ctx ends.

@@ -56,6 +56,8 @@ func newRebuildEnv(t *testing.T) *rebuildEnv {
 	e := &rebuildEnv{pool: make(map[types.Hash]*types.Tx), delivered: make(chan *consensus.Message, 4),
 		fetch: &fakeFetcher{held: make(map[types.Address]map[types.Hash][]byte), forge: make(map[types.Address]map[types.Hash][]byte)}}
 	lookup := func(hs []types.Hash, out []*types.Tx) int {
+		e.mu.Lock()
+		defer e.mu.Unlock()
 		n := 0
 		for i, h := range hs {
 			if out[i] == nil && e.pool[h] != nil {
@@ -69,6 +71,7 @@ func newRebuildEnv(t *testing.T) *rebuildEnv {
 	count := func(r string) { e.mu.Lock(); e.results = append(e.results, r); e.mu.Unlock() }
 	e.r = newRebuilder(context.Background(), lookup, &recentBlocks{}, e.fetch, func() uint64 { return 0 },
 		func(m *consensus.Message) { e.delivered <- m }, spawn, slog.New(slog.DiscardHandler), count)
+	e.r.grace = 0 // fetch at once unless a test waits for gossip
 	t.Cleanup(e.wg.Wait)
 	return e
 }
@@ -263,5 +266,26 @@ func TestTxSourceServesPoolAndRecentBlocks(t *testing.T) {
 	}
 	if r.block(b.Hash()) != nil {
 		t.Fatal("the oldest block was kept past the bound")
+	}
+}
+
+func TestRebuildWaitsBrieflyForGossipBeforeFetching(t *testing.T) {
+	e := newRebuildEnv(t)
+	e.r.grace = 20 * time.Second // generous: the bodies arrive long before
+	b, m := compactProposal(t, 8)
+	for _, tx := range b.Txs[:4] {
+		e.pool[tx.Hash()] = copyOf(t, tx)
+	}
+	e.hold(proposerAddr, b.Txs...)
+	e.r.offer(m)
+	// The rest arrives by gossip while the rebuilder waits.
+	e.mu.Lock()
+	for _, tx := range b.Txs[4:] {
+		e.pool[tx.Hash()] = copyOf(t, tx)
+	}
+	e.mu.Unlock()
+	waitRebuilt(t, e, b)
+	if got := e.outcomes(); !slices.Equal(got, []string{"gossip"}) || len(e.fetch.asked) != 0 {
+		t.Fatalf("outcomes %v, fetches %v", got, e.fetch.asked)
 	}
 }
