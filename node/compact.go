@@ -36,12 +36,16 @@ const (
 	// (a block holds at most max_block_txs; a node missing more than this
 	// many is better served by the view change and block sync).
 	maxRebuildMissing = 4 * p2p.MaxTxFetchHashes
-	// rebuildGrace is how long a proposal naming transactions the mempool
-	// lacks waits for them to arrive by gossip before they are fetched.
-	// Under load a proposer reaps transactions the moment it admits them,
-	// so its proposal often overtakes their gossip by a few milliseconds;
-	// waiting that long is cheaper than fetching (and decoding) them twice.
-	rebuildGrace = 40 * time.Millisecond
+	// A proposal naming transactions the mempool lacks first waits for
+	// them to arrive by gossip. Under load a proposer reaps transactions
+	// the moment it admits them, so its (small) proposal overtakes their
+	// gossip: the batch has usually arrived but is still being admitted
+	// (its signatures recovered), which block validation would have to do
+	// anyway. So the rebuilder waits while gossiped batches are being
+	// admitted, up to rebuildGrace, and otherwise only rebuildIdle for a
+	// batch still on the wire; then it fetches what is left.
+	rebuildGrace = 300 * time.Millisecond
+	rebuildIdle  = 10 * time.Millisecond
 	rebuildPoll  = 4 * time.Millisecond
 	// rebuildSlots bounds concurrent fetches.
 	rebuildSlots = 2
@@ -68,6 +72,9 @@ type rebuilder struct {
 	log     *slog.Logger
 	count   func(result string)
 	grace   time.Duration // rebuildGrace; tests set 0
+	// admitting reports how many gossiped batches the mempool is admitting
+	// and a channel closed when that changes (nil: none ever are).
+	admitting func() (int, <-chan struct{})
 
 	mu       sync.Mutex
 	inflight map[types.Hash]bool // block hashes being fetched
@@ -179,12 +186,15 @@ func (r *rebuilder) complete(m *consensus.Message, b *types.Block, source string
 
 var errNotFetched = errors.New("no peer served every missing transaction")
 
-// awaitGossip looks the missing transactions up in the mempool again every
-// rebuildPoll for up to r.grace, and returns those still missing.
+// awaitGossip looks the missing transactions up in the mempool again as
+// gossiped batches finish admission (and every rebuildPoll), for up to
+// r.grace while batches are being admitted or rebuildIdle while none is,
+// and returns those still missing.
 func (r *rebuilder) awaitGossip(ctx context.Context, hashes []types.Hash, txs []*types.Tx, missing []int) []int {
 	if r.grace <= 0 {
 		return missing
 	}
+	start := time.Now()
 	deadline := time.NewTimer(r.grace)
 	defer deadline.Stop()
 	poll := time.NewTicker(rebuildPoll)
@@ -192,11 +202,19 @@ func (r *rebuilder) awaitGossip(ctx context.Context, hashes []types.Hash, txs []
 	ask := make([]types.Hash, 0, len(missing))
 	got := make([]*types.Tx, 0, len(missing))
 	for len(missing) > 0 {
+		active, changed := 0, (<-chan struct{})(nil)
+		if r.admitting != nil {
+			active, changed = r.admitting()
+		}
+		if active == 0 && time.Since(start) >= min(rebuildIdle, r.grace) {
+			return missing
+		}
 		select {
 		case <-ctx.Done():
 			return missing
 		case <-deadline.C:
 			return missing
+		case <-changed:
 		case <-poll.C:
 		}
 		ask, got = ask[:0], got[:0]
@@ -284,6 +302,32 @@ func (r *rebuilder) fillFrom(ctx context.Context, peer types.Address, hashes []t
 		missing = missing[len(bodies):]
 	}
 	return still, nil
+}
+
+// admissions counts the gossiped transaction batches the mempool is
+// admitting, for the rebuilder to wait on (see rebuildGrace).
+type admissions struct {
+	mu      sync.Mutex
+	active  int
+	changed chan struct{}
+}
+
+func newAdmissions() *admissions { return &admissions{changed: make(chan struct{})} }
+
+func (a *admissions) begin() { a.mu.Lock(); a.active++; a.mu.Unlock() }
+
+func (a *admissions) end() {
+	a.mu.Lock()
+	a.active--
+	close(a.changed)
+	a.changed = make(chan struct{})
+	a.mu.Unlock()
+}
+
+func (a *admissions) state() (int, <-chan struct{}) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.active, a.changed
 }
 
 // recentBlocks holds the last blocks this node built or rebuilt, whole:

@@ -271,19 +271,22 @@ func TestTxSourceServesPoolAndRecentBlocks(t *testing.T) {
 
 func TestRebuildWaitsBrieflyForGossipBeforeFetching(t *testing.T) {
 	e := newRebuildEnv(t)
-	e.r.grace = 20 * time.Second // generous: the bodies arrive long before
+	e.r.grace = 20 * time.Second // generous: the batch is admitted long before
+	adm := newAdmissions()
+	e.r.admitting = adm.state
 	b, m := compactProposal(t, 8)
 	for _, tx := range b.Txs[:4] {
 		e.pool[tx.Hash()] = copyOf(t, tx)
 	}
 	e.hold(proposerAddr, b.Txs...)
+	adm.begin() // the batch holding the rest is being admitted
 	e.r.offer(m)
-	// The rest arrives by gossip while the rebuilder waits.
 	e.mu.Lock()
 	for _, tx := range b.Txs[4:] {
 		e.pool[tx.Hash()] = copyOf(t, tx)
 	}
 	e.mu.Unlock()
+	adm.end()
 	waitRebuilt(t, e, b)
 	if got := e.outcomes(); !slices.Equal(got, []string{"gossip"}) || len(e.fetch.asked) != 0 {
 		t.Fatalf("outcomes %v, fetches %v", got, e.fetch.asked)
