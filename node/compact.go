@@ -68,7 +68,6 @@ type rebuilder struct {
 	fetch   txFetcher // nil: no network, nothing to fetch
 	head    func() uint64
 	deliver func(*consensus.Message)
-	spawn   func(func()) // runs a tracked goroutine
 	log     *slog.Logger
 	count   func(result string)
 	grace   time.Duration // rebuildGrace; tests set 0
@@ -79,11 +78,13 @@ type rebuilder struct {
 	mu       sync.Mutex
 	inflight map[types.Hash]bool // block hashes being fetched
 	slots    chan struct{}
+	closed   bool
+	wg       sync.WaitGroup // fetches under way
 }
 
 func newRebuilder(ctx context.Context, lookup func([]types.Hash, []*types.Tx) int, recent *recentBlocks, fetch txFetcher, head func() uint64,
-	deliver func(*consensus.Message), spawn func(func()), log *slog.Logger, count func(string)) *rebuilder {
-	return &rebuilder{ctx: ctx, lookup: lookup, recent: recent, fetch: fetch, head: head, deliver: deliver, spawn: spawn, log: log, count: count,
+	deliver func(*consensus.Message), log *slog.Logger, count func(string)) *rebuilder {
+	return &rebuilder{ctx: ctx, lookup: lookup, recent: recent, fetch: fetch, head: head, deliver: deliver, log: log, count: count,
 		grace:    rebuildGrace,
 		inflight: make(map[types.Hash]bool), slots: make(chan struct{}, rebuildSlots)}
 }
@@ -91,6 +92,12 @@ func newRebuilder(ctx context.Context, lookup func([]types.Hash, []*types.Tx) in
 // offer takes a compact proposal that passed the gossip decoder (shape,
 // signature) and delivers it whole, now or after a fetch, or drops it.
 func (r *rebuilder) offer(m *consensus.Message) {
+	r.mu.Lock()
+	closed := r.closed
+	r.mu.Unlock()
+	if closed {
+		return
+	}
 	c := m.Compact
 	if b := r.recent.block(m.BlockHash); b != nil {
 		r.complete(m, b, "recent")
@@ -129,6 +136,10 @@ func (r *rebuilder) offer(m *consensus.Message) {
 		return
 	}
 	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return
+	}
 	if r.inflight[m.BlockHash] {
 		r.mu.Unlock()
 		r.count("in_flight") // the fetch under way will deliver it
@@ -142,8 +153,10 @@ func (r *rebuilder) offer(m *consensus.Message) {
 		return
 	}
 	r.inflight[m.BlockHash] = true
+	r.wg.Add(1) // under mu, so close cannot miss it
 	r.mu.Unlock()
-	r.spawn(func() {
+	go func() {
+		defer r.wg.Done()
 		defer func() {
 			r.mu.Lock()
 			delete(r.inflight, m.BlockHash)
@@ -170,7 +183,16 @@ func (r *rebuilder) offer(m *consensus.Message) {
 		r.log.Debug("compact proposal rebuilt", "height", m.Height, "view", m.View, "source", source,
 			"txs", len(txs), "fetched", len(missing), "took", time.Since(start).Round(time.Microsecond))
 		r.complete(m, b, source)
-	})
+	}()
+}
+
+// close refuses further proposals and waits for the fetches under way
+// (they end with the node's context).
+func (r *rebuilder) close() {
+	r.mu.Lock()
+	r.closed = true
+	r.mu.Unlock()
+	r.wg.Wait()
 }
 
 func (r *rebuilder) complete(m *consensus.Message, b *types.Block, source string) {

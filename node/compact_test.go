@@ -47,7 +47,6 @@ type rebuildEnv struct {
 	pool      map[types.Hash]*types.Tx
 	fetch     *fakeFetcher
 	delivered chan *consensus.Message
-	wg        sync.WaitGroup
 	mu        sync.Mutex
 	results   []string
 }
@@ -67,17 +66,16 @@ func newRebuildEnv(t *testing.T) *rebuildEnv {
 		}
 		return n
 	}
-	spawn := func(f func()) { e.wg.Add(1); go func() { defer e.wg.Done(); f() }() }
 	count := func(r string) { e.mu.Lock(); e.results = append(e.results, r); e.mu.Unlock() }
 	e.r = newRebuilder(context.Background(), lookup, &recentBlocks{}, e.fetch, func() uint64 { return 0 },
-		func(m *consensus.Message) { e.delivered <- m }, spawn, slog.New(slog.DiscardHandler), count)
+		func(m *consensus.Message) { e.delivered <- m }, slog.New(slog.DiscardHandler), count)
 	e.r.grace = 0 // fetch at once unless a test waits for gossip
-	t.Cleanup(e.wg.Wait)
+	t.Cleanup(e.r.close)
 	return e
 }
 
 func (e *rebuildEnv) outcomes() []string {
-	e.wg.Wait()
+	e.r.wg.Wait()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return slices.Clone(e.results)
@@ -233,6 +231,16 @@ func TestRebuildDropsWhatItMustNotFetch(t *testing.T) {
 		e.r.offer(m)
 		if got := e.outcomes(); !slices.Equal(got, []string{"height"}) || len(e.fetch.asked) != 0 {
 			t.Fatalf("outcomes %v, fetches %v", got, e.fetch.asked)
+		}
+	})
+	t.Run("after close", func(t *testing.T) {
+		e := newRebuildEnv(t)
+		b, m := compactProposal(t, 3)
+		e.hold(proposerAddr, b.Txs...)
+		e.r.close()
+		e.r.offer(m)
+		if got := e.outcomes(); len(got) != 0 || len(e.fetch.asked) != 0 || len(e.delivered) != 0 {
+			t.Fatalf("outcomes %v, fetches %v after close", got, e.fetch.asked)
 		}
 	})
 	t.Run("a fetch for the same block is under way", func(t *testing.T) {

@@ -47,7 +47,6 @@ func newNetwork(ctx context.Context, n *Node, vals []types.Address, allow []type
 		}
 	}
 	nw.rebuild = newRebuilder(ctx, n.pool.GetMany, n.recent, nw, func() uint64 { return n.ledger.Last().Height }, toDriver,
-		func(f func()) { n.wg.Add(1); go func() { defer n.wg.Done(); f() }() },
 		n.log.With("component", "consensus"), func(r string) { n.metrics.ProposalRebuilds.WithLabelValues(r).Inc() })
 	nw.rebuild.admitting = nw.admits.state
 	nw.followValidatorSet(n.ledger.Last().Height)
