@@ -16,7 +16,7 @@ import (
 
 // metricValue reads one sample (name with labels, as /metrics prints it)
 // from a node; 0 if absent.
-func metricValue(t *testing.T, rpc, sample string) float64 {
+func metricValue(t testing.TB, rpc, sample string) float64 {
 	t.Helper()
 	resp, err := http.Get("http://" + rpc + "/metrics")
 	if err != nil {
