@@ -36,6 +36,17 @@ const (
 	// (a block holds at most max_block_txs; a node missing more than this
 	// many is better served by the view change and block sync).
 	maxRebuildMissing = 4 * p2p.MaxTxFetchHashes
+	// A proposal naming transactions the mempool lacks first waits for
+	// them to arrive by gossip. Under load a proposer reaps transactions
+	// the moment it admits them, so its (small) proposal overtakes their
+	// gossip: the batch has usually arrived but is still being admitted
+	// (its signatures recovered), which block validation would have to do
+	// anyway. So the rebuilder waits while gossiped batches are being
+	// admitted, up to rebuildGrace, and otherwise only rebuildIdle for a
+	// batch still on the wire; then it fetches what is left.
+	rebuildGrace = 300 * time.Millisecond
+	rebuildIdle  = 10 * time.Millisecond
+	rebuildPoll  = 4 * time.Millisecond
 	// rebuildSlots bounds concurrent fetches.
 	rebuildSlots = 2
 	// recentBlockKeep is how many built or rebuilt blocks serve lookups.
@@ -57,24 +68,36 @@ type rebuilder struct {
 	fetch   txFetcher // nil: no network, nothing to fetch
 	head    func() uint64
 	deliver func(*consensus.Message)
-	spawn   func(func()) // runs a tracked goroutine
 	log     *slog.Logger
 	count   func(result string)
+	grace   time.Duration // rebuildGrace; tests set 0
+	// admitting reports how many gossiped batches the mempool is admitting
+	// and a channel closed when that changes (nil: none ever are).
+	admitting func() (int, <-chan struct{})
 
 	mu       sync.Mutex
 	inflight map[types.Hash]bool // block hashes being fetched
 	slots    chan struct{}
+	closed   bool
+	wg       sync.WaitGroup // fetches under way
 }
 
 func newRebuilder(ctx context.Context, lookup func([]types.Hash, []*types.Tx) int, recent *recentBlocks, fetch txFetcher, head func() uint64,
-	deliver func(*consensus.Message), spawn func(func()), log *slog.Logger, count func(string)) *rebuilder {
-	return &rebuilder{ctx: ctx, lookup: lookup, recent: recent, fetch: fetch, head: head, deliver: deliver, spawn: spawn, log: log, count: count,
+	deliver func(*consensus.Message), log *slog.Logger, count func(string)) *rebuilder {
+	return &rebuilder{ctx: ctx, lookup: lookup, recent: recent, fetch: fetch, head: head, deliver: deliver, log: log, count: count,
+		grace:    rebuildGrace,
 		inflight: make(map[types.Hash]bool), slots: make(chan struct{}, rebuildSlots)}
 }
 
 // offer takes a compact proposal that passed the gossip decoder (shape,
 // signature) and delivers it whole, now or after a fetch, or drops it.
 func (r *rebuilder) offer(m *consensus.Message) {
+	r.mu.Lock()
+	closed := r.closed
+	r.mu.Unlock()
+	if closed {
+		return
+	}
 	c := m.Compact
 	if b := r.recent.block(m.BlockHash); b != nil {
 		r.complete(m, b, "recent")
@@ -113,6 +136,10 @@ func (r *rebuilder) offer(m *consensus.Message) {
 		return
 	}
 	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return
+	}
 	if r.inflight[m.BlockHash] {
 		r.mu.Unlock()
 		r.count("in_flight") // the fetch under way will deliver it
@@ -126,8 +153,10 @@ func (r *rebuilder) offer(m *consensus.Message) {
 		return
 	}
 	r.inflight[m.BlockHash] = true
+	r.wg.Add(1) // under mu, so close cannot miss it
 	r.mu.Unlock()
-	r.spawn(func() {
+	go func() {
+		defer r.wg.Done()
 		defer func() {
 			r.mu.Lock()
 			delete(r.inflight, m.BlockHash)
@@ -137,7 +166,10 @@ func (r *rebuilder) offer(m *consensus.Message) {
 		ctx, cancel := context.WithTimeout(r.ctx, rebuildTimeout)
 		defer cancel()
 		start := time.Now()
-		if err := r.fill(ctx, m, txs, missing); err != nil {
+		source := "fetched"
+		if missing = r.awaitGossip(ctx, c.TxHashes, txs, missing); len(missing) == 0 {
+			source = "gossip"
+		} else if err := r.fill(ctx, m, txs, missing); err != nil {
 			r.log.Debug("compact proposal: fetch failed", "height", m.Height, "view", m.View, "missing", len(missing), "err", err)
 			r.count("fetch_failed")
 			return
@@ -148,10 +180,19 @@ func (r *rebuilder) offer(m *consensus.Message) {
 			r.count("invalid")
 			return
 		}
-		r.log.Debug("compact proposal rebuilt with fetched transactions", "height", m.Height, "view", m.View,
+		r.log.Debug("compact proposal rebuilt", "height", m.Height, "view", m.View, "source", source,
 			"txs", len(txs), "fetched", len(missing), "took", time.Since(start).Round(time.Microsecond))
-		r.complete(m, b, "fetched")
-	})
+		r.complete(m, b, source)
+	}()
+}
+
+// close refuses further proposals and waits for the fetches under way
+// (they end with the node's context).
+func (r *rebuilder) close() {
+	r.mu.Lock()
+	r.closed = true
+	r.mu.Unlock()
+	r.wg.Wait()
 }
 
 func (r *rebuilder) complete(m *consensus.Message, b *types.Block, source string) {
@@ -166,6 +207,58 @@ func (r *rebuilder) complete(m *consensus.Message, b *types.Block, source string
 }
 
 var errNotFetched = errors.New("no peer served every missing transaction")
+
+// awaitGossip looks the missing transactions up in the mempool again as
+// gossiped batches finish admission (and every rebuildPoll), for up to
+// r.grace while batches are being admitted or rebuildIdle while none is,
+// and returns those still missing.
+func (r *rebuilder) awaitGossip(ctx context.Context, hashes []types.Hash, txs []*types.Tx, missing []int) []int {
+	if r.grace <= 0 {
+		return missing
+	}
+	start := time.Now()
+	deadline := time.NewTimer(r.grace)
+	defer deadline.Stop()
+	poll := time.NewTicker(rebuildPoll)
+	defer poll.Stop()
+	ask := make([]types.Hash, 0, len(missing))
+	got := make([]*types.Tx, 0, len(missing))
+	for len(missing) > 0 {
+		active, changed := 0, (<-chan struct{})(nil)
+		if r.admitting != nil {
+			active, changed = r.admitting()
+		}
+		if active == 0 && time.Since(start) >= min(rebuildIdle, r.grace) {
+			return missing
+		}
+		select {
+		case <-ctx.Done():
+			return missing
+		case <-deadline.C:
+			return missing
+		case <-changed:
+		case <-poll.C:
+		}
+		ask, got = ask[:0], got[:0]
+		for _, pos := range missing {
+			ask = append(ask, hashes[pos])
+			got = append(got, nil)
+		}
+		if r.lookup(ask, got) == 0 {
+			continue
+		}
+		still := missing[:0]
+		for i, pos := range missing {
+			if got[i] != nil {
+				txs[pos] = got[i]
+			} else {
+				still = append(still, pos)
+			}
+		}
+		missing = still
+	}
+	return missing
+}
 
 // fill fetches the bodies at positions missing of txs, asking the proposer
 // first and then every other peer, until all are there or ctx ends.
@@ -231,6 +324,32 @@ func (r *rebuilder) fillFrom(ctx context.Context, peer types.Address, hashes []t
 		missing = missing[len(bodies):]
 	}
 	return still, nil
+}
+
+// admissions counts the gossiped transaction batches the mempool is
+// admitting, for the rebuilder to wait on (see rebuildGrace).
+type admissions struct {
+	mu      sync.Mutex
+	active  int
+	changed chan struct{}
+}
+
+func newAdmissions() *admissions { return &admissions{changed: make(chan struct{})} }
+
+func (a *admissions) begin() { a.mu.Lock(); a.active++; a.mu.Unlock() }
+
+func (a *admissions) end() {
+	a.mu.Lock()
+	a.active--
+	close(a.changed)
+	a.changed = make(chan struct{})
+	a.mu.Unlock()
+}
+
+func (a *admissions) state() (int, <-chan struct{}) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.active, a.changed
 }
 
 // recentBlocks holds the last blocks this node built or rebuilt, whole:

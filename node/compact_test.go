@@ -47,7 +47,6 @@ type rebuildEnv struct {
 	pool      map[types.Hash]*types.Tx
 	fetch     *fakeFetcher
 	delivered chan *consensus.Message
-	wg        sync.WaitGroup
 	mu        sync.Mutex
 	results   []string
 }
@@ -56,6 +55,8 @@ func newRebuildEnv(t *testing.T) *rebuildEnv {
 	e := &rebuildEnv{pool: make(map[types.Hash]*types.Tx), delivered: make(chan *consensus.Message, 4),
 		fetch: &fakeFetcher{held: make(map[types.Address]map[types.Hash][]byte), forge: make(map[types.Address]map[types.Hash][]byte)}}
 	lookup := func(hs []types.Hash, out []*types.Tx) int {
+		e.mu.Lock()
+		defer e.mu.Unlock()
 		n := 0
 		for i, h := range hs {
 			if out[i] == nil && e.pool[h] != nil {
@@ -65,16 +66,16 @@ func newRebuildEnv(t *testing.T) *rebuildEnv {
 		}
 		return n
 	}
-	spawn := func(f func()) { e.wg.Add(1); go func() { defer e.wg.Done(); f() }() }
 	count := func(r string) { e.mu.Lock(); e.results = append(e.results, r); e.mu.Unlock() }
 	e.r = newRebuilder(context.Background(), lookup, &recentBlocks{}, e.fetch, func() uint64 { return 0 },
-		func(m *consensus.Message) { e.delivered <- m }, spawn, slog.New(slog.DiscardHandler), count)
-	t.Cleanup(e.wg.Wait)
+		func(m *consensus.Message) { e.delivered <- m }, slog.New(slog.DiscardHandler), count)
+	e.r.grace = 0 // fetch at once unless a test waits for gossip
+	t.Cleanup(e.r.close)
 	return e
 }
 
 func (e *rebuildEnv) outcomes() []string {
-	e.wg.Wait()
+	e.r.wg.Wait()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return slices.Clone(e.results)
@@ -232,6 +233,16 @@ func TestRebuildDropsWhatItMustNotFetch(t *testing.T) {
 			t.Fatalf("outcomes %v, fetches %v", got, e.fetch.asked)
 		}
 	})
+	t.Run("after close", func(t *testing.T) {
+		e := newRebuildEnv(t)
+		b, m := compactProposal(t, 3)
+		e.hold(proposerAddr, b.Txs...)
+		e.r.close()
+		e.r.offer(m)
+		if got := e.outcomes(); len(got) != 0 || len(e.fetch.asked) != 0 || len(e.delivered) != 0 {
+			t.Fatalf("outcomes %v, fetches %v after close", got, e.fetch.asked)
+		}
+	})
 	t.Run("a fetch for the same block is under way", func(t *testing.T) {
 		e := newRebuildEnv(t)
 		b, m := compactProposal(t, 3)
@@ -263,5 +274,29 @@ func TestTxSourceServesPoolAndRecentBlocks(t *testing.T) {
 	}
 	if r.block(b.Hash()) != nil {
 		t.Fatal("the oldest block was kept past the bound")
+	}
+}
+
+func TestRebuildWaitsBrieflyForGossipBeforeFetching(t *testing.T) {
+	e := newRebuildEnv(t)
+	e.r.grace = 20 * time.Second // generous: the batch is admitted long before
+	adm := newAdmissions()
+	e.r.admitting = adm.state
+	b, m := compactProposal(t, 8)
+	for _, tx := range b.Txs[:4] {
+		e.pool[tx.Hash()] = copyOf(t, tx)
+	}
+	e.hold(proposerAddr, b.Txs...)
+	adm.begin() // the batch holding the rest is being admitted
+	e.r.offer(m)
+	e.mu.Lock()
+	for _, tx := range b.Txs[4:] {
+		e.pool[tx.Hash()] = copyOf(t, tx)
+	}
+	e.mu.Unlock()
+	adm.end()
+	waitRebuilt(t, e, b)
+	if got := e.outcomes(); !slices.Equal(got, []string{"gossip"}) || len(e.fetch.asked) != 0 {
+		t.Fatalf("outcomes %v, fetches %v", got, e.fetch.asked)
 	}
 }

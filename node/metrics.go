@@ -64,7 +64,7 @@ func newMetrics() *Metrics {
 		ProposalBodyBytes: prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_proposal_tx_body_bytes_total",
 			Help: "Transaction bytes the published proposals did not carry (what a whole-block proposal adds, less 32 bytes a transaction)."}),
 		ProposalRebuilds: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "accord_proposal_rebuilds_total",
-			Help: "Compact proposals received, by outcome: mempool, recent or fetched (completed and passed to consensus); fetch_failed, too_many_missing, busy, in_flight, height, invalid (dropped)."}, []string{"result"}),
+			Help: "Compact proposals received, by outcome: mempool, recent, gossip (arrived while waiting) or fetched (completed and passed to consensus); fetch_failed, too_many_missing, busy, in_flight, height, invalid (dropped)."}, []string{"result"}),
 		CommitSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "accord_block_commit_seconds", Help: "Time to execute and commit a block.",
 			Buckets: prometheus.ExponentialBuckets(0.001, 2, 12)}),
 		TxExec: newTxExecHistogram(),

@@ -21,6 +21,7 @@ type network struct {
 	host    *p2p.Host
 	txs     *p2p.TxGossip
 	rebuild *rebuilder // completes compact proposals (compact.go)
+	admits  *admissions
 
 	allow    []types.Address // configured full nodes (p2p_allow)
 	allowKey string          // the allow-list last installed, for change detection
@@ -28,7 +29,7 @@ type network struct {
 
 func newNetwork(ctx context.Context, n *Node, vals []types.Address, allow []types.Address) (*network, error) {
 	cfg := n.cfg
-	nw := &network{n: n, allow: allow}
+	nw := &network{n: n, allow: allow, admits: newAdmissions()}
 	// The host adds component=p2p to its logger itself.
 	h, err := p2p.New(p2p.Config{
 		ListenAddr: cfg.P2PListen, Key: n.key, ChainID: n.ledger.ChainID(),
@@ -46,8 +47,8 @@ func newNetwork(ctx context.Context, n *Node, vals []types.Address, allow []type
 		}
 	}
 	nw.rebuild = newRebuilder(ctx, n.pool.GetMany, n.recent, nw, func() uint64 { return n.ledger.Last().Height }, toDriver,
-		func(f func()) { n.wg.Add(1); go func() { defer n.wg.Done(); f() }() },
 		n.log.With("component", "consensus"), func(r string) { n.metrics.ProposalRebuilds.WithLabelValues(r).Inc() })
+	nw.rebuild.admitting = nw.admits.state
 	nw.followValidatorSet(n.ledger.Last().Height)
 	chainID := n.ledger.ChainID()
 	// The decoder runs as the topic validator, so a message is decoded and
@@ -88,6 +89,8 @@ func newNetwork(ctx context.Context, n *Node, vals []types.Address, allow []type
 	nw.txs, err = p2p.NewTxGossip(h, p2p.TxGossipConfig{
 		Sender: n.cache.Sender,
 		Admit: func(raws [][]byte) []error {
+			nw.admits.begin() // a compact proposal naming these waits for them
+			defer nw.admits.end()
 			_, errs := n.pool.AddRawBatch(raws)
 			return errs
 		},

@@ -456,6 +456,9 @@ func (n *Node) Stop() error {
 		// WebSocket connections outlive Shutdown (they are hijacked); end
 		// them before the ledger they read is closed.
 		n.api.Close()
+		if n.net != nil {
+			n.net.rebuild.close() // no proposal fetches past this point
+		}
 		n.wg.Wait()
 		if werr := n.hooks.close(); werr != nil {
 			n.log.Warn("close webhooks", "err", werr)

@@ -44,6 +44,17 @@ func BenchmarkFinalizedTransfers4(b *testing.B) {
 		b.ReportMetric(r.P99Ms, "p99-ms")
 		b.Logf("%s", r)
 	}
+	// What proposals cost on the wire (compact: hashes, not bodies).
+	var sent, bytes, bodies float64
+	for i := range 4 {
+		sent += metricValue(b, c.RPCAddr(i), "accord_proposals_sent_total")
+		bytes += metricValue(b, c.RPCAddr(i), "accord_proposal_bytes_total")
+		bodies += metricValue(b, c.RPCAddr(i), "accord_proposal_tx_body_bytes_total")
+	}
+	if sent > 0 {
+		b.ReportMetric(bytes/sent, "proposal-bytes")
+		b.ReportMetric(bodies/sent, "proposal-body-bytes-not-sent")
+	}
 	if err := c.CheckAgreement(); err != nil {
 		b.Fatal(err)
 	}
