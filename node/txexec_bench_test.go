@@ -31,13 +31,9 @@ func BenchmarkBuildTxExecMetrics(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	txs := make([]*types.Tx, perBlock)
-	for j := range txs {
-		from := j % accounts
-		txs[j] = banktest.Transfer(c.Keys[from], uint64(j/accounts), types.PubkeyAddress(c.Keys[(from+1)%accounts]), 1)
-		if _, err := txs[j].Sender(); err != nil { // recovered at admission, as in a node
-			b.Fatal(err)
-		}
+	txs, err := c.Ring(perBlock) // recovered at admission, as in a node
+	if err != nil {
+		b.Fatal(err)
 	}
 	tpl := ledger.Template{Time: l.Last().Time + 1000, Proposer: types.PubkeyAddress(c.Validator)}
 	// Warm the state cache first, or whichever runs first pays for it.

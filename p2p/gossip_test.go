@@ -202,23 +202,33 @@ func TestMessageAuthoredByStrangerIsDroppedWhenRelayed(t *testing.T) {
 	}
 }
 
-func TestValidatorDropsInvalidBeforeRelay(t *testing.T) {
-	// A line a - b - c: a and c block each other, so everything c gets
-	// from a passes b's validator.
+// startLine starts three nodes in a line a - b - c (b dials a, c dials b;
+// a and c block each other, so everything c gets from a passes b), with
+// the mesh formed and b's mesh holding c on each topic named.
+func startLine(t *testing.T, topics ...Topic) (a, b, c *testNode) {
+	t.Helper()
 	nodes := startNet(t, 3, netOpts{
 		bootstrap: func(i int, started []*testNode) []string {
 			if i == 0 {
 				return nil
 			}
-			return started[i-1].Addrs() // b dials a; c dials b
+			return started[i-1].Addrs()
 		},
 	})
-	a, b, c := nodes[0], nodes[1], nodes[2]
+	a, b, c = nodes[0], nodes[1], nodes[2]
 	a.Block(c.Address())
 	c.Block(a.Address())
 	waitMesh(t, 1, a, c)
 	waitMesh(t, 2, b)
-	waitInMesh(t, b, TopicConsensus, c)
+	for _, tp := range topics {
+		waitInMesh(t, b, tp, c)
+	}
+	return a, b, c
+}
+
+func TestValidatorDropsInvalidBeforeRelay(t *testing.T) {
+	// Everything c gets from a passes b's validator.
+	a, b, c := startLine(t, TopicConsensus)
 
 	valid := func(_ types.Address, data []byte) bool { return bytes.HasPrefix(data, []byte("ok")) }
 	var mu sync.Mutex

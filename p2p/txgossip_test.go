@@ -136,20 +136,7 @@ func startTxGossip(t *testing.T, n *testNode, admit func([][]byte) []error) *TxG
 // among valid transactions stops at b, b penalizes a, and c holds nothing
 // against b.
 func TestTxGossipRelaysOnlyAdmittedBatches(t *testing.T) {
-	nodes := startNet(t, 3, netOpts{
-		bootstrap: func(i int, started []*testNode) []string {
-			if i == 0 {
-				return nil
-			}
-			return started[i-1].Addrs()
-		},
-	})
-	a, b, c := nodes[0], nodes[1], nodes[2]
-	a.Block(c.Address())
-	c.Block(a.Address())
-	waitMesh(t, 1, a, c)
-	waitMesh(t, 2, b)
-	waitInMesh(t, b, TopicTxs, c)
+	a, b, c := startLine(t, TopicTxs)
 	waitInMesh(t, a, TopicTxs, b)
 
 	ga := startTxGossip(t, a, func(raws [][]byte) []error { return make([]error, len(raws)) })
@@ -197,20 +184,7 @@ func TestTxGossipRelaysOnlyAdmittedBatches(t *testing.T) {
 // A member that relays without checking (here: no transaction gossip of
 // its own, so nothing stops a batch at it) answers for what it relayed.
 func TestTxGossipBlamesTheRelayNotTheAbsentAuthor(t *testing.T) {
-	nodes := startNet(t, 3, netOpts{
-		bootstrap: func(i int, started []*testNode) []string {
-			if i == 0 {
-				return nil
-			}
-			return started[i-1].Addrs()
-		},
-	})
-	a, b, c := nodes[0], nodes[1], nodes[2]
-	a.Block(c.Address())
-	c.Block(a.Address())
-	waitMesh(t, 1, a, c)
-	waitMesh(t, 2, b)
-	waitInMesh(t, b, TopicTxs, c)
+	a, b, c := startLine(t, TopicTxs)
 	waitInMesh(t, a, TopicTxs, b)
 	ga := startTxGossip(t, a, func(raws [][]byte) []error { return make([]error, len(raws)) })
 	admitC, _ := checkingAdmit(testChain)

@@ -24,15 +24,9 @@ func BenchmarkBuildBankTransfers(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	txs := make([]*types.Tx, perBlock)
-	for j := range txs {
-		from := j % accounts
-		txs[j] = banktest.Transfer(c.Keys[from], uint64(j/accounts), types.PubkeyAddress(c.Keys[(from+1)%accounts]), 1)
-	}
-	for _, tx := range txs {
-		if _, err := tx.Sender(); err != nil { // recover outside the timer, as the mempool has
-			b.Fatal(err)
-		}
+	txs, err := c.Ring(perBlock) // recovered outside the timer, as the mempool has
+	if err != nil {
+		b.Fatal(err)
 	}
 	tpl := ledger.Template{Time: l.Last().Time + 1000, Proposer: types.PubkeyAddress(c.Validator)}
 	b.ReportAllocs()

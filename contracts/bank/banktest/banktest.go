@@ -89,6 +89,21 @@ func Transfer(key *ecdsa.PrivateKey, nonce uint64, to types.Address, amount uint
 	return tx
 }
 
+// Ring signs n transfers of 1 micro-USDT, key i to key i+1 in turn (so
+// each key's nonces run from 0), with their senders already recovered, as
+// the mempool leaves them: a block benchmarks build repeatedly.
+func (c *Chain) Ring(n int) ([]*types.Tx, error) {
+	txs := make([]*types.Tx, n)
+	for j := range txs {
+		from := j % len(c.Keys)
+		txs[j] = Transfer(c.Keys[from], uint64(j/len(c.Keys)), types.PubkeyAddress(c.Keys[(from+1)%len(c.Keys)]), 1)
+		if _, err := txs[j].Sender(); err != nil {
+			return nil, err
+		}
+	}
+	return txs, nil
+}
+
 // Cert signs a single-validator commit certificate for b.
 func (c *Chain) Cert(b *types.Block) *types.CommitCert {
 	d := types.CommitDigest(ChainID, b.Header.Height, 0, b.Hash())
