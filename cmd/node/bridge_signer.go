@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/accordnet/accord/api/views"
 	"github.com/accordnet/accord/client"
 	"github.com/accordnet/accord/node"
 	"github.com/accordnet/accord/sidechain"
@@ -82,10 +84,9 @@ rather than one key.`,
 			}
 			ctx, stop := signal.NotifyContext(cmdContext(cmd), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
-			mc := client.New(mainURL)
-			st, err := mc.Status(ctx)
+			mc, st, err := chainStatus(ctx, "main", mainURL)
 			if err != nil {
-				return fmt.Errorf("main %s: %w", mainURL, err)
+				return err
 			}
 			eth, err := ethclient.DialContext(ctx, ethURL)
 			if err != nil {
@@ -156,14 +157,13 @@ persisted before it is sent, so nothing is sent twice or lost.`,
 			}
 			ctx, stop := signal.NotifyContext(cmdContext(cmd), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
-			mc, sc := client.New(mainURL), client.New(sideURL)
-			mst, err := mc.Status(ctx)
+			mc, mst, err := chainStatus(ctx, "main", mainURL)
 			if err != nil {
-				return fmt.Errorf("main %s: %w", mainURL, err)
+				return err
 			}
-			sst, err := sc.Status(ctx)
+			sc, sst, err := chainStatus(ctx, "side", sideURL)
 			if err != nil {
-				return fmt.Errorf("side %s: %w", sideURL, err)
+				return err
 			}
 			var cps rpcchain.CheckpointSource
 			if len(producers) > 0 {
@@ -198,4 +198,16 @@ persisted before it is sent, so nothing is sent twice or lost.`,
 		_ = cmd.MarkFlagRequired(r)
 	}
 	return cmd
+}
+
+// chainStatus is a client of the chain (what: "main" or "side") at url and
+// its status, which the bridge's processes need first and without which
+// they cannot start.
+func chainStatus(ctx context.Context, what, url string) (*client.Client, *views.Status, error) {
+	c := client.New(url)
+	st, err := c.Status(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s %s: %w", what, url, err)
+	}
+	return c, st, nil
 }

@@ -44,10 +44,9 @@ restarts too.`,
 			}
 			ctx, stop := signal.NotifyContext(cmdContext(cmd), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
-			sc := client.New(sideURL)
-			sst, err := sc.Status(ctx)
+			sc, sst, err := chainStatus(ctx, "side", sideURL)
 			if err != nil {
-				return fmt.Errorf("side %s: %w", sideURL, err)
+				return err
 			}
 			store, err := sidechain.OpenStore(filepath.Join(g.home, "checkpointer"), nil)
 			if err != nil {
