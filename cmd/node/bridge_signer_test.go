@@ -28,10 +28,8 @@ import (
 	"github.com/accordnet/accord/types"
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
-	ethtypes "github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient"
-	"github.com/ethereum/go-ethereum/params"
 )
 
 // process is a long-running command run in-process.
@@ -126,26 +124,9 @@ func eventually(t *testing.T, what string, produce func(), cond func() bool) {
 
 func sendERC20(t *testing.T, eth *ethclient.Client, key *ecdsa.PrivateKey, token common.Address, data []byte) {
 	t.Helper()
-	ctx := context.Background()
-	nonce, err := eth.PendingNonceAt(ctx, crypto.PubkeyToAddress(key.PublicKey))
-	if err != nil {
-		t.Fatal(err)
-	}
-	head, err := eth.HeaderByNumber(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := eth.ChainID(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tip := big.NewInt(params.GWei)
-	tx, err := ethtypes.SignNewTx(key, ethtypes.LatestSignerForChainID(id), &ethtypes.DynamicFeeTx{ChainID: id, Nonce: nonce, GasTipCap: tip,
-		GasFeeCap: new(big.Int).Add(tip, new(big.Int).Mul(head.BaseFee, big.NewInt(2))), Gas: 200_000, To: &token, Data: data})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := eth.SendTransaction(ctx, tx); err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := devchain.Send(ctx, eth, key, token, data); err != nil {
 		t.Fatal(err)
 	}
 }

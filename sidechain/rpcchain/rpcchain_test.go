@@ -31,7 +31,6 @@ import (
 	ethtypes "github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient"
-	"github.com/ethereum/go-ethereum/params"
 )
 
 const sideID, mainID = "accord-side-1", "accord-main"
@@ -279,27 +278,9 @@ func TestSignersOverRPC(t *testing.T) {
 
 func sendEth(t *testing.T, eth *ethclient.Client, key *ecdsa.PrivateKey, to common.Address, data []byte) {
 	t.Helper()
-	ctx := context.Background()
-	from := crypto.PubkeyToAddress(key.PublicKey)
-	nonce, err := eth.PendingNonceAt(ctx, from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	head, err := eth.HeaderByNumber(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	chainID, err := eth.ChainID(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tip := big.NewInt(params.GWei)
-	tx, err := ethtypes.SignNewTx(key, ethtypes.LatestSignerForChainID(chainID), &ethtypes.DynamicFeeTx{ChainID: chainID, Nonce: nonce,
-		GasTipCap: tip, GasFeeCap: new(big.Int).Add(tip, new(big.Int).Mul(head.BaseFee, big.NewInt(2))), Gas: 200_000, To: &to, Data: data})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := eth.SendTransaction(ctx, tx); err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := devchain.Send(ctx, eth, key, to, data); err != nil {
 		t.Fatal(err)
 	}
 }
