@@ -140,12 +140,34 @@ func rssBytes() int64 {
 	return pages * int64(os.Getpagesize())
 }
 
+// noPrefetch is the test application without ledger.ReadKeyNamer, so the
+// ledger reads each account when execution first needs it.
+type noPrefetch struct{ ledger.App }
+
 func BenchmarkScaleTransfers(b *testing.B) {
+	// ACCORD_SCALE_PREFETCH=off,on runs both (interleaved per count);
+	// the default is on alone.
+	prefetch := []string{""}
+	if s := os.Getenv("ACCORD_SCALE_PREFETCH"); s != "" {
+		prefetch = strings.Split(s, ",")
+	}
 	for _, n := range scaleAccounts(b) {
 		for _, backend := range benchBackends {
-			b.Run(fmt.Sprintf("accounts=%d/%s", n, backend), func(b *testing.B) {
-				benchScale(b, backend, n)
-			})
+			for _, pf := range prefetch {
+				name := fmt.Sprintf("accounts=%d/%s", n, backend)
+				var app ledger.App = ledgertest.App{}
+				switch pf {
+				case "":
+				case "on":
+					name += "/prefetch=on"
+				case "off":
+					name += "/prefetch=off"
+					app = noPrefetch{app}
+				default:
+					b.Fatalf("ACCORD_SCALE_PREFETCH: %q is neither on nor off", pf)
+				}
+				b.Run(name, func(b *testing.B) { benchScale(b, backend, n, app) })
+			}
 		}
 	}
 }
@@ -230,7 +252,7 @@ func copyState(b *testing.B, from, to string) {
 
 const scaleBalance = 1_000_000 * types.MicroPerUSDT
 
-func benchScale(b *testing.B, backend string, n int) {
+func benchScale(b *testing.B, backend string, n int, app ledger.App) {
 	blockCache := int64(64 << 20)
 	if s := os.Getenv("ACCORD_SCALE_BLOCKCACHE_MB"); s != "" {
 		mb, err := strconv.Atoi(s)
@@ -250,7 +272,7 @@ func benchScale(b *testing.B, backend string, n int) {
 		}
 		l.SetStateCacheEntries(n)
 	}
-	c := &ledgertest.Chain{Ledger: l, App: ledgertest.App{}, Validator: validator, Treasury: ledgertest.Treasury, Genesis: genesis}
+	c := &ledgertest.Chain{Ledger: l, Validator: validator, Treasury: ledgertest.Treasury, Genesis: genesis}
 	loaded := dirBytes(dir)
 
 	rng := rand.New(rand.NewPCG(uint64(n), 7))
@@ -276,7 +298,7 @@ func benchScale(b *testing.B, backend string, n int) {
 	}
 	// Warm up: a few blocks so the caches and memtables are in steady state.
 	for range 3 {
-		x := build(b, c, nextBlock())
+		x := buildWith(b, c, app, nextBlock())
 		if err := l.Commit(x, c.Cert(x.Block)); err != nil {
 			b.Fatal(err)
 		}
@@ -299,7 +321,7 @@ func benchScale(b *testing.B, backend string, n int) {
 	m := newMeter(b)
 	m.reset()
 	for i := 0; i < b.N; i++ {
-		x := build(b, c, blocks[i])
+		x := buildWith(b, c, app, blocks[i])
 		if err := l.Commit(x, c.Cert(x.Block)); err != nil {
 			b.Fatal(err)
 		}
