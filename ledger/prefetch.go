@@ -24,7 +24,8 @@ import (
 // wrongly or left out costs one more read, never a different result.
 type ReadKeyNamer interface {
 	// ReadKeys calls add with state keys (without any ledger prefix) that
-	// tx will read; add copies the key.
+	// tx will read. The ledger keeps each key until the block has run:
+	// pass a fresh slice, not a buffer reused for the next key.
 	ReadKeys(tx *types.Tx, add func(key []byte))
 }
 
@@ -33,24 +34,34 @@ type ReadKeyNamer interface {
 const minPrefetchTxs = 64
 
 // prefetched is a block's named keys, read from the committed state before
-// the block runs: sorted keys and their values.
+// the block runs: sorted keys and their values. It only holds keys the
+// state cache did not, and the committed state cannot change while the
+// block runs (Build, Execute and Commit take turns on one goroutine).
 type prefetched struct {
 	keys [][]byte
 	vals []cachedValue
 }
 
-// prefetch reads the keys the App names for txs from the committed state,
-// through the state cache, in parallel; nil if the App names none. A read
-// that fails is left out, so execution meets the error itself.
+// prefetch reads the keys the App names for txs that the state cache does
+// not hold from the database, sorted and in parallel; nil if there are
+// none. A read that fails is left out, so execution meets the error itself.
+// Keys the cache holds are left to it: with a state that fits the cache
+// the prefetch then costs one cache lookup per key, not a sort.
 func (l *Ledger) prefetch(app App, txs []*types.Tx) *prefetched {
 	namer, ok := app.(ReadKeyNamer)
 	if !ok || len(txs) < minPrefetchTxs {
 		return nil
 	}
-	keys := make([][]byte, 0, 2*len(txs))
+	var keys [][]byte
+	l.cache.mu.RLock()
 	for _, tx := range txs {
-		namer.ReadKeys(tx, func(k []byte) { keys = append(keys, bytes.Clone(k)) })
+		namer.ReadKeys(tx, func(k []byte) {
+			if _, ok := l.cache.m[string(k)]; !ok {
+				keys = append(keys, k)
+			}
+		})
 	}
+	l.cache.mu.RUnlock()
 	if len(keys) == 0 {
 		return nil
 	}
@@ -58,23 +69,26 @@ func (l *Ledger) prefetch(app App, txs []*types.Tx) *prefetched {
 	keys = slices.CompactFunc(keys, bytes.Equal)
 	p := &prefetched{keys: keys, vals: make([]cachedValue, len(keys))}
 	failed := make([]bool, len(keys))
-	r := l.stateReader()
+	r := l.stateReader().prefixReader
 	workers := min(runtime.GOMAXPROCS(0), (len(keys)+255)/256)
 	var wg sync.WaitGroup
 	for w := range workers {
 		// Contiguous ranges of the sorted keys: each worker walks its part
-		// of the key space in order, so neighbouring keys share blocks.
+		// of the key space in order, so neighbouring keys share blocks and
+		// the memtable's search paths.
 		lo, hi := w*len(keys)/workers, (w+1)*len(keys)/workers
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := lo; i < hi; i++ {
-				v, found, err := r.peek(keys[i])
-				if err != nil {
+				v, err := r.Get(keys[i])
+				switch {
+				case err == nil:
+					p.vals[i] = cachedValue{v: v, found: true}
+				case errors.Is(err, kv.ErrNotFound):
+				default:
 					failed[i] = true
-					continue
 				}
-				p.vals[i] = cachedValue{v: v, found: found}
 			}
 		}()
 	}
@@ -98,24 +112,6 @@ func (p *prefetched) get(key []byte) (cachedValue, bool) {
 		return cachedValue{}, false
 	}
 	return p.vals[i], true
-}
-
-// peek reads key through the cache without remembering a database read:
-// a prefetch must not evict what the cache holds for keys a block may not
-// even write (the block's writes reach the cache at Commit).
-func (r cachedStateReader) peek(key []byte) ([]byte, bool, error) {
-	if cv, ok, _ := r.c.get(key); ok {
-		return cv.v, cv.found, nil
-	}
-	v, err := r.prefixReader.Get(key)
-	switch {
-	case err == nil:
-		return v, true, nil
-	case errors.Is(err, kv.ErrNotFound):
-		return nil, false, nil
-	default:
-		return nil, false, err
-	}
 }
 
 // prefetchedReader is the committed state as a block's overlay reads it:

@@ -238,12 +238,12 @@ func (App) ApplyTx(_ ledger.BlockInfo, st state.Journaled, tx *types.Tx) (*types
 }
 
 // ReadKeys implements ledger.ReadKeyNamer: a transfer reads its sender's
-// account, the treasury's and its recipient's.
+// account and its recipient's (and the treasury's, which every transaction
+// reads and the state cache keeps).
 func (App) ReadKeys(tx *types.Tx, add func(key []byte)) {
 	if from, err := tx.Sender(); err == nil {
 		add(accountKey(from))
 	}
-	add(accountKey(Treasury))
 	var m Transfer
 	if tx.Type == TypeTransfer && rlp.DecodeBytes(tx.Payload, &m) == nil {
 		add(accountKey(m.To))
