@@ -17,7 +17,7 @@ package ledger_test
 // transactions carry a placeholder signature with the sender set, as the
 // mempool hands them over. ACCORD_SCALE_CACHE sets the state cache's
 // entries (default ledger.DefaultStateCacheEntries), ACCORD_SCALE_BLOCKCACHE_MB
-// the database's block cache (default 64).
+// the database's block cache (default 256, a node's default).
 //
 // ACCORD_SCALE_STATE_DIR keeps each bulk-loaded and compacted database
 // (per backend and count) under that directory and starts later runs from
@@ -253,7 +253,7 @@ func copyState(b *testing.B, from, to string) {
 const scaleBalance = 1_000_000 * types.MicroPerUSDT
 
 func benchScale(b *testing.B, backend string, n int, app ledger.App) {
-	blockCache := int64(64 << 20)
+	blockCache := int64(256 << 20) // a node's default, node.DefaultDBCacheMB
 	if s := os.Getenv("ACCORD_SCALE_BLOCKCACHE_MB"); s != "" {
 		mb, err := strconv.Atoi(s)
 		if err != nil || mb <= 0 {
