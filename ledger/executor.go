@@ -273,7 +273,12 @@ func (l *Ledger) Execute(b *types.Block, app App) (*Executed, error) {
 // ErrInvalidTx abort too, as they are; a storage failure is wrapped with
 // what ("build", "execute") and the height. The caller seals the result.
 func (l *Ledger) run(what string, app App, hdr *types.Header, txs []*types.Tx, decide func(i int, tx *types.Tx, err error) error) (*Executed, error) {
-	ov := state.NewOverlay(l.stateReader())
+	var ov *state.Overlay
+	if p := l.prefetch(app, txs); p != nil {
+		ov = state.NewOverlay(prefetchedReader{l.stateReader(), p})
+	} else {
+		ov = state.NewOverlay(l.stateReader())
+	}
 	x := &Executed{Parent: l.Last().AppHash, State: ov, app: app,
 		Receipts: make([]*types.Receipt, 0, len(txs)), rh: newReceiptHasher(len(txs))}
 	blk := BlockInfo{ChainID: l.chainID, Height: hdr.Height, Time: hdr.Time, Seed: hdr.LastCertHash}

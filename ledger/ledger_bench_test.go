@@ -140,11 +140,16 @@ func template(c *ledgertest.Chain) (ledger.Template, error) {
 }
 
 func build(b *testing.B, c *ledgertest.Chain, txs []*types.Tx) *ledger.Executed {
+	return buildWith(b, c, c.App, txs)
+}
+
+// buildWith is build with another application than c's.
+func buildWith(b *testing.B, c *ledgertest.Chain, app ledger.App, txs []*types.Tx) *ledger.Executed {
 	t, err := template(c)
 	if err != nil {
 		b.Fatal(err)
 	}
-	x, dropped, err := c.Ledger.Build(t, txs, c.App)
+	x, dropped, err := c.Ledger.Build(t, txs, app)
 	if err != nil {
 		b.Fatal(err)
 	}

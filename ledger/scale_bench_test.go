@@ -17,7 +17,13 @@ package ledger_test
 // transactions carry a placeholder signature with the sender set, as the
 // mempool hands them over. ACCORD_SCALE_CACHE sets the state cache's
 // entries (default ledger.DefaultStateCacheEntries), ACCORD_SCALE_BLOCKCACHE_MB
-// the database's block cache (default 64).
+// the database's block cache (default 256, a node's default).
+//
+// ACCORD_SCALE_STATE_DIR keeps each bulk-loaded and compacted database
+// (per backend and count) under that directory and starts later runs from
+// a copy of it (the immutable sstables hard-linked), so a 10 M run pays the
+// load once. ACCORD_SCALE_CPUPROFILE writes a CPU profile of the timed
+// blocks alone (the last sub-benchmark's, per run), without the load.
 //
 //	ACCORD_SCALE_ACCOUNTS=10000,1000000 go test ./ledger -run '^$' -bench ScaleTransfers -benchtime 20x -timeout 1h
 
@@ -28,6 +34,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -133,19 +140,120 @@ func rssBytes() int64 {
 	return pages * int64(os.Getpagesize())
 }
 
+// noPrefetch is the test application without ledger.ReadKeyNamer, so the
+// ledger reads each account when execution first needs it.
+type noPrefetch struct{ ledger.App }
+
 func BenchmarkScaleTransfers(b *testing.B) {
+	// ACCORD_SCALE_PREFETCH=off,on runs both (interleaved per count);
+	// the default is on alone.
+	prefetch := []string{""}
+	if s := os.Getenv("ACCORD_SCALE_PREFETCH"); s != "" {
+		prefetch = strings.Split(s, ",")
+	}
 	for _, n := range scaleAccounts(b) {
 		for _, backend := range benchBackends {
-			b.Run(fmt.Sprintf("accounts=%d/%s", n, backend), func(b *testing.B) {
-				benchScale(b, backend, n)
-			})
+			for _, pf := range prefetch {
+				name := fmt.Sprintf("accounts=%d/%s", n, backend)
+				var app ledger.App = ledgertest.App{}
+				switch pf {
+				case "":
+				case "on":
+					name += "/prefetch=on"
+				case "off":
+					name += "/prefetch=off"
+					app = noPrefetch{app}
+				default:
+					b.Fatalf("ACCORD_SCALE_PREFETCH: %q is neither on nor off", pf)
+				}
+				b.Run(name, func(b *testing.B) { benchScale(b, backend, n, app) })
+			}
 		}
 	}
 }
 
-func benchScale(b *testing.B, backend string, n int) {
+// openScale opens the ledger for benchScale in a fresh directory, with
+// genesis and n funded accounts, bulk-loaded and compacted, or copied from
+// ACCORD_SCALE_STATE_DIR when an earlier run left one there.
+func openScale(b *testing.B, backend string, n int, opts kv.Options, genesis []byte, app ledger.App) (*ledger.Ledger, string) {
 	dir := b.TempDir()
-	blockCache := int64(64 << 20)
+	load := func(dir string) {
+		l, err := ledger.Open(backend, dir, opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer l.Close()
+		if err := l.InitGenesis(genesis, app); err != nil {
+			b.Fatal(err)
+		}
+		loadAccounts(b, l, n, scaleBalance)
+		// A chain grows its state block by block while compactions keep up; a
+		// bulk load leaves the whole backlog to the timed blocks instead.
+		if err := kv.Compact(l.DB()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	keep := os.Getenv("ACCORD_SCALE_STATE_DIR")
+	if keep == "" {
+		load(dir)
+	} else {
+		tmpl := filepath.Join(keep, fmt.Sprintf("%s-%d", backend, n))
+		done := filepath.Join(tmpl, "accord-scale-done")
+		if _, err := os.Stat(done); err != nil {
+			if err := os.RemoveAll(tmpl); err != nil {
+				b.Fatal(err)
+			}
+			load(tmpl)
+			if err := os.WriteFile(done, nil, 0o644); err != nil {
+				b.Fatal(err)
+			}
+		}
+		copyState(b, tmpl, dir)
+	}
+	l, err := ledger.Open(backend, dir, opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := l.InitGenesis(genesis, app); err != nil { // checks it is the same
+		b.Fatal(err)
+	}
+	return l, dir
+}
+
+// copyState copies a closed database directory: sstables (which neither
+// engine ever modifies) as hard links, everything else byte for byte.
+func copyState(b *testing.B, from, to string) {
+	b.Helper()
+	err := filepath.WalkDir(from, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, path)
+		dst := filepath.Join(to, rel)
+		switch {
+		case d.IsDir():
+			return os.MkdirAll(dst, 0o755)
+		case d.Name() == "accord-scale-done":
+			return nil
+		case strings.HasSuffix(d.Name(), ".sst"):
+			return os.Link(path, dst)
+		default:
+			raw, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(dst, raw, 0o644)
+		}
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+}
+
+const scaleBalance = 1_000_000 * types.MicroPerUSDT
+
+func benchScale(b *testing.B, backend string, n int, app ledger.App) {
+	blockCache := int64(256 << 20) // a node's default, node.DefaultDBCacheMB
 	if s := os.Getenv("ACCORD_SCALE_BLOCKCACHE_MB"); s != "" {
 		mb, err := strconv.Atoi(s)
 		if err != nil || mb <= 0 {
@@ -153,10 +261,9 @@ func benchScale(b *testing.B, backend string, n int) {
 		}
 		blockCache = int64(mb) << 20
 	}
-	l, err := ledger.Open(backend, dir, kv.Options{CacheBytes: blockCache, MemTableBytes: kv.LoadMemTableBytes})
-	if err != nil {
-		b.Fatal(err)
-	}
+	validator := ledgertest.DeterministicKey(1 << 40)
+	genesis := ledgertest.Genesis(validator, nil, "1")
+	l, dir := openScale(b, backend, n, kv.Options{CacheBytes: blockCache, MemTableBytes: kv.LoadMemTableBytes}, genesis, ledgertest.App{})
 	defer l.Close()
 	if s := os.Getenv("ACCORD_SCALE_CACHE"); s != "" {
 		n, err := strconv.Atoi(s)
@@ -165,18 +272,7 @@ func benchScale(b *testing.B, backend string, n int) {
 		}
 		l.SetStateCacheEntries(n)
 	}
-	c := &ledgertest.Chain{Ledger: l, App: ledgertest.App{}, Validator: ledgertest.DeterministicKey(1 << 40), Treasury: ledgertest.Treasury}
-	c.Genesis = ledgertest.Genesis(c.Validator, nil, "1")
-	if err := l.InitGenesis(c.Genesis, c.App); err != nil {
-		b.Fatal(err)
-	}
-	const balance = 1_000_000 * types.MicroPerUSDT
-	loadAccounts(b, l, n, balance)
-	// A chain grows its state block by block while compactions keep up; a
-	// bulk load leaves the whole backlog to the timed blocks instead.
-	if err := kv.Compact(l.DB()); err != nil {
-		b.Fatal(err)
-	}
+	c := &ledgertest.Chain{Ledger: l, Validator: validator, Treasury: ledgertest.Treasury, Genesis: genesis}
 	loaded := dirBytes(dir)
 
 	rng := rand.New(rand.NewPCG(uint64(n), 7))
@@ -202,24 +298,38 @@ func benchScale(b *testing.B, backend string, n int) {
 	}
 	// Warm up: a few blocks so the caches and memtables are in steady state.
 	for range 3 {
-		x := build(b, c, nextBlock())
+		x := buildWith(b, c, app, nextBlock())
 		if err := l.Commit(x, c.Cert(x.Block)); err != nil {
 			b.Fatal(err)
 		}
 	}
-	blocks := make([][]*types.Tx, b.N)
-	for i := range blocks {
-		blocks[i] = nextBlock()
+	if path := os.Getenv("ACCORD_SCALE_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			b.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	m := newMeter(b)
 	m.reset()
 	for i := 0; i < b.N; i++ {
-		x := build(b, c, blocks[i])
+		// Each block's transactions are made untimed, as the loop reaches
+		// it: made all up front they would count in the RSS (1 M
+		// transactions are ~0.5 GiB), which must show only the ledger's.
+		m.stopTimer()
+		txs := nextBlock()
+		m.startTimer()
+		x := buildWith(b, c, app, txs)
 		if err := l.Commit(x, c.Cert(x.Block)); err != nil {
 			b.Fatal(err)
 		}
 	}
 	m.stopTimer()
+	pprof.StopCPUProfile()
 	txs := float64(b.N * scaleBlockTxs)
 	b.ReportMetric(txs/b.Elapsed().Seconds(), "tx/s")
 	b.ReportMetric(float64(m.cpu.Microseconds())/txs, "cpu-µs/tx")

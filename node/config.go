@@ -27,11 +27,13 @@ type Config struct {
 	// its multi-MiB blocks then do not each force a flush and compaction.
 	// The badger backend ignores it.
 	DBMemTableMB int `json:"db_memtable_mb"`
-	// DBCacheMB sizes the database's block cache in MiB (0: 8). With a
-	// state larger than the caches, every transfer reads its accounts
-	// from sstables; a node with millions of accounts wants hundreds of
-	// MiB here (see ledger's BenchmarkScaleTransfers). Memory is bounded
-	// by this, the memtable and state_cache_entries, not by the state.
+	// DBCacheMB sizes the database's block cache in MiB (0:
+	// DefaultDBCacheMB). With a state larger than the caches, every
+	// transfer reads its accounts from sstables, and a cache smaller than
+	// the state's index and filter blocks re-reads those too (ledger's
+	// BenchmarkScaleTransfers). The cache fills only as blocks are read,
+	// so a small state costs little of it. Memory is bounded by this, the
+	// memtable and state_cache_entries, not by the state.
 	DBCacheMB int `json:"db_cache_mb,omitempty"`
 	// MaxBlockIntervalMs bounds the time between blocks: an empty block is
 	// produced when nothing else happened for this long.

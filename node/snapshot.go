@@ -465,6 +465,16 @@ func JoinBySnapshot(ctx context.Context, h Home, o JoinOptions) (*JoinResult, er
 // ledgerOptions are the database options the node opens its ledger with
 // (New adds the fatal-error hook).
 func ledgerOptions(cfg Config, log *slog.Logger) kv.Options {
+	cacheMB := cfg.DBCacheMB
+	if cacheMB == 0 {
+		cacheMB = DefaultDBCacheMB
+	}
 	return kv.Options{Logger: log.With("component", "kv"), MemTableBytes: int64(cfg.DBMemTableMB) << 20,
-		CacheBytes: int64(cfg.DBCacheMB) << 20}
+		CacheBytes: int64(cacheMB) << 20}
 }
+
+// DefaultDBCacheMB is the block cache of a node whose config leaves
+// db_cache_mb out. At 10 M accounts (about 270 MiB of state in pebble) a
+// 64 MiB cache cost 80 µs of CPU per transfer, 256 MiB 50 µs (60 blocks of
+// 5 000 random transfers; 512 MiB: 51 µs).
+const DefaultDBCacheMB = 256

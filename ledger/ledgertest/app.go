@@ -237,6 +237,21 @@ func (App) ApplyTx(_ ledger.BlockInfo, st state.Journaled, tx *types.Tx) (*types
 	return rc, nil
 }
 
+// ReadKeys implements ledger.ReadKeyNamer: a transfer reads its sender's
+// account and its recipient's (and the treasury's, which every transaction
+// reads and the state cache keeps).
+func (App) ReadKeys(tx *types.Tx, add func(key []byte)) {
+	if from, err := tx.Sender(); err == nil {
+		add(accountKey(from))
+	}
+	var m Transfer
+	if tx.Type == TypeTransfer && rlp.DecodeBytes(tx.Payload, &m) == nil {
+		add(accountKey(m.To))
+	}
+}
+
+var _ ledger.ReadKeyNamer = App{}
+
 // ChangedAccounts implements ledger.App.
 func (App) ChangedAccounts(ws []state.Write) []types.Address {
 	var out []types.Address
