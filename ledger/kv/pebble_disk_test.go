@@ -41,8 +41,8 @@ func TestPebbleWALDiskIsCappedWhateverTheMemTable(t *testing.T) {
 		memtable int64
 		min, max int64
 	}{
-		{"default is small", 0, 4 << 20, 6 << 20},
-		{"load setting is capped", LoadMemTableBytes, 4 << 20, 6 << 20},
+		{"small setting", SmallMemTableBytes, 4 << 20, 6 << 20},
+		{"default is capped", 0, 4 << 20, 6 << 20},
 		{"largest setting is capped", MaxMemTableBytes, 4 << 20, 6 << 20},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
