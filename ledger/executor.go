@@ -32,7 +32,7 @@ func (x *Executed) seal(txs []*types.Tx, withTxRoot bool) (appHash, receiptRoot,
 	x.Writes = x.State.WriteSet()
 	appHash = state.NextAppHash(x.Parent, x.Writes)
 	if withTxRoot {
-		txRoot = types.TxRoot(txs)
+		txRoot = types.SealTxRoot(txs)
 	}
 	x.receiptEncs, receiptRoot = x.rh.wait()
 	x.rh = nil

@@ -20,12 +20,13 @@ type Config struct {
 	RPCAddr string `json:"rpc_addr"`
 	// DB is the ledger backend: "pebble" (default) or "badger".
 	DB string `json:"db"`
-	// DBMemTableMB sizes pebble's memtable in MiB (1–1024). Pebble
-	// preallocates each write-ahead log file to 1.1 times it, so it is also
-	// about the disk the WAL takes even on an idle node. The default, 4,
-	// suits a small node; a validator under sustained load should set 64:
-	// its multi-MiB blocks then do not each force a flush and compaction.
-	// The badger backend ignores it.
+	// DBMemTableMB sizes pebble's memtable in MiB (1–1024). The default,
+	// 64, suits a validator under sustained load: its multi-MiB blocks then
+	// do not each force a flush and compaction. It costs an idle node no
+	// disk (the WAL's preallocation is capped at 4 MiB) and memory only as
+	// the memtable fills; 4 bounds the memory of a node that must stay
+	// small. Homes made before the default changed keep the 4 written in
+	// their config.json. The badger backend ignores it.
 	DBMemTableMB int `json:"db_memtable_mb"`
 	// DBCacheMB sizes the database's block cache in MiB (0:
 	// DefaultDBCacheMB). With a state larger than the caches, every

@@ -18,7 +18,7 @@ func TestConfigMemTable(t *testing.T) {
 		ok   bool
 	}{
 		{"default", kv.DefaultMemTableBytes >> 20, true},
-		{"large for a loaded validator", kv.LoadMemTableBytes >> 20, true},
+		{"small for a node that must stay small", kv.SmallMemTableBytes >> 20, true},
 		{"zero is refused", 0, false},
 		{"negative is refused", -1, false},
 		{"above pebble's bound is refused", kv.MaxMemTableBytes>>20 + 1, false},
@@ -37,7 +37,7 @@ func TestConfigMemTable(t *testing.T) {
 	}
 }
 
-// A config.json written before the key existed gets the small default.
+// A config.json written before the key existed gets the default.
 func TestLoadConfigWithoutMemTableKey(t *testing.T) {
 	h := Home(t.TempDir())
 	if err := os.MkdirAll(strings.TrimSuffix(h.ConfigFile(), "/config.json"), 0o755); err != nil {

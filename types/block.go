@@ -200,6 +200,16 @@ func (m *txRootMemo) add(root Hash, txs []*Tx) {
 	m.next = (m.next + 1) % txRootMemoSize
 }
 
+// SealTxRoot is TxRoot for a block being built: it also remembers the root
+// for this very list, so the built block's CheckStructure calls on its way
+// out (the engine checks the proposal it is about to sign) find it instead
+// of hashing every transaction and Merkle node a second time.
+func SealTxRoot(txs []*Tx) Hash {
+	root := TxRoot(txs)
+	txRoots.add(root, txs)
+	return root
+}
+
 // TxRoot is the Merkle root of the transaction hashes, in block order.
 func TxRoot(txs []*Tx) Hash {
 	leaves := make([]Hash, len(txs))

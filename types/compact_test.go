@@ -135,3 +135,23 @@ func TestCompactRootMemoDoesNotHideAChangedList(t *testing.T) {
 		t.Fatalf("remembered list: %v", err)
 	}
 }
+
+func TestSealTxRootIsTxRootAndRemembersTheList(t *testing.T) {
+	b := compactFixture(t, 100)
+	want := TxRoot(b.Txs)
+	if got := SealTxRoot(b.Txs); got != want {
+		t.Fatalf("SealTxRoot = %s, TxRoot = %s", got.Hex(), want.Hex())
+	}
+	if !txRoots.seen(want, append([]*Tx(nil), b.Txs...)) {
+		t.Fatal("the sealed list is not remembered under its root")
+	}
+	changed := append([]*Tx(nil), b.Txs...)
+	changed[50] = b.Txs[51]
+	if txRoots.seen(want, changed) {
+		t.Fatal("a changed list is taken for the sealed one")
+	}
+	b.Txs = changed
+	if err := b.CheckStructure(); !errors.Is(err, ErrMalformedBlock) {
+		t.Fatalf("changed list under a sealed root: err = %v, want ErrMalformedBlock", err)
+	}
+}

@@ -111,11 +111,13 @@ type Options struct {
 	// CacheBytes sizes the block cache; 0 means 8 MiB.
 	CacheBytes int64
 	// MemTableBytes sizes pebble's memtable; 0 means DefaultMemTableBytes.
-	// Pebble preallocates each write-ahead log file to about 1.1 times the
-	// memtable, so this is also the disk a node spends on its WAL even when
-	// idle. A validator under sustained load wants a larger one
-	// (LoadMemTableBytes): a full block then no longer forces a flush and a
-	// compaction of its own. Other backends ignore it.
+	// A loaded validator's blocks are several MiB: with a small memtable
+	// each forces a flush and, every few blocks, a compaction that rewrites
+	// the level below, costing about as much CPU as executing the block.
+	// The WAL's disk does not follow this size (walprealloc.go), and
+	// pebble's first memtables are small (256 KiB, doubling at each
+	// switch), so an idle node pays for it neither in disk nor at once in
+	// memory. Other backends ignore it.
 	MemTableBytes int64
 	// ReadOnly opens an existing store without write access; writes fail
 	// with ErrReadOnly. The memory backend refuses it.
@@ -132,13 +134,15 @@ type Options struct {
 
 const defaultCacheBytes = 8 << 20
 
-// Memtable sizes: the default suits a small or idle node (a 4 MiB memtable
-// and a WAL of about 4.4 MiB); LoadMemTableBytes suits a validator
-// finalizing thousands of transactions per second, whose blocks are several
-// MiB each.
+// Memtable sizes. The default is sized for a validator finalizing
+// thousands of transactions per second; SmallMemTableBytes, the default
+// before the WAL's preallocation was capped, bounds the memory of a node
+// that must stay small. LoadMemTableBytes is the default, named for the
+// benchmarks that ask for it.
 const (
-	DefaultMemTableBytes = 4 << 20
-	LoadMemTableBytes    = 64 << 20
+	DefaultMemTableBytes = 64 << 20
+	LoadMemTableBytes    = DefaultMemTableBytes
+	SmallMemTableBytes   = 4 << 20
 	// MaxMemTableBytes bounds the setting: pebble refuses 4 GiB and more.
 	MaxMemTableBytes = 1 << 30
 )

@@ -55,12 +55,10 @@ func openPebble(dir string, fs vfs.FS, opts Options) (*pebbleEngine, error) {
 	log := opts.logger().With("backend", BackendPebble)
 	bgErrors := &rateLimitedErrors{log: log, every: 10 * time.Second}
 	po := &pebble.Options{
-		// Small by default: pebble preallocates every WAL file to the
-		// memtable's size plus 10%, so a 64 MiB memtable cost each idle node
-		// 71 MB of disk. Under load a block's batch is a few MB and a small
-		// memtable flushes (and compacts) about once per block, costing as
-		// much CPU as executing it: loaded validators raise it (see
-		// Options.MemTableBytes).
+		// Large enough that a loaded validator's multi-MB blocks do not
+		// each force a flush and a compaction (see Options.MemTableBytes);
+		// FS caps the WAL preallocation that used to make it cost each idle
+		// node 71 MB of disk per log (walprealloc.go).
 		MemTableSize:       opts.memTableBytes(),
 		CacheSize:          opts.cacheBytes(),
 		FormatMajorVersion: pebble.FormatNewest,
@@ -75,7 +73,7 @@ func openPebble(dir string, fs vfs.FS, opts Options) (*pebbleEngine, error) {
 				log.Warn("disk slow", "info", info.String())
 			},
 		},
-		FS: fs,
+		FS: capPreallocation(fs, walPreallocBytes),
 	}
 	// Bloom filters on every level, the last included: point reads of absent
 	// keys (new accounts, nonce checks) are common on a ledger, and without
