@@ -52,22 +52,13 @@ const MaxBatchTxs = 10_000
 // sendRawTransactions admits many transactions at once; each gets its own
 // result, so one rejection does not fail the others.
 func (s *Server) sendRawTransactions(p json.RawMessage) (any, error) {
-	var hexes []string
-	if err := Params(p, 1, &hexes); err != nil {
+	raws, bad, err := decodeBatch(p)
+	if err != nil {
 		return nil, err
 	}
-	if len(hexes) > MaxBatchTxs {
-		return nil, InvalidParams(fmt.Errorf("%d transactions, at most %d per call", len(hexes), MaxBatchTxs))
-	}
-	raws := make([][]byte, len(hexes))
-	out := make([]views.BatchResult, len(hexes))
-	for i, h := range hexes {
-		raw, err := hexBytes(h)
-		if err != nil {
-			out[i].Error = "transaction hex: " + err.Error()
-			continue
-		}
-		raws[i] = raw
+	out := make([]views.BatchResult, len(raws))
+	for i, e := range bad {
+		out[i].Error = e
 	}
 	hashes, errs := s.b.SubmitTxs(raws)
 	for i := range out {
@@ -81,6 +72,61 @@ func (s *Server) sendRawTransactions(p json.RawMessage) (any, error) {
 		out[i].Hash = hashes[i].Hex()
 	}
 	return out, nil
+}
+
+// decodeBatch decodes accord_sendRawTransactions' params into the raw
+// transactions; bad[i] is why hex i does not decode (raws[i] is then nil);
+// bad is nil when all decode.
+func decodeBatch(p json.RawMessage) (raws [][]byte, bad []string, err error) {
+	hexes, ok := batchHexes(p)
+	if !ok {
+		return decodeBatchSlow(p)
+	}
+	if len(hexes) > MaxBatchTxs {
+		return nil, nil, batchTooLarge(len(hexes))
+	}
+	raws = make([][]byte, len(hexes))
+	for i, h := range hexes {
+		raw, err := hexBytes(string(h))
+		if err != nil {
+			if bad == nil {
+				bad = make([]string, len(hexes))
+			}
+			bad[i] = "transaction hex: " + err.Error()
+			continue
+		}
+		raws[i] = raw
+	}
+	return raws, bad, nil
+}
+
+// decodeBatchSlow is decodeBatch by encoding/json, for params outside the
+// fast path's subset.
+func decodeBatchSlow(p json.RawMessage) (raws [][]byte, bad []string, err error) {
+	var hexes []string
+	if err := Params(p, 1, &hexes); err != nil {
+		return nil, nil, err
+	}
+	if len(hexes) > MaxBatchTxs {
+		return nil, nil, batchTooLarge(len(hexes))
+	}
+	raws = make([][]byte, len(hexes))
+	for i, h := range hexes {
+		raw, err := hexBytes(h)
+		if err != nil {
+			if bad == nil {
+				bad = make([]string, len(hexes))
+			}
+			bad[i] = "transaction hex: " + err.Error()
+			continue
+		}
+		raws[i] = raw
+	}
+	return raws, bad, nil
+}
+
+func batchTooLarge(n int) error {
+	return InvalidParams(fmt.Errorf("%d transactions, at most %d per call", n, MaxBatchTxs))
 }
 
 func (s *Server) getAccount(p json.RawMessage) (any, error) {

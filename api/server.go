@@ -240,9 +240,11 @@ func (s *Server) batch(reqs []json.RawMessage, local map[string]Method) []byte {
 // handle runs one request; local holds methods of the caller's connection
 // (subscriptions over WebSocket), looked up before the server's.
 func (s *Server) handle(raw []byte, local map[string]Method) response {
-	var req request
-	if err := json.Unmarshal(raw, &req); err != nil {
-		return response{JSONRPC: wire.Version, ID: json.RawMessage("null"), Error: errorf(wire.CodeParse, "parse error: "+err.Error())}
+	req, ok := fastRequest(raw)
+	if !ok {
+		if err := json.Unmarshal(raw, &req); err != nil {
+			return response{JSONRPC: wire.Version, ID: json.RawMessage("null"), Error: errorf(wire.CodeParse, "parse error: "+err.Error())}
+		}
 	}
 	if req.ID == nil {
 		req.ID = json.RawMessage("null")
