@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -85,10 +86,21 @@ func decodeBatch(p json.RawMessage) (raws [][]byte, bad []string, err error) {
 	if len(hexes) > MaxBatchTxs {
 		return nil, nil, batchTooLarge(len(hexes))
 	}
+	// The transactions are decoded into one buffer, not one allocation
+	// each. A raw the backend keeps (the gossip queue does, until it
+	// flushes) keeps the whole buffer alive, so it is never reused.
+	total := 0
+	for i, h := range hexes {
+		hexes[i] = trimHex(h)
+		total += hex.DecodedLen(len(hexes[i]))
+	}
+	buf := make([]byte, total)
 	raws = make([][]byte, len(hexes))
 	for i, h := range hexes {
-		raw, err := hexBytes(string(h))
-		if err != nil {
+		n := hex.DecodedLen(len(h))
+		raw := buf[:n:n]
+		buf = buf[n:]
+		if _, err := hex.Decode(raw, h); err != nil {
 			if bad == nil {
 				bad = make([]string, len(hexes))
 			}

@@ -348,3 +348,8 @@ func hexBytes(s string) ([]byte, error) {
 	s = strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(s), "0x"), "0X")
 	return hex.DecodeString(s)
 }
+
+// trimHex is hexBytes' trimming, for bytes.
+func trimHex(b []byte) []byte {
+	return bytes.TrimPrefix(bytes.TrimPrefix(bytes.TrimSpace(b), []byte("0x")), []byte("0X"))
+}
