@@ -8,7 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/accordnet/accord/api/views"
 	"github.com/accordnet/accord/api/wire"
+	"github.com/accordnet/accord/types"
 )
 
 var requestSeeds = []string{
@@ -153,4 +155,72 @@ func TestBatchHexesTakesTheClientsShape(t *testing.T) {
 			t.Errorf("fast path refused %s", s)
 		}
 	}
+}
+
+// FuzzBatchResult holds appendBatchResult to json.Marshal of the
+// views.BatchResult it stands for.
+func FuzzBatchResult(f *testing.F) {
+	for _, e := range []string{"", "nonce too low: 3 < 4", `<a href="x">&amp;</a>`, "é\u2028\u2029\x00\x1f\\\"", "\xff\xfe bad utf-8"} {
+		f.Add(true, []byte("0123456789abcdef0123456789abcdef"), e)
+		f.Add(false, []byte{}, e)
+	}
+	f.Fuzz(func(t *testing.T, hasHash bool, hb []byte, errText string) {
+		var want views.BatchResult
+		var h *types.Hash
+		if hasHash {
+			h = new(types.Hash)
+			copy(h[:], hb)
+			want.Hash = h.Hex()
+		}
+		want.Error = errText
+		wantJSON, err := json.Marshal(want)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := appendBatchResult(nil, h, errText); !bytes.Equal(got, wantJSON) {
+			t.Fatalf("wrote %s, json.Marshal %s", got, wantJSON)
+		}
+	})
+}
+
+// FuzzMarshalResponse holds marshalResponse to json.Marshal for any valid
+// id, with an encoded result and without.
+func FuzzMarshalResponse(f *testing.F) {
+	for _, id := range []string{`1`, `"x"`, `null`, `-1.5e3`, ` 7 `, `[1, 2]`, `{"a":"<b>"}`, `"\u2028"`, "\"\u2028\"", `"é"`, `"a b"`} {
+		f.Add([]byte(id), "0xab", "")
+		f.Add([]byte(id), "", "no <thanks> & bye")
+	}
+	f.Fuzz(func(t *testing.T, id []byte, hashHex, errText string) {
+		if !json.Valid(id) {
+			return
+		}
+		// handle passes on the ID as decoded: a RawMessage keeps its bytes.
+		var req request
+		if json.Unmarshal([]byte(`{"id":`+string(id)+`}`), &req) != nil {
+			return
+		}
+		var h *types.Hash
+		items := []views.BatchResult{{Error: errText}}
+		if hashHex != "" {
+			h = new(types.Hash)
+			copy(h[:], hashHex)
+			items = append(items, views.BatchResult{Hash: h.Hex()})
+		}
+		enc := append([]byte{'['}, appendBatchResult(nil, nil, errText)...)
+		if h != nil {
+			enc = appendBatchResult(append(enc, ','), h, "")
+		}
+		enc = append(enc, ']')
+		got, err := marshalResponse(response{JSONRPC: wire.Version, ID: req.ID, Result: encodedResult(enc)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := json.Marshal(response{JSONRPC: wire.Version, ID: req.ID, Result: items})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("id %q: wrote %s, json.Marshal %s", id, got, want)
+		}
+	})
 }

@@ -51,28 +51,54 @@ func (s *Server) sendRawTransaction(p json.RawMessage) (any, error) {
 const MaxBatchTxs = 10_000
 
 // sendRawTransactions admits many transactions at once; each gets its own
-// result, so one rejection does not fail the others.
+// result, so one rejection does not fail the others. The result is
+// []views.BatchResult, written straight to JSON (appendBatchResult) rather
+// than built as strings and encoded by reflection.
 func (s *Server) sendRawTransactions(p json.RawMessage) (any, error) {
 	raws, bad, err := decodeBatch(p)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]views.BatchResult, len(raws))
-	for i, e := range bad {
-		out[i].Error = e
-	}
 	hashes, errs := s.b.SubmitTxs(raws)
-	for i := range out {
-		if out[i].Error != "" {
-			continue
+	out := make([]byte, 0, 2+len(raws)*len(`{"hash":"0x`+hashHex+`"},`))
+	out = append(out, '[')
+	for i := range raws {
+		if i > 0 {
+			out = append(out, ',')
 		}
-		if errs[i] != nil {
-			out[i].Error = errs[i].Error()
-			continue
+		switch {
+		case bad != nil && bad[i] != "":
+			out = appendBatchResult(out, nil, bad[i])
+		case errs[i] != nil:
+			out = appendBatchResult(out, nil, errs[i].Error())
+		default:
+			out = appendBatchResult(out, &hashes[i], "")
 		}
-		out[i].Hash = hashes[i].Hex()
 	}
-	return out, nil
+	return encodedResult(append(out, ']')), nil
+}
+
+// hashHex is as long as a hash in hex.
+const hashHex = "0000000000000000000000000000000000000000000000000000000000000000"
+
+// appendBatchResult appends what json.Marshal writes for a
+// views.BatchResult with the hash's Hex (when h is not nil) and the error.
+func appendBatchResult(out []byte, h *types.Hash, errText string) []byte {
+	out = append(out, '{')
+	if h != nil {
+		out = append(out, `"hash":"0x`...)
+		out = hex.AppendEncode(out, h[:])
+		out = append(out, '"')
+	}
+	if errText != "" {
+		if h != nil {
+			out = append(out, ',')
+		}
+		out = append(out, `"error":`...)
+		enc, _ := json.Marshal(errText) // a string always encodes
+		out = append(out, enc...)
+	}
+	return append(out, '}')
 }
 
 // decodeBatch decodes accord_sendRawTransactions' params into the raw

@@ -148,9 +148,48 @@ func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(append(s.encodeOne(s.handle(body, nil)), '\n'))
 }
 
+// encodedResult is a method's result already encoded, as exactly the
+// compact JSON json.Marshal writes for the value it stands for: the
+// response is then assembled around it without encoding it again
+// (marshalResponse). Encoded by encoding/json it is itself.
+type encodedResult []byte
+
+// MarshalJSON implements json.Marshaler.
+func (r encodedResult) MarshalJSON() ([]byte, error) { return r, nil }
+
+// marshalResponse is json.Marshal(resp), without running encoding/json over
+// an encodedResult (it would compact and validate it).
+func marshalResponse(resp response) ([]byte, error) {
+	r, ok := resp.Result.(encodedResult)
+	if !ok || resp.Error != nil || resp.JSONRPC != wire.Version || !compactID(resp.ID) {
+		return json.Marshal(resp)
+	}
+	out := make([]byte, 0, len(`{"jsonrpc":"2.0","id":,"result":}`)+len(resp.ID)+len(r))
+	out = append(out, `{"jsonrpc":"`+wire.Version+`","id":`...)
+	out = append(out, resp.ID...)
+	out = append(out, `,"result":`...)
+	out = append(out, r...)
+	return append(out, '}'), nil
+}
+
+// compactID reports whether id, valid JSON, is written as it is by
+// json.Marshal: no whitespace to compact away, nothing it escapes (<, >,
+// & and, outside ASCII, U+2028 and U+2029).
+func compactID(id json.RawMessage) bool {
+	if len(id) == 0 {
+		return false
+	}
+	for _, c := range id {
+		if isSpace(c) || c == '<' || c == '>' || c == '&' || c > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
 // encodeOne encodes a single response within the response budget.
 func (s *Server) encodeOne(resp response) []byte {
-	out, err := json.Marshal(resp)
+	out, err := marshalResponse(resp)
 	if err == nil && s.overBudget(len(out)) {
 		out, err = json.Marshal(s.tooLarge(resp.ID))
 	}
@@ -223,7 +262,7 @@ func (s *Server) batch(reqs []json.RawMessage, local map[string]Method) []byte {
 		} else {
 			resp = s.handle(raw, local)
 		}
-		out, err := json.Marshal(resp)
+		out, err := marshalResponse(resp)
 		if err != nil {
 			out, _ = json.Marshal(response{JSONRPC: wire.Version, ID: resp.ID, Error: errorf(wire.CodeInternal, "encode response: "+err.Error())})
 		}
