@@ -116,7 +116,7 @@ func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) {
 	// The body is read before a slot is taken, so a client trickling its
 	// body holds a connection (capped by the listener, and cut at the read
 	// timeout) but never a slot honest requests need.
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxRequestBytes))
+	body, err := readBody(w, r)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		code, msg := http.StatusBadRequest, "request body unreadable"
@@ -148,9 +148,66 @@ func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(append(s.encodeOne(s.handle(body, nil)), '\n'))
 }
 
+// encodedResult is a method's result already encoded, as exactly the
+// compact JSON json.Marshal writes for the value it stands for: the
+// response is then assembled around it without encoding it again
+// (marshalResponse). Encoded by encoding/json it is itself.
+type encodedResult []byte
+
+// MarshalJSON implements json.Marshaler.
+func (r encodedResult) MarshalJSON() ([]byte, error) { return r, nil }
+
+// marshalResponse is json.Marshal(resp), without running encoding/json over
+// an encodedResult (it would compact and validate it).
+func marshalResponse(resp response) ([]byte, error) {
+	r, ok := resp.Result.(encodedResult)
+	if !ok || resp.Error != nil || resp.JSONRPC != wire.Version || !compactID(resp.ID) {
+		return json.Marshal(resp)
+	}
+	// One byte spare for the newline serveRPC adds.
+	out := make([]byte, 0, len(`{"jsonrpc":"2.0","id":,"result":}`)+len(resp.ID)+len(r)+1)
+	out = append(out, `{"jsonrpc":"`+wire.Version+`","id":`...)
+	out = append(out, resp.ID...)
+	out = append(out, `,"result":`...)
+	out = append(out, r...)
+	return append(out, '}'), nil
+}
+
+// compactID reports whether id, valid JSON, is written as it is by
+// json.Marshal: no whitespace to compact away, nothing it escapes (<, >,
+// & and, outside ASCII, U+2028 and U+2029).
+func compactID(id json.RawMessage) bool {
+	if len(id) == 0 {
+		return false
+	}
+	for _, c := range id {
+		if isSpace(c) || c == '<' || c == '>' || c == '&' || c > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// readBody reads the request body, at most MaxRequestBytes. With a
+// Content-Length (the server then delivers exactly that many bytes) it
+// reads into one buffer of that size: io.ReadAll grows from 512 bytes,
+// allocating and copying twice a large batch's size.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	body := http.MaxBytesReader(w, r.Body, MaxRequestBytes)
+	n := r.ContentLength
+	if n <= 0 || n > MaxRequestBytes {
+		return io.ReadAll(body)
+	}
+	buf := make([]byte, n)
+	if _, err := io.ReadFull(body, buf); err != nil {
+		return nil, err
+	}
+	return buf, nil
+}
+
 // encodeOne encodes a single response within the response budget.
 func (s *Server) encodeOne(resp response) []byte {
-	out, err := json.Marshal(resp)
+	out, err := marshalResponse(resp)
 	if err == nil && s.overBudget(len(out)) {
 		out, err = json.Marshal(s.tooLarge(resp.ID))
 	}
@@ -223,7 +280,7 @@ func (s *Server) batch(reqs []json.RawMessage, local map[string]Method) []byte {
 		} else {
 			resp = s.handle(raw, local)
 		}
-		out, err := json.Marshal(resp)
+		out, err := marshalResponse(resp)
 		if err != nil {
 			out, _ = json.Marshal(response{JSONRPC: wire.Version, ID: resp.ID, Error: errorf(wire.CodeInternal, "encode response: "+err.Error())})
 		}
@@ -240,9 +297,11 @@ func (s *Server) batch(reqs []json.RawMessage, local map[string]Method) []byte {
 // handle runs one request; local holds methods of the caller's connection
 // (subscriptions over WebSocket), looked up before the server's.
 func (s *Server) handle(raw []byte, local map[string]Method) response {
-	var req request
-	if err := json.Unmarshal(raw, &req); err != nil {
-		return response{JSONRPC: wire.Version, ID: json.RawMessage("null"), Error: errorf(wire.CodeParse, "parse error: "+err.Error())}
+	req, ok := fastRequest(raw)
+	if !ok {
+		if err := json.Unmarshal(raw, &req); err != nil {
+			return response{JSONRPC: wire.Version, ID: json.RawMessage("null"), Error: errorf(wire.CodeParse, "parse error: "+err.Error())}
+		}
 	}
 	if req.ID == nil {
 		req.ID = json.RawMessage("null")
@@ -345,4 +404,9 @@ func NotFound(err error) error { return errorf(wire.CodeNotFound, err.Error()) }
 func hexBytes(s string) ([]byte, error) {
 	s = strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(s), "0x"), "0X")
 	return hex.DecodeString(s)
+}
+
+// trimHex is hexBytes' trimming, for bytes.
+func trimHex(b []byte) []byte {
+	return bytes.TrimPrefix(bytes.TrimPrefix(bytes.TrimSpace(b), []byte("0x")), []byte("0X"))
 }

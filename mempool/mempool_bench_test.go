@@ -233,6 +233,22 @@ func BenchmarkAdmission(b *testing.B) {
 		b.StopTimer()
 		report(b, cpuTime()-cpu)
 	})
+
+	// The same from raw bytes, as the RPC batch and gossip deliver them:
+	// decoding and hashing are in it, the recovery is not.
+	b.Run("AddRawBatch/cached-senders", func(b *testing.B) {
+		w := makeWorkload(b, b.N)
+		cache := sigcache.New(2 * b.N)
+		cache.RecoverAll(decodeAll(b, w.raws[:b.N]), 0)
+		p := benchPool(w, b.N, cache)
+		cpu := startTiming(b)
+		for i := 0; i < b.N; i += batch {
+			_, errs := p.AddRawBatch(w.raws[i:min(i+batch, b.N)])
+			checkAll(b, errs)
+		}
+		b.StopTimer()
+		report(b, cpuTime()-cpu)
+	})
 }
 
 // BenchmarkReap measures selecting a 5,000-tx proposal from a full pool.
