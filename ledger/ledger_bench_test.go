@@ -139,7 +139,7 @@ func template(c *ledgertest.Chain) (ledger.Template, error) {
 	return t, nil
 }
 
-func build(b *testing.B, c *ledgertest.Chain, txs []*types.Tx) *ledger.Executed {
+func build(b testing.TB, c *ledgertest.Chain, txs []*types.Tx) *ledger.Executed {
 	t, err := template(c)
 	if err != nil {
 		b.Fatal(err)
