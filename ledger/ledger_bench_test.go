@@ -139,12 +139,12 @@ func template(c *ledgertest.Chain) (ledger.Template, error) {
 	return t, nil
 }
 
-func build(b *testing.B, c *ledgertest.Chain, txs []*types.Tx) *ledger.Executed {
+func build(b testing.TB, c *ledgertest.Chain, txs []*types.Tx) *ledger.Executed {
 	return buildWith(b, c, c.App, txs)
 }
 
 // buildWith is build with another application than c's.
-func buildWith(b *testing.B, c *ledgertest.Chain, app ledger.App, txs []*types.Tx) *ledger.Executed {
+func buildWith(b testing.TB, c *ledgertest.Chain, app ledger.App, txs []*types.Tx) *ledger.Executed {
 	t, err := template(c)
 	if err != nil {
 		b.Fatal(err)

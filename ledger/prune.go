@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/accordnet/accord/ledger/kv"
 	"github.com/accordnet/accord/ledger/state"
 	"github.com/accordnet/accord/types"
 	"github.com/ethereum/go-ethereum/rlp"
@@ -99,41 +100,52 @@ func (l *Ledger) Prune(keep uint64, rs ...Retainer) (PruneResult, error) {
 	target, heldBy := l.PruneTarget(keep, rs...)
 	base := l.PrunedBase()
 	res := PruneResult{From: base, To: base, HeldBy: heldBy}
+	var freed int64
 	for base < target {
 		next := min(base+pruneBatchHeights, target)
-		if err := l.pruneRange(base, next); err != nil {
+		n, err := l.pruneRange(base, next)
+		freed += n
+		if err != nil {
 			return res, err
 		}
 		base = next
 		res.To = base
 	}
+	// Badger keeps deleted blocks on disk until it is told (kv.Reclaim
+	// decides when that is worth its work). The bodies stand for the
+	// receipts deleted beside them.
+	if err := kv.Reclaim(l.db, freed); err != nil {
+		return res, fmt.Errorf("prune: reclaim disk: %w", err)
+	}
 	return res, nil
 }
 
 // pruneRange prunes heights [from, to) and moves the base to `to` in one
-// atomic batch.
-func (l *Ledger) pruneRange(from, to uint64) error {
+// atomic batch. It returns the bytes of block bodies it deleted.
+func (l *Ledger) pruneRange(from, to uint64) (int64, error) {
 	b := l.db.NewBatch()
 	defer b.Close()
+	var freed int64
 	for h := from; h < to; h++ {
 		raw, err := l.db.Get(heightKey(prefixBlock, h))
 		if err != nil {
-			return fmt.Errorf("prune: read block %d: %w", h, err)
+			return 0, fmt.Errorf("prune: read block %d: %w", h, err)
 		}
 		blk, err := types.DecodeBlock(raw)
 		if err != nil {
-			return fmt.Errorf("prune: decode block %d: %w", h, err)
+			return 0, fmt.Errorf("prune: decode block %d: %w", h, err)
 		}
+		freed += int64(len(raw))
 		hdr, err := rlp.EncodeToBytes(&blk.Header)
 		if err != nil {
-			return fmt.Errorf("prune: encode header %d: %w", h, err)
+			return 0, fmt.Errorf("prune: encode header %d: %w", h, err)
 		}
 		if err := b.Set(heightKey(prefixHeader, h), hdr); err != nil {
-			return err
+			return 0, err
 		}
 		for _, k := range [][]byte{heightKey(prefixBlock, h), heightKey(prefixReceipts, h), heightKey(prefixEvents, h)} {
 			if err := b.Delete(k); err != nil {
-				return err
+				return 0, err
 			}
 		}
 		key := make([]byte, 0, len(prefixTx)+len(types.Hash{}))
@@ -141,20 +153,20 @@ func (l *Ledger) pruneRange(from, to uint64) error {
 			th := tx.Hash()
 			key = append(append(key[:0], prefixTx...), th[:]...)
 			if err := b.Delete(key); err != nil {
-				return err
+				return 0, err
 			}
 		}
 	}
 	nb := make([]byte, 8)
 	binary.BigEndian.PutUint64(nb, to)
 	if err := b.Set(keyPruned, nb); err != nil {
-		return err
+		return 0, err
 	}
 	l.recent.dropBelow(to) // before the bodies go, so no reader sees a pruned block
 	if err := b.Commit(); err != nil {
-		return fmt.Errorf("prune heights %d-%d: %w", from, to-1, err)
+		return 0, fmt.Errorf("prune heights %d-%d: %w", from, to-1, err)
 	}
-	return nil
+	return freed, nil
 }
 
 // Header returns the header at height h, whether or not its body was pruned.

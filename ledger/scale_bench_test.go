@@ -90,7 +90,7 @@ func (*batchStore) Delete([]byte)                                        { panic
 func (*batchStore) Iterate([]byte, []byte, bool, func(k, v []byte) bool) {}
 
 // loadAccounts funds accounts 0..n-1 with balance each.
-func loadAccounts(b *testing.B, l *ledger.Ledger, n int, balance uint64) {
+func loadAccounts(b testing.TB, l *ledger.Ledger, n int, balance uint64) {
 	b.Helper()
 	const per = 20_000 // well below badger's transaction limit
 	for from := 0; from < n; from += per {

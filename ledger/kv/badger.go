@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -41,13 +42,17 @@ func OpenBadger(dir string, opts Options) (DB, error) {
 		return nil, errors.New("kv: badger: empty directory")
 	}
 	log := opts.logger().With("backend", BackendBadger)
+	vlogFile := opts.ValueLogFileBytes
+	if vlogFile == 0 {
+		vlogFile = badgerValueLogFile
+	}
 	bo := badger.DefaultOptions(dir).
 		WithLogger(badgerLogger{log}).
 		WithSyncWrites(!opts.NoSync).
 		WithReadOnly(opts.ReadOnly).
 		WithMemTableSize(badgerMemTableSize).
 		WithNumMemtables(badgerNumMemtables).
-		WithValueLogFileSize(badgerValueLogFile).
+		WithValueLogFileSize(vlogFile).
 		WithValueThreshold(badgerValueInLSM).
 		WithNumCompactors(badgerNumCompactors).
 		WithBlockCacheSize(opts.cacheBytes()).
@@ -58,7 +63,7 @@ func OpenBadger(dir string, opts Options) (DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kv: open badger %s: %w", dir, err)
 	}
-	e := &badgerEngine{db: db, log: log, stop: make(chan struct{})}
+	e := &badgerEngine{db: db, log: log, stop: make(chan struct{}), vlogFile: vlogFile}
 	if !opts.ReadOnly {
 		e.wg.Add(1)
 		go e.gcLoop()
@@ -67,10 +72,18 @@ func OpenBadger(dir string, opts Options) (DB, error) {
 }
 
 type badgerEngine struct {
-	db   *badger.DB
-	log  *slog.Logger
-	stop chan struct{}
-	wg   sync.WaitGroup
+	db       *badger.DB
+	log      *slog.Logger
+	stop     chan struct{}
+	wg       sync.WaitGroup
+	vlogFile int64        // value-log file size
+	deleted  atomic.Int64 // bytes of values deleted since the last reclaim (compact.go)
+	// maint runs one of gcLoop's pass, Compact and Reclaim at a time.
+	maint sync.Mutex
+	// writes is held for reading by every batch commit and for writing by
+	// flush: badger fails writes (ErrBlockedWrites) while DropPrefix runs
+	// rather than holding them.
+	writes sync.RWMutex
 }
 
 // gcLoop reclaims value-log space held by overwritten or deleted large
@@ -85,15 +98,11 @@ func (e *badgerEngine) gcLoop() {
 			return
 		case <-t.C:
 		}
-		for {
-			err := e.db.RunValueLogGC(badgerGCRatio)
-			if err == nil {
-				continue // a file was rewritten; there may be more
-			}
-			if !errors.Is(err, badger.ErrNoRewrite) && !errors.Is(err, badger.ErrRejected) {
-				e.log.Warn("value log gc", "err", err)
-			}
-			break
+		e.maint.Lock()
+		err := e.gcValueLog(-1)
+		e.maint.Unlock()
+		if err != nil {
+			e.log.Warn("value log gc", "err", err)
 		}
 	}
 }
@@ -132,7 +141,7 @@ func (e *badgerEngine) snapshot() (engineSnapshot, error) {
 }
 
 func (e *badgerEngine) newBatch() engineBatch {
-	return &badgerBatch{db: e.db}
+	return &badgerBatch{db: e.db, writes: &e.writes}
 }
 
 func badgerGet(txn *badger.Txn, key []byte) ([]byte, error) {
@@ -287,9 +296,10 @@ func (b *badgerIter) close() error {
 // commit, so the transaction is short-lived and a discarded batch never
 // touches badger. Keys (already prefixed) and values are copied into buf.
 type badgerBatch struct {
-	db  *badger.DB
-	buf []byte
-	ops []badgerOp
+	db     *badger.DB
+	writes *sync.RWMutex // the engine's
+	buf    []byte
+	ops    []badgerOp
 }
 
 type badgerOp struct {
@@ -326,6 +336,8 @@ func (b *badgerBatch) close() error {
 // commit ignores sync: badger syncs according to WithSyncWrites, which Open
 // set from Options.NoSync, and store passes the same setting.
 func (b *badgerBatch) commit(bool) error {
+	b.writes.RLock()
+	defer b.writes.RUnlock()
 	txn := b.db.NewTransaction(true)
 	defer txn.Discard()
 	for _, op := range b.ops {

@@ -119,6 +119,11 @@ type Options struct {
 	// switch), so an idle node pays for it neither in disk nor at once in
 	// memory. Other backends ignore it.
 	MemTableBytes int64
+	// ValueLogFileBytes sizes badger's value-log files; 0 means 64 MiB.
+	// It also bounds the largest value, and badger gives the disk of
+	// deleted values back one whole file at a time (see Reclaim), so
+	// smaller files suit tests. Other backends ignore it.
+	ValueLogFileBytes int64
 	// ReadOnly opens an existing store without write access; writes fail
 	// with ErrReadOnly. The memory backend refuses it.
 	ReadOnly bool
