@@ -53,10 +53,16 @@ func newNetwork(ctx context.Context, n *Node, vals []types.Address, allow []type
 	chainID := n.ledger.ChainID()
 	// The decoder runs as the topic validator, so a message is decoded and
 	// its signature checked once, before it is relayed or delivered; direct
-	// messages (SendTo) pass the same decoder.
+	// messages (SendTo) pass the same decoder. The topic is unsigned at the
+	// libp2p level: this check is what authenticates a consensus message
+	// (the engine checks the signer's membership and verifies again through
+	// the same cache), and being stateless it accepts exactly what every
+	// other honest node accepts, so an honest relay never passes on what a
+	// peer would reject. from is the delivering peer, never used to trust
+	// the message.
 	if err := h.SetDecoder(p2p.TopicConsensus, func(from types.Address, data []byte) (any, bool) {
 		if from == n.self {
-			return nil, true // our own publish (the author is authenticated by gossipsub); never delivered back
+			return nil, true // our own publish (p2p names no other peer as self); never delivered back
 		}
 		m, err := consensus.DecodeMessage(data)
 		if err != nil {

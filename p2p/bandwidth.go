@@ -27,7 +27,7 @@ var classNames = [numClasses]string{"gossip", "sync", "other"}
 type byteCounter struct {
 	syncProto   protocol.ID
 	directProto protocol.ID // direct messages count as gossip
-	meshPfx     string
+	meshPfx     []string    // gossipsub protocol IDs of each instance, less their version
 	in, out     [numClasses]atomic.Uint64
 }
 
@@ -37,7 +37,11 @@ func newByteCounter(chainID string) *byteCounter {
 	return &byteCounter{
 		syncProto:   protocol.ID("/accord/" + chainID + "/sync/1"),
 		directProto: protocol.ID("/accord/" + chainID + "/direct/1"),
-		meshPfx:     "/accord/" + chainID + "/meshsub/",
+		meshPfx: []string{
+			"/accord/" + chainID + "/meshsub/",
+			"/accord/" + chainID + "/txmesh/",
+			"/accord/" + chainID + "/consmesh/",
+		},
 	}
 }
 
@@ -45,8 +49,13 @@ func (c *byteCounter) class(p protocol.ID) int {
 	switch {
 	case p == c.syncProto:
 		return classSync
-	case p == c.directProto || strings.HasPrefix(string(p), c.meshPfx):
+	case p == c.directProto:
 		return classGossip
+	}
+	for _, pfx := range c.meshPfx {
+		if strings.HasPrefix(string(p), pfx) {
+			return classGossip
+		}
 	}
 	return classOther
 }

@@ -39,17 +39,40 @@
 // # Gossip
 //
 // Two gossipsub topics, namespaced by chain ID: TopicTxs
-// ("/accord/<chain>/txs/1") and TopicConsensus
-// ("/accord/<chain>/consensus/1"). The gossipsub protocol IDs are
-// namespaced too, so a chain's mesh never mixes with another network.
-// Messages are signed by their author's key (StrictSign); the Handler
-// gets the author's address, not the relaying peer's. A message authored
-// outside the allow-list is dropped even when a member relays it. The
-// caller's Validator (SetValidator) runs before a message is delivered or
-// relayed, so undecodable or badly signed messages stop at the first
+// ("/accord/<chain>/txs/2") and TopicConsensus
+// ("/accord/<chain>/consensus/2"), each on a gossipsub instance of its own
+// ("txmesh", "consmesh"), so a consensus message never queues behind
+// transaction batches. The gossipsub protocol IDs are namespaced too, so a
+// chain's mesh never mixes with another network. Messages carry no libp2p
+// author or signature (StrictNoSign): every payload is signed already (a
+// transaction by its sender, a consensus message by its validator) and
+// the topic's Decoder verifies that signature before the message is used
+// or relayed, so libp2p's secp256k1 signature over the whole message would
+// authenticate nothing more. The peer that delivered a message,
+// authenticated by the transport and required to be on the allow-list,
+// answers for it and is the one the Handler is told of; an honest node
+// relays only what its Decoder accepted, and the Decoders are stateless, so
+// an honest relay is never the one blamed for a forgery. Messages are named
+// by the SHA-256 of their data; a consensus message is sent behind an
+// 8-byte sequence number the host strips again, since the engine re-sends
+// its messages byte for byte. A host does not receive its own messages.
+//
+// Version 1 of both topics ("/txs/1", "/consensus/1") is the previous
+// release's: signed by the author's host key (StrictSign) on the "meshsub"
+// instance, a message there names its author, and one authored outside
+// the allow-list is dropped even when a member relays it. A host still
+// joins both and delivers what arrives there, and while some peer is
+// subscribed to "/consensus/1" but not "/consensus/2" (a node not yet
+// upgraded) it publishes each consensus message there too, signed; with no
+// such peer it publishes nothing there. Transaction batches are not
+// published on "/txs/1": an older node receives an upgraded node's
+// transactions in blocks.
+//
+// The caller's Validator (SetValidator) runs before a message is delivered
+// or relayed, so undecodable or badly signed messages stop at the first
 // honest hop. A Decoder (SetDecoder) is a Validator that also hands what
 // it decoded to SubscribeDecoded handlers, so each message is decoded
-// once. A host does not receive its own messages.
+// once.
 //
 // The mesh is tuned for a small, fully connected set: the mesh degree
 // covers (almost) every member, the heartbeat is 100 ms and own messages

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -48,29 +50,31 @@ func (t Topic) String() string {
 }
 
 // TopicName is the pubsub topic name of t on chainID, e.g.
-// "/accord/<chain>/consensus/1".
+// "/accord/<chain>/consensus/2".
 //
-// The transaction topic is at version 2: it travels on a gossipsub
-// instance of its own (meshProtocols "txmesh") whose messages carry no author and
-// no libp2p signature, since every transaction in a batch is signed by its
-// sender and verified by each node anyway. Version 1, signed like
-// consensus messages, is still received from older nodes (legacyTxTopic).
+// Both topics are at version 2: each travels on a gossipsub instance of
+// its own (meshProtocols "txmesh" and "consmesh") whose messages carry no
+// author and no libp2p signature, since every payload is signed already: a
+// transaction by its sender, a consensus message by its validator, and
+// each node verifies that signature before it uses or relays the message.
+// Version 1 of both, signed by the publishing host, is still joined and
+// delivered for nodes of the previous release (legacyTopicName).
 func TopicName(chainID string, t Topic) string {
-	v := "/1"
-	if t == TopicTxs {
-		v = "/2"
-	}
-	return "/accord/" + chainID + "/" + t.String() + v
+	return "/accord/" + chainID + "/" + t.String() + "/2"
 }
 
-// legacyTxTopic is the signed transaction topic of nodes before the
-// unsigned one; they still publish there, so it is joined and delivered.
-func legacyTxTopic(chainID string) string { return "/accord/" + chainID + "/txs/1" }
+// legacyTopicName is t's topic before it went unsigned: messages there are
+// signed by their author's host key (StrictSign) and carry the payload
+// unframed.
+func legacyTopicName(chainID string, t Topic) string {
+	return "/accord/" + chainID + "/" + t.String() + "/1"
+}
 
 // Handler receives a gossip message: from is the chain address of the
-// peer that authored (and signed) it, which may differ from the peer that
-// relayed it; on the unsigned transaction topic, where messages have no
-// author, it is the peer that delivered it. data must not be modified.
+// peer that delivered it (authenticated by the transport; an unsigned
+// message has no author), or on a legacy signed topic the peer that
+// authored it. Who wrote the payload is the payload's own signature to
+// tell. data must not be modified.
 type Handler func(from types.Address, data []byte)
 
 // Validator decides whether a gossip message is valid (decodable, signed,
@@ -112,18 +116,36 @@ type gossipTopic struct {
 	// batches it verified in full and a relay is never blamed for what it
 	// passed on.
 	relayCheck atomic.Pointer[func(relay types.Address, decoded any) bool]
-	// legacy is the signed version-1 topic of the same messages (TopicTxs
-	// only), delivered like the main one; nothing is published on it.
-	legacy *pubsub.Topic
+	// framed: Publish puts the host's next sequence number (seqLen bytes)
+	// before the data, and validators and subscribers take it off. The
+	// consensus engine re-sends its messages byte for byte while a height
+	// is undecided, and a message named by its content would otherwise be
+	// a duplicate of the first send for as long as pubsub remembers it.
+	framed bool
+	// legacy is the signed version-1 topic of the same messages, delivered
+	// like the main one; legacyEvents and legacyPeers follow who is
+	// subscribed there.
+	legacy       *pubsub.Topic
+	legacyEvents *pubsub.TopicEventHandler
+	// legacyPublish: Publish also publishes (signed, unframed) on the
+	// legacy topic while some peer is subscribed there but not to the main
+	// one: a node of the previous release, which would otherwise not hear
+	// this node's consensus messages during a rolling upgrade.
+	legacyPublish bool
 
-	peers map[peer.ID]struct{} // subscribed peers; guarded by Host.mu
-	mesh  map[peer.ID]struct{} // mesh peers (relayed messages go to them); guarded by Host.mu
+	peers       map[peer.ID]struct{} // subscribed peers; guarded by Host.mu
+	legacyPeers map[peer.ID]struct{} // peers subscribed to legacy; guarded by Host.mu
+	mesh        map[peer.ID]struct{} // mesh peers (relayed messages go to them); guarded by Host.mu
 
 	direct atomic.Pointer[DecodedHandler] // HandleDirect's handler
 
 	published, received, rejected atomic.Uint64
 	directSent, directReceived    atomic.Uint64
+	legacyPublished               atomic.Uint64
 }
+
+// seqLen is the length of the sequence number on a framed topic.
+const seqLen = 8
 
 // gossipParams tunes gossipsub for a consortium of n members: the mesh
 // degree covers (almost) every other member, the heartbeat is fast so a
@@ -148,10 +170,11 @@ func gossipParams(n int) pubsub.GossipSubParams {
 }
 
 // meshProtocols are the gossipsub protocol IDs of the mesh called name
-// ("meshsub" for consensus, "txmesh" for the unsigned instance that
-// carries transaction batches), namespaced by chain: the larger message
-// limit and the private membership must never meet the public libp2p
-// gossipsub network (see pubsub.WithMaxMessageSize).
+// ("meshsub" for the signed legacy topics, "txmesh" and "consmesh" for the
+// unsigned instances that carry transaction batches and consensus
+// messages), namespaced by chain: the larger message limit and the private
+// membership must never meet the public libp2p gossipsub network (see
+// pubsub.WithMaxMessageSize).
 func meshProtocols(chainID, name string) ([]protocol.ID, pubsub.GossipSubFeatureTest) {
 	v12 := protocol.ID("/accord/" + chainID + "/" + name + "/1.2.0")
 	v11 := protocol.ID("/accord/" + chainID + "/" + name + "/1.1.0")
@@ -170,7 +193,8 @@ func meshProtocols(chainID, name string) ([]protocol.ID, pubsub.GossipSubFeature
 // contentID names an unsigned message by its data: with no author and no
 // sequence number, the default ID (author + seqno) would call every
 // message a duplicate. A publisher that means to send the same data again
-// makes it differ (TxGossip numbers its batches).
+// makes it differ (TxGossip numbers its batches; a framed topic's host
+// numbers every message).
 func contentID(m *pubsub_pb.Message) string {
 	sum := sha256.Sum256(m.GetData())
 	return string(sum[:])
@@ -193,64 +217,79 @@ func (h *Host) newGossipSub(protos []protocol.ID, feature pubsub.GossipSubFeatur
 }
 
 func (h *Host) startGossip() error {
+	h.pubSeq.Store(rand.Uint64()) // so a restarted host's re-sends are not taken for its earlier messages
 	// The topic records exist before pubsub starts: its tracer looks them up.
 	for _, t := range Topics() {
 		h.topics[t-1] = &gossipTopic{
-			t: t, name: TopicName(h.cfg.ChainID, t), unsigned: t == TopicTxs,
-			peers: make(map[peer.ID]struct{}), mesh: make(map[peer.ID]struct{}),
+			t: t, name: TopicName(h.cfg.ChainID, t), unsigned: true,
+			framed: t == TopicConsensus, legacyPublish: t == TopicConsensus,
+			peers: make(map[peer.ID]struct{}), legacyPeers: make(map[peer.ID]struct{}), mesh: make(map[peer.ID]struct{}),
 		}
 	}
-	// Consensus messages keep libp2p's signature: a relayed one names its
-	// author, whose membership the validator checks.
+	// The legacy topics keep libp2p's signature: a relayed message names
+	// its author, whose membership the validator checks.
 	protos, feature := meshProtocols(h.cfg.ChainID, "meshsub")
 	ps, err := h.newGossipSub(protos, feature, pubsub.WithMessageSignaturePolicy(pubsub.StrictSign))
 	if err != nil {
 		return fmt.Errorf("p2p: start gossipsub: %w", err)
 	}
-	// Transaction batches go without: signing and verifying a message cost
-	// about half a transaction's own signature recovery per transaction
-	// when they arrive a few per RPC call (a secp256k1 signature over the
-	// whole message, in Go, on every node), and authenticate nothing the
-	// transactions' own signatures do not.
-	txProtos, txFeature := meshProtocols(h.cfg.ChainID, "txmesh")
-	pst, err := h.newGossipSub(txProtos, txFeature,
-		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign), pubsub.WithNoAuthor(), pubsub.WithMessageIdFn(contentID))
+	// The current topics go without: signing and verifying a message is a
+	// secp256k1 signature over the whole message, in Go, on every node, and
+	// authenticates nothing the payload's own signature does not (for
+	// transaction batches arriving a few per RPC call it cost about half a
+	// transaction's own signature recovery per transaction; for consensus
+	// messages about 3 µs a transaction at 500 transactions a block).
+	// Transactions and consensus messages get an instance each, so a
+	// consensus message never waits in a peer's queue behind transaction
+	// batches.
+	unsigned := func(name string) (*pubsub.PubSub, error) {
+		protos, feature := meshProtocols(h.cfg.ChainID, name)
+		return h.newGossipSub(protos, feature,
+			pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign), pubsub.WithNoAuthor(), pubsub.WithMessageIdFn(contentID))
+	}
+	pst, err := unsigned("txmesh")
 	if err != nil {
 		return fmt.Errorf("p2p: start transaction gossipsub: %w", err)
 	}
+	psc, err := unsigned("consmesh")
+	if err != nil {
+		return fmt.Errorf("p2p: start consensus gossipsub: %w", err)
+	}
 	for _, gt := range h.topics {
-		on := ps
-		if gt.unsigned {
-			on = pst
+		on := pst
+		if gt.t == TopicConsensus {
+			on = psc
 		}
-		if err := on.RegisterTopicValidator(gt.name, h.validator(gt, gt.unsigned)); err != nil {
+		if err := on.RegisterTopicValidator(gt.name, h.validator(gt, gt.unsigned, gt.framed)); err != nil {
 			return fmt.Errorf("p2p: topic %s validator: %w", gt.name, err)
 		}
 		if gt.topic, err = on.Join(gt.name); err != nil {
 			return fmt.Errorf("p2p: join %s: %w", gt.name, err)
 		}
-		if gt.t == TopicTxs {
-			name := legacyTxTopic(h.cfg.ChainID)
-			if err := ps.RegisterTopicValidator(name, h.validator(gt, false)); err != nil {
-				return fmt.Errorf("p2p: topic %s validator: %w", name, err)
-			}
-			if gt.legacy, err = ps.Join(name); err != nil {
-				return fmt.Errorf("p2p: join %s: %w", name, err)
-			}
-			if _, err = gt.legacy.Relay(); err != nil {
-				return fmt.Errorf("p2p: relay %s: %w", name, err)
-			}
+		name := legacyTopicName(h.cfg.ChainID, gt.t)
+		if err := ps.RegisterTopicValidator(name, h.validator(gt, false, false)); err != nil {
+			return fmt.Errorf("p2p: topic %s validator: %w", name, err)
+		}
+		if gt.legacy, err = ps.Join(name); err != nil {
+			return fmt.Errorf("p2p: join %s: %w", name, err)
 		}
 		// Relaying subscribes the host to the topic without a local
 		// subscriber, so it is part of the mesh from the start.
+		if _, err = gt.legacy.Relay(); err != nil {
+			return fmt.Errorf("p2p: relay %s: %w", name, err)
+		}
 		if _, err = gt.topic.Relay(); err != nil {
 			return fmt.Errorf("p2p: relay %s: %w", gt.name, err)
 		}
 		if gt.events, err = gt.topic.EventHandler(); err != nil {
 			return fmt.Errorf("p2p: events of %s: %w", gt.name, err)
 		}
-		h.wg.Add(1)
-		go h.watchTopic(gt)
+		if gt.legacyEvents, err = gt.legacy.EventHandler(); err != nil {
+			return fmt.Errorf("p2p: events of %s: %w", name, err)
+		}
+		h.wg.Add(2)
+		go h.watchTopic(gt.events, gt.peers)
+		go h.watchTopic(gt.legacyEvents, gt.legacyPeers)
 	}
 	return nil
 }
@@ -260,38 +299,66 @@ func (h *Host) stopGossip() {
 		if gt == nil {
 			continue
 		}
-		gt.events.Cancel()
+		for _, ev := range []*pubsub.TopicEventHandler{gt.events, gt.legacyEvents} {
+			if ev != nil {
+				ev.Cancel()
+			}
+		}
 	}
 }
 
-// watchTopic tracks which peers are subscribed to a topic.
-func (h *Host) watchTopic(gt *gossipTopic) {
+// watchTopic tracks in peers (guarded by h.mu) which peers are subscribed
+// to a topic.
+func (h *Host) watchTopic(events *pubsub.TopicEventHandler, peers map[peer.ID]struct{}) {
 	defer h.wg.Done()
 	for {
-		ev, err := gt.events.NextPeerEvent(h.ctx)
+		ev, err := events.NextPeerEvent(h.ctx)
 		if err != nil {
 			return
 		}
 		h.mu.Lock()
 		switch ev.Type {
 		case pubsub.PeerJoin:
-			gt.peers[ev.Peer] = struct{}{}
+			peers[ev.Peer] = struct{}{}
 		case pubsub.PeerLeave:
-			delete(gt.peers, ev.Peer)
+			delete(peers, ev.Peer)
 		}
 		h.mu.Unlock()
 		h.notify()
 	}
 }
 
+// legacyOnly reports whether some peer is subscribed to gt's legacy topic
+// but not to its main one: a node of the previous release.
+func (h *Host) legacyOnly(gt *gossipTopic) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for id := range gt.legacyPeers {
+		if _, ok := gt.peers[id]; !ok {
+			return true
+		}
+	}
+	return false
+}
+
 // validator wraps the caller's Validator with the membership rule: a
 // message authored by a peer outside the allow-list is rejected even when
 // an allow-listed peer relays it. An unsigned message has no author: the
 // relaying peer must be a member, and it is the one the decoder is told of.
-func (h *Host) validator(gt *gossipTopic, unsigned bool) pubsub.ValidatorEx {
+// On a framed topic the decoder gets the data without its sequence number.
+func (h *Host) validator(gt *gossipTopic, unsigned, framed bool) pubsub.ValidatorEx {
 	return func(_ context.Context, via peer.ID, m *pubsub.Message) pubsub.ValidationResult {
 		local := via == h.self
 		from := h.selfAddr
+		data := m.Data
+		if framed {
+			if len(data) < seqLen {
+				gt.rejected.Add(1)
+				h.validated(gt.t, h.addrOrZero(via), false)
+				return pubsub.ValidationReject
+			}
+			data = data[seqLen:]
+		}
 		if !local {
 			author := m.GetFrom()
 			if unsigned {
@@ -307,7 +374,7 @@ func (h *Host) validator(gt *gossipTopic, unsigned bool) pubsub.ValidatorEx {
 			from = a
 		}
 		if d := gt.decoder.Load(); d != nil {
-			decoded, ok := (*d)(from, m.Data)
+			decoded, ok := (*d)(from, data)
 			if !ok {
 				if !local {
 					gt.rejected.Add(1)
@@ -331,6 +398,12 @@ func (h *Host) validator(gt *gossipTopic, unsigned bool) pubsub.ValidatorEx {
 	}
 }
 
+// addrOrZero is the chain address of id, or the zero address if unknown.
+func (h *Host) addrOrZero(id peer.ID) types.Address {
+	a, _ := h.addrs.get(id)
+	return a
+}
+
 func (h *Host) validated(t Topic, from types.Address, ok bool) {
 	if f := h.onValidated.Load(); f != nil {
 		(*f)(t, from, ok)
@@ -350,11 +423,14 @@ func (h *Host) topic(t Topic) (*gossipTopic, error) {
 // MaxPayload is the largest data Publish accepts.
 func (h *Host) MaxPayload() int { return h.cfg.MaxMessageSize - envelopeReserve }
 
-// Publish signs data with the host's key (on the consensus topic; the
-// transaction topic is unsigned) and gossips it on topic t. The
+// Publish gossips data on topic t, unsigned: the payload must carry its
+// own signature, which receivers check in the topic's Decoder. The
 // topic's own Validator, if set, checks it first (ErrRejected). Publishing
 // with no peers subscribed is not an error: the message is simply not
 // delivered, as with any loss the consensus layer already tolerates.
+// While a peer of the previous release listens on the legacy consensus
+// topic only, consensus messages are published there too, signed with the
+// host's key.
 func (h *Host) Publish(t Topic, data []byte) error {
 	gt, err := h.topic(t)
 	if err != nil {
@@ -363,7 +439,28 @@ func (h *Host) Publish(t Topic, data []byte) error {
 	if len(data) > h.MaxPayload() {
 		return fmt.Errorf("%w: %d bytes on %s, limit %d", ErrMessageTooLarge, len(data), t, h.MaxPayload())
 	}
-	if err := gt.topic.Publish(h.ctx, data); err != nil {
+	payload := data
+	if gt.framed {
+		payload = make([]byte, seqLen+len(data))
+		binary.BigEndian.PutUint64(payload, h.pubSeq.Add(1))
+		copy(payload[seqLen:], data)
+	}
+	if err := h.publishOn(gt.topic, t, payload); err != nil {
+		return err
+	}
+	gt.published.Add(1)
+	if gt.legacyPublish && h.legacyOnly(gt) {
+		if err := h.publishOn(gt.legacy, t, data); err != nil {
+			h.log.Debug("publish on the legacy topic", "topic", t, "err", err)
+		} else {
+			gt.legacyPublished.Add(1)
+		}
+	}
+	return nil
+}
+
+func (h *Host) publishOn(topic *pubsub.Topic, t Topic, data []byte) error {
+	if err := topic.Publish(h.ctx, data); err != nil {
 		var ve pubsub.ValidationError
 		switch {
 		case errors.As(err, &ve):
@@ -373,7 +470,6 @@ func (h *Host) Publish(t Topic, data []byte) error {
 		}
 		return fmt.Errorf("p2p: publish on %s: %w", t, err)
 	}
-	gt.published.Add(1)
 	return nil
 }
 
@@ -399,16 +495,13 @@ func (h *Host) SubscribeDecoded(t Topic, handler DecodedHandler) error {
 	if handler == nil {
 		return fmt.Errorf("p2p: subscribe to %s: nil handler", t)
 	}
-	if err := h.subscribeOn(gt.topic, t, gt.unsigned, handler); err != nil {
+	if err := h.subscribeOn(gt.topic, t, gt.unsigned, gt.framed, handler); err != nil {
 		return err
 	}
-	if gt.legacy != nil {
-		return h.subscribeOn(gt.legacy, t, false, handler)
-	}
-	return nil
+	return h.subscribeOn(gt.legacy, t, false, false, handler)
 }
 
-func (h *Host) subscribeOn(topic *pubsub.Topic, t Topic, unsigned bool, handler DecodedHandler) error {
+func (h *Host) subscribeOn(topic *pubsub.Topic, t Topic, unsigned, framed bool, handler DecodedHandler) error {
 	sub, err := topic.Subscribe(pubsub.WithBufferSize(subscriptionBuffer))
 	if err != nil {
 		return fmt.Errorf("p2p: subscribe to %s: %w", t, err)
@@ -431,7 +524,11 @@ func (h *Host) subscribeOn(topic *pubsub.Topic, t Topic, unsigned bool, handler 
 			if err != nil {
 				continue // the validator already refused such authors
 			}
-			handler(from, m.Data, m.ValidatorData)
+			data := m.Data
+			if framed {
+				data = data[seqLen:] // the validator refused anything shorter
+			}
+			handler(from, data, m.ValidatorData)
 		}
 	})
 	if !ok {

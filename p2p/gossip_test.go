@@ -2,25 +2,57 @@ package p2p
 
 import (
 	"bytes"
+	"context"
+	"crypto/ecdsa"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/libp2p/go-libp2p"
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/protocol"
 
 	"github.com/accordnet/accord/types"
 )
 
 func TestTopicNamesAreNamespacedByChain(t *testing.T) {
-	if got := TopicName("side-1", TopicConsensus); got != "/accord/side-1/consensus/1" {
+	if got := TopicName("side-1", TopicConsensus); got != "/accord/side-1/consensus/2" {
 		t.Fatalf("consensus topic = %q", got)
 	}
 	if got := TopicName("side-1", TopicTxs); got != "/accord/side-1/txs/2" {
 		t.Fatalf("txs topic = %q", got)
 	}
+	if got := legacyTopicName("side-1", TopicConsensus); got != "/accord/side-1/consensus/1" {
+		t.Fatalf("legacy consensus topic = %q", got)
+	}
 	if TopicName("a", TopicTxs) == TopicName("b", TopicTxs) {
 		t.Fatal("chains share a topic")
+	}
+}
+
+func TestGossipInstancesCountAsGossipBytes(t *testing.T) {
+	c := newByteCounter("c1")
+	for _, tc := range []struct {
+		proto string
+		class int
+	}{
+		{"/accord/c1/meshsub/1.2.0", classGossip},
+		{"/accord/c1/txmesh/1.2.0", classGossip},
+		{"/accord/c1/consmesh/1.1.0", classGossip},
+		{"/accord/c1/direct/1", classGossip},
+		{"/accord/c1/sync/1", classSync},
+		{"/accord/c2/consmesh/1.2.0", classOther},
+		{"/ipfs/id/1.0.0", classOther},
+	} {
+		if got := c.class(protocol.ID(tc.proto)); got != tc.class {
+			t.Errorf("%s: class %s, want %s", tc.proto, classNames[got], classNames[tc.class])
+		}
 	}
 }
 
@@ -43,14 +75,11 @@ func TestFourNodesEveryoneReceivesEveryone(t *testing.T) {
 					continue
 				}
 				m := n.inbox[tp].wait(t, data)
-				// The transaction topic has no authors: from is whichever
-				// member delivered the message first (usually, not always,
-				// the publisher).
-				if tp == TopicTxs && (m.from == n.Address() || !slices.Contains(addrsOf(nodes...), m.from)) {
-					t.Fatalf("node %d got %q from %s, want another member", i, data, m.from)
-				}
-				if tp != TopicTxs && m.from != src.Address() {
-					t.Fatalf("node %d got %q from %s, want author %s", i, data, m.from, src.Address())
+				// The topics have no authors: from is whichever member
+				// delivered the message first (usually, not always, the
+				// publisher, here src).
+				if m.from == n.Address() || !slices.Contains(addrsOf(nodes...), m.from) {
+					t.Fatalf("node %d got %q (from %s) from %s, want another member", i, data, src.Address(), m.from)
 				}
 			}
 		}
@@ -64,9 +93,10 @@ func TestFourNodesEveryoneReceivesEveryone(t *testing.T) {
 			}
 		}
 		st := n.Stats()
-		if st.Peers != 3 || st.Topics[TopicConsensus].Published != 1 || st.Topics[TopicConsensus].Received != 3 || st.BytesIn == 0 || st.BytesOut == 0 {
+		if c := st.Topics[TopicConsensus]; st.Peers != 3 || c.Published != 1 || c.Received != 3 || c.LegacyPublished != 0 || st.BytesIn == 0 || st.BytesOut == 0 {
 			t.Errorf("node %d stats: %+v", i, st)
 		}
+
 	}
 
 	// A block-carrying PRE-PREPARE above pubsub's default 1 MiB limit
@@ -164,8 +194,10 @@ func testStrangerIsRefused(t *testing.T, listen, remote string) {
 
 func TestMessageAuthoredByStrangerIsDroppedWhenRelayed(t *testing.T) {
 	// b (misconfigured) admits the stranger s; c does not. s reaches c only
-	// through b, and c must drop what s wrote. (The transaction topic has
-	// no authors: there b answers for what it relays; see
+	// through b, and on the legacy signed topic c must drop what s wrote.
+	// (The current topics have no authors: there b answers for what it
+	// relays, and the payload's own signature for who wrote it; see
+	// TestValidatorDropsInvalidBeforeRelay and
 	// TestTxGossipRelaysOnlyAdmittedBatches.)
 	keyB, keyC, keyS := newKey(t), newKey(t), newKey(t)
 	aB, aC, aS := types.PubkeyAddress(keyB), types.PubkeyAddress(keyC), types.PubkeyAddress(keyS)
@@ -181,9 +213,10 @@ func TestMessageAuthoredByStrangerIsDroppedWhenRelayed(t *testing.T) {
 	s := startNode(t, Config{ListenAddr: "/ip4/127.0.0.1/tcp/0", Key: keyS, ChainID: testChain, AllowList: []types.Address{aB, aS}, Bootstrap: b.Addrs(), Logger: testLogger()})
 	waitMesh(t, 2, b)
 	waitMesh(t, 1, c, s)
-	waitInMesh(t, b, TopicConsensus, c)
+	waitLegacyPeer(t, s.topics[TopicConsensus-1].legacy)
+	waitLegacyPeers(t, b.topics[TopicConsensus-1].legacy, 2)
 
-	if err := s.Publish(TopicConsensus, []byte("from stranger")); err != nil {
+	if err := s.topics[TopicConsensus-1].legacy.Publish(context.Background(), []byte("from stranger")); err != nil {
 		t.Fatal(err)
 	}
 	b.inbox[TopicConsensus].wait(t, "from stranger") // b accepted and relays it
@@ -264,8 +297,13 @@ func TestValidatorDropsInvalidBeforeRelay(t *testing.T) {
 	if err := a.Publish(TopicConsensus, []byte("ok marker")); err != nil {
 		t.Fatal(err)
 	}
-	if m := c.inbox[TopicConsensus].wait(t, "ok marker"); m.from != a.Address() {
-		t.Fatalf("relayed message author = %s, want %s", m.from, a.Address())
+	// The message has no author: c is told of b, which delivered it (and
+	// is the one c would blame for an invalid one).
+	if m := c.inbox[TopicConsensus].wait(t, "ok marker"); m.from != b.Address() {
+		t.Fatalf("relayed message from = %s, want the relay %s", m.from, b.Address())
+	}
+	if st := c.Stats().Topics[TopicConsensus]; st.Rejected != 0 {
+		t.Errorf("c rejected %d messages: b relayed an invalid one", st.Rejected)
 	}
 	if b.inbox[TopicConsensus].has("garbage") {
 		t.Error("b delivered an invalid message")
@@ -306,5 +344,166 @@ func TestDecoderValueReachesTheHandler(t *testing.T) {
 	v := waitErr(t, got)
 	if d, ok := v.(*decoded); !ok || d.n != len("vote 1") {
 		t.Fatalf("handler got %#v", v)
+	}
+}
+
+// legacyNode is a node of the release before the unsigned consensus topic,
+// reduced to its gossip: one signed gossipsub instance ("meshsub") with
+// the consensus topic at version 1.
+type legacyNode struct {
+	host  host.Host
+	topic *pubsub.Topic
+	sub   *pubsub.Subscription
+}
+
+func startLegacyNode(t *testing.T, key *ecdsa.PrivateKey) *legacyNode {
+	t.Helper()
+	sk, err := libp2pKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lh, err := libp2p.New(libp2p.Identity(sk), libp2p.ListenAddrStrings(listenTCP), libp2p.DisableRelay())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = lh.Close() })
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	protos, feature := meshProtocols(testChain, "meshsub")
+	ps, err := pubsub.NewGossipSub(ctx, lh, pubsub.WithGossipSubProtocols(protos, feature),
+		pubsub.WithGossipSubParams(gossipParams(2)), pubsub.WithMessageSignaturePolicy(pubsub.StrictSign))
+	if err != nil {
+		t.Fatal(err)
+	}
+	topic, err := ps.Join(legacyTopicName(testChain, TopicConsensus))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := topic.Subscribe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &legacyNode{host: lh, topic: topic, sub: sub}
+}
+
+// During a rolling upgrade a node of the previous release hears consensus
+// messages only on the signed version-1 topic: an upgraded node publishes
+// there too while such a peer is subscribed, and delivers what it
+// publishes there; among upgraded nodes alone nothing goes there (see
+// TestFourNodesEveryoneReceivesEveryone).
+func TestConsensusReachesAndHearsLegacyNodes(t *testing.T) {
+	keyN, keyOld := newKey(t), newKey(t)
+	n := startNode(t, Config{ListenAddr: listenTCP, Key: keyN, ChainID: testChain,
+		AllowList: []types.Address{types.PubkeyAddress(keyN), types.PubkeyAddress(keyOld)}, Logger: testLogger()})
+	old := startLegacyNode(t, keyOld)
+	ctx := ctxTimeout(t)
+	if err := old.host.Connect(ctx, peer.AddrInfo{ID: n.ID(), Addrs: n.host.Addrs()}); err != nil {
+		t.Fatal(err)
+	}
+	gt := n.topics[TopicConsensus-1]
+	for !n.legacyOnly(gt) {
+		select {
+		case <-n.changes():
+		case <-ctx.Done():
+			t.Fatal("the legacy node never joined the version-1 consensus topic")
+		}
+	}
+	// Gossip is best effort: a peer's outbound stream may open only after
+	// the first publish (consensus re-sends on its timer), so both sides
+	// re-send until the other has the message.
+	var got *pubsub.Message
+	resend(t, func() {
+		if err := n.Publish(TopicConsensus, []byte("vote from new")); err != nil {
+			t.Fatal(err)
+		}
+	}, func(ctx context.Context) bool {
+		m, err := old.sub.Next(ctx)
+		got = m
+		return err == nil
+	})
+	if string(got.Data) != "vote from new" || got.GetFrom() != n.ID() {
+		t.Fatalf("legacy node got %q from %s, want the unframed message signed by %s", got.Data, got.GetFrom(), n.ID())
+	}
+	if st := n.Stats().Topics[TopicConsensus]; st.Published == 0 || st.LegacyPublished != st.Published {
+		t.Fatalf("stats %+v, want each message published on both topics", st)
+	}
+	resend(t, func() {
+		if err := old.topic.Publish(context.Background(), []byte("vote from old")); err != nil {
+			t.Fatal(err)
+		}
+	}, func(ctx context.Context) bool {
+		return waitInbox(ctx, n.inbox[TopicConsensus], "vote from old")
+	})
+	msgs, _ := n.inbox[TopicConsensus].snapshot()
+	for _, m := range msgs {
+		if m.from != types.PubkeyAddress(keyOld) {
+			t.Fatalf("from %s, want the legacy author", m.from)
+		}
+	}
+}
+
+// resend calls send until received (given a short deadline each time)
+// reports true, for at most waitTimeout.
+func resend(t *testing.T, send func(), received func(ctx context.Context) bool) {
+	t.Helper()
+	deadline := time.Now().Add(waitTimeout)
+	for time.Now().Before(deadline) {
+		send()
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		ok := received(ctx)
+		cancel()
+		if ok {
+			return
+		}
+	}
+	t.Fatal("never received")
+}
+
+// waitInbox reports whether in holds data before ctx ends.
+func waitInbox(ctx context.Context, in *inbox, data string) bool {
+	for {
+		msgs, wake := in.snapshot()
+		for _, m := range msgs {
+			if m.data == data {
+				return true
+			}
+		}
+		select {
+		case <-wake:
+		case <-ctx.Done():
+			return false
+		}
+	}
+}
+
+// The consensus engine re-sends its messages byte for byte while a height
+// is undecided; on the unsigned topic, where a message is named by its
+// content, each send is numbered so the re-send is delivered again.
+func TestConsensusResendIsDeliveredAgain(t *testing.T) {
+	nodes := startNet(t, 2, netOpts{})
+	waitMesh(t, 1, nodes...)
+	for range 2 {
+		if err := nodes[0].Publish(TopicConsensus, []byte("same vote")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	in := nodes[1].inbox[TopicConsensus]
+	ctx := ctxTimeout(t)
+	for {
+		msgs, wake := in.snapshot()
+		n := 0
+		for _, m := range msgs {
+			if m.data == "same vote" {
+				n++
+			}
+		}
+		if n == 2 {
+			return
+		}
+		select {
+		case <-wake:
+		case <-ctx.Done():
+			t.Fatalf("delivered %d times, want 2", n)
+		}
 	}
 }

@@ -141,6 +141,7 @@ type Host struct {
 	addrs    *addrCache
 	bw       *byteCounter
 	topics   [numTopics]*gossipTopic
+	pubSeq   atomic.Uint64 // the last sequence number on a framed topic (gossipTopic.framed)
 	boot     *reconnector
 	sync     syncState
 	snap     snapState // snapshot.go

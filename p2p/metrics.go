@@ -24,6 +24,9 @@ type TopicStats struct {
 	// DirectSent and DirectReceived count direct messages (SendTo) sent
 	// and accepted from peers; refused ones count in Rejected.
 	DirectSent, DirectReceived uint64
+	// LegacyPublished counts messages also published on the topic's signed
+	// version-1 name, for peers of the previous release.
+	LegacyPublished uint64
 }
 
 // Stats is a snapshot of the host's counters.
@@ -62,7 +65,7 @@ func (h *Host) Stats() Stats {
 	for _, gt := range h.topics {
 		if gt != nil {
 			st.Topics[gt.t] = TopicStats{Published: gt.published.Load(), Received: gt.received.Load(), Rejected: gt.rejected.Load(),
-				DirectSent: gt.directSent.Load(), DirectReceived: gt.directReceived.Load()}
+				DirectSent: gt.directSent.Load(), DirectReceived: gt.directReceived.Load(), LegacyPublished: gt.legacyPublished.Load()}
 		}
 	}
 	return st

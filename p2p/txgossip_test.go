@@ -267,11 +267,18 @@ func TestTxGossipAcceptsLegacySignedTopic(t *testing.T) {
 
 func waitLegacyPeer(t *testing.T, topic *pubsub.Topic) {
 	t.Helper()
+	waitLegacyPeers(t, topic, 1)
+}
+
+// waitLegacyPeers waits until n peers are subscribed to a legacy topic
+// (the host does not report them: nothing waits for them but tests).
+func waitLegacyPeers(t *testing.T, topic *pubsub.Topic, n int) {
+	t.Helper()
 	ctx := ctxTimeout(t)
-	for len(topic.ListPeers()) == 0 {
+	for len(topic.ListPeers()) < n {
 		select {
 		case <-ctx.Done():
-			t.Fatal("no peer joined the legacy transaction topic")
+			t.Fatalf("%d peers on the legacy topic %s, want %d", len(topic.ListPeers()), topic.String(), n)
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
