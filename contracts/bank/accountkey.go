@@ -21,3 +21,17 @@ func AccountOf(key []byte) (types.Address, bool) {
 // AccountOf makes bank a core.AccountKeys: the router reports the accounts
 // a block changed through it.
 func (Module) AccountOf(key []byte) (types.Address, bool) { return AccountOf(key) }
+
+// ReadKeys makes bank a core.ReadKeyNamer: every transaction reads its
+// sender's account (the fee and nonce check), and a transfer its
+// recipient's, which the ledger then reads ahead of the block.
+func (Module) ReadKeys(tx *types.Tx, add func(key []byte)) {
+	if from, err := tx.Sender(); err == nil {
+		add(accountKey(from))
+	}
+	if tx.Type == TypeTransfer {
+		if m, err := DecodeTransfer(tx.Payload); err == nil {
+			add(accountKey(m.To))
+		}
+	}
+}

@@ -16,6 +16,7 @@ var (
 	_ core.InvariantRegistry = Module{}
 	_ core.ErrorCoder        = Module{}
 	_ core.ParamReporter     = Module{}
+	_ core.ReadKeyNamer      = Module{}
 )
 
 // Cost implements core.Coster.

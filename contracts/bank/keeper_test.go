@@ -493,3 +493,41 @@ func TestTransferHandlerRefusals(t *testing.T) {
 		})
 	}
 }
+
+func TestReadKeysNameTheAccountsATransactionReads(t *testing.T) {
+	tx := func(typ types.TxType, payload []byte) *types.Tx {
+		tx := &types.Tx{Type: typ, Payload: payload}
+		tx.SetSender(alice, nil)
+		return tx
+	}
+	tests := []struct {
+		name string
+		tx   *types.Tx
+		want []types.Address
+	}{
+		{"transfer: sender and recipient", tx(bank.TypeTransfer, core.Encode(&bank.MsgTransfer{To: bob, Amount: 5})), []types.Address{alice, bob}},
+		{"undecodable transfer: the sender, who pays the fee", tx(bank.TypeTransfer, []byte{0xff}), []types.Address{alice}},
+		{"another module's message: the sender", tx(bank.TypeTransfer+0x100, core.Encode(&bank.MsgTransfer{To: bob, Amount: 5})), []types.Address{alice}},
+		{"no sender: nothing", &types.Tx{Type: bank.TypeTransfer + 0x100}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []types.Address
+			bank.Module{}.ReadKeys(tc.tx, func(k []byte) {
+				a, ok := bank.AccountOf(k)
+				if !ok {
+					t.Fatalf("named key %x is not an account's", k)
+				}
+				got = append(got, a)
+			})
+			if len(got) != len(tc.want) {
+				t.Fatalf("named %v, want %v", got, tc.want)
+			}
+			for i := range got {
+				if got[i] != tc.want[i] {
+					t.Fatalf("named %v, want %v", got, tc.want)
+				}
+			}
+		})
+	}
+}

@@ -34,4 +34,23 @@ func (r *Router) ChangedAccounts(ws []state.Write) []types.Address {
 	return out
 }
 
-var _ ledger.App = (*Router)(nil)
+// ReadKeyNamer is implemented by a module that can name state keys a
+// transaction will read, from the transaction alone (bank: the sender's
+// and a transfer's recipient's accounts), so the ledger reads a block's
+// keys ahead of running it (ledger.ReadKeyNamer). A key named wrongly
+// costs a read, never a different result.
+type ReadKeyNamer interface {
+	ReadKeys(tx *types.Tx, add func(key []byte))
+}
+
+// ReadKeys implements ledger.ReadKeyNamer with the modules that name keys.
+func (r *Router) ReadKeys(tx *types.Tx, add func(key []byte)) {
+	for _, n := range r.namers {
+		n.ReadKeys(tx, add)
+	}
+}
+
+var (
+	_ ledger.App          = (*Router)(nil)
+	_ ledger.ReadKeyNamer = (*Router)(nil)
+)

@@ -19,6 +19,7 @@ type Router struct {
 	ante    []Ante
 	specs   []ParamSpec
 	blocked []types.Address
+	namers  []ReadKeyNamer
 	codes   [][]ErrorCode // by module index
 	log     *slog.Logger
 }
@@ -66,6 +67,9 @@ func NewRouter(chainID string, ante []Ante, modules ...Module) (*Router, error) 
 		}
 		if a, ok := m.(ModuleAccounts); ok {
 			r.blocked = append(r.blocked, a.ModuleAccounts()...)
+		}
+		if n, ok := m.(ReadKeyNamer); ok {
+			r.namers = append(r.namers, n)
 		}
 		codes, err := checkCodes(m)
 		if err != nil {
