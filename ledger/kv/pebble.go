@@ -12,6 +12,7 @@ import (
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/bloom"
+	"github.com/cockroachdb/pebble/v2/sstable"
 	"github.com/cockroachdb/pebble/v2/vfs"
 )
 
@@ -78,8 +79,15 @@ func openPebble(dir string, fs vfs.FS, opts Options) (*pebbleEngine, error) {
 	// Bloom filters on every level, the last included: point reads of absent
 	// keys (new accounts, nonce checks) are common on a ledger, and without
 	// a filter each one reads a data block per overlapping table.
+	//
+	// Pebble's fastest compression (MinLZ on amd64, snappy on arm64), not
+	// its default snappy: every transaction's bytes are compressed at the
+	// flush and again at each compaction, and MinLZ costs less CPU for as
+	// good a ratio on receipts and bodies. Tables written with either stay
+	// readable.
 	for i := range po.Levels {
 		po.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
+		po.Levels[i].Compression = fastestCompression
 	}
 	db, err := pebble.Open(dir, po)
 	if err != nil {
@@ -87,6 +95,8 @@ func openPebble(dir string, fs vfs.FS, opts Options) (*pebbleEngine, error) {
 	}
 	return &pebbleEngine{db: db, pebbleView: pebbleView{r: db}}, nil
 }
+
+func fastestCompression() *sstable.CompressionProfile { return sstable.FastestCompression }
 
 type pebbleEngine struct {
 	pebbleView
