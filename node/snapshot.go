@@ -370,11 +370,19 @@ type JoinOptions struct {
 	Key    KeyOptions
 	// Wait bounds how long to wait for peers and a trusted offer (default 60 s).
 	Wait time.Duration
+	// Trust, if set, is the validator set whose manifest signatures count
+	// instead of the genesis set's: for a chain whose validators have
+	// changed since genesis (more than a third of the genesis set gone),
+	// taken from a node the operator trusts (`accord query validators`).
+	// It is the one input a joiner takes on trust, as a light client's
+	// trusted header is; the snapshot's block must still carry a quorum
+	// certificate of the set the restored state names for its height.
+	Trust []types.Address
 }
 
 // JoinBySnapshot fills the empty ledger of home h from a state snapshot
 // its peers offer, trusting manifests signed by more than a third of the
-// genesis validators. Start the node afterwards as usual: block sync
+// genesis validators (or of o.Trust). Start the node afterwards as usual: block sync
 // brings it from the snapshot's height to the head. It returns ErrHasChain
 // if the ledger is not empty.
 func JoinBySnapshot(ctx context.Context, h Home, o JoinOptions) (*JoinResult, error) {
@@ -391,9 +399,16 @@ func JoinBySnapshot(ctx context.Context, h Home, o JoinOptions) (*JoinResult, er
 	if err != nil {
 		return nil, err
 	}
-	trusted, err := gen.ValidatorSet()
+	genesisSet, err := gen.ValidatorSet()
 	if err != nil {
 		return nil, err
+	}
+	trusted, allow, err := joinTrust(genesisSet, o.Trust)
+	if err != nil {
+		return nil, err
+	}
+	if trusted != genesisSet {
+		log.Info("trusting the given validator set, not genesis's", "validators", trusted.Size(), "hash", trusted.Hash())
 	}
 	if o.Key.PasswordFile == "" {
 		o.Key.PasswordFile = cfg.PasswordFile(h)
@@ -413,7 +428,6 @@ func JoinBySnapshot(ctx context.Context, h Home, o JoinOptions) (*JoinResult, er
 	if l.Initialized() {
 		return nil, fmt.Errorf("%w (height %d)", ErrHasChain, l.Last().Height)
 	}
-	allow := slices.Clone(trusted.Validators)
 	for _, s := range cfg.P2PAllow {
 		a, err := types.ParseAddress(s)
 		if err != nil {
@@ -460,6 +474,26 @@ func JoinBySnapshot(ctx context.Context, h Home, o JoinOptions) (*JoinResult, er
 		case <-time.After(time.Second):
 		}
 	}
+}
+
+// joinTrust is the set whose manifest signatures a joiner counts (the
+// genesis set unless the operator gave one) and the peers it may fetch
+// from: the genesis validators (some may still run) and the trusted ones.
+func joinTrust(genesisSet *types.ValidatorSet, trust []types.Address) (*types.ValidatorSet, []types.Address, error) {
+	trusted := genesisSet
+	if len(trust) > 0 {
+		var err error
+		if trusted, err = types.NewValidatorSet(trust); err != nil {
+			return nil, nil, fmt.Errorf("join by snapshot: trusted set: %w", err)
+		}
+	}
+	allow := slices.Clone(genesisSet.Validators)
+	for _, a := range trusted.Validators {
+		if genesisSet.Index(a) < 0 {
+			allow = append(allow, a)
+		}
+	}
+	return trusted, allow, nil
 }
 
 // ledgerOptions are the database options the node opens its ledger with

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"slices"
 	"sync"
 	"testing"
 
@@ -328,5 +329,71 @@ func TestJoinBySnapshotChecksTheBlockCertificate(t *testing.T) {
 	}
 	if fresh.Initialized() {
 		t.Fatal("joined on an uncertified block")
+	}
+}
+
+// A chain whose validators changed since genesis: its snapshot is signed
+// by validators genesis does not name. The joiner counts them only when
+// its operator trusts that set (JoinOptions.Trust), and then no longer
+// counts genesis validators outside it.
+func TestJoinBySnapshotTrustsTheGivenSet(t *testing.T) {
+	jc := newJoinChain(t)
+	newKeys := []*ecdsa.PrivateKey{banktest.DeterministicKey(901), banktest.DeterministicKey(902), banktest.DeterministicKey(903)}
+	var newAddrs []types.Address
+	for _, k := range newKeys {
+		newAddrs = append(newAddrs, types.PubkeyAddress(k))
+	}
+	signedBy := func(key *ecdsa.PrivateKey) *fakePeer {
+		p := jc.honestPeer(-1)
+		p.sig = sign(jc.m, key)
+		return p
+	}
+	newSetPeers := []*fakePeer{signedBy(newKeys[0]), signedBy(newKeys[2])}
+	oldSetPeers := []*fakePeer{jc.honestPeer(0), jc.honestPeer(1)}
+	cases := []struct {
+		name  string
+		trust []types.Address
+		peers []*fakePeer
+		join  bool
+	}{
+		{"genesis trusted: the new set's signatures do not count", nil, newSetPeers, false},
+		{"the new set trusted: two of its three are enough", newAddrs, newSetPeers, true},
+		{"the new set trusted: genesis signatures no longer count", newAddrs, oldSetPeers, false},
+		{"genesis trusted: genesis signatures count", nil, oldSetPeers, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			trusted, allow, err := joinTrust(jc.set, tc.trust)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range append(slices.Clone(jc.set.Validators), tc.trust...) {
+				if !slices.Contains(allow, a) {
+					t.Errorf("%s may not serve the joiner", a.Hex())
+				}
+			}
+			if len(allow) != len(jc.set.Validators)+len(tc.trust) {
+				t.Errorf("allow-list %d long, want %d", len(allow), len(jc.set.Validators)+len(tc.trust))
+			}
+			net := newFakeSnapshotNet()
+			for i, p := range tc.peers {
+				net.add(peerAddr(i), p)
+			}
+			fresh, _ := ledger.New(kv.NewMemory())
+			res, err := restoreFromPeers(context.Background(), fresh, jc.genesis, banktest.ChainID, trusted, net, quietLog())
+			if !tc.join {
+				if !errors.Is(err, ErrNoTrustedSnapshot) || fresh.Initialized() || fresh.Restoring() {
+					t.Fatalf("err %v, initialized %v; want ErrNoTrustedSnapshot and nothing written", err, fresh.Initialized())
+				}
+				return
+			}
+			if err != nil || res.Height != jc.m.Height {
+				t.Fatalf("joined %+v, %v; want height %d", res, err, jc.m.Height)
+			}
+			sameLedgerState(t, jc.l, fresh)
+		})
+	}
+	if _, _, err := joinTrust(jc.set, []types.Address{newAddrs[0], newAddrs[0]}); err == nil {
+		t.Error("a trusted set naming one validator twice was taken")
 	}
 }

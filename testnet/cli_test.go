@@ -202,6 +202,17 @@ func TestSingleNodeWalkthrough(t *testing.T) {
 	if blk.Height != 1 || blk.Hash == "" {
 		t.Fatalf("block 1 after restart: %+v", blk)
 	}
+	// The validator set, as a joiner's operator reads it for --join.trust.
+	var vs views.Validators
+	if err := json.Unmarshal([]byte(mustCLI(t, "query", "validators", "--json", "--home", home)), &vs); err != nil {
+		t.Fatal(err)
+	}
+	if vs.Height <= after.Height || len(vs.Validators) != 1 || !strings.EqualFold(vs.Validators[0].Hex(), after.Validator) {
+		t.Fatalf("query validators: %+v, want the next block's set of %s", vs, after.Validator)
+	}
+	if out := mustCLI(t, "query", "validators", "1", "--home", home); !strings.Contains(out, vs.Validators[0].Hex()) || !strings.Contains(out, vs.Hash.Hex()) {
+		t.Fatalf("query validators 1:\n%s", out)
+	}
 	// The next transfer continues from nonce 1.
 	if out, errOut, err := transfer("--amount", "0.5", "--wait"); err != nil || !strings.Contains(out, "nonce   1") {
 		t.Fatalf("transfer after restart: %v %s %s", err, out, errOut)

@@ -2,6 +2,7 @@ package testnet
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/accordnet/accord/node"
+	"github.com/accordnet/accord/types"
 )
 
 // A node joins a running chain from a state snapshot its validators wrote
@@ -69,8 +71,22 @@ func TestJoinBySnapshotMatchesAReplayedNode(t *testing.T) {
 	for i := range vals {
 		peers = append(peers, c.Node(i).Listening().P2P...)
 	}
+	// Told to trust a set that signed nothing (as after a change of
+	// validators it did not hear of), the joiner takes no snapshot, though
+	// the genesis validators offer one, and writes nothing.
+	outsiders := []types.Address{{0xee, 1}, {0xee, 2}}
+	_, err = node.JoinBySnapshot(ctx, c.Layout.Home(joiner), node.JoinOptions{Peers: peers, Logger: testLogger(t), Trust: outsiders, Wait: 3 * time.Second})
+	if !errors.Is(err, node.ErrNoTrustedSnapshot) {
+		t.Fatalf("join trusting outsiders: err %v, want ErrNoTrustedSnapshot", err)
+	}
+	// The set an operator would take from a node it trusts (accord query
+	// validators); here it is still genesis's.
+	current, err := c.Client(0).Validators(ctx, c.Height(0)+1)
+	if err != nil {
+		t.Fatal(err)
+	}
 	start := time.Now()
-	res, err := node.JoinBySnapshot(ctx, c.Layout.Home(joiner), node.JoinOptions{Peers: peers, Logger: testLogger(t)})
+	res, err := node.JoinBySnapshot(ctx, c.Layout.Home(joiner), node.JoinOptions{Peers: peers, Logger: testLogger(t), Trust: current.Validators})
 	if err != nil {
 		t.Fatal(err)
 	}

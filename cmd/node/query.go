@@ -85,7 +85,44 @@ func newQueryCmd(g *globals) *cobra.Command {
 			return printJSON(map[string]any{"tx": t, "receipt": r})
 		},
 	}
-	cmd.AddCommand(account, block, tx, newParamsCmd(g))
+	validators := &cobra.Command{
+		Use: "validators [HEIGHT]", Short: "The validator set that finalizes block HEIGHT (default: the next block), in index order", Args: cobra.MaximumNArgs(1),
+		Long: "The validator set that finalizes block HEIGHT (default: the next block), in index order, and its hash.\n" +
+			"A node joining by snapshot a chain whose validators have changed since genesis takes the set from a node\n" +
+			"its operator trusts: accord start --join.snapshot --join.trust ADDR,ADDR,...",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, cancel := g.ctx()
+			defer cancel()
+			c := g.client()
+			var h uint64
+			if len(args) == 1 {
+				var err error
+				if h, err = strconv.ParseUint(args[0], 10, 64); err != nil || h == 0 {
+					return fmt.Errorf("height %q: want a positive integer", args[0])
+				}
+			} else {
+				st, err := c.Status(ctx)
+				if err != nil {
+					return err
+				}
+				h = st.Height + 1
+			}
+			v, err := c.Validators(ctx, h)
+			if err != nil {
+				return err
+			}
+			if g.jsonOut {
+				return printJSON(v)
+			}
+			addrs := make([]string, len(v.Validators))
+			for i, a := range v.Validators {
+				addrs[i] = a.Hex()
+			}
+			fmt.Printf("height      %d\nhash        %s\nvalidators  %d\n%s\n", v.Height, v.Hash.Hex(), len(addrs), strings.Join(addrs, ","))
+			return nil
+		},
+	}
+	cmd.AddCommand(account, block, tx, validators, newParamsCmd(g))
 	return cmd
 }
 

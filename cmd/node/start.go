@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/accordnet/accord/node"
+	"github.com/accordnet/accord/types"
 	"github.com/spf13/cobra"
 )
 
@@ -17,11 +19,23 @@ func newStartCmd(g *globals) *cobra.Command {
 	var key node.KeyOptions
 	var pruneKeep uint64
 	var joinSnapshot bool
+	var joinTrust []string
 	cmd := &cobra.Command{
 		Use:   "start",
 		Short: "Run the node until Ctrl-C (SIGINT) or SIGTERM",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(joinTrust) > 0 && !joinSnapshot {
+				return errors.New("--join.trust needs --join.snapshot")
+			}
+			var trust []types.Address
+			for _, s := range joinTrust {
+				a, err := types.ParseAddress(strings.TrimSpace(s))
+				if err != nil {
+					return fmt.Errorf("--join.trust: %w", err)
+				}
+				trust = append(trust, a)
+			}
 			h := node.Home(g.home)
 			cfg, err := node.LoadConfig(h)
 			if err != nil {
@@ -33,7 +47,7 @@ func newStartCmd(g *globals) *cobra.Command {
 			}
 			if joinSnapshot {
 				jctx, jstop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
-				res, err := node.JoinBySnapshot(jctx, h, node.JoinOptions{Logger: log, Key: key})
+				res, err := node.JoinBySnapshot(jctx, h, node.JoinOptions{Logger: log, Key: key, Trust: trust})
 				jstop()
 				switch {
 				case errors.Is(err, node.ErrHasChain):
@@ -71,6 +85,7 @@ func newStartCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&key.PasswordFile, "validator-password-file", "", "file holding the encrypted validator key's password (default: config's validator_password_file, then $"+node.PasswordEnv+")")
 	cmd.Flags().Uint64Var(&pruneKeep, "prune.keep-blocks", 0, "keep only the last N block bodies, receipts and tx-index entries (headers and certificates stay); 0: config's prune_keep_blocks")
 	cmd.Flags().BoolVar(&joinSnapshot, "join.snapshot", false, "if the ledger is empty, fill it from a state snapshot of the p2p_peers (signed by more than a third of the genesis validators) before starting")
+	cmd.Flags().StringSliceVar(&joinTrust, "join.trust", nil, "with --join.snapshot: the validator set whose signatures count instead of genesis's, comma-separated addresses (for a chain whose validators changed since genesis: accord query validators on a node you trust)")
 	cmd.Flags().BoolVar(&key.InsecurePermissions, "insecure-key-permissions", false, "start even if the validator key file is readable by group or others")
 	return cmd
 }
