@@ -23,7 +23,8 @@ package ledger_test
 // (per backend and count) under that directory and starts later runs from
 // a copy of it (the immutable sstables hard-linked), so a 10 M run pays the
 // load once. ACCORD_SCALE_CPUPROFILE writes a CPU profile of the timed
-// blocks alone (the last sub-benchmark's, per run), without the load.
+// blocks alone (the last sub-benchmark's, per run), without the load;
+// ACCORD_SCALE_HEAPPROFILE a heap profile after them, with the ledger open.
 //
 //	ACCORD_SCALE_ACCOUNTS=10000,1000000 go test ./ledger -run '^$' -bench ScaleTransfers -benchtime 20x -timeout 1h
 
@@ -34,6 +35,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -282,7 +284,10 @@ func benchScale(b *testing.B, backend string, n int, app ledger.App) {
 	loaded := dirBytes(dir)
 
 	rng := rand.New(rand.NewPCG(uint64(n), 7))
-	nonces := make(map[int]uint64)
+	// A slice, not a map: a map of the senders seen grows with the run (3 M
+	// entries after 800 blocks at 10 M accounts, ~100 MiB of the heap) and
+	// hid whether the ledger's memory levels off.
+	nonces := make([]uint32, n)
 	sig := make([]byte, types.SignatureLength)
 	nextBlock := func() []*types.Tx {
 		txs := make([]*types.Tx, scaleBlockTxs)
@@ -293,7 +298,7 @@ func benchScale(b *testing.B, backend string, n int, app ledger.App) {
 				to++
 			}
 			binary.BigEndian.PutUint64(sig, rng.Uint64()) // a distinct hash per transaction
-			tx := &types.Tx{ChainID: ledgertest.ChainID, Nonce: nonces[s], Type: ledgertest.TypeTransfer, Fee: ledgertest.MinFee,
+			tx := &types.Tx{ChainID: ledgertest.ChainID, Nonce: uint64(nonces[s]), Type: ledgertest.TypeTransfer, Fee: ledgertest.MinFee,
 				Payload: ledgertest.TransferPayload(scaleAddr(to), 1), Sig: append([]byte(nil), sig...)}
 			nonces[s]++
 			tx.SetSender(scaleAddr(s), nil)
@@ -342,6 +347,25 @@ func benchScale(b *testing.B, backend string, n int, app ledger.App) {
 	rss, anon := rssBytes()
 	b.ReportMetric(float64(rss)/(1<<20), "rss-MiB")
 	b.ReportMetric(float64(anon)/(1<<20), "rss-anon-MiB")
+	// The Go heap's share of it (spans in use, and freed ones the runtime
+	// has not returned yet); the rest is the database's own allocations
+	// (pebble's cache and memtables are allocated outside the Go heap).
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	b.ReportMetric(float64(ms.HeapSys-ms.HeapReleased)/(1<<20), "go-heap-MiB")
+	runtime.GC() // what of it is live, untimed and after the figures above
+	runtime.ReadMemStats(&ms)
+	b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "go-live-MiB")
+	if path := os.Getenv("ACCORD_SCALE_HEAPPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
 	b.ReportMetric(float64(l.StateCacheLen()), "cache-entries")
 	b.ReportMetric(float64(loaded)/float64(n), "disk-B/acct")
 	b.ReportMetric(float64(dirBytes(dir))/float64(n), "disk-after-B/acct")
