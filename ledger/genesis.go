@@ -49,13 +49,9 @@ func ParseGenesis(raw []byte) (*Genesis, error) {
 
 // ValidatorSet returns the genesis validators.
 func (g *Genesis) ValidatorSet() (*types.ValidatorSet, error) {
-	addrs := make([]types.Address, 0, len(g.Validators))
-	for _, v := range g.Validators {
-		a, err := types.ParseAddress(v)
-		if err != nil {
-			return nil, fmt.Errorf("validator: %w", err)
-		}
-		addrs = append(addrs, a)
+	addrs, err := types.ParseAddresses(g.Validators)
+	if err != nil {
+		return nil, fmt.Errorf("validator: %w", err)
 	}
 	return types.NewValidatorSet(addrs)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/accordnet/accord/ledger/kv"
+	"github.com/accordnet/accord/types"
 )
 
 // Config is the node's config.json.
@@ -305,4 +306,14 @@ func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
 		return err
 	}
 	return os.Rename(tmp, path)
+}
+
+// p2pAllow is p2p_allow parsed: the full nodes the connection gater admits
+// besides the validators.
+func (c Config) p2pAllow() ([]types.Address, error) {
+	a, err := types.ParseAddresses(c.P2PAllow)
+	if err != nil {
+		return nil, fmt.Errorf("config p2p_allow: %w", err)
+	}
+	return a, nil
 }

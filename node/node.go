@@ -364,13 +364,9 @@ func (n *Node) Start(ctx context.Context) error {
 		if err != nil {
 			return fail(err)
 		}
-		var allow []types.Address
-		for _, s := range n.cfg.P2PAllow {
-			a, err := types.ParseAddress(s)
-			if err != nil {
-				return fail(fmt.Errorf("config p2p_allow: %w", err))
-			}
-			allow = append(allow, a)
+		allow, err := n.cfg.p2pAllow()
+		if err != nil {
+			return fail(err)
 		}
 		if n.net, err = newNetwork(ctx, n, vals.Validators, allow); err != nil {
 			return fail(err) // p2p's errors say "p2p: …" already

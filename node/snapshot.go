@@ -428,13 +428,11 @@ func JoinBySnapshot(ctx context.Context, h Home, o JoinOptions) (*JoinResult, er
 	if l.Initialized() {
 		return nil, fmt.Errorf("%w (height %d)", ErrHasChain, l.Last().Height)
 	}
-	for _, s := range cfg.P2PAllow {
-		a, err := types.ParseAddress(s)
-		if err != nil {
-			return nil, fmt.Errorf("config p2p_allow: %w", err)
-		}
-		allow = append(allow, a)
+	extra, err := cfg.p2pAllow()
+	if err != nil {
+		return nil, err
 	}
+	allow = append(allow, extra...)
 	peers := o.Peers
 	if len(peers) == 0 {
 		peers = cfg.P2PPeers

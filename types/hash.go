@@ -25,6 +25,20 @@ func Keccak(data ...[]byte) Hash {
 	return crypto.Keccak256Hash(data...)
 }
 
+// ParseAddresses parses each of ss with ParseAddress, stopping at the
+// first that fails.
+func ParseAddresses(ss []string) ([]Address, error) {
+	out := make([]Address, 0, len(ss))
+	for _, s := range ss {
+		a, err := ParseAddress(s)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
 // ParseAddress parses a hex address, with or without 0x, strictly: exactly
 // 40 hex digits. Unlike common.HexToAddress it never silently truncates.
 func ParseAddress(s string) (Address, error) {

@@ -245,6 +245,12 @@ func TestParseAddress(t *testing.T) {
 	if _, err := ParseAddress(strings.ToUpper(good[2:])); err != nil {
 		t.Fatalf("all-caps address refused: %v", err)
 	}
+	if as, err := ParseAddresses([]string{good, " 0x00000000000000000000000000000000000000ab"}); err != nil || len(as) != 2 || as[1][19] != 0xab {
+		t.Fatalf("ParseAddresses: %v %v", as, err)
+	}
+	if as, err := ParseAddresses([]string{good, "0x1234"}); !errors.Is(err, ErrBadAddress) || as != nil {
+		t.Fatalf("ParseAddresses with a bad one: %v %v", as, err)
+	}
 }
 
 func TestMerkleProofs(t *testing.T) {

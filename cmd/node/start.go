@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
 	"github.com/accordnet/accord/node"
@@ -28,13 +27,9 @@ func newStartCmd(g *globals) *cobra.Command {
 			if len(joinTrust) > 0 && !joinSnapshot {
 				return errors.New("--join.trust needs --join.snapshot")
 			}
-			var trust []types.Address
-			for _, s := range joinTrust {
-				a, err := types.ParseAddress(strings.TrimSpace(s))
-				if err != nil {
-					return fmt.Errorf("--join.trust: %w", err)
-				}
-				trust = append(trust, a)
+			trust, err := types.ParseAddresses(joinTrust)
+			if err != nil {
+				return fmt.Errorf("--join.trust: %w", err)
 			}
 			h := node.Home(g.home)
 			cfg, err := node.LoadConfig(h)

@@ -215,13 +215,9 @@ func (m Module) proposeMsg(in core.CommandInput) (core.Msg, error) {
 		acts = append(acts, SetThresholdAction(n))
 	}
 	if vs := in.Lists["set-validators"]; len(vs) > 0 {
-		var vals []types.Address
-		for _, s := range vs {
-			a, err := types.ParseAddress(s)
-			if err != nil {
-				return nil, fmt.Errorf("--set-validators: %w", err)
-			}
-			vals = append(vals, a)
+		vals, err := types.ParseAddresses(vs)
+		if err != nil {
+			return nil, fmt.Errorf("--set-validators: %w", err)
 		}
 		acts = append(acts, SetValidatorsAction(vals...))
 	}

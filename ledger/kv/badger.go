@@ -33,10 +33,10 @@ const (
 
 // badgerIndexCacheBytes bounds the memory of the tables' indexes and bloom
 // filters. Badger's default (0) keeps every table's index and filter
-// resident, so its memory grew with the state (about 620 MiB at 1 M
-// accounts, 1.3 GiB at 10 M); pebble holds both in its one block cache.
-// A quarter of the block cache again keeps badger's memory a configured
-// bound as well.
+// resident, a cost that grows with the state (a few MiB at 10 M accounts,
+// so not yet what badger's memory is made of; see docs/design.md); pebble
+// holds both in its one block cache. A quarter of the block cache again
+// keeps them a configured bound.
 func badgerIndexCacheBytes(opts Options) int64 {
 	return opts.cacheBytes() / 4
 }
