@@ -113,7 +113,7 @@ func TestSingleNodeWalkthrough(t *testing.T) {
 	os.WriteFile(wrongPw, []byte("guess\n"), 0o600)
 
 	alice := mustCLI(t, "keys", "new", "alice", "--home", home, "--password-file", pw, "--light-kdf")
-	bob := mustCLI(t, "keys", "new", "bob", "--home", home, "--password-file", pw, "--light-kdf")
+	bob := mustCLI(t, "keys", "add", "bob", "--home", home, "--password-file", pw, "--light-kdf")
 	if got := mustCLI(t, "keys", "show", "alice", "--home", home); got != alice {
 		t.Fatalf("keys show = %s, want %s", got, alice)
 	}

@@ -14,6 +14,9 @@ func newKeysCmd(g *globals) *cobra.Command {
 	var light bool
 	newCmd := &cobra.Command{
 		Use: "new NAME", Short: "Create a key and print its address", Args: cobra.ExactArgs(1),
+		// "add" is what other chains' CLIs call it; without the alias its
+		// flags were reported as unknown before the command was.
+		Aliases: []string{"add"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if pwFile == "" {
 				return errors.New("--password-file is required (the key is encrypted with it)")
